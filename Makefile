@@ -1,0 +1,56 @@
+# Teller's commands. `make run` and `make test` work from a clean clone on a fresh machine:
+# they create .venv, install the project, and install the system packages they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 5000
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test web worker bench lint system-test system-bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+# System packages the test suite drives for real: redis-server and Debian's Chromium.
+system-test:
+	@missing=""; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -q && $(SUDO) $(APT_INSTALL) $$missing || \
+	  { echo "could not install$$missing: install them with your package manager"; exit 1; }; \
+	fi
+
+system-bench: system-test
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) $(APT_INSTALL) wrk; }
+
+run: $(STAMP)
+	@echo "Teller on the embedded default; chat simulator: http://127.0.0.1:$(PORT)/simulator"
+	PORT=$(PORT) $(BIN)/python -m app
+
+test: $(STAMP) system-test
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+
+# Production-style processes: configure through the environment (see README.md).
+web: $(STAMP)
+	$(BIN)/gunicorn --bind 0.0.0.0:$(PORT) --workers 2 --access-logfile - 'app:create_app()'
+
+worker: $(STAMP)
+	$(BIN)/python -m workers.worker
+
+bench: $(STAMP) system-bench
+	$(BIN)/python -m bench.webhook
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,347 @@
+"""Teller's composition root: configuration from the environment, the service graph, the Flask app.
+
+This is the one place that creates clients (Redis, the RQ queue, the bank adapter, the Twilio
+client, the messenger). Everything else receives what it needs as arguments. With no
+``REDIS_URL`` the whole product runs in one process: an in-memory Redis, an in-process worker
+thread, the dev outbox instead of Twilio, and the demo bank loaded from the bundled seed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+import phonenumbers
+from flask import Flask
+from redis import Redis
+from rq import Queue
+
+from bank.demo import SqliteBank
+from bot.messenger import Messenger, OutboxMessenger, TwilioMessenger
+from bot.store import EdgeStore
+from workers.embedded import EmbeddedWorker
+from workers.queues import DEFAULT_QUEUE, QUEUES, queue_for
+
+log = logging.getLogger("teller")
+
+ROOT = Path(__file__).resolve().parent
+DEMO_SEED = ROOT / "bank" / "seeds" / "demo.json"
+
+# Development-only defaults: production refuses every one of them (see Config.problems).
+DEV_SECRETS = {
+    "SECRET_KEY": "dev-secret-key-not-for-production",
+    "TWILIO_AUTH_TOKEN": "dev-twilio-auth-token-0000000000",
+    "PIN_PEPPER": "dev-pin-pepper-not-for-production",
+    "AUTH_API_KEY": "dev-auth-api-key-not-for-production",
+    "ADMIN_API_KEY": "dev-admin-api-key-not-for-production",
+}
+KNOWN_VARIABLES = frozenset(
+    {
+        "REDIS_URL", "TELLER_ENV", "PUBLIC_BASE_URL", "TWILIO_ACCOUNT_SID",
+        "TWILIO_WHATSAPP_FROM", "TWILIO_SMS_FROM", "MESSENGER", "SMTP_URL", "BANK_DATABASE",
+        "BANK_SEED", "BANK_NAME", "DEFAULT_CURRENCY", "CONVERSATION_IDLE_MINUTES",
+        *DEV_SECRETS,
+    }
+)
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(Exception):
+    """The environment holds unknown or unsafe values; carries one message per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("invalid configuration:\n  " + "\n  ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting Teller reads, parsed and checked once at start."""
+
+    env: Literal["development", "production"] = "development"
+    redis_url: str | None = None
+    secret_key: str = DEV_SECRETS["SECRET_KEY"]
+    public_base_url: str = "http://127.0.0.1:5000"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str = DEV_SECRETS["TWILIO_AUTH_TOKEN"]
+    twilio_whatsapp_from: str = "whatsapp:+14155238886"
+    twilio_sms_from: str | None = None
+    messenger: Literal["twilio", "outbox"] = "outbox"
+    smtp_url: str | None = None
+    bank_database: str = "var/bank.sqlite3"
+    bank_seed: str | None = str(DEMO_SEED)
+    pin_pepper: str = DEV_SECRETS["PIN_PEPPER"]
+    auth_api_key: str = DEV_SECRETS["AUTH_API_KEY"]
+    admin_api_key: str = DEV_SECRETS["ADMIN_API_KEY"]
+    bank_name: str | None = None
+    default_currency: str = "USD"
+    conversation_idle_minutes: int = 15
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        """Read and check the environment; raise ConfigError naming every bad variable."""
+        env = dict(os.environ if environ is None else environ)
+        problems: list[str] = []
+        get = lambda name: (env.get(name) or "").strip() or None  # noqa: E731
+
+        teller_env = get("TELLER_ENV") or "development"
+        if teller_env not in ("development", "production"):
+            problems.append(f"TELLER_ENV: must be development or production, not {teller_env!r}")
+            teller_env = "development"
+        production = teller_env == "production"
+        messenger = get("MESSENGER") or ("twilio" if production else "outbox")
+        if messenger not in ("twilio", "outbox"):
+            problems.append(f"MESSENGER: must be twilio or outbox, not {messenger!r}")
+            messenger = "outbox"
+        idle = get("CONVERSATION_IDLE_MINUTES") or "15"
+        if not idle.isdigit() or not 1 <= int(idle) <= 24 * 60:
+            problems.append("CONVERSATION_IDLE_MINUTES: must be a whole number from 1 to 1440")
+            idle = "15"
+        secrets = {name: get(name) or ("" if production else dev) for name, dev in DEV_SECRETS.items()}
+        config = cls(
+            env="production" if production else "development",
+            redis_url=get("REDIS_URL"),
+            secret_key=secrets["SECRET_KEY"],
+            public_base_url=(get("PUBLIC_BASE_URL") or cls.public_base_url).rstrip("/"),
+            twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
+            twilio_auth_token=secrets["TWILIO_AUTH_TOKEN"],
+            twilio_whatsapp_from=get("TWILIO_WHATSAPP_FROM") or cls.twilio_whatsapp_from,
+            twilio_sms_from=get("TWILIO_SMS_FROM"),
+            messenger="twilio" if messenger == "twilio" else "outbox",
+            smtp_url=get("SMTP_URL"),
+            bank_database=get("BANK_DATABASE") or cls.bank_database,
+            bank_seed=get("BANK_SEED") or (None if production else str(DEMO_SEED)),
+            pin_pepper=secrets["PIN_PEPPER"],
+            auth_api_key=secrets["AUTH_API_KEY"],
+            admin_api_key=secrets["ADMIN_API_KEY"],
+            bank_name=get("BANK_NAME"),
+            default_currency=get("DEFAULT_CURRENCY") or "USD",
+            conversation_idle_minutes=int(idle),
+        )
+        problems += config.problems()
+        if problems:
+            raise ConfigError(problems)
+        return config
+
+    def problems(self) -> list[str]:
+        """Check values that are unsafe or malformed; production is held to real secrets."""
+        found: list[str] = []
+        url = urlparse(self.public_base_url)
+        if url.scheme not in ("http", "https") or not url.netloc or url.query or url.fragment:
+            found.append("PUBLIC_BASE_URL: must be an absolute http(s) URL such as https://bank.example")
+        if self.redis_url and urlparse(self.redis_url).scheme not in ("redis", "rediss", "unix"):
+            found.append("REDIS_URL: must start with redis://, rediss:// or unix://")
+        if not re.fullmatch(r"[A-Z]{3}", self.default_currency):
+            found.append("DEFAULT_CURRENCY: must be a three-letter ISO 4217 code such as USD")
+        if not _is_e164(self.twilio_whatsapp_from.removeprefix("whatsapp:")) or not (
+            self.twilio_whatsapp_from.startswith("whatsapp:")
+        ):
+            found.append("TWILIO_WHATSAPP_FROM: must look like whatsapp:+14155238886")
+        if self.twilio_sms_from and not (
+            _is_e164(self.twilio_sms_from) or re.fullmatch(r"MG[0-9a-f]{32}", self.twilio_sms_from)
+        ):
+            found.append("TWILIO_SMS_FROM: must be an E.164 number or a Messaging Service SID (MG…)")
+        if self.twilio_account_sid and not re.fullmatch(r"AC[0-9a-f]{32}", self.twilio_account_sid):
+            found.append("TWILIO_ACCOUNT_SID: must be AC followed by 32 hex digits")
+        if self.smtp_url and urlparse(self.smtp_url).scheme not in ("smtp", "smtps"):
+            found.append("SMTP_URL: must start with smtp:// or smtps://")
+        if self.messenger == "twilio" and not self.twilio_account_sid:
+            found.append("TWILIO_ACCOUNT_SID: required when MESSENGER=twilio")
+        if not self.is_production:
+            return found
+        for name, value in self._secrets().items():
+            if not value:
+                found.append(f"{name}: required in production")
+            elif value == DEV_SECRETS[name] or len(value) < MIN_SECRET_LENGTH:
+                found.append(f"{name}: must be a real secret of at least {MIN_SECRET_LENGTH} characters")
+        if not self.redis_url:
+            found.append("REDIS_URL: required in production (the in-memory Redis is for development)")
+        if url.scheme != "https":
+            found.append("PUBLIC_BASE_URL: must be https in production")
+        if self.messenger != "twilio":
+            found.append("MESSENGER: production must send through twilio, not the dev outbox")
+        if not self.twilio_sms_from:
+            found.append("TWILIO_SMS_FROM: required in production (codes and passwords go by SMS)")
+        return found
+
+    def _secrets(self) -> dict[str, str]:
+        return {
+            "SECRET_KEY": self.secret_key,
+            "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+            "PIN_PEPPER": self.pin_pepper,
+            "AUTH_API_KEY": self.auth_api_key,
+            "ADMIN_API_KEY": self.admin_api_key,
+        }
+
+
+def _is_e164(value: str) -> bool:
+    if not re.fullmatch(r"\+[1-9][0-9]{6,14}", value):
+        return False
+    try:
+        return bool(phonenumbers.is_possible_number(phonenumbers.parse(value)))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """Teller-looking variables that no setting reads: most likely typos of real ones."""
+    prefixes = ("TELLER_", "TWILIO_", "BANK_", "AUTH_", "ADMIN_", "PIN_")
+    return sorted(n for n in environ if n.startswith(prefixes) and n not in KNOWN_VARIABLES)
+
+
+@dataclass
+class Services:
+    """The service graph one process shares: built once by build_services()."""
+
+    config: Config
+    redis: Redis
+    rq_redis: Redis
+    queue: Queue
+    bank: SqliteBank
+    messenger: Messenger
+    edge: EdgeStore
+    clock: Callable[[], datetime]
+    embedded_worker: EmbeddedWorker | None = None
+
+    @cached_property
+    def bank_name(self) -> str:
+        return self.config.bank_name or self.bank.profile().name
+
+    def close(self) -> None:
+        if self.embedded_worker is not None:
+            self.embedded_worker.stop()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def redis_clients(config: Config) -> tuple[Redis, Redis]:
+    """Return (app client with str replies, RQ client with bytes replies) on one server."""
+    if config.redis_url is None:
+        import fakeredis  # only the embedded default needs it
+
+        server = fakeredis.FakeServer()
+        return (
+            fakeredis.FakeRedis(server=server, decode_responses=True),
+            fakeredis.FakeRedis(server=server),
+        )
+    # Short timeouts: a webhook must answer Twilio within 2 s even when Redis is gone.
+    options: dict[str, Any] = {
+        "socket_timeout": 1.0,
+        "socket_connect_timeout": 1.0,
+        "health_check_interval": 30,
+    }
+    return (
+        Redis.from_url(config.redis_url, decode_responses=True, **options),
+        Redis.from_url(config.redis_url, **options),
+    )
+
+
+def build_services(
+    config: Config,
+    *,
+    messenger: Messenger | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    twilio_http_client: Any = None,
+) -> Services:
+    """Create every client once. Tests pass a messenger or Twilio HTTP client and a clock."""
+    app_redis, rq_redis = redis_clients(config)
+    queue = queue_for(DEFAULT_QUEUE, rq_redis)
+    Path(config.bank_database).parent.mkdir(parents=True, exist_ok=True)
+    bank = SqliteBank(config.bank_database, clock=clock)
+    if config.bank_seed and bank.is_empty():
+        from bank.seed import load_file
+
+        load_file(bank, Path(config.bank_seed))
+        log.info("bank: loaded seed %s into %s", Path(config.bank_seed).name, config.bank_database)
+    if messenger is None:
+        if config.messenger == "twilio":
+            messenger = TwilioMessenger.from_config(config, http_client=twilio_http_client)
+        else:
+            messenger = OutboxMessenger(app_redis, clock=clock)
+    services = Services(
+        config=config,
+        redis=app_redis,
+        rq_redis=rq_redis,
+        queue=queue,
+        bank=bank,
+        messenger=messenger,
+        edge=EdgeStore(app_redis),
+        clock=clock,
+    )
+    if config.redis_url is None:
+        services.embedded_worker = EmbeddedWorker(rq_redis, list(QUEUES))
+        services.embedded_worker.start()
+    return services
+
+
+def create_app(config: Config | None = None, services: Services | None = None) -> Flask:
+    """The Flask app factory: gunicorn calls it as ``app:create_app()``."""
+    from bot.routes import register_blueprints
+
+    if config is None:
+        config = services.config if services else Config.from_env()
+    _configure_logging()
+    for name in unknown_variables(os.environ):
+        log.warning("config: %s is set but Teller does not read it (a typo?)", name)
+    if services is None:
+        services = build_services(config)
+    app = Flask(__name__, template_folder="templates", static_folder="static")
+    app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=64 * 1024)
+    app.extensions["teller"] = services
+    register_blueprints(app)
+    from bank.cli import bank_cli
+
+    app.cli.add_command(bank_cli)
+    _announce(services)
+    return app
+
+
+def _configure_logging() -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+
+
+def _announce(services: Services) -> None:
+    config = services.config
+    if config.redis_url is None:
+        log.info("embedded mode: in-memory Redis, in-process worker thread, dev outbox messenger")
+        log.info("demo bank %s from %s", services.bank_name, config.bank_database)
+    else:
+        log.info("%s mode: Redis at %s, messenger %s", config.env, _redacted(config.redis_url),
+                 config.messenger)
+    if not config.is_production:
+        log.info("chat simulator: %s/simulator", config.public_base_url)
+
+
+def _redacted(url: str) -> str:
+    """A Redis URL without its password, for logs."""
+    parsed = urlparse(url)
+    if parsed.password:
+        return url.replace(parsed.password, "***")
+    return url
+
+
+def main() -> None:
+    """``python -m app``: serve the embedded default on 127.0.0.1:5000 (what ``make run`` does)."""
+    port = int(os.environ.get("PORT", "5000"))
+    create_app().run(host="127.0.0.1", port=port, threaded=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""One inbound message, end to end: claim it, run the conversation engine, store, reply.
+
+The order matters for money software: the MessageSid and the customer's lock are claimed before
+anything is read, the new conversation and the reply are written together, and a failure in
+between gives the message back so a retry can process it. A replayed MessageSid gets the first
+reply again and touches nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from redis.exceptions import RedisError
+
+from bank.masking import mask_phone
+from bank.ports import CoreBanking
+from bot import twiml
+from bot.inbound import InboundMessage
+from bot.store import Begin, BeginStatus, EdgeStore
+from flows import engine
+from flows.conversation import Conversation
+from flows.responses import CATALOG, render_all
+from flows.types import Context, Inbound
+
+log = logging.getLogger("teller.webhook")
+
+WAIT_S = 1.5  # how long to wait for a busy customer or a duplicate in flight (Twilio allows 15 s)
+_POLL_S = (0.005, 0.01, 0.02, 0.04, 0.08, 0.1)
+
+
+@dataclass(frozen=True)
+class Dispatcher:
+    """Turns an InboundMessage into TwiML. Redis errors propagate to the view (fail closed)."""
+
+    edge: EdgeStore
+    bank: CoreBanking
+    bank_name: str
+    public_base_url: str
+    idle: timedelta
+    clock: Callable[[], datetime]
+
+    def handle(self, msg: InboundMessage) -> str:
+        begin = self._claim(msg)
+        if begin.status is BeginStatus.DUPLICATE:
+            log.info("inbound %s: duplicate, answered with the stored reply", msg.sid)
+            return begin.reply or self._wait_for_reply(msg) or twiml.EMPTY
+        if begin.status is BeginStatus.BUSY:
+            log.warning("inbound %s from %s: customer busy", msg.sid, mask_phone(msg.msisdn))
+            return self.text_reply("error.busy")
+        try:
+            return self._process(msg, begin)
+        except BaseException:
+            try:
+                self.edge.abort(msg.msisdn, msg.sid, begin)
+            except RedisError:
+                pass  # the in-progress marker and the lock expire by themselves
+            raise
+
+    def text_reply(self, key: str) -> str:
+        return twiml.reply([CATALOG[key].format(bank=self.bank_name)])
+
+    def _process(self, msg: InboundMessage, begin: Begin) -> str:
+        started = time.perf_counter()
+        now = self.clock()
+        conv = Conversation.from_json(begin.doc)
+        customer = self.bank.customer_by_msisdn(msg.msisdn)
+        ctx = Context(customer=customer, bank_name=self.bank_name, now=now)
+        outcome = engine.handle(conv, Inbound(msg.body, msg.num_media > 0), ctx, self.idle)
+        common = {"bank": self.bank_name, "base_url": self.public_base_url}
+        xml = twiml.reply(render_all(outcome.replies, common))
+        doc = None
+        if outcome.persist:
+            doc = Conversation(outcome.state, outcome.data, now).to_json()
+        if not self.edge.commit(msg.msisdn, msg.sid, begin, xml, doc):
+            # The lock expired or another writer moved the record: keep nothing, ask again.
+            self.edge.abort(msg.msisdn, msg.sid, begin)
+            log.warning("inbound %s: lost the customer's lock, nothing stored", msg.sid)
+            return self.text_reply("error.busy")
+        log.info(
+            "inbound %s from %s: %s -> %s, %d replies, %.1f ms",
+            msg.sid, mask_phone(msg.msisdn), conv.state, outcome.state, len(outcome.replies),
+            (time.perf_counter() - started) * 1000,
+        )
+        return xml
+
+    def _claim(self, msg: InboundMessage) -> Begin:
+        """Claim the message, waiting a little while another message of this customer runs."""
+        deadline = time.monotonic() + WAIT_S
+        for attempt in range(10_000):
+            begin = self.edge.begin(msg.msisdn, msg.sid)
+            if begin.status is not BeginStatus.BUSY or time.monotonic() >= deadline:
+                return begin
+            time.sleep(_POLL_S[min(attempt, len(_POLL_S) - 1)])
+        return begin
+
+    def _wait_for_reply(self, msg: InboundMessage) -> str | None:
+        """A duplicate that arrived while the first copy is still being handled."""
+        deadline = time.monotonic() + WAIT_S
+        attempt = 0
+        while time.monotonic() < deadline:
+            time.sleep(_POLL_S[min(attempt, len(_POLL_S) - 1)])
+            attempt += 1
+            stored = self.edge.stored_reply(msg.msisdn, msg.sid)
+            if stored:
+                return stored
+            if stored is None:
+                return None  # the first copy gave up; Twilio's retry will be processed
+        return None

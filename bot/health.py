@@ -1,0 +1,35 @@
+"""Liveness and readiness: ``/healthz`` says the process answers, ``/readyz`` that its
+dependencies (Redis, the bank, the job queue) answer too."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, current_app, jsonify
+from flask.typing import ResponseReturnValue
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz() -> ResponseReturnValue:
+    services = current_app.extensions["teller"]
+    checks: dict[str, Callable[[], object]] = {
+        "redis": services.redis.ping,
+        "bank": services.bank.ping,
+        "queue": lambda: services.queue.count,
+    }
+    results: dict[str, str] = {}
+    for name, check in checks.items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception as exc:  # readiness reports every failure, whatever its kind
+            results[name] = f"unavailable ({type(exc).__name__})"
+    ready = all(value == "ok" for value in results.values())
+    return jsonify(status="ready" if ready else "unavailable", checks=results), 200 if ready else 503

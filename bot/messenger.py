@@ -1,0 +1,183 @@
+"""The Messenger port and its adapters: Twilio (WhatsApp + SMS, email by SMTP) and the dev outbox.
+
+Replies to an inbound message travel back as TwiML; everything else the bank sends on its own
+initiative (codes by SMS, documents as WhatsApp media, emails) goes through a Messenger. The
+outbox adapter keeps messages in Redis for ``GET /dev/outbox`` and the chat simulator.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import smtplib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import parse_qs, unquote, urlparse
+
+from redis import Redis
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.rest import Client
+
+if TYPE_CHECKING:
+    from app import Config
+
+OUTBOX_KEY = "teller:outbox"  # list of JSON messages, newest first
+OUTBOX_MAX = 2000  # a dev inbox, not an archive: keep the last 2000 messages
+
+
+class Channel(StrEnum):
+    WHATSAPP = "whatsapp"
+    SMS = "sms"
+    EMAIL = "email"
+
+
+class MessengerError(Exception):
+    """A message could not be handed over; ``retryable`` says whether trying again may help."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class Messenger(Protocol):
+    def send(
+        self,
+        channel: Channel,
+        to: str,
+        body: str,
+        media_urls: Sequence[str] = (),
+        subject: str | None = None,
+    ) -> str:
+        """Send one message; ``to`` is +E164 (or an email address). Returns the message id."""
+        ...
+
+
+@dataclass(frozen=True)
+class SmtpMailer:
+    """Sends email through the server named by ``SMTP_URL`` (smtp[s]://user:pass@host:port?from=)."""
+
+    url: str
+    timeout: float = 10.0
+
+    def send(self, to: str, subject: str, body: str) -> str:
+        parsed = urlparse(self.url)
+        host = parsed.hostname or "localhost"
+        sender = parse_qs(parsed.query).get("from", [f"no-reply@{host}"])[0]
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = sender, to, subject
+        message.set_content(body)
+        smtp_class = smtplib.SMTP_SSL if parsed.scheme == "smtps" else smtplib.SMTP
+        try:
+            with smtp_class(host, parsed.port or 0, timeout=self.timeout) as smtp:
+                if parsed.username:
+                    smtp.login(unquote(parsed.username), unquote(parsed.password or ""))
+                smtp.send_message(message)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise MessengerError(f"email not sent: {type(exc).__name__}", retryable=True) from exc
+        return f"EM{secrets.token_hex(16)}"
+
+
+class TwilioMessenger:
+    """WhatsApp and SMS through Twilio's REST API; email through SMTP when configured."""
+
+    def __init__(
+        self,
+        client: Client,
+        whatsapp_from: str,
+        sms_from: str | None,
+        status_callback: str | None,
+        mailer: SmtpMailer | None = None,
+    ) -> None:
+        self.client = client
+        self.whatsapp_from = whatsapp_from
+        self.sms_from = sms_from
+        self.status_callback = status_callback
+        self.mailer = mailer
+
+    @classmethod
+    def from_config(cls, config: Config, http_client: Any = None) -> TwilioMessenger:
+        """``http_client`` is Twilio's own injection point; tests pass a recording fake there."""
+        client = Client(config.twilio_account_sid, config.twilio_auth_token, http_client=http_client)
+        return cls(
+            client,
+            whatsapp_from=config.twilio_whatsapp_from,
+            sms_from=config.twilio_sms_from,
+            status_callback=f"{config.public_base_url}/whatsapp/status",
+            mailer=SmtpMailer(config.smtp_url) if config.smtp_url else None,
+        )
+
+    def send(
+        self,
+        channel: Channel,
+        to: str,
+        body: str,
+        media_urls: Sequence[str] = (),
+        subject: str | None = None,
+    ) -> str:
+        if channel is Channel.EMAIL:
+            if self.mailer is None:
+                raise MessengerError("email is not configured (set SMTP_URL)", retryable=False)
+            return self.mailer.send(to, subject or "Message from your bank", body)
+        params: dict[str, Any] = {"to": to, "body": body}
+        if channel is Channel.WHATSAPP:
+            params.update(from_=self.whatsapp_from, to=f"whatsapp:{to}")
+            if media_urls:
+                params["media_url"] = list(media_urls)
+        elif self.sms_from is None:
+            raise MessengerError("SMS is not configured (set TWILIO_SMS_FROM)", retryable=False)
+        elif self.sms_from.startswith("MG"):
+            params["messaging_service_sid"] = self.sms_from
+        else:
+            params["from_"] = self.sms_from
+        if self.status_callback:
+            params["status_callback"] = self.status_callback
+        try:
+            message = self.client.messages.create(**params)
+        except TwilioRestException as exc:
+            # 429 and 5xx are Twilio's to recover from; 4xx means the request itself is wrong.
+            retryable = exc.status == 429 or exc.status >= 500
+            raise MessengerError(f"Twilio refused the message ({exc.code})", retryable=retryable) from exc
+        except TwilioException as exc:
+            raise MessengerError("Twilio could not be reached", retryable=True) from exc
+        return str(message.sid)
+
+
+class OutboxMessenger:
+    """Development messenger: every message lands in a Redis list instead of leaving the machine."""
+
+    def __init__(self, redis: Redis, clock: Callable[[], datetime]) -> None:
+        self.redis = redis
+        self.clock = clock
+
+    def send(
+        self,
+        channel: Channel,
+        to: str,
+        body: str,
+        media_urls: Sequence[str] = (),
+        subject: str | None = None,
+    ) -> str:
+        message_id = f"OB{secrets.token_hex(16)}"
+        record = {
+            "id": message_id,
+            "channel": channel.value,
+            "to": to,
+            "body": body if subject is None else f"{subject}\n\n{body}",
+            "media_urls": list(media_urls),
+            "created_at": self.clock().isoformat(),
+        }
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.lpush(OUTBOX_KEY, json.dumps(record))
+        pipe.ltrim(OUTBOX_KEY, 0, OUTBOX_MAX - 1)
+        pipe.execute()
+        return message_id
+
+    def messages(self, to: str | None = None) -> list[dict[str, Any]]:
+        """Messages oldest first, optionally only those to one number or address."""
+        raw: list[str] = self.redis.lrange(OUTBOX_KEY, 0, -1)  # type: ignore[assignment]
+        found = [json.loads(item) for item in reversed(raw)]
+        return [m for m in found if to is None or m["to"] == to]

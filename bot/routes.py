@@ -1,0 +1,29 @@
+"""Wiring the edge's blueprints into the app (called by ``app.create_app``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from twilio.request_validator import RequestValidator
+
+from bot import dev, health, webhook
+from bot.dispatch import Dispatcher
+
+
+def register_blueprints(app: Flask) -> None:
+    services = app.extensions["teller"]
+    config = services.config
+    app.extensions["teller.validator"] = RequestValidator(config.twilio_auth_token)
+    app.extensions["teller.dispatcher"] = Dispatcher(
+        edge=services.edge,
+        bank=services.bank,
+        bank_name=services.bank_name,
+        public_base_url=config.public_base_url,
+        idle=timedelta(minutes=config.conversation_idle_minutes),
+        clock=services.clock,
+    )
+    app.register_blueprint(webhook.bp)
+    app.register_blueprint(health.bp)
+    if not config.is_production:
+        app.register_blueprint(dev.bp)

@@ -1,0 +1,145 @@
+"""The webhook's Redis store: MessageSid replies, the per-customer lock, the conversation record.
+
+One inbound message costs two round trips: ``begin`` (replay check + lock + conversation read)
+and ``commit`` (conversation write with a version check + stored reply + unlock), each one Lua
+script so no other webhook can interleave. All of a customer's keys share the hash tag
+``{+E164}``, so a Redis Cluster keeps them in one slot and the scripts stay legal there.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from redis import Redis
+
+# Keys (all per customer, hash-tagged) — shape of each value, and how long it lives:
+SID_KEY = "teller:{{{msisdn}}}:sid:{sid}"  # str: "" while in progress, then the TwiML reply
+LOCK_KEY = "teller:{{{msisdn}}}:lock"  # str: random token of the holder
+CONV_KEY = "teller:{{{msisdn}}}:conv"  # hash: v (int version), doc (conversation JSON)
+STATUS_KEY = "teller:delivery:{sid}"  # hash: status, error_code, updated_at (status callbacks)
+STATUS_SEEN_KEY = "teller:delivery:{sid}:{status}"  # str "1": one callback per (sid, status)
+
+REPLY_TTL_S = 48 * 3600  # Twilio retries for hours at most; keep replies two days
+IN_PROGRESS_TTL_MS = 30_000  # a crashed handler frees its MessageSid after this
+LOCK_TTL_MS = 10_000  # a crashed handler frees the customer after this
+CONV_TTL_S = 7 * 24 * 3600  # idle reset is decided by the clock; the key outlives it
+STATUS_TTL_S = 7 * 24 * 3600
+
+_BEGIN = """
+local seen = redis.call('GET', KEYS[1])
+if seen then return {'dup', seen} end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  redis.call('SET', KEYS[1], '', 'PX', ARGV[3])
+  local conv = redis.call('HMGET', KEYS[3], 'v', 'doc')
+  return {'ok', conv[1] or '0', conv[2] or ''}
+end
+return {'busy', ''}
+"""
+
+_COMMIT = """
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 'lost' end
+local v = redis.call('HGET', KEYS[3], 'v') or '0'
+if v ~= ARGV[4] then return 'stale' end
+if ARGV[5] ~= '' then
+  redis.call('HSET', KEYS[3], 'v', tostring(tonumber(v) + 1), 'doc', ARGV[5])
+  redis.call('EXPIRE', KEYS[3], ARGV[6])
+end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+redis.call('DEL', KEYS[2])
+return 'ok'
+"""
+
+_ABORT = """
+if redis.call('GET', KEYS[1]) == '' then redis.call('DEL', KEYS[1]) end
+if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+return 1
+"""
+
+
+class BeginStatus(StrEnum):
+    OK = "ok"  # this request owns the message and the customer's lock
+    DUPLICATE = "dup"  # seen before: `reply` holds the first reply ("" while still in progress)
+    BUSY = "busy"  # another message from this customer is being handled
+
+
+@dataclass(frozen=True)
+class Begin:
+    status: BeginStatus
+    lock_token: str = ""
+    version: int = 0
+    doc: str = ""  # the stored conversation JSON ("" when there is none)
+    reply: str = ""
+
+
+class EdgeStore:
+    """Replay protection, per-customer serialisation and conversation persistence for the webhook.
+
+    Fails closed: any Redis error propagates, and the edge answers "try again shortly" without
+    having moved anything.
+    """
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        self._begin = redis.register_script(_BEGIN)
+        self._commit = redis.register_script(_COMMIT)
+        self._abort = redis.register_script(_ABORT)
+
+    @staticmethod
+    def keys(msisdn: str, sid: str) -> list[str]:
+        return [
+            SID_KEY.format(msisdn=msisdn, sid=sid),
+            LOCK_KEY.format(msisdn=msisdn),
+            CONV_KEY.format(msisdn=msisdn),
+        ]
+
+    def begin(self, msisdn: str, sid: str) -> Begin:
+        """Claim the message and the customer; read the conversation (one round trip)."""
+        token = secrets.token_hex(16)
+        result = self._begin(
+            keys=self.keys(msisdn, sid), args=[token, LOCK_TTL_MS, IN_PROGRESS_TTL_MS]
+        )
+        status = BeginStatus(result[0])
+        if status is BeginStatus.DUPLICATE:
+            return Begin(status, reply=result[1])
+        if status is BeginStatus.BUSY:
+            return Begin(status)
+        return Begin(status, lock_token=token, version=int(result[1]), doc=result[2])
+
+    def commit(self, msisdn: str, sid: str, begin: Begin, reply: str, doc: str | None) -> bool:
+        """Store the reply and the new conversation (``None``: unchanged), release the lock.
+
+        Returns False, storing nothing, when the lock expired or the record moved on meanwhile.
+        """
+        result = self._commit(
+            keys=self.keys(msisdn, sid),
+            args=[begin.lock_token, reply, REPLY_TTL_S, begin.version, doc or "", CONV_TTL_S],
+        )
+        return bool(result == "ok")
+
+    def abort(self, msisdn: str, sid: str, begin: Begin) -> None:
+        """Give the message back (a retry may process it) and release the lock."""
+        self._abort(keys=self.keys(msisdn, sid), args=[begin.lock_token])
+
+    def stored_reply(self, msisdn: str, sid: str) -> str | None:
+        value = self.redis.get(SID_KEY.format(msisdn=msisdn, sid=sid))
+        return None if value is None else str(value)
+
+    def record_status(self, sid: str, status: str, error_code: str, at: str) -> bool:
+        """Record a delivery status once per (sid, status); False when it was already seen."""
+        seen = STATUS_SEEN_KEY.format(sid=sid, status=status)
+        if not self.redis.set(seen, "1", nx=True, ex=STATUS_TTL_S):
+            return False
+        key = STATUS_KEY.format(sid=sid)
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(key, mapping={"status": status, "error_code": error_code, "updated_at": at})
+        pipe.expire(key, STATUS_TTL_S)
+        pipe.execute()
+        return True
+
+    def delivery_status(self, sid: str) -> dict[str, str]:
+        return {str(k): str(v) for k, v in self.redis.hgetall(STATUS_KEY.format(sid=sid)).items()}
+
+    def ping(self) -> bool:
+        return bool(self.redis.ping())

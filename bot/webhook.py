@@ -1,0 +1,80 @@
+"""Twilio's webhooks: ``POST /whatsapp/inbound`` and ``POST /whatsapp/status``.
+
+Views only parse, call and render. A bad signature is 403 before anything is read; Redis being
+down becomes a polite "try again shortly" (still 200, so Twilio does not hammer us); no
+traceback ever reaches a customer.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Blueprint, Response, current_app, request
+from redis.exceptions import RedisError
+
+from bank.masking import mask_phone
+from bot import signature
+from bot.dispatch import Dispatcher
+from bot.inbound import InvalidInbound, parse
+
+log = logging.getLogger("teller.webhook")
+bp = Blueprint("whatsapp", __name__)
+
+STATUSES = frozenset(
+    "accepted scheduled canceled queued sending sent failed delivered undelivered "
+    "receiving received read partially_delivered".split()
+)
+_SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
+
+
+def _xml(body: str, status: int = 200) -> Response:
+    return Response(body, status=status, mimetype="application/xml")
+
+
+def _signed() -> bool:
+    services = current_app.extensions["teller"]
+    validator = current_app.extensions["teller.validator"]
+    return signature.is_valid(validator, services.config.public_base_url, request)
+
+
+@bp.post("/whatsapp/inbound")
+def inbound() -> Response:
+    if not _signed():
+        log.warning("inbound: bad or missing Twilio signature from %s", request.remote_addr)
+        return Response("invalid signature\n", status=403, mimetype="text/plain")
+    try:
+        message = parse(request.form)
+    except InvalidInbound as exc:
+        log.warning("inbound: malformed field %s", exc.field)
+        return Response(f"bad request: {exc}\n", status=400, mimetype="text/plain")
+    dispatcher: Dispatcher = current_app.extensions["teller.dispatcher"]
+    try:
+        return _xml(dispatcher.handle(message))
+    except RedisError as exc:
+        log.error("inbound %s: Redis unavailable (%s)", message.sid, type(exc).__name__)
+        return _xml(dispatcher.text_reply("error.try_again"))
+    except Exception:
+        log.exception("inbound %s from %s: unexpected error", message.sid, mask_phone(message.msisdn))
+        return _xml(dispatcher.text_reply("error.unexpected"))
+
+
+@bp.post("/whatsapp/status")
+def status() -> Response:
+    """Delivery status callbacks: recorded once per (MessageSid, MessageStatus)."""
+    if not _signed():
+        return Response("invalid signature\n", status=403, mimetype="text/plain")
+    sid = request.form.get("MessageSid", "")
+    state = request.form.get("MessageStatus", "")
+    error_code = request.form.get("ErrorCode", "")
+    if not _SID.fullmatch(sid) or state not in STATUSES or not error_code.isdigit() and error_code:
+        return Response("bad request: MessageSid, MessageStatus or ErrorCode\n", status=400)
+    services = current_app.extensions["teller"]
+    try:
+        fresh = services.edge.record_status(sid, state, error_code, services.clock().isoformat())
+    except RedisError:
+        # 503 makes Twilio retry the callback later, so no status is lost.
+        return Response("temporarily unavailable\n", status=503)
+    if fresh and state in ("failed", "undelivered"):
+        log.warning("delivery %s %s (error %s)", sid, state, error_code or "none")
+    return Response(status=204)

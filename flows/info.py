@@ -1,0 +1,36 @@
+"""Information flows that need no login: security tips, and "Contact us" with its sub-menu."""
+
+from __future__ import annotations
+
+from flows.conversation import Conversation
+from flows.states import State
+from flows.types import Context, Outcome, Reply
+
+_CONTACT_CHOICES: dict[str, str] = {
+    "1": "contact.call",
+    "call": "contact.call",
+    "call us": "contact.call",
+    "2": "contact.fraud",
+    "fraud": "contact.fraud",
+    "lost phone": "contact.fraud",
+    "report fraud": "contact.fraud",
+    "3": "contact.branch",
+    "branch": "contact.branch",
+    "branches": "contact.branch",
+}
+
+
+def start_tips(ctx: Context) -> Outcome:
+    return Outcome(State.MAIN_MENU, (Reply("tips"), Reply("menu.hint")))
+
+
+def start_contact(ctx: Context) -> Outcome:
+    return Outcome(State.CONTACT_MENU, (Reply("contact.menu"),))
+
+
+def handle_contact(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    """CONTACT_MENU: one of three answers, then back to the main menu."""
+    key = _CONTACT_CHOICES.get(text)
+    if key is None:
+        return Outcome(State.CONTACT_MENU, (Reply("fallback.contact_menu"),))
+    return Outcome(State.MAIN_MENU, (Reply(key), Reply("menu.hint")))

@@ -1,0 +1,65 @@
+"""The main menu: built from the flows that exist, so it never offers what isn't built.
+
+Each entry names its menu label key (``flows.responses.MENU_LABELS``), the words that pick it,
+and the function that starts its flow. Entries are numbered in the order listed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flows import info
+from flows.conversation import Conversation
+from flows.responses import MENU_LABELS
+from flows.states import State
+from flows.types import Context, Outcome, Reply
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    key: str
+    words: tuple[str, ...]
+    start: Callable[[Context], Outcome]
+
+
+ENTRIES: tuple[MenuEntry, ...] = (
+    MenuEntry("tips", ("tips", "security tips", "security"), info.start_tips),
+    MenuEntry("contact", ("contact", "contact us", "support"), info.start_contact),
+)
+
+
+def menu_text(entries: tuple[MenuEntry, ...] = ENTRIES) -> str:
+    return "\n".join(f"{n} {MENU_LABELS[e.key]}" for n, e in enumerate(entries, start=1))
+
+
+def choose(text: str, entries: tuple[MenuEntry, ...] = ENTRIES) -> MenuEntry | None:
+    """The entry a normalised text picks, by number or by one of its words."""
+    if text.isdigit() and 1 <= int(text) <= len(entries):
+        return entries[int(text) - 1]
+    return next((e for e in entries if text in e.words), None)
+
+
+def first_name(ctx: Context) -> str:
+    if ctx.customer is None:
+        return "there"
+    return ctx.customer.name.split()[0] if ctx.customer.name.strip() else "there"
+
+
+def welcome(ctx: Context) -> Outcome:
+    reply = Reply("welcome", {"first_name": first_name(ctx), "menu": menu_text()})
+    return Outcome(State.MAIN_MENU, (reply,))
+
+
+def show(ctx: Context, key: str = "menu") -> Outcome:
+    return Outcome(State.MAIN_MENU, (Reply(key, {"menu": menu_text()}),))
+
+
+def handle(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    """MAIN_MENU: start the chosen flow; a first or unclear message gets the menu again."""
+    entry = choose(text)
+    if entry is not None:
+        return entry.start(ctx)
+    if conv.updated_at is None:
+        return welcome(ctx)
+    return show(ctx, "fallback.main_menu")

@@ -1,0 +1,96 @@
+"""Every customer-facing string, by key: the one place wording lives.
+
+Templates use ``str.format`` fields. ``{bank}`` is always available; other fields come from the
+Reply's parameters. Replies never echo what the customer typed (it might be a PIN sent by
+mistake) and never contain a full account or card number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from string import Formatter
+
+from flows.types import Reply
+
+CATALOG: dict[str, str] = {
+    # greetings and the menu
+    "welcome": "Welcome to {bank}, {first_name}. Reply with a number:\n{menu}",
+    "menu": "Reply with a number:\n{menu}",
+    "menu.hint": "Send *menu* at any time to see what I can do.",
+    # help
+    "help.main_menu": (
+        "I'm the {bank} assistant. Reply with a number from the menu, or one of these words at "
+        "any time:\n*menu* – show the menu\n*help* – this message\n*cancel* – stop what you're "
+        "doing\n\nI will never ask for your PIN, password or codes in this chat."
+    ),
+    "help.contact_menu": (
+        "You're in *Contact us*. Reply 1, 2 or 3 to choose, *menu* to go back, or *cancel*."
+    ),
+    # global words
+    "cancel.done": "Cancelled. Nothing was changed.",
+    "cancel.nothing": "There's nothing to cancel.",
+    "logout.none": "You're not logged in on this number, so there's nothing to log out of.",
+    # things we could not use
+    "fallback.main_menu": "Sorry, I didn't catch that. Reply with a number:\n{menu}",
+    "fallback.contact_menu": "Please reply 1, 2 or 3, or *menu* to go back.",
+    "media.unsupported": "I can only read text messages. Please type your request instead.",
+    "empty.message": "I received an empty message. Send *menu* to see what I can do.",
+    "idle.reset": "It's been a while, so we've started over.",
+    # numbers the bank does not know
+    "directory.unknown_number": (
+        "Hello! This WhatsApp number isn't registered for {bank} chat banking, so I can't "
+        "show any accounts here. If you bank with {bank}, please message us from the mobile "
+        "number the bank has on file, or visit any branch with your ID to add this number."
+    ),
+    # edge trouble (the customer's message changed nothing)
+    "error.try_again": "Sorry, we can't reach our systems right now. Please try again shortly.",
+    "error.unexpected": (
+        "Sorry, something went wrong on our side and nothing was changed. Please try again, "
+        "or send *menu* to start over."
+    ),
+    "error.busy": (
+        "I'm still working on your previous message. Please send this one again in a moment."
+    ),
+    # information flows
+    "tips": (
+        "Stay safe with {bank}:\n"
+        "• We never ask for your PIN, password or one-time codes in this chat.\n"
+        "• Secret details are only typed on secure pages that start with {base_url}.\n"
+        "• Codes come by SMS or email, never here. Don't share them with anyone, "
+        "not even bank staff.\n"
+        "• Lost your phone? Call us at once so we can block chat banking."
+    ),
+    "contact.menu": "How can we help?\n1 Call us\n2 Report fraud or a lost phone\n3 Find a branch",
+    "contact.call": (
+        "Call {bank} on the number printed on the back of your card, any day from 8am to 8pm."
+    ),
+    "contact.fraud": (
+        "If you see a payment you don't recognise, or your phone was lost or stolen, call "
+        "{bank} on the number on the back of your card straight away — it's answered 24/7. "
+        "We'll block chat banking on your number until you're safe."
+    ),
+    "contact.branch": (
+        "Our branches are open Monday to Friday, 9am to 4pm. Bring a photo ID for anything "
+        "that changes your account."
+    ),
+}
+
+# Menu labels by entry key (see flows.menu); kept here so all wording stays in one file.
+MENU_LABELS: dict[str, str] = {
+    "tips": "Security tips",
+    "contact": "Contact us",
+}
+
+
+def fields(template: str) -> set[str]:
+    """The ``{names}`` a template uses."""
+    return {name for _, name, _, _ in Formatter().parse(template) if name}
+
+
+def render(reply: Reply, common: Mapping[str, str]) -> str:
+    """One reply as text; a missing parameter is a bug in a flow, so it raises KeyError."""
+    return CATALOG[reply.key].format_map({**common, **reply.params})
+
+
+def render_all(replies: Iterable[Reply], common: Mapping[str, str]) -> list[str]:
+    return [render(reply, common) for reply in replies]

@@ -1,0 +1,49 @@
+"""The data a flow handler receives and returns: Inbound, Context, Reply, Outcome.
+
+Handlers return data, never perform I/O: the edge renders replies by key and performs effects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bank.ports import Customer
+from flows.states import State
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One customer message as the flows see it (already parsed and validated by the edge)."""
+
+    text: str  # the raw body, stripped; may be empty
+    has_media: bool = False
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a handler may know about the world: the customer, the bank, the time."""
+
+    customer: Customer | None  # None: the number is not in the chat-banking directory
+    bank_name: str
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A customer-facing message by catalog key (see flows.responses) with its parameters."""
+
+    key: str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Where the conversation goes next and what to say; ``data`` holds the flow's slots."""
+
+    state: State
+    replies: tuple[Reply, ...]
+    data: Mapping[str, Any] = field(default_factory=dict)
+    persist: bool = True  # False: leave the stored conversation as it was

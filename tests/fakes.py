@@ -1,0 +1,76 @@
+"""Test doubles for things Teller does not own the real form of: Twilio's HTTP API, the clock.
+
+The Twilio fake plugs into the SDK's own ``http_client`` parameter, so the real client builds
+and sends real requests; only the network is replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs
+
+from twilio.http import HttpClient
+from twilio.http.response import Response
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    url: str
+    data: dict[str, list[str]]
+    auth: tuple[str, str] | None
+
+
+class FakeTwilioHttp(HttpClient):  # type: ignore[misc]
+    """Records every REST call and answers like Twilio's Messages API would."""
+
+    def __init__(self, status: int = 201, error_code: int = 21211) -> None:
+        super().__init__(logger=None, is_async=False, timeout=None)
+        self.requests: list[RecordedRequest] = []
+        self.status = status
+        self.error_code = error_code
+
+    def request(  # noqa: PLR0913 - the SDK's signature
+        self,
+        method: str,
+        url: str,
+        params: Any = None,
+        data: Any = None,
+        headers: Any = None,
+        auth: Any = None,
+        timeout: Any = None,
+        allow_redirects: bool = False,
+    ) -> Response:
+        form = {k: v if isinstance(v, list) else [v] for k, v in (data or {}).items()}
+        if isinstance(data, str):
+            form = parse_qs(data)
+        self.requests.append(RecordedRequest(method, url, form, auth))
+        if self.status >= 400:
+            body = {"code": self.error_code, "message": "refused", "status": self.status}
+            return Response(self.status, json.dumps(body))
+        sid = f"SM{secrets.token_hex(16)}"
+        body = {
+            "sid": sid,
+            "status": "queued",
+            "to": form.get("To", [""])[0],
+            "from": form.get("From", [""])[0],
+            "body": form.get("Body", [""])[0],
+        }
+        return Response(self.status, json.dumps(body))
+
+
+@dataclass
+class FrozenClock:
+    """A clock tests move by hand."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)

@@ -1,0 +1,72 @@
+"""Messengers: the Twilio adapter through the SDK with a recording HTTP fake, and the outbox."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from app import Config, Services
+from bot.messenger import Channel, MessengerError, OutboxMessenger, TwilioMessenger
+from tests.conftest import AMINA
+from tests.fakes import FakeTwilioHttp
+
+SID = "AC" + "b" * 32
+
+
+def twilio(config: Config, http: FakeTwilioHttp, **changes: str) -> TwilioMessenger:
+    settings = {"twilio_account_sid": SID, "twilio_sms_from": "+14155550100", **changes}
+    return TwilioMessenger.from_config(Config(**{**config.__dict__, **settings}), http_client=http)
+
+
+def test_whatsapp_media_message_goes_through_the_rest_api(
+    config: Config, twilio_http: FakeTwilioHttp
+) -> None:
+    messenger = twilio(config, twilio_http)
+    sid = messenger.send(Channel.WHATSAPP, AMINA, "Your receipt", ["https://teller.test/media/x"])
+    [call] = twilio_http.requests
+    assert sid.startswith("SM") and call.method == "POST"
+    assert call.url.endswith(f"/Accounts/{SID}/Messages.json")
+    assert call.data["To"] == [f"whatsapp:{AMINA}"]
+    assert call.data["From"] == [config.twilio_whatsapp_from]
+    assert call.data["MediaUrl"] == ["https://teller.test/media/x"]
+    assert call.data["StatusCallback"] == ["https://teller.test/whatsapp/status"]
+    assert call.auth == (SID, config.twilio_auth_token)
+
+
+def test_sms_from_a_number_or_a_messaging_service(
+    config: Config, twilio_http: FakeTwilioHttp
+) -> None:
+    twilio(config, twilio_http).send(Channel.SMS, AMINA, "code")
+    service = "MG" + "c" * 32
+    twilio(config, twilio_http, twilio_sms_from=service).send(Channel.SMS, AMINA, "code")
+    first, second = twilio_http.requests
+    assert first.data["From"] == ["+14155550100"] and first.data["To"] == [AMINA]
+    assert second.data["MessagingServiceSid"] == [service] and "From" not in second.data
+
+
+@pytest.mark.parametrize(("status", "retryable"), [(400, False), (429, True), (503, True)])
+def test_twilio_refusals_become_typed_errors(
+    config: Config, status: int, retryable: bool
+) -> None:
+    messenger = twilio(config, FakeTwilioHttp(status=status))
+    with pytest.raises(MessengerError) as info:
+        messenger.send(Channel.SMS, AMINA, "code")
+    assert info.value.retryable is retryable
+
+
+def test_email_without_smtp_is_a_clear_error(config: Config, twilio_http: FakeTwilioHttp) -> None:
+    with pytest.raises(MessengerError, match="SMTP_URL"):
+        twilio(config, twilio_http).send(Channel.EMAIL, "a@example.com", "hi", subject="x")
+
+
+def test_outbox_records_and_filters(services: Services, client: FlaskClient) -> None:
+    assert isinstance(services.messenger, OutboxMessenger)
+    services.messenger.send(Channel.SMS, AMINA, "Demo Bank: 123456 is your code")
+    services.messenger.send(Channel.EMAIL, "amina@example.com", "Statement", subject="Hello")
+    services.messenger.send(Channel.WHATSAPP, "+2348030000002", "Receipt", ["https://x/m"])
+    everything = client.get("/dev/outbox").json["messages"]
+    assert [m["channel"] for m in everything] == ["sms", "email", "whatsapp"]
+    assert set(everything[0]) == {"id", "channel", "to", "body", "media_urls", "created_at"}
+    mine = client.get(f"/dev/outbox?to={AMINA.replace('+', '%2B')}").json["messages"]
+    assert [m["body"] for m in mine] == ["Demo Bank: 123456 is your code"]
+    assert client.get("/dev/outbox?to=nonsense").status_code == 400

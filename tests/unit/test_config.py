@@ -1,0 +1,86 @@
+"""Configuration from the environment: unknown or unsafe values fail fast, naming the variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import DEV_SECRETS, Config, ConfigError, unknown_variables
+
+REAL = "x" * 40
+PROD = {
+    "TELLER_ENV": "production",
+    "REDIS_URL": "redis://redis.internal:6379/0",
+    "PUBLIC_BASE_URL": "https://chat.bank.example",
+    "MESSENGER": "twilio",
+    "TWILIO_ACCOUNT_SID": "AC" + "a" * 32,
+    "TWILIO_SMS_FROM": "+14155550100",
+    **{name: REAL + name for name in DEV_SECRETS},
+}
+
+
+def problems(env: dict[str, str]) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        Config.from_env(env)
+    return info.value.problems
+
+
+def test_development_defaults_need_nothing() -> None:
+    config = Config.from_env({})
+    assert config.env == "development" and config.redis_url is None
+    assert config.messenger == "outbox" and config.bank_seed
+
+
+def test_production_with_real_secrets_starts() -> None:
+    config = Config.from_env(PROD)
+    assert config.is_production and config.messenger == "twilio" and config.bank_seed is None
+
+
+@pytest.mark.parametrize("name", sorted(DEV_SECRETS))
+def test_production_refuses_missing_or_dev_or_short_secrets(name: str) -> None:
+    for value in ("", DEV_SECRETS[name], "short"):
+        found = problems({**PROD, name: value})
+        assert any(p.startswith(f"{name}:") for p in found), found
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TELLER_ENV", "staging"),
+        ("MESSENGER", "pigeon"),
+        ("PUBLIC_BASE_URL", "bank.example"),
+        ("REDIS_URL", "http://localhost"),
+        ("DEFAULT_CURRENCY", "dollars"),
+        ("TWILIO_WHATSAPP_FROM", "+14155238886"),
+        ("TWILIO_SMS_FROM", "bank"),
+        ("TWILIO_ACCOUNT_SID", "123"),
+        ("SMTP_URL", "http://mail"),
+        ("CONVERSATION_IDLE_MINUTES", "0"),
+        ("CONVERSATION_IDLE_MINUTES", "ten"),
+    ],
+)
+def test_bad_values_name_their_variable(name: str, value: str) -> None:
+    found = problems({name: value})
+    assert any(p.startswith(f"{name}:") for p in found), found
+
+
+def test_production_needs_redis_https_twilio_and_sms() -> None:
+    env = {**PROD, "PUBLIC_BASE_URL": "http://chat.bank.example", "MESSENGER": "outbox"}
+    del env["REDIS_URL"], env["TWILIO_SMS_FROM"]
+    found = " ".join(problems(env))
+    for name in ("REDIS_URL", "PUBLIC_BASE_URL", "MESSENGER", "TWILIO_SMS_FROM"):
+        assert name in found
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    assert len(problems({"TELLER_ENV": "x", "MESSENGER": "y", "DEFAULT_CURRENCY": "z"})) == 3
+
+
+def test_typos_of_teller_variables_are_noticed() -> None:
+    env = {"TWILIO_AUTH_TOKN": "x", "TWILIO_AUTH_TOKEN": "y", "HOME": "/", "BANK_NAM": "z"}
+    assert unknown_variables(env) == ["BANK_NAM", "TWILIO_AUTH_TOKN"]
+
+
+def test_config_error_never_echoes_secret_values() -> None:
+    secret = "s3cr3t-but-short"
+    found = problems({**PROD, "SECRET_KEY": secret})
+    assert all(secret not in p for p in found)

@@ -13,8 +13,8 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
@@ -45,9 +45,19 @@ DEV_SECRETS = {
 }
 KNOWN_VARIABLES = frozenset(
     {
-        "REDIS_URL", "TELLER_ENV", "PUBLIC_BASE_URL", "TWILIO_ACCOUNT_SID",
-        "TWILIO_WHATSAPP_FROM", "TWILIO_SMS_FROM", "MESSENGER", "SMTP_URL", "BANK_DATABASE",
-        "BANK_SEED", "BANK_NAME", "DEFAULT_CURRENCY", "CONVERSATION_IDLE_MINUTES",
+        "REDIS_URL",
+        "TELLER_ENV",
+        "PUBLIC_BASE_URL",
+        "TWILIO_ACCOUNT_SID",
+        "TWILIO_WHATSAPP_FROM",
+        "TWILIO_SMS_FROM",
+        "MESSENGER",
+        "SMTP_URL",
+        "BANK_DATABASE",
+        "BANK_SEED",
+        "BANK_NAME",
+        "DEFAULT_CURRENCY",
+        "CONVERSATION_IDLE_MINUTES",
         *DEV_SECRETS,
     }
 )
@@ -109,7 +119,9 @@ class Config:
         if not idle.isdigit() or not 1 <= int(idle) <= 24 * 60:
             problems.append("CONVERSATION_IDLE_MINUTES: must be a whole number from 1 to 1440")
             idle = "15"
-        secrets = {name: get(name) or ("" if production else dev) for name, dev in DEV_SECRETS.items()}
+        secrets = {
+            name: get(name) or ("" if production else dev) for name, dev in DEV_SECRETS.items()
+        }
         config = cls(
             env="production" if production else "development",
             redis_url=get("REDIS_URL"),
@@ -140,7 +152,9 @@ class Config:
         found: list[str] = []
         url = urlparse(self.public_base_url)
         if url.scheme not in ("http", "https") or not url.netloc or url.query or url.fragment:
-            found.append("PUBLIC_BASE_URL: must be an absolute http(s) URL such as https://bank.example")
+            found.append(
+                "PUBLIC_BASE_URL: must be an absolute http(s) URL such as https://bank.example"
+            )
         if self.redis_url and urlparse(self.redis_url).scheme not in ("redis", "rediss", "unix"):
             found.append("REDIS_URL: must start with redis://, rediss:// or unix://")
         if not re.fullmatch(r"[A-Z]{3}", self.default_currency):
@@ -152,7 +166,9 @@ class Config:
         if self.twilio_sms_from and not (
             _is_e164(self.twilio_sms_from) or re.fullmatch(r"MG[0-9a-f]{32}", self.twilio_sms_from)
         ):
-            found.append("TWILIO_SMS_FROM: must be an E.164 number or a Messaging Service SID (MG…)")
+            found.append(
+                "TWILIO_SMS_FROM: must be an E.164 number or a Messaging Service SID (MG…)"
+            )
         if self.twilio_account_sid and not re.fullmatch(r"AC[0-9a-f]{32}", self.twilio_account_sid):
             found.append("TWILIO_ACCOUNT_SID: must be AC followed by 32 hex digits")
         if self.smtp_url and urlparse(self.smtp_url).scheme not in ("smtp", "smtps"):
@@ -165,9 +181,13 @@ class Config:
             if not value:
                 found.append(f"{name}: required in production")
             elif value == DEV_SECRETS[name] or len(value) < MIN_SECRET_LENGTH:
-                found.append(f"{name}: must be a real secret of at least {MIN_SECRET_LENGTH} characters")
+                found.append(
+                    f"{name}: must be a real secret of at least {MIN_SECRET_LENGTH} characters"
+                )
         if not self.redis_url:
-            found.append("REDIS_URL: required in production (the in-memory Redis is for development)")
+            found.append(
+                "REDIS_URL: required in production (the in-memory Redis is for development)"
+            )
         if url.scheme != "https":
             found.append("PUBLIC_BASE_URL: must be https in production")
         if self.messenger != "twilio":
@@ -323,8 +343,12 @@ def _announce(services: Services) -> None:
         log.info("embedded mode: in-memory Redis, in-process worker thread, dev outbox messenger")
         log.info("demo bank %s from %s", services.bank_name, config.bank_database)
     else:
-        log.info("%s mode: Redis at %s, messenger %s", config.env, _redacted(config.redis_url),
-                 config.messenger)
+        log.info(
+            "%s mode: Redis at %s, messenger %s",
+            config.env,
+            _redacted(config.redis_url),
+            config.messenger,
+        )
     if not config.is_production:
         log.info("chat simulator: %s/simulator", config.public_base_url)
 

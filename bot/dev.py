@@ -35,9 +35,7 @@ def simulator() -> ResponseReturnValue:
         {"name": c.name, "msisdn": c.msisdn, "kyc_level": c.kyc_level}
         for c in services.bank.list_customers()
     ]
-    return render_template(
-        "simulator.html", bank_name=services.bank_name, customers=customers
-    )
+    return render_template("simulator.html", bank_name=services.bank_name, customers=customers)
 
 
 @bp.post("/simulator/sign")

@@ -8,6 +8,7 @@ reply again and touches nothing.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -54,10 +55,9 @@ class Dispatcher:
         try:
             return self._process(msg, begin)
         except BaseException:
-            try:
+            # If Redis is gone too, the in-progress marker and the lock expire by themselves.
+            with contextlib.suppress(RedisError):
                 self.edge.abort(msg.msisdn, msg.sid, begin)
-            except RedisError:
-                pass  # the in-progress marker and the lock expire by themselves
             raise
 
     def text_reply(self, key: str) -> str:
@@ -82,7 +82,11 @@ class Dispatcher:
             return self.text_reply("error.busy")
         log.info(
             "inbound %s from %s: %s -> %s, %d replies, %.1f ms",
-            msg.sid, mask_phone(msg.msisdn), conv.state, outcome.state, len(outcome.replies),
+            msg.sid,
+            mask_phone(msg.msisdn),
+            conv.state,
+            outcome.state,
+            len(outcome.replies),
             (time.perf_counter() - started) * 1000,
         )
         return xml

@@ -32,4 +32,6 @@ def readyz() -> ResponseReturnValue:
         except Exception as exc:  # readiness reports every failure, whatever its kind
             results[name] = f"unavailable ({type(exc).__name__})"
     ready = all(value == "ok" for value in results.values())
-    return jsonify(status="ready" if ready else "unavailable", checks=results), 200 if ready else 503
+    return jsonify(
+        status="ready" if ready else "unavailable", checks=results
+    ), 200 if ready else 503

@@ -101,7 +101,9 @@ class TwilioMessenger:
     @classmethod
     def from_config(cls, config: Config, http_client: Any = None) -> TwilioMessenger:
         """``http_client`` is Twilio's own injection point; tests pass a recording fake there."""
-        client = Client(config.twilio_account_sid, config.twilio_auth_token, http_client=http_client)
+        client = Client(
+            config.twilio_account_sid, config.twilio_auth_token, http_client=http_client
+        )
         return cls(
             client,
             whatsapp_from=config.twilio_whatsapp_from,
@@ -140,7 +142,9 @@ class TwilioMessenger:
         except TwilioRestException as exc:
             # 429 and 5xx are Twilio's to recover from; 4xx means the request itself is wrong.
             retryable = exc.status == 429 or exc.status >= 500
-            raise MessengerError(f"Twilio refused the message ({exc.code})", retryable=retryable) from exc
+            raise MessengerError(
+                f"Twilio refused the message ({exc.code})", retryable=retryable
+            ) from exc
         except TwilioException as exc:
             raise MessengerError("Twilio could not be reached", retryable=True) from exc
         return str(message.sid)

@@ -1,4 +1,5 @@
-"""TwiML replies built with Twilio's MessagingResponse, split to WhatsApp's 1,600-character limit."""
+"""TwiML replies built with Twilio's MessagingResponse, split to WhatsApp's 1,600-character
+limit."""
 
 from __future__ import annotations
 

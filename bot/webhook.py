@@ -22,8 +22,21 @@ log = logging.getLogger("teller.webhook")
 bp = Blueprint("whatsapp", __name__)
 
 STATUSES = frozenset(
-    "accepted scheduled canceled queued sending sent failed delivered undelivered "
-    "receiving received read partially_delivered".split()
+    [
+        "accepted",
+        "scheduled",
+        "canceled",
+        "queued",
+        "sending",
+        "sent",
+        "failed",
+        "delivered",
+        "undelivered",
+        "receiving",
+        "received",
+        "read",
+        "partially_delivered",
+    ]
 )
 _SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
 
@@ -55,7 +68,9 @@ def inbound() -> Response:
         log.error("inbound %s: Redis unavailable (%s)", message.sid, type(exc).__name__)
         return _xml(dispatcher.text_reply("error.try_again"))
     except Exception:
-        log.exception("inbound %s from %s: unexpected error", message.sid, mask_phone(message.msisdn))
+        log.exception(
+            "inbound %s from %s: unexpected error", message.sid, mask_phone(message.msisdn)
+        )
         return _xml(dispatcher.text_reply("error.unexpected"))
 
 
@@ -67,7 +82,11 @@ def status() -> Response:
     sid = request.form.get("MessageSid", "")
     state = request.form.get("MessageStatus", "")
     error_code = request.form.get("ErrorCode", "")
-    if not _SID.fullmatch(sid) or state not in STATUSES or not error_code.isdigit() and error_code:
+    if (
+        not _SID.fullmatch(sid)
+        or state not in STATUSES
+        or (not error_code.isdigit() and error_code)
+    ):
         return Response("bad request: MessageSid, MessageStatus or ErrorCode\n", status=400)
     services = current_app.extensions["teller"]
     try:

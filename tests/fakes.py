@@ -34,7 +34,7 @@ class FakeTwilioHttp(HttpClient):  # type: ignore[misc]
         self.status = status
         self.error_code = error_code
 
-    def request(  # noqa: PLR0913 - the SDK's signature
+    def request(
         self,
         method: str,
         url: str,

@@ -25,7 +25,9 @@ PRELOAD = ("app", "bank.demo", "bot.messenger")
 def main(argv: list[str] | None = None) -> int:
     from app import Config, ConfigError
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         config = Config.from_env()
     except ConfigError as exc:

@@ -45,9 +45,7 @@ def test_sms_from_a_number_or_a_messaging_service(
 
 
 @pytest.mark.parametrize(("status", "retryable"), [(400, False), (429, True), (503, True)])
-def test_twilio_refusals_become_typed_errors(
-    config: Config, status: int, retryable: bool
-) -> None:
+def test_twilio_refusals_become_typed_errors(config: Config, status: int, retryable: bool) -> None:
     messenger = twilio(config, FakeTwilioHttp(status=status))
     with pytest.raises(MessengerError) as info:
         messenger.send(Channel.SMS, AMINA, "code")

@@ -38,7 +38,9 @@ def test_redis_outage_and_recovery(own_redis: RedisServer, tmp_path: Path) -> No
     own_redis.stop()
     down = whatsapp.send(AMINA, "2")
     assert down.status == 200
-    assert down.messages == ["Sorry, we can't reach our systems right now. Please try again shortly."]
+    assert down.messages == [
+        "Sorry, we can't reach our systems right now. Please try again shortly."
+    ]
     ready = client.get("/readyz")
     assert ready.status_code == 503
     assert ready.json["checks"]["redis"].startswith("unavailable")

@@ -141,8 +141,11 @@ def test_unknown_number_gets_a_polite_reply_and_no_conversation(
 def test_number_registered_at_the_bank_but_not_for_chat_banking(
     whatsapp: WhatsApp, services: Services
 ) -> None:
-    hidden = [c for c in services.bank.list_customers() if c.msisdn and
-              services.bank.customer_by_msisdn(c.msisdn) is None]
+    hidden = [
+        c
+        for c in services.bank.list_customers()
+        if c.msisdn and services.bank.customer_by_msisdn(c.msisdn) is None
+    ]
     unregistered = hidden[0].msisdn if hidden else None
     assert unregistered, "the demo seed keeps one customer out of chat banking"
     assert "isn't registered" in whatsapp.send(unregistered, "hi").text

@@ -71,7 +71,11 @@ def test_worker_entry_point_runs_jobs_against_real_redis(redis_url: str, tmp_pat
 def test_worker_without_redis_explains_itself() -> None:
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     result = subprocess.run(
-        [sys.executable, "-m", "workers.worker"], env=env, capture_output=True, text=True,
-        cwd=Path(__file__).parents[2], timeout=60,
+        [sys.executable, "-m", "workers.worker"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[2],
+        timeout=60,
     )
     assert result.returncode == 2 and "REDIS_URL is not set" in result.stderr

@@ -104,7 +104,9 @@ class Config:
         """Read and check the environment; raise ConfigError naming every bad variable."""
         env = dict(os.environ if environ is None else environ)
         problems: list[str] = []
-        get = lambda name: (env.get(name) or "").strip() or None  # noqa: E731
+
+        def get(name: str) -> str | None:
+            return (env.get(name) or "").strip() or None
 
         teller_env = get("TELLER_ENV") or "development"
         if teller_env not in ("development", "production"):

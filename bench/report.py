@@ -1,0 +1,189 @@
+"""Turning one benchmark run into figures: the JSON shapes, the goals, the table, the README.
+
+``bench.webhook`` collects raw results; this module only summarises and renders them. The
+README's figures live between two HTML comments and are replaced whole on every run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import re
+import subprocess
+from collections.abc import Mapping
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from bench.openloop import OpenLoopResult
+
+START = "<!-- figures:start -->"
+END = "<!-- figures:end -->"
+
+
+def wrk_figures(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """The parts of wrk_post.lua's summary worth keeping, in milliseconds."""
+    return {
+        "rps": round(summary["requests"] / (summary["duration_us"] / 1e6), 1),
+        "requests": summary["requests"],
+        "latency_ms": {k: round(v / 1000, 2) for k, v in summary["latency_us"].items()},
+        "errors": {k: v for k, v in summary["errors"].items() if v},
+        "responses": summary["responses"],
+        "repeated_requests": summary["wrapped"] > 0,
+    }
+
+
+def open_loop_figures(result: OpenLoopResult) -> dict[str, Any]:
+    latency = {
+        key: round(result.percentile(p) * 1000, 2)
+        for key, p in (("p50", 50.0), ("p90", 90.0), ("p99", 99.0), ("p999", 99.9))
+    }
+    latency["max"] = round(max(result.latencies_s, default=0.0) * 1000, 2)
+    return {
+        "target_rps": round(result.target_rps, 1),
+        "achieved_rps": round(result.achieved_rps, 1),
+        "rate_reached": result.rate_reached(),
+        "scheduled": result.scheduled,
+        "completed": result.completed,
+        "errors": result.errors,
+        "latency_ms": latency,
+        "generator_send_lag_p99_ms": round(result.percentile(99, result.send_lag_s) * 1000, 2),
+        "responses": dict(result.responses),
+    }
+
+
+def machine(redis_version: str) -> dict[str, Any]:
+    model = ""
+    with contextlib.suppress(OSError):
+        found = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)
+        model = found.group(1).strip() if found else ""
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False).stdout
+    return {
+        "cores": os.cpu_count(),
+        "cpu": model,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "gunicorn": version("gunicorn"),
+        "flask": version("flask"),
+        "redis_server": redis_version,
+        "wrk": wrk.split()[1] if len(wrk.split()) > 1 else "?",
+    }
+
+
+def goals(results: Mapping[str, Any], ratio: float, p99_ms: float, trips: float) -> dict[str, Any]:
+    """The issue's three goals, each with what was measured and whether it is met."""
+    full, half, redis = results["teller_max"], results["teller_half_rate"], results["redis"]
+    p99 = half["latency_ms"]["p99"]
+    return {
+        "throughput": {
+            "goal": f"menu at ≥ {ratio:.0%} of the baseline's throughput",
+            "measured": f"{full['ratio']:.0%} ({full['rps']:.0f} of "
+            f"{results['baseline']['rps']:.0f} req/s)",
+            "met": full["ratio"] >= ratio,
+        },
+        "latency": {
+            "goal": f"p99 < {p99_ms:.0f} ms at half the baseline's rate "
+            f"({half['target_rps']:.0f} req/s)",
+            "measured": f"p99 {p99:.1f} ms, {half['achieved_rps']:.0f} req/s achieved"
+            + ("" if half["rate_reached"] else ", rate not reached"),
+            "met": half["rate_reached"] and p99 < p99_ms,
+        },
+        "redis": {
+            "goal": f"≤ {trips:.0f} Redis round trips per message",
+            "measured": f"{redis['round_trips_per_message']:.2f}",
+            "met": redis["round_trips_per_message"] <= trips,
+        },
+    }
+
+
+def _busy(figures: Mapping[str, Any]) -> int:
+    return int(figures["responses"].get("busy", 0))
+
+
+def table(results: Mapping[str, Any]) -> str:
+    """A plain-text summary for the terminal."""
+    base, full, half = results["baseline"], results["teller_max"], results["teller_half_rate"]
+    redis, box = results["redis"], results["machine"]
+    rows = [
+        ("baseline, full speed (wrk)", base["rps"], base["latency_ms"], ""),
+        ("teller menu, full speed (wrk)", full["rps"], full["latency_ms"],
+         f"{full['ratio']:.0%} of baseline"),
+        (f"teller menu, {half['target_rps']:.0f} req/s open loop", half["achieved_rps"],
+         half["latency_ms"], "rate reached" if half["rate_reached"] else "RATE NOT REACHED"),
+    ]  # fmt: skip
+    lines = [
+        f"Teller webhook benchmark, {results['date']}, {box['cores']} cores ({box['cpu']}), "
+        f"{results['settings']['customers']} demo customers",
+        "",
+        f"{'':40} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}",
+    ]
+    for name, rps, lat, note in rows:
+        lines.append(f"{name:40} {rps:8.0f} {lat['p50']:8.2f} {lat['p99']:8.2f}  {note}")
+    sent = ", ".join(f"{n} {c}" for n, c in redis["sent_commands"].items())
+    lines += [
+        "",
+        f"Redis: {redis['round_trips_per_message']:.2f} round trips per message ({sent} "
+        f"for {redis['messages']} messages); {redis['commands_executed_per_message']:.1f} "
+        "commands executed per message, scripts' own calls included",
+        f"Busy replies (per-customer lock): {_busy(full)} of {full['requests']} at full speed, "
+        f"{_busy(half)} of {half['completed']} in the open loop",
+        "",
+    ]
+    for goal in results["goals"].values():
+        mark = "met   " if goal["met"] else "MISSED"
+        lines.append(f"[{mark}] {goal['goal']}: {goal['measured']}")
+    return "\n".join(lines)
+
+
+def markdown(results: Mapping[str, Any]) -> str:
+    """The README's figures section."""
+    base, full, half = results["baseline"], results["teller_max"], results["teller_half_rate"]
+    redis, box = results["redis"], results["machine"]
+
+    def row(name: str, rps: float, lat: Mapping[str, float], note: str) -> str:
+        return f"| {name} | {rps:.0f} | {lat['p50']:.2f} | {lat['p99']:.2f} | {note} |"
+
+    sent = ", ".join(f"`{n}` × {c}" for n, c in redis["sent_commands"].items())
+    scripted = ", ".join(f"`{n}` × {c}" for n, c in redis["commands_run_by_scripts"].items())
+    lines = [
+        f"Measured {results['date']} on {box['cores']} cores ({box['cpu']}), {box['os']}; "
+        f"Python {box['python']}, gunicorn {box['gunicorn']}, Flask {box['flask']}, "
+        f"redis-server {box['redis_server']}, wrk {box['wrk']}. Load generator, Redis and "
+        f"both gunicorn workers share the {box['cores']} cores. "
+        f"{results['settings']['customers']} demo customers; a full run took "
+        f"{results['run_seconds']} s.",
+        "",
+        "| run | req/s | p50 ms | p99 ms | notes |",
+        "|---|---:|---:|---:|---|",
+        row("baseline, full speed (wrk)", base["rps"], base["latency_ms"], ""),
+        row("Teller `menu`, full speed (wrk)", full["rps"], full["latency_ms"],
+            f"{full['ratio']:.0%} of the baseline; {_busy(full)} busy replies"),
+        row(f"Teller `menu`, open loop at {half['target_rps']:.0f} req/s", half["achieved_rps"],
+            half["latency_ms"],
+            ("rate reached" if half["rate_reached"] else "**rate not reached**")
+            + f"; {_busy(half)} busy replies"),
+        "",
+        f"Redis per `menu` message ({redis['messages']} messages under MONITOR): "
+        f"**{redis['round_trips_per_message']:.2f} round trips** ({sent or 'none'}); the scripts "
+        f"themselves ran {scripted or 'nothing'}, "
+        f"{redis['commands_executed_per_message']:.1f} commands executed per message in all.",
+        "",
+        "| goal | measured | met |",
+        "|---|---|---|",
+        *(
+            f"| {g['goal']} | {g['measured']} | {'yes' if g['met'] else '**no**'} |"
+            for g in results["goals"].values()
+        ),
+    ]  # fmt: skip
+    return "\n".join(lines)
+
+
+def update_readme(readme: Path, results: Mapping[str, Any]) -> None:
+    """Replace the figures between START and END (the README must already hold both)."""
+    text = readme.read_text(encoding="utf-8")
+    head, found, rest = text.partition(START)
+    _, found_end, tail = rest.partition(END)
+    if not (found and found_end):
+        raise ValueError(f"{readme} lacks the {START} … {END} markers")
+    readme.write_text(f"{head}{START}\n{markdown(results)}\n{END}{tail}", encoding="utf-8")

@@ -1,0 +1,352 @@
+"""Benchmark of the WhatsApp webhook: Teller answering ``menu`` against a bare signed baseline.
+
+``python -m bench.webhook`` (what ``make bench`` runs) starts a private ``redis-server``, a
+seeded SQLite demo bank in a temporary directory, and each app in turn under gunicorn with the
+same settings (2 sync workers, no access log). It then measures, in one run:
+
+1. the baseline's maximum throughput (wrk: requests/s, p50, p99);
+2. Teller's ``menu`` path at maximum throughput, and its ratio to the baseline;
+3. Teller at half the baseline's rate with a fixed-rate open-loop generator (``bench.openloop``):
+   p50/p99 from each request's scheduled time, and whether the rate was reached;
+4. Redis round trips per message: commands the web workers send, seen with MONITOR during a
+   slow run, beside INFO's command counters (which also count commands run inside scripts).
+
+Every request carries its own MessageSid (see ``bench.traffic``); senders are spread over the
+demo customers with chat banking. Results go to ``bench/results/latest.json`` (git-ignored) and
+into the figures section of ``bench/README.md``. Everything started here is stopped on the way
+out, also on Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from redis import Redis
+
+from bench import openloop, report, traffic
+from tests.redis_server import RedisServer, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "latest.json"
+README = ROOT / "bench" / "README.md"
+LUA = ROOT / "bench" / "wrk_post.lua"
+
+PATH = "/whatsapp/inbound"
+PUBLIC_BASE_URL = "http://bench.local"  # the URL Twilio signs; requests go to 127.0.0.1
+AUTH_TOKEN = "bench-twilio-auth-token-0123456789abcdef"  # noqa: S105 - a fixed test value
+BODY = "menu"
+WORKERS = 2
+WRK_THREADS = 2
+WRK_CONNECTIONS = 8
+WARMUP_S = 3
+MEASURE_S = 12
+HALF_RATE_S = 10
+ROUND_TRIP_MESSAGES = 200
+ROUND_TRIP_RATE = 50.0
+MONITOR_END = "teller-bench-monitor-end"
+OWN_COMMANDS = frozenset({"info", "monitor", "echo"})  # sent by this script, not by Teller
+
+# The issue's goals.
+GOAL_RATIO = 0.60
+GOAL_P99_MS = 25.0
+GOAL_ROUND_TRIPS = 4.0
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@contextlib.contextmanager
+def gunicorn(name: str, app: str, env: Mapping[str, str], log: Path) -> Iterator[Server]:
+    """Run ``app`` under gunicorn (2 sync workers, no access log); stop it on the way out."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "gunicorn",
+        "--workers", str(WORKERS),
+        "--bind", f"127.0.0.1:{port}",
+        "--log-level", "warning",
+        "--graceful-timeout", "5",
+        app,
+    ]  # fmt: skip
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=dict(env), stdout=out, stderr=out, start_new_session=True
+        )
+    try:
+        server = Server(name, port, process)
+        _wait_ready(server, log)
+        yield server
+    finally:
+        _stop(process)
+
+
+def _wait_ready(server: Server, log: Path, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{server.name}: gunicorn exited:\n{log.read_text()}")
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=1)
+        try:
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        finally:
+            connection.close()
+        time.sleep(0.1)
+    raise RuntimeError(f"{server.name}: not ready after {timeout_s:.0f} s:\n{log.read_text()}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the gunicorn master (it stops its workers); kill its session if it lingers."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
+
+
+def seed_bank(redis_url: str, database: Path) -> None:
+    """Load the demo seed once, here: two fresh workers would otherwise both try to."""
+    from app import Config, build_services
+
+    config = Config(
+        redis_url=redis_url, public_base_url=PUBLIC_BASE_URL, bank_database=str(database)
+    )
+    services = build_services(config)
+    services.close()
+    services.redis.close()
+    services.rq_redis.close()
+
+
+def environment(redis_url: str, database: Path) -> dict[str, str]:
+    """The parent's environment minus any Teller settings, plus the benchmark's."""
+    prefixes = ("TELLER_", "TWILIO_", "BANK_", "AUTH_", "ADMIN_", "PIN_", "REDIS_", "MESSENGER")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+    env.update(
+        TELLER_ENV="development",
+        REDIS_URL=redis_url,
+        PUBLIC_BASE_URL=PUBLIC_BASE_URL,
+        BANK_DATABASE=str(database),
+        TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+        MESSENGER="outbox",
+    )
+    return env
+
+
+def wrk(server: Server, requests: Path, seconds: int, markers: Mapping[str, str]) -> dict[str, Any]:
+    """Closed-loop maximum throughput with wrk; returns wrk_post.lua's summary."""
+    command = [
+        "wrk", "--threads", str(WRK_THREADS), "--connections", str(WRK_CONNECTIONS),
+        "--duration", f"{seconds}s", "--timeout", "5s",
+        "--script", str(LUA), server.url + PATH,
+        "--", str(requests), str(WRK_THREADS), PATH,
+        *(f"{label}={text}" for label, text in markers.items()),
+    ]  # fmt: skip
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("BENCH_JSON "))
+    summary: dict[str, Any] = json.loads(line.removeprefix("BENCH_JSON "))
+    if not summary["requests"]:
+        raise RuntimeError(f"wrk completed no requests against {server.name}:\n{out}")
+    summary["rps"] = summary["requests"] / (summary["duration_us"] / 1e6)
+    return summary
+
+
+def command_calls(redis: Redis) -> dict[str, int]:
+    """INFO commandstats: calls per command so far, commands run inside scripts included."""
+    stats = redis.info("commandstats")
+    return {k.removeprefix("cmdstat_"): int(v["calls"]) for k, v in stats.items()}
+
+
+def calls_delta(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, int]:
+    names = (set(before) | set(after)) - OWN_COMMANDS
+    changed = {n: after.get(n, 0) - before.get(n, 0) for n in names}
+    return dict(sorted(((n, d) for n, d in changed.items() if d), key=lambda x: -x[1]))
+
+
+@contextlib.contextmanager
+def monitored(redis_url: str, redis: Redis) -> Iterator[tuple[Counter[str], Counter[str]]]:
+    """MONITOR while the body runs; yields (commands clients sent, commands scripts ran).
+
+    The watcher stops at an ``ECHO`` of MONITOR_END, sent with ``redis`` on the way out.
+    """
+    sent: Counter[str] = Counter()
+    scripted: Counter[str] = Counter()
+    started = threading.Event()
+
+    def watch() -> None:
+        client = Redis.from_url(redis_url)
+        with client.monitor() as monitor:  # type: ignore[no-untyped-call]  # redis-py: untyped
+            started.set()
+            for entry in monitor.listen():
+                command = str(entry["command"])
+                name = command.split(" ", 1)[0].lower()
+                if entry["client_type"] == "lua":
+                    scripted[name] += 1
+                elif name == "echo" and MONITOR_END in command:
+                    break
+                else:
+                    sent[name] += 1
+        client.close()
+
+    thread = threading.Thread(target=watch, name="redis-monitor", daemon=True)
+    thread.start()
+    if not started.wait(5):
+        raise RuntimeError("MONITOR did not start")
+    time.sleep(0.2)  # the MONITOR command is in effect once its OK is read
+    try:
+        yield sent, scripted
+    finally:
+        redis.echo(MONITOR_END)
+        thread.join(10)
+
+
+def run(tmp: Path, stack: contextlib.ExitStack) -> dict[str, Any]:
+    """Every measurement, in order; the processes it starts are stopped by ``stack``."""
+    from app import DEMO_SEED
+    from flows.responses import CATALOG
+
+    markers = traffic.reply_markers(CATALOG)
+    classify = traffic.classifier(markers)
+    senders = traffic.chat_customers(DEMO_SEED)
+    url = PUBLIC_BASE_URL + PATH
+
+    def signed(count: int) -> list[traffic.Row]:
+        return traffic.signed(AUTH_TOKEN, url, senders, BODY, max(count, 1))
+
+    redis_server = RedisServer().start()
+    stack.callback(redis_server.stop)
+    redis = Redis.from_url(redis_server.url, decode_responses=True)
+    stack.callback(redis.close)
+    database = tmp / "bank.sqlite3"
+    seed_bank(redis_server.url, database)
+    env = environment(redis_server.url, database)
+    log = tmp / "gunicorn.log"
+
+    step("baseline: signing requests")
+    pool = traffic.write(tmp / "baseline.txt", signed(20_000))
+    with gunicorn("baseline", "bench.baseline_app:create_app()", env, log) as server:
+        step(f"baseline: warm-up {WARMUP_S} s, then {MEASURE_S} s at full speed (wrk)")
+        wrk(server, pool, WARMUP_S, markers)
+        baseline = wrk(server, pool, MEASURE_S, markers)
+
+    half_rate = baseline["rps"] / 2
+    enough = baseline["rps"] * 1.3  # Teller does strictly more work than the baseline
+    step("teller: signing requests, each with its own MessageSid")
+    warm = traffic.write(tmp / "warm.txt", signed(int(enough * WARMUP_S)))
+    full = traffic.write(tmp / "full.txt", signed(int(enough * MEASURE_S)))
+    half_rows = signed(int(half_rate * HALF_RATE_S))
+    trip_rows = signed(ROUND_TRIP_MESSAGES)
+    with gunicorn("teller", "app:create_app()", env, log) as server:
+        step(f"teller: warm-up {WARMUP_S} s, then {MEASURE_S} s at full speed (wrk)")
+        wrk(server, warm, WARMUP_S, markers)
+        calls_0 = command_calls(redis)
+        teller = wrk(server, full, MEASURE_S, markers)
+        time.sleep(0.5)  # requests still in flight when wrk stopped
+        calls_1 = command_calls(redis)
+
+        step(f"teller: {half_rate:.0f} req/s for {HALF_RATE_S} s (open loop)")
+        half_requests = traffic.raw(server.port, PATH, half_rows)
+        half = openloop.run("127.0.0.1", server.port, half_requests, half_rate, classify)
+
+        step(f"teller: {ROUND_TRIP_MESSAGES} messages at {ROUND_TRIP_RATE:.0f} req/s, MONITOR on")
+        trip_requests = traffic.raw(server.port, PATH, trip_rows)
+        calls_2 = command_calls(redis)
+        with monitored(redis_server.url, redis) as (sent, scripted):
+            trips = openloop.run("127.0.0.1", server.port, trip_requests, ROUND_TRIP_RATE, classify)
+        calls_3 = command_calls(redis)
+        redis_version = str(redis.info("server")["redis_version"])
+
+    messages = trips.responses["menu"]
+    executed = calls_delta(calls_2, calls_3)
+    at_full_speed = calls_delta(calls_0, calls_1)
+    return {
+        "date": datetime.now().astimezone().date().isoformat(),
+        "machine": report.machine(redis_version),
+        "settings": {
+            "gunicorn": f"{WORKERS} sync workers, no access log, --log-level warning",
+            "wrk": f"{WRK_THREADS} threads, {WRK_CONNECTIONS} connections, "
+            f"{WARMUP_S} s warm-up, {MEASURE_S} s measured",
+            "open_loop": f"{HALF_RATE_S} s, one connection per request",
+            "body": BODY,
+            "customers": len(senders),
+        },
+        "baseline": report.wrk_figures(baseline),
+        "teller_max": report.wrk_figures(teller)
+        | {"ratio": round(teller["rps"] / baseline["rps"], 3)},
+        "teller_half_rate": report.open_loop_figures(half),
+        "redis": {
+            "messages": messages,
+            "all_answered_with_menu": messages == len(trip_rows),
+            "round_trips_per_message": round(sum(sent.values()) / max(messages, 1), 2),
+            "sent_commands": dict(sent.most_common()),
+            "commands_run_by_scripts": dict(scripted.most_common()),
+            "commands_executed_per_message": round(sum(executed.values()) / max(messages, 1), 2),
+            "commandstats_delta": executed,
+            "at_full_speed": {
+                "commands_executed_per_request": round(
+                    sum(at_full_speed.values()) / teller["requests"], 2
+                ),
+                "commandstats_delta": at_full_speed,
+            },
+        },
+    }
+
+
+def step(text: str) -> None:
+    print(f"· {text}", file=sys.stderr, flush=True)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _terminate)
+    started = time.monotonic()
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="teller-bench-")))
+        try:
+            results = run(tmp, stack)
+        except KeyboardInterrupt:
+            print("interrupted: stopping what this run started", file=sys.stderr)
+            return 130
+    results["run_seconds"] = round(time.monotonic() - started)
+    results["goals"] = report.goals(results, GOAL_RATIO, GOAL_P99_MS, GOAL_ROUND_TRIPS)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    report.update_readme(README, results)
+    print(report.table(results))
+    print(f"\nwrote {RESULTS.relative_to(ROOT)} and {README.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Teller's test suite (unit, integration, conversations, browser) and its shared helpers."""

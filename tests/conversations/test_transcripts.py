@@ -1,0 +1,63 @@
+"""Transcripts through the real webhook, pinning the customer-visible wording on purpose.
+
+Each transcript is a list of (customer says, bot replies must contain...) steps; a step with
+several expected fragments expects them in order across the reply messages.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import AMINA
+from tests.helpers import WhatsApp
+
+Transcript = list[tuple[str, list[str]]]
+
+TRANSCRIPTS: dict[str, Transcript] = {
+    "greeting and tips": [
+        (
+            "hi",
+            ["Welcome to Demo Bank, Amina. Reply with a number:\n1 Security tips\n2 Contact us"],
+        ),
+        ("1", ["We never ask for your PIN", "Send *menu* at any time"]),
+    ],
+    "contact us, mistyped, then an answer": [
+        ("Hello", ["Welcome to Demo Bank"]),
+        (
+            "contact",
+            ["How can we help?\n1 Call us\n2 Report fraud or a lost phone\n3 Find a branch"],
+        ),
+        ("9", ["Please reply 1, 2 or 3"]),
+        ("2", ["answered 24/7", "Send *menu*"]),
+    ],
+    "cancel inside a flow": [
+        ("menu", ["Welcome"]),
+        ("2", ["How can we help?"]),
+        ("CANCEL", ["Cancelled. Nothing was changed.", "Reply with a number:\n1 Security tips"]),
+        ("cancel", ["There's nothing to cancel."]),
+    ],
+    "help in each place": [
+        ("hi", ["Welcome"]),
+        ("help", ["*menu* – show the menu", "never ask for your PIN"]),
+        ("2", ["How can we help?"]),
+        ("help", ["You're in *Contact us*"]),
+        ("3", ["Monday to Friday"]),
+    ],
+    "nonsense gets the menu back": [
+        ("hi", ["Welcome"]),
+        ("send me money", ["Sorry, I didn't catch that. Reply with a number:\n1 Security tips"]),
+        ("🙂", ["Sorry, I didn't catch that."]),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRANSCRIPTS))
+def test_transcript(whatsapp: WhatsApp, name: str) -> None:
+    for said, expected in TRANSCRIPTS[name]:
+        reply = whatsapp.send(AMINA, said)
+        assert reply.status == 200, said
+        position = 0
+        for fragment in expected:
+            found = reply.text.find(fragment, position)
+            assert found >= 0, f"{said!r} → {reply.text!r} lacks {fragment!r}"
+            position = found + len(fragment)

@@ -25,6 +25,7 @@ from redis import Redis
 from rq import Queue
 
 from bank.demo import SqliteBank
+from bank.seed import SeedError, load_file
 from bot.messenger import Messenger, OutboxMessenger, TwilioMessenger
 from bot.store import EdgeStore
 from workers.embedded import EmbeddedWorker
@@ -285,10 +286,12 @@ def build_services(
     Path(config.bank_database).parent.mkdir(parents=True, exist_ok=True)
     bank = SqliteBank(config.bank_database, clock=clock)
     if config.bank_seed and bank.is_empty():
-        from bank.seed import load_file
-
-        load_file(bank, Path(config.bank_seed))
-        log.info("bank: loaded seed %s into %s", Path(config.bank_seed).name, config.bank_database)
+        try:
+            summary = load_file(bank, Path(config.bank_seed))
+            log.info("bank: loaded seed %s (%s)", Path(config.bank_seed).name, summary)
+        except SeedError:
+            if bank.is_empty():  # not a sibling process that loaded it first: a real problem
+                raise
     if messenger is None:
         if config.messenger == "twilio":
             messenger = TwilioMessenger.from_config(config, http_client=twilio_http_client)

@@ -119,7 +119,7 @@ class Config:
             problems.append(f"MESSENGER: must be twilio or outbox, not {messenger!r}")
             messenger = "outbox"
         idle = get("CONVERSATION_IDLE_MINUTES") or "15"
-        if not idle.isdigit() or not 1 <= int(idle) <= 24 * 60:
+        if not (idle.isascii() and idle.isdecimal()) or not 1 <= int(idle) <= 24 * 60:
             problems.append("CONVERSATION_IDLE_MINUTES: must be a whole number from 1 to 1440")
             idle = "15"
         secrets = {

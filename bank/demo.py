@@ -108,8 +108,7 @@ class SqliteBank:
         self.path = str(path)
         self.clock = clock or (lambda: datetime.now(UTC))
         self._local = threading.local()
-        with self._tx() as db:
-            db.executescript(SCHEMA)
+        self._db().executescript(SCHEMA)  # idempotent; executescript manages its own commit
 
     # connections and transactions -------------------------------------------------------
     def _db(self) -> sqlite3.Connection:

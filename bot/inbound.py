@@ -47,7 +47,7 @@ def parse(form: Mapping[str, str]) -> InboundMessage:
     if not _SID.fullmatch(sid):
         raise InvalidInbound("MessageSid", "must be a Twilio message SID")
     num_media = form.get("NumMedia", "0").strip() or "0"
-    if not num_media.isdigit() or int(num_media) > 10:
+    if not (num_media.isascii() and num_media.isdecimal()) or int(num_media) > 10:
         raise InvalidInbound("NumMedia", "must be a number from 0 to 10")
     return InboundMessage(
         sid=sid,

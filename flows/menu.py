@@ -35,7 +35,7 @@ def menu_text(entries: tuple[MenuEntry, ...] = ENTRIES) -> str:
 
 def choose(text: str, entries: tuple[MenuEntry, ...] = ENTRIES) -> MenuEntry | None:
     """The entry a normalised text picks, by number or by one of its words."""
-    if text.isdigit() and 1 <= int(text) <= len(entries):
+    if text.isdecimal() and 1 <= int(text) <= len(entries):
         return entries[int(text) - 1]
     return next((e for e in entries if text in e.words), None)
 

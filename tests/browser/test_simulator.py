@@ -1,0 +1,65 @@
+"""The chat simulator in real Chromium: chat through the real webhook, see the inbox."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from bot.messenger import Channel
+from tests.conftest import AMINA, STRANGER
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def say(page: Page, text: str) -> None:
+    page.fill("#message", text)
+    page.press("#message", "Enter")
+
+
+def test_chat_as_a_demo_customer(page: Page, live_server: str) -> None:
+    hosts: set[str] = set()
+    page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
+    page.goto(f"{live_server}/simulator")
+    page.select_option("#customer", AMINA)
+    say(page, "hi")
+    expect(page.locator("#chat li.in").first).to_contain_text("Welcome to Demo Bank, Amina.")
+    expect(page.locator("#chat li.in").first).to_contain_text("1 Security tips")
+    say(page, "1")
+    expect(page.locator("#chat li.in").nth(1)).to_contain_text("We never ask for your PIN")
+    expect(page.locator("#chat li.out")).to_have_count(2)
+    assert hosts == {urlparse(live_server).netloc}  # no external assets or calls
+
+
+def test_unknown_number_and_bad_number(page: Page, live_server: str) -> None:
+    page.goto(f"{live_server}/simulator")
+    page.select_option("#customer", "")
+    page.fill("#number", "12345")
+    page.dispatch_event("#number", "change")
+    say(page, "hi")
+    expect(page.locator("#error")).to_contain_text("international format")
+    expect(page.locator("#chat li")).to_have_count(0)
+    page.fill("#number", STRANGER)
+    page.dispatch_event("#number", "change")
+    say(page, "hi")
+    expect(page.locator("#chat li.in")).to_contain_text("isn't registered for Demo Bank")
+
+
+def test_inbox_shows_sms_for_the_number(page: Page, live_server: str, app: Flask) -> None:
+    app.extensions["teller"].messenger.send(Channel.SMS, AMINA, "Demo Bank: test code")
+    page.goto(f"{live_server}/simulator")
+    page.select_option("#customer", AMINA)
+    expect(page.locator("#inbox li")).to_contain_text("Demo Bank: test code")
+
+
+def test_narrow_phone_screen_has_no_horizontal_scroll(page: Page, live_server: str) -> None:
+    page.set_viewport_size({"width": 375, "height": 700})
+    page.goto(f"{live_server}/simulator")
+    page.select_option("#customer", AMINA)
+    say(page, "help")
+    expect(page.locator("#chat li.in")).to_contain_text("assistant")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375
+    page.screenshot(path="var/simulator-narrow.png")

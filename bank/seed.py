@@ -30,6 +30,10 @@ class SeedProblem:
         return f"{self.path}: {self.message}"
 
 
+def cents(value: str) -> int:
+    return int(Decimal(value) * 100)
+
+
 class SeedError(Exception):
     """The seed was refused; ``problems`` lists every reason with its path."""
 
@@ -105,9 +109,9 @@ class _Checker:
             return None
 
     def msisdn(self, value: Any, path: str) -> None:
-        ok = isinstance(value, str) and re.fullmatch(r"\+[1-9][0-9]{6,14}", value)
+        ok = isinstance(value, str) and bool(re.fullmatch(r"\+[1-9][0-9]{6,14}", value))
         try:
-            ok = ok and phonenumbers.is_valid_number(phonenumbers.parse(value))
+            ok = ok and bool(phonenumbers.is_valid_number(phonenumbers.parse(value)))
         except phonenumbers.NumberParseException:
             ok = False
         if not ok:
@@ -137,7 +141,7 @@ def validate(doc: object) -> list[SeedProblem]:
     assert isinstance(doc, dict)
     bank_codes: set[str] = set()
     bank = doc.get("bank")
-    if c.obj(bank, "bank", {"name", "currency", "code"}):
+    if c.obj(bank, "bank", {"name", "currency", "code"}) and isinstance(bank, dict):
         c.text(bank.get("name"), "bank.name")
         c.text(bank.get("currency"), "bank.currency", r"[A-Z]{3}", "must be an ISO 4217 code")
         if c.text(bank.get("code"), "bank.code", r"[0-9]{3}", "must be 3 digits"):
@@ -256,7 +260,6 @@ def load(bank: SqliteBank, doc: Any, replace: bool = False) -> LoadSummary:
         raise SeedError(problems)
     if not replace and not bank.is_empty():
         raise SeedError([SeedProblem("$", "the bank already holds data; use --replace to wipe it")])
-    cents = lambda value: int(Decimal(value) * 100)  # noqa: E731
     summary = LoadSummary()
     with bank.loading(replace) as db:
         info = doc["bank"]

@@ -5,7 +5,9 @@ server slows the load down and its latency hides ("coordinated omission"). This 
 schedules request i at ``start + i / rate`` whatever happens, opens a fresh connection for it
 (Twilio sends each webhook on its own request; gunicorn's sync workers close the connection
 after every response anyway) and measures latency from the *scheduled* time, so time a request
-spent waiting because the server or the generator fell behind counts against the server.
+spent waiting because the server or the generator fell behind counts against the server. The
+number of open connections is capped so an overloaded server meets a queue in the generator
+rather than a flood of connection attempts (and the generator's own CPU use stays bounded).
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ class OpenLoopResult:
     scheduled: int
     completed: int = 0
     errors: int = 0  # connection failures and timeouts
+    unanswered: int = 0  # still waiting when the run ended
     latencies_s: list[float] = field(default_factory=list)
     send_lag_s: list[float] = field(default_factory=list)  # generator's own lateness
-    elapsed_s: float = 0.0  # first scheduled send to last response
+    elapsed_s: float = 0.0  # first scheduled send to last response (or to the last send)
+    last_answer: float = 0.0  # event-loop time of the last response
     responses: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -82,22 +86,20 @@ def _parse(raw: bytes) -> tuple[int, bytes]:
 
 
 async def _one(
-    host: str,
-    port: int,
+    target: tuple[str, int],
     payload: bytes,
     scheduled: float,
     result: OpenLoopResult,
     classify: Classify,
+    slots: asyncio.Semaphore,
     timeout_s: float,
 ) -> None:
     loop = asyncio.get_running_loop()
     done: asyncio.Future[bytes] = loop.create_future()
     transport: asyncio.BaseTransport | None = None
     try:
-        async with asyncio.timeout(timeout_s):
-            transport, _ = await loop.create_connection(
-                lambda: _Exchange(payload, done), host, port
-            )
+        async with slots, asyncio.timeout(timeout_s):
+            transport, _ = await loop.create_connection(lambda: _Exchange(payload, done), *target)
             raw = await done
     except (OSError, TimeoutError):
         result.errors += 1
@@ -105,22 +107,26 @@ async def _one(
     finally:
         if transport is not None:
             transport.close()
-    result.latencies_s.append(loop.time() - scheduled)
+    now = loop.time()
+    result.latencies_s.append(now - scheduled)
+    result.last_answer = max(result.last_answer, now)
     result.completed += 1
     result.responses[classify(*_parse(raw))] += 1
 
 
 async def _run(
-    host: str,
-    port: int,
+    target: tuple[str, int],
     payloads: Sequence[bytes],
     rate: float,
     classify: Classify,
+    max_in_flight: int,
     timeout_s: float,
+    grace_s: float,
 ) -> OpenLoopResult:
     loop = asyncio.get_running_loop()
     result = OpenLoopResult(rate, len(payloads) / rate, len(payloads))
-    tasks: set[asyncio.Task[None]] = set()
+    slots = asyncio.Semaphore(max_in_flight)
+    tasks: list[asyncio.Task[None]] = []
     start = loop.time() + 0.05
     for i, payload in enumerate(payloads):
         due = start + i / rate
@@ -131,12 +137,15 @@ async def _run(
         else:
             await asyncio.sleep(0)  # behind schedule: still let started requests progress
         result.send_lag_s.append(max(0.0, now - due))
-        task = loop.create_task(_one(host, port, payload, due, result, classify, timeout_s))
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
-    if tasks:
-        await asyncio.gather(*tasks)
-    result.elapsed_s = loop.time() - start
+        job = _one(target, payload, due, result, classify, slots, timeout_s)
+        tasks.append(loop.create_task(job))
+    _, late = await asyncio.wait(tasks, timeout=grace_s)
+    for task in late:  # a server far behind the rate: stop waiting, count them unanswered
+        task.cancel()
+    if late:
+        await asyncio.wait(late)
+    result.unanswered = len(late)
+    result.elapsed_s = max(result.last_answer - start, len(payloads) / rate)
     return result
 
 
@@ -146,7 +155,17 @@ def run(
     payloads: Sequence[bytes],
     rate: float,
     classify: Classify,
+    *,
+    max_in_flight: int = 64,
     timeout_s: float = 10.0,
+    grace_s: float = 5.0,
 ) -> OpenLoopResult:
-    """Send every payload (a whole HTTP/1.1 request) once, at ``rate`` requests per second."""
-    return asyncio.run(_run(host, port, payloads, rate, classify, timeout_s))
+    """Send every payload (a whole HTTP/1.1 request) once, at ``rate`` requests per second.
+
+    At most ``max_in_flight`` connections are open at once; a request due while all are busy
+    waits in the generator, and that wait counts in its latency. Requests still unanswered
+    ``grace_s`` after the last one was due are given up and counted as unanswered.
+    """
+    return asyncio.run(
+        _run((host, port), payloads, rate, classify, max_in_flight, timeout_s, grace_s)
+    )

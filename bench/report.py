@@ -47,6 +47,7 @@ def open_loop_figures(result: OpenLoopResult) -> dict[str, Any]:
         "scheduled": result.scheduled,
         "completed": result.completed,
         "errors": result.errors,
+        "unanswered": result.unanswered,
         "latency_ms": latency,
         "generator_send_lag_p99_ms": round(result.percentile(99, result.send_lag_s) * 1000, 2),
         "responses": dict(result.responses),

@@ -15,7 +15,7 @@ from flows.menu import ENTRIES, choose, menu_text
 from flows.responses import CATALOG, MENU_LABELS, fields, render_all
 from flows.router import normalize
 from flows.states import State
-from flows.types import Context, Inbound, Outcome
+from flows.types import Context, Inbound, Outcome, Reply
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 IDLE = timedelta(minutes=15)
@@ -49,7 +49,9 @@ def test_menu_lists_only_flows_that_exist() -> None:
     assert set(MENU_LABELS) == {e.key for e in ENTRIES}
 
 
-@pytest.mark.parametrize(("text", "key"), [("1", "tips"), ("tips", "tips"), ("2", "contact"), ("١", "tips")])
+@pytest.mark.parametrize(
+    ("text", "key"), [("1", "tips"), ("tips", "tips"), ("2", "contact"), ("١", "tips")]
+)
 def test_menu_choice_by_number_or_word(text: str, key: str) -> None:
     entry = choose(text)
     assert entry is not None and entry.key == key
@@ -148,4 +150,4 @@ def test_every_template_renders_without_echoing_input() -> None:
     common = {"bank": "Demo Bank", "base_url": "https://bank.example"}
     for key, template in CATALOG.items():
         params = {name: "x" for name in fields(template)} | common
-        assert render_all([engine.Reply(key, params)], common)[0]
+        assert render_all([Reply(key, params)], common)[0]

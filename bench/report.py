@@ -10,8 +10,10 @@ import contextlib
 import os
 import platform
 import re
+import statistics
 import subprocess
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -22,15 +24,32 @@ START = "<!-- figures:start -->"
 END = "<!-- figures:end -->"
 
 
-def wrk_figures(summary: Mapping[str, Any]) -> dict[str, Any]:
-    """The parts of wrk_post.lua's summary worth keeping, in milliseconds."""
+def wrk_figures(rounds: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Rounds of wrk_post.lua summaries → medians of rate and latency (ms), totals of the rest."""
+    latency = {
+        key: round(statistics.median(r["latency_us"][key] for r in rounds) / 1000, 2)
+        for key in rounds[0]["latency_us"]
+    }
+    errors: Counter[str] = Counter()
+    responses: Counter[str] = Counter()
+    for r in rounds:
+        errors.update({k: v for k, v in r["errors"].items() if v})
+        responses.update(r["responses"])
     return {
-        "rps": round(summary["requests"] / (summary["duration_us"] / 1e6), 1),
-        "requests": summary["requests"],
-        "latency_ms": {k: round(v / 1000, 2) for k, v in summary["latency_us"].items()},
-        "errors": {k: v for k, v in summary["errors"].items() if v},
-        "responses": summary["responses"],
-        "repeated_requests": summary["wrapped"] > 0,
+        "rps": round(statistics.median(r["rps"] for r in rounds), 1),
+        "requests": sum(r["requests"] for r in rounds),
+        "latency_ms": latency,
+        "rounds": [
+            {
+                "rps": round(r["rps"], 1),
+                "p50_ms": round(r["latency_us"]["p50"] / 1000, 2),
+                "p99_ms": round(r["latency_us"]["p99"] / 1000, 2),
+            }
+            for r in rounds
+        ],
+        "errors": dict(errors),
+        "responses": dict(responses),
+        "repeated_requests": any(r["wrapped"] for r in rounds),
     }
 
 

@@ -24,6 +24,7 @@ import http.client
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -55,10 +56,13 @@ WORKERS = 2
 WRK_THREADS = 2
 WRK_CONNECTIONS = 8
 WARMUP_S = 3
-MEASURE_S = 12
+ROUNDS = 3  # full-speed runs alternate between the apps, so drift on a shared host hits both
+ROUND_S = 5
 HALF_RATE_S = 10
 ROUND_TRIP_MESSAGES = 200
 ROUND_TRIP_RATE = 50.0
+BASELINE_APP = "bench.baseline_app:create_app()"
+TELLER_APP = "app:create_app()"
 MONITOR_END = "teller-bench-monitor-end"
 OWN_COMMANDS = frozenset({"info", "monitor", "echo"})  # sent by this script, not by Teller
 
@@ -233,13 +237,17 @@ def run(tmp: Path, stack: contextlib.ExitStack) -> dict[str, Any]:
     from app import DEMO_SEED
     from flows.responses import CATALOG
 
+    load_at_start = round(os.getloadavg()[0], 2)  # something else busy here skews everything
     markers = traffic.reply_markers(CATALOG)
     classify = traffic.classifier(markers)
     senders = traffic.chat_customers(DEMO_SEED)
-    url = PUBLIC_BASE_URL + PATH
+    files = iter(range(1_000))
 
     def signed(count: int) -> list[traffic.Row]:
-        return traffic.signed(AUTH_TOKEN, url, senders, BODY, max(count, 1))
+        return traffic.signed(AUTH_TOKEN, PUBLIC_BASE_URL + PATH, senders, BODY, max(count, 1))
+
+    def pool(count: int) -> Path:
+        return traffic.write(tmp / f"requests-{next(files)}.txt", signed(count))
 
     redis_server = RedisServer().start()
     stack.callback(redis_server.stop)
@@ -249,63 +257,64 @@ def run(tmp: Path, stack: contextlib.ExitStack) -> dict[str, Any]:
     seed_bank(redis_server.url, database)
     env = environment(redis_server.url, database)
     log = tmp / "gunicorn.log"
+    step(f"starting the baseline and Teller under gunicorn ({WORKERS} workers each)")
+    base = stack.enter_context(gunicorn("baseline", BASELINE_APP, env, log))
+    teller = stack.enter_context(gunicorn("teller", TELLER_APP, env, log))
 
-    step("baseline: signing requests")
-    pool = traffic.write(tmp / "baseline.txt", signed(20_000))
-    with gunicorn("baseline", "bench.baseline_app:create_app()", env, log) as server:
-        step(f"baseline: warm-up {WARMUP_S} s, then {MEASURE_S} s at full speed (wrk)")
-        wrk(server, pool, WARMUP_S, markers)
-        baseline = wrk(server, pool, MEASURE_S, markers)
+    step(f"warm-up: {WARMUP_S} s each")
+    base_pool = pool(20_000)  # the baseline ignores MessageSid: repeats cost it nothing
+    estimate = wrk(base, base_pool, WARMUP_S, markers)["rps"]
+    enough = max(estimate, 2_000) * 1.5  # Teller does strictly more work than the baseline
+    wrk(teller, pool(int(enough * WARMUP_S)), WARMUP_S, markers)
 
+    step(f"full speed: {ROUNDS} rounds of {ROUND_S} s each, baseline and Teller in turn (wrk)")
+    teller_pools = [pool(int(enough * ROUND_S)) for _ in range(ROUNDS)]
+    calls_0 = command_calls(redis)
+    base_rounds, teller_rounds = [], []
+    for teller_pool in teller_pools:
+        base_rounds.append(wrk(base, base_pool, ROUND_S, markers))
+        teller_rounds.append(wrk(teller, teller_pool, ROUND_S, markers))
+    time.sleep(0.5)  # requests still in flight when wrk stopped
+    calls_1 = command_calls(redis)
+
+    # Round trips next, on an idle server: the open loop below may leave a backlog.
+    step(f"round trips: {ROUND_TRIP_MESSAGES} messages at {ROUND_TRIP_RATE:.0f} req/s, MONITOR on")
+    trip_requests = traffic.raw(teller.port, PATH, signed(ROUND_TRIP_MESSAGES))
+    calls_2 = command_calls(redis)
+    with monitored(redis_server.url, redis) as (sent, scripted):
+        trips = openloop.run("127.0.0.1", teller.port, trip_requests, ROUND_TRIP_RATE, classify)
+    calls_3 = command_calls(redis)
+
+    baseline = report.wrk_figures(base_rounds)
     half_rate = baseline["rps"] / 2
-    enough = baseline["rps"] * 1.3  # Teller does strictly more work than the baseline
-    step("teller: signing requests, each with its own MessageSid")
-    warm = traffic.write(tmp / "warm.txt", signed(int(enough * WARMUP_S)))
-    full = traffic.write(tmp / "full.txt", signed(int(enough * MEASURE_S)))
-    half_rows = signed(int(half_rate * HALF_RATE_S))
-    trip_rows = signed(ROUND_TRIP_MESSAGES)
-    with gunicorn("teller", "app:create_app()", env, log) as server:
-        step(f"teller: warm-up {WARMUP_S} s, then {MEASURE_S} s at full speed (wrk)")
-        wrk(server, warm, WARMUP_S, markers)
-        calls_0 = command_calls(redis)
-        teller = wrk(server, full, MEASURE_S, markers)
-        time.sleep(0.5)  # requests still in flight when wrk stopped
-        calls_1 = command_calls(redis)
-
-        # Round trips next, on an idle server: the open loop below may leave a backlog.
-        step(f"teller: {ROUND_TRIP_MESSAGES} messages at {ROUND_TRIP_RATE:.0f} req/s, MONITOR on")
-        trip_requests = traffic.raw(server.port, PATH, trip_rows)
-        calls_2 = command_calls(redis)
-        with monitored(redis_server.url, redis) as (sent, scripted):
-            trips = openloop.run("127.0.0.1", server.port, trip_requests, ROUND_TRIP_RATE, classify)
-        calls_3 = command_calls(redis)
-
-        step(f"teller: {half_rate:.0f} req/s for {HALF_RATE_S} s (open loop)")
-        half_requests = traffic.raw(server.port, PATH, half_rows)
-        half = openloop.run("127.0.0.1", server.port, half_requests, half_rate, classify)
-        redis_version = str(redis.info("server")["redis_version"])
+    step(f"half the baseline's rate: {half_rate:.0f} req/s for {HALF_RATE_S} s (open loop)")
+    half_requests = traffic.raw(teller.port, PATH, signed(int(half_rate * HALF_RATE_S)))
+    half = openloop.run("127.0.0.1", teller.port, half_requests, half_rate, classify)
 
     messages = trips.responses["menu"]
     executed = calls_delta(calls_2, calls_3)
     at_full_speed = calls_delta(calls_0, calls_1)
+    teller_requests = sum(r["requests"] for r in teller_rounds)
+    ratios = [t["rps"] / b["rps"] for b, t in zip(base_rounds, teller_rounds, strict=True)]
     return {
         "date": datetime.now().astimezone().date().isoformat(),
-        "machine": report.machine(redis_version),
+        "machine": report.machine(str(redis.info("server")["redis_version"])),
         "settings": {
             "gunicorn": f"{WORKERS} sync workers, no access log, --log-level warning",
-            "wrk": f"{WRK_THREADS} threads, {WRK_CONNECTIONS} connections, "
-            f"{WARMUP_S} s warm-up, {MEASURE_S} s measured",
-            "open_loop": f"{HALF_RATE_S} s, one connection per request, at most 64 open",
+            "wrk": f"{WRK_THREADS} threads, {WRK_CONNECTIONS} connections, {WARMUP_S} s "
+            f"warm-up, then {ROUNDS} rounds of {ROUND_S} s per app, taken in turn; medians",
+            "open_loop": f"{HALF_RATE_S} s, a connection per request, at most 64 open",
             "body": BODY,
             "customers": len(senders),
+            "load_average_at_start": load_at_start,
         },
-        "baseline": report.wrk_figures(baseline),
-        "teller_max": report.wrk_figures(teller)
-        | {"ratio": round(teller["rps"] / baseline["rps"], 3)},
+        "baseline": baseline,
+        "teller_max": report.wrk_figures(teller_rounds)
+        | {"ratio": round(statistics.median(ratios), 3), "ratio_rounds": ratios},
         "teller_half_rate": report.open_loop_figures(half),
         "redis": {
             "messages": messages,
-            "all_answered_with_menu": messages == len(trip_rows),
+            "all_answered_with_menu": messages == ROUND_TRIP_MESSAGES,
             "round_trips_per_message": round(sum(sent.values()) / max(messages, 1), 2),
             "sent_commands": dict(sent.most_common()),
             "commands_run_by_scripts": dict(scripted.most_common()),
@@ -313,7 +322,7 @@ def run(tmp: Path, stack: contextlib.ExitStack) -> dict[str, Any]:
             "commandstats_delta": executed,
             "at_full_speed": {
                 "commands_executed_per_request": round(
-                    sum(at_full_speed.values()) / teller["requests"], 2
+                    sum(at_full_speed.values()) / teller_requests, 2
                 ),
                 "commandstats_delta": at_full_speed,
             },

@@ -369,7 +369,12 @@ def _redacted(url: str) -> str:
 def main() -> None:
     """``python -m app``: serve the embedded default on 127.0.0.1:5000 (what ``make run`` does)."""
     port = int(os.environ.get("PORT", "5000"))
-    create_app().run(host="127.0.0.1", port=port, threaded=True)
+    try:
+        app = create_app()
+    except (ConfigError, SeedError) as exc:
+        # An operator's mistake, not a crash: say what is wrong, without a traceback.
+        raise SystemExit(f"Teller cannot start: {exc}") from None
+    app.run(host="127.0.0.1", port=port, threaded=True)
 
 
 if __name__ == "__main__":

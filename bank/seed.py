@@ -141,7 +141,11 @@ def validate(doc: object) -> list[SeedProblem]:
     assert isinstance(doc, dict)
     bank_codes: set[str] = set()
     bank = doc.get("bank")
-    if c.obj(bank, "bank", {"name", "currency", "code"}) and isinstance(bank, dict):
+    if (
+        "bank" in doc
+        and c.obj(bank, "bank", {"name", "currency", "code"})
+        and isinstance(bank, dict)
+    ):
         c.text(bank.get("name"), "bank.name")
         c.text(bank.get("currency"), "bank.currency", r"[A-Z]{3}", "must be an ISO 4217 code")
         if c.text(bank.get("code"), "bank.code", r"[0-9]{3}", "must be 3 digits"):

@@ -69,6 +69,7 @@ def open_loop_figures(result: OpenLoopResult) -> dict[str, Any]:
         "unanswered": result.unanswered,
         "latency_ms": latency,
         "generator_send_lag_p99_ms": round(result.percentile(99, result.send_lag_s) * 1000, 2),
+        "generator_cpu_percent": round(100 * result.cpu_s / result.elapsed_s, 1),
         "responses": dict(result.responses),
     }
 
@@ -121,14 +122,38 @@ def _busy(figures: Mapping[str, Any]) -> int:
     return int(figures["responses"].get("busy", 0))
 
 
+def _rounds(figures: Mapping[str, Any]) -> str:
+    return " / ".join(f"{r['rps']:.0f}" for r in figures["rounds"])
+
+
+def warnings(results: Mapping[str, Any]) -> list[str]:
+    """Anything that makes this run's figures doubtful."""
+    found = []
+    load = results["settings"]["load_average_at_start"]
+    if load > 0.5:
+        found.append(f"the machine was busy before the run (load average {load}): rerun")
+    for name in ("baseline", "teller_max", "teller_half_rate"):
+        figures = results[name]
+        expected = "baseline" if name == "baseline" else "menu"
+        odd = {k: v for k, v in figures["responses"].items() if k != expected}
+        if odd or figures["errors"]:
+            found.append(f"{name}: unexpected replies {odd or ''} errors {figures['errors']}")
+    if results["teller_max"]["repeated_requests"]:
+        found.append("teller_max: wrk ran out of fresh requests and repeated some MessageSids")
+    if not results["redis"]["all_answered_with_menu"]:
+        found.append("round trips: not every message was answered with the menu")
+    return found
+
+
 def table(results: Mapping[str, Any]) -> str:
     """A plain-text summary for the terminal."""
     base, full, half = results["baseline"], results["teller_max"], results["teller_half_rate"]
     redis, box = results["redis"], results["machine"]
     rows = [
-        ("baseline, full speed (wrk)", base["rps"], base["latency_ms"], ""),
+        ("baseline, full speed (wrk)", base["rps"], base["latency_ms"],
+         f"rounds {_rounds(base)}"),
         ("teller menu, full speed (wrk)", full["rps"], full["latency_ms"],
-         f"{full['ratio']:.0%} of baseline"),
+         f"rounds {_rounds(full)}; {full['ratio']:.0%} of baseline"),
         (f"teller menu, {half['target_rps']:.0f} req/s open loop", half["achieved_rps"],
          half["latency_ms"], "rate reached" if half["rate_reached"] else "RATE NOT REACHED"),
     ]  # fmt: skip
@@ -153,6 +178,7 @@ def table(results: Mapping[str, Any]) -> str:
     for goal in results["goals"].values():
         mark = "met   " if goal["met"] else "MISSED"
         lines.append(f"[{mark}] {goal['goal']}: {goal['measured']}")
+    lines += [f"WARNING: {text}" for text in warnings(results)]
     return "\n".join(lines)
 
 
@@ -171,18 +197,21 @@ def markdown(results: Mapping[str, Any]) -> str:
         f"Python {box['python']}, gunicorn {box['gunicorn']}, Flask {box['flask']}, "
         f"redis-server {box['redis_server']}, wrk {box['wrk']}. Load generator, Redis and "
         f"both gunicorn workers share the {box['cores']} cores. "
-        f"{results['settings']['customers']} demo customers; a full run took "
-        f"{results['run_seconds']} s.",
+        f"{results['settings']['customers']} demo customers. Full speed: wrk, "
+        f"{results['settings']['wrk']}. A full run took {results['run_seconds']} s.",
         "",
         "| run | req/s | p50 ms | p99 ms | notes |",
         "|---|---:|---:|---:|---|",
-        row("baseline, full speed (wrk)", base["rps"], base["latency_ms"], ""),
+        row("baseline, full speed (wrk)", base["rps"], base["latency_ms"],
+            f"rounds: {_rounds(base)} req/s"),
         row("Teller `menu`, full speed (wrk)", full["rps"], full["latency_ms"],
-            f"{full['ratio']:.0%} of the baseline; {_busy(full)} busy replies"),
+            f"rounds: {_rounds(full)} req/s; **{full['ratio']:.0%}** of the baseline "
+            f"(median of the rounds' ratios); {_busy(full)} busy replies"),
         row(f"Teller `menu`, open loop at {half['target_rps']:.0f} req/s", half["achieved_rps"],
             half["latency_ms"],
             ("rate reached" if half["rate_reached"] else "**rate not reached**")
-            + f"; {_busy(half)} busy replies"),
+            + f"; {_busy(half)} busy replies; generator used "
+            f"{half['generator_cpu_percent']:.0f} % of a core"),
         "",
         f"Redis per `menu` message ({redis['messages']} messages under MONITOR): "
         f"**{redis['round_trips_per_message']:.2f} round trips** ({sent or 'none'}); the scripts "
@@ -195,6 +224,7 @@ def markdown(results: Mapping[str, Any]) -> str:
             f"| {g['goal']} | {g['measured']} | {'yes' if g['met'] else '**no**'} |"
             for g in results["goals"].values()
         ),
+        *(f"\n**Warning:** {text}" for text in warnings(results)),
     ]  # fmt: skip
     return "\n".join(lines)
 

@@ -40,7 +40,7 @@ from typing import Any
 
 from redis import Redis
 
-from bench import openloop, report, traffic
+from bench import baseline_app, openloop, report, traffic
 from tests.redis_server import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -238,7 +238,7 @@ def run(tmp: Path, stack: contextlib.ExitStack) -> dict[str, Any]:
     from flows.responses import CATALOG
 
     load_at_start = round(os.getloadavg()[0], 2)  # something else busy here skews everything
-    markers = traffic.reply_markers(CATALOG)
+    markers = traffic.reply_markers(CATALOG) | {"baseline": baseline_app.REPLY}
     classify = traffic.classifier(markers)
     senders = traffic.chat_customers(DEMO_SEED)
     files = iter(range(1_000))

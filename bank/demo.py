@@ -1,186 +1,123 @@
-"""The embedded demo bank: the CoreBanking port on SQLite (stdlib), safe across threads and
-processes sharing one file.
+"""The embedded demo bank: the ``CoreBanking`` port on one SQLite file (stdlib only).
 
-Money is stored as integer cents so sums are exact, and moves only inside one
-``BEGIN IMMEDIATE`` transaction with a unique idempotency key: a double-entry ledger where a
-transfer to another bank credits that bank's settlement account, so the bank's total never
-changes through a transfer.
+It is what ``make run`` and the test suite bank with, and the reference for what a real core
+adapter must do: reads return frozen port objects with ``Decimal`` amounts converted from the
+integer cents stored; money moves only in ``transfer``, inside one ``BEGIN IMMEDIATE``
+transaction keyed by a unique idempotency key (``bank.ledger``); the seed loader inserts a whole
+seed in one transaction too (``load_seed``). Safe with many threads and several processes on
+one file (``bank.db``).
 """
 
 from __future__ import annotations
 
 import hmac
-import secrets
 import sqlite3
-import string
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bank.db import TABLES, Database, stamp
+from bank.ledger import EQUITY_ACCOUNT, Guard, execute_transfer, ledger_problems
+from bank.money import from_cents
 from bank.ports import (
     Account,
-    AccountNotOwned,
+    BankError,
     BankProfile,
     Biller,
     Card,
     Customer,
-    IdempotencyConflict,
-    InsufficientFunds,
-    InvalidAmount,
     KycLevel,
     OtherBank,
     Payee,
     Transaction,
     TransferRequest,
     TransferResult,
-    UnknownAccount,
 )
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS other_banks (code TEXT PRIMARY KEY, name TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS billers (code TEXT PRIMARY KEY, name TEXT NOT NULL,
-    reference_label TEXT NOT NULL, reference_pattern TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS kyc_levels (level INTEGER PRIMARY KEY, per_transaction INTEGER NOT NULL,
-    daily INTEGER NOT NULL, monthly INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS id_registry (national_id TEXT PRIMARY KEY, name TEXT NOT NULL,
-    dob TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS customers (customer_id TEXT PRIMARY KEY, name TEXT NOT NULL,
-    msisdn TEXT NOT NULL UNIQUE, email TEXT NOT NULL, dob TEXT NOT NULL,
-    national_id TEXT NOT NULL, kyc_level INTEGER NOT NULL REFERENCES kyc_levels(level),
-    chat_banking INTEGER NOT NULL DEFAULT 1);
-CREATE TABLE IF NOT EXISTS accounts (number TEXT PRIMARY KEY,
-    customer_id TEXT REFERENCES customers(customer_id), type TEXT NOT NULL,
-    currency TEXT NOT NULL, balance INTEGER NOT NULL CHECK (balance >= 0 OR customer_id IS NULL));
-CREATE TABLE IF NOT EXISTS cards (card_id TEXT PRIMARY KEY,
-    customer_id TEXT NOT NULL REFERENCES customers(customer_id), pan TEXT NOT NULL,
-    status TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS payees (payee_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    customer_id TEXT NOT NULL REFERENCES customers(customer_id), name TEXT NOT NULL,
-    bank_code TEXT NOT NULL, account_number TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS transfers (idempotency_key TEXT PRIMARY KEY, reference TEXT NOT NULL
-    UNIQUE, customer_id TEXT NOT NULL, from_account TEXT NOT NULL, to_account TEXT NOT NULL,
-    to_bank_code TEXT NOT NULL, amount INTEGER NOT NULL, created_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS ledger (id INTEGER PRIMARY KEY AUTOINCREMENT,
-    account_number TEXT NOT NULL REFERENCES accounts(number), amount INTEGER NOT NULL,
-    balance_after INTEGER NOT NULL, description TEXT NOT NULL, counterparty TEXT NOT NULL,
-    reference TEXT NOT NULL, created_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS ledger_by_account ON ledger (account_number, id);
-"""
-TABLES = (
-    "ledger",
-    "transfers",
-    "payees",
-    "cards",
-    "accounts",
-    "customers",
-    "id_registry",
-    "kyc_levels",
-    "billers",
-    "other_banks",
-    "meta",
-)
-_REF_ALPHABET = string.ascii_uppercase + string.digits
+from bank.seed_sql import insert_seed
 
 
-def to_cents(amount: Decimal) -> int:
-    if amount <= 0 or amount.as_tuple().exponent < -2 or not amount.is_finite():  # type: ignore[operator]
-        raise InvalidAmount(amount)
-    return int(amount * 100)
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
-def from_cents(cents: int) -> Decimal:
-    return (Decimal(cents) / 100).quantize(Decimal("0.01"))
+class BankNotEmpty(BankError):
+    """``load_seed`` without ``replace`` on a bank that already holds data."""
+
+    def __init__(self) -> None:
+        super().__init__("the bank already holds data")
 
 
-def settlement_account(bank_code: str) -> str:
-    return f"SETTLE-{bank_code}"
+def _customer(row: sqlite3.Row) -> Customer:
+    return Customer(row["customer_id"], row["name"], row["msisdn"], row["email"], row["kyc_level"])
+
+
+def _transaction(row: sqlite3.Row) -> Transaction:
+    return Transaction(
+        txn_id=row["txn_id"],
+        account_number=row["account_number"],
+        amount=from_cents(row["amount"]),
+        balance_after=from_cents(row["balance_after"]),
+        description=row["description"],
+        counterparty=row["counterparty"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        reference=row["reference"],
+    )
 
 
 class SqliteBank:
-    """CoreBanking on one SQLite file in WAL mode; one connection per thread."""
+    """CoreBanking on SQLite. ``guards`` run inside each transfer's transaction (KYC limits)."""
 
-    def __init__(self, path: str | Path, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        clock: Callable[[], datetime] = utc_now,
+        guards: Sequence[Guard] = (),
+    ) -> None:
         self.path = str(path)
-        self.clock = clock or (lambda: datetime.now(UTC))
-        self._local = threading.local()
-        self._db().executescript(SCHEMA)  # idempotent; executescript manages its own commit
+        self.clock = clock
+        self.guards = list(guards)
+        self.db = Database(path)
 
-    # connections and transactions -------------------------------------------------------
-    def _db(self) -> sqlite3.Connection:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA busy_timeout=30000")
-            db.execute("PRAGMA foreign_keys=ON")
-            self._local.db = db
-        return db
+    def close(self) -> None:
+        self.db.close()
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; IMMEDIATE takes the write lock first, so check-then-debit
-        cannot interleave with another writer (thread or process)."""
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-
-    def _rows(self, sql: str, *args: Any) -> list[sqlite3.Row]:
-        return list(self._db().execute(sql, args))
-
-    # reads -----------------------------------------------------------------------------
+    # the directory and reference data ---------------------------------------------------
     def ping(self) -> None:
-        self._db().execute("SELECT 1").fetchone()
+        self.db.rows("SELECT 1")
 
     def is_empty(self) -> bool:
-        return not self._rows("SELECT 1 FROM meta WHERE key = 'name'")
+        return not self.db.rows("SELECT 1 FROM meta LIMIT 1")
 
     def profile(self) -> BankProfile:
-        meta = {r["key"]: r["value"] for r in self._rows("SELECT key, value FROM meta")}
-        return BankProfile(
-            meta.get("name", "Demo Bank"), meta.get("currency", "USD"), meta.get("code", "000")
-        )
-
-    def _customer(self, row: sqlite3.Row | None) -> Customer | None:
-        if row is None:
-            return None
-        return Customer(
-            row["customer_id"], row["name"], row["msisdn"], row["email"], row["kyc_level"]
-        )
+        meta = {r["key"]: r["value"] for r in self.db.rows("SELECT key, value FROM meta")}
+        return BankProfile(meta.get("name", ""), meta.get("currency", ""), meta.get("code", ""))
 
     def customer_by_msisdn(self, msisdn: str) -> Customer | None:
         """Only customers registered for chat banking: the chat's directory."""
-        rows = self._rows("SELECT * FROM customers WHERE msisdn = ? AND chat_banking = 1", msisdn)
-        return self._customer(rows[0] if rows else None)
+        rows = self.db.rows("SELECT * FROM customers WHERE msisdn = ? AND chat_banking = 1", msisdn)
+        return _customer(rows[0]) if rows else None
 
     def customer(self, customer_id: str) -> Customer | None:
-        rows = self._rows("SELECT * FROM customers WHERE customer_id = ?", customer_id)
-        return self._customer(rows[0] if rows else None)
+        rows = self.db.rows("SELECT * FROM customers WHERE customer_id = ?", customer_id)
+        return _customer(rows[0]) if rows else None
 
     def list_customers(self) -> list[Customer]:
-        rows = self._rows("SELECT * FROM customers ORDER BY customer_id")
-        return [c for c in map(self._customer, rows) if c is not None]
+        return [_customer(r) for r in self.db.rows("SELECT * FROM customers ORDER BY customer_id")]
 
     def verify_personal_details(self, customer_id: str, dob: date, national_id_last4: str) -> bool:
-        rows = self._rows(
+        """Fails closed: False for an unknown customer, compared in constant time even then."""
+        rows = self.db.rows(
             "SELECT dob, national_id FROM customers WHERE customer_id = ?", customer_id
         )
-        stored = f"{rows[0]['dob']}|{rows[0]['national_id'][-4:]}" if rows else "|"
-        # Compared in constant time, and compared even when the customer is unknown.
-        return hmac.compare_digest(stored, f"{dob.isoformat()}|{national_id_last4}") and bool(rows)
+        # An unknown customer still costs one comparison, against a value nothing can match.
+        stored = f"{rows[0]['dob']}|{rows[0]['national_id'][-4:]}" if rows else "\x00"
+        given = f"{dob.isoformat()}|{national_id_last4}"
+        return hmac.compare_digest(stored.encode(), given.encode()) and bool(rows)
 
     def accounts(self, customer_id: str) -> list[Account]:
-        rows = self._rows(
+        rows = self.db.rows(
             "SELECT * FROM accounts WHERE customer_id = ? ORDER BY number", customer_id
         )
         return [
@@ -191,11 +128,13 @@ class SqliteBank:
         ]
 
     def cards(self, customer_id: str) -> list[Card]:
-        rows = self._rows("SELECT * FROM cards WHERE customer_id = ? ORDER BY card_id", customer_id)
+        rows = self.db.rows(
+            "SELECT * FROM cards WHERE customer_id = ? ORDER BY card_id", customer_id
+        )
         return [Card(r["card_id"], r["customer_id"], r["pan"], r["status"]) for r in rows]
 
     def payees(self, customer_id: str) -> list[Payee]:
-        rows = self._rows(
+        rows = self.db.rows(
             "SELECT * FROM payees WHERE customer_id = ? ORDER BY payee_id", customer_id
         )
         return [
@@ -204,18 +143,17 @@ class SqliteBank:
         ]
 
     def billers(self) -> list[Biller]:
+        rows = self.db.rows("SELECT * FROM billers ORDER BY code")
         return [
-            Biller(r["code"], r["name"], r["reference_label"], r["reference_pattern"])
-            for r in self._rows("SELECT * FROM billers ORDER BY code")
+            Biller(r["code"], r["name"], r["reference_label"], r["reference_pattern"]) for r in rows
         ]
 
     def other_banks(self) -> list[OtherBank]:
-        return [
-            OtherBank(r["code"], r["name"])
-            for r in self._rows("SELECT * FROM other_banks ORDER BY name")
-        ]
+        rows = self.db.rows("SELECT * FROM other_banks ORDER BY name")
+        return [OtherBank(r["code"], r["name"]) for r in rows]
 
     def kyc_levels(self) -> list[KycLevel]:
+        rows = self.db.rows("SELECT * FROM kyc_levels ORDER BY level")
         return [
             KycLevel(
                 r["level"],
@@ -223,133 +161,65 @@ class SqliteBank:
                 from_cents(r["daily"]),
                 from_cents(r["monthly"]),
             )
-            for r in self._rows("SELECT * FROM kyc_levels ORDER BY level")
-        ]
-
-    def mini_statement(self, account_number: str, limit: int = 5) -> list[Transaction]:
-        rows = self._rows(
-            "SELECT * FROM ledger WHERE account_number = ? ORDER BY id DESC LIMIT ?",
-            account_number,
-            limit,
-        )
-        return [
-            Transaction(
-                r["id"],
-                r["account_number"],
-                from_cents(r["amount"]),
-                from_cents(r["balance_after"]),
-                r["description"],
-                r["counterparty"],
-                datetime.fromisoformat(r["created_at"]),
-                r["reference"],
-            )
             for r in rows
         ]
 
-    def total_balance(self) -> Decimal:
-        """Every account's balance summed, settlement accounts included (an invariant)."""
-        return from_cents(self._rows("SELECT COALESCE(SUM(balance), 0) AS s FROM accounts")[0]["s"])
+    # statements ------------------------------------------------------------------------
+    def mini_statement(self, account_number: str, limit: int = 5) -> list[Transaction]:
+        """Newest first, by recording order (a frozen test clock cannot reorder it)."""
+        rows = self.db.rows(
+            "SELECT * FROM ledger WHERE account_number = ? ORDER BY txn_id DESC LIMIT ?",
+            account_number,
+            max(0, limit),
+        )
+        return [_transaction(r) for r in rows]
+
+    def transactions(
+        self, account_number: str, since: datetime, until: datetime
+    ) -> list[Transaction]:
+        """``since <= created_at < until``, oldest first; naive times raise ValueError."""
+        rows = self.db.rows(
+            "SELECT * FROM ledger WHERE account_number = ? AND created_at >= ? AND created_at < ?"
+            " ORDER BY created_at, txn_id",
+            account_number,
+            stamp(since),
+            stamp(until),
+        )
+        return [_transaction(r) for r in rows]
 
     # money -----------------------------------------------------------------------------
-    def transfer(self, request: TransferRequest) -> TransferResult:
-        """Move money atomically; a repeated key returns the first result (``replayed``)."""
-        cents = to_cents(request.amount)
-        with self._tx() as db:
-            seen = db.execute(
-                "SELECT * FROM transfers WHERE idempotency_key = ?", (request.idempotency_key,)
-            ).fetchone()
-            if seen is not None:
-                return self._replay(seen, request, cents)
-            source = db.execute(
-                "SELECT * FROM accounts WHERE number = ?", (request.from_account,)
-            ).fetchone()
-            if source is None:
-                raise UnknownAccount(request.from_account)
-            if source["customer_id"] != request.customer_id:
-                raise AccountNotOwned(request.from_account)
-            own_code = self.profile().code
-            credit = request.to_account
-            if request.to_bank_code != own_code:
-                credit = settlement_account(request.to_bank_code)
-                db.execute(
-                    "INSERT OR IGNORE INTO accounts (number, customer_id, type, currency, "
-                    "balance) VALUES (?, NULL, 'settlement', ?, 0)",
-                    (credit, source["currency"]),
-                )
-            elif (
-                credit == request.from_account
-                or db.execute(
-                    "SELECT 1 FROM accounts WHERE number = ? AND customer_id IS NOT NULL", (credit,)
-                ).fetchone()
-                is None
-            ):
-                raise UnknownAccount(request.to_account)
-            debited = db.execute(
-                "UPDATE accounts SET balance = balance - ? WHERE number = ? AND balance >= ?",
-                (cents, request.from_account, cents),
+    def transfer(self, req: TransferRequest) -> TransferResult:
+        """Move money once per idempotency key; a repeat returns the first result with
+        ``replayed=True``. Refusals (BankError subclasses) write nothing, so they fail closed
+        and the same key may be retried later."""
+        with self.db.transaction() as db:
+            code = db.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
+            return execute_transfer(
+                db, req, code["value"] if code else "", self.clock(), self.guards
             )
-            if debited.rowcount != 1:
-                raise InsufficientFunds(from_cents(source["balance"]))
-            db.execute(
-                "UPDATE accounts SET balance = balance + ? WHERE number = ?", (cents, credit)
-            )
-            reference = "TX" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(6))
-            now = self.clock().isoformat()
-            db.execute(
-                "INSERT INTO transfers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    request.idempotency_key,
-                    reference,
-                    request.customer_id,
-                    request.from_account,
-                    request.to_account,
-                    request.to_bank_code,
-                    cents,
-                    now,
-                ),
-            )
-            narration = request.narration or "Transfer"
-            for account, amount, party in (
-                (request.from_account, -cents, request.to_account),
-                (credit, cents, request.from_account),
-            ):
-                balance = db.execute(
-                    "SELECT balance FROM accounts WHERE number = ?", (account,)
-                ).fetchone()["balance"]
-                db.execute(
-                    "INSERT INTO ledger (account_number, amount, balance_after, description,"
-                    " counterparty, reference, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (account, amount, balance, narration, party, reference, now),
-                )
-        return TransferResult(
-            reference,
-            request.from_account,
-            request.to_account,
-            from_cents(cents),
-            "completed",
-            datetime.fromisoformat(now),
-        )
 
-    def _replay(self, seen: sqlite3.Row, request: TransferRequest, cents: int) -> TransferResult:
-        facts = (seen["from_account"], seen["to_account"], seen["to_bank_code"], seen["amount"])
-        if facts != (request.from_account, request.to_account, request.to_bank_code, cents):
-            raise IdempotencyConflict(request.idempotency_key)
-        return TransferResult(
-            seen["reference"],
-            seen["from_account"],
-            seen["to_account"],
-            from_cents(seen["amount"]),
-            "completed",
-            datetime.fromisoformat(seen["created_at"]),
-            replayed=True,
+    def total_balance(self) -> Decimal:
+        """Customers' and settlement balances: constant through transfers (an invariant).
+        The opening-balance equity account, their seeded mirror image, is left out."""
+        rows = self.db.rows(
+            "SELECT COALESCE(SUM(balance), 0) AS total FROM accounts WHERE number != ?",
+            EQUITY_ACCOUNT,
         )
+        return from_cents(rows[0]["total"])
+
+    def ledger_problems(self) -> list[str]:
+        """Broken double-entry invariants; an empty list means the ledger is sound."""
+        return ledger_problems(self.db.connection())
 
     # loading ---------------------------------------------------------------------------
-    @contextmanager
-    def loading(self, replace: bool) -> Iterator[sqlite3.Connection]:
-        """A transaction for the seed loader: all rows or none; ``replace`` wipes first."""
-        with self._tx() as db:
+    def load_seed(self, doc: Mapping[str, Any], replace: bool = False) -> dict[str, int]:
+        """Insert a *validated* seed (``bank.seed.load`` validates) in one transaction: all or
+        nothing. Raises BankNotEmpty unless the bank is empty or ``replace`` wipes it first;
+        the emptiness check holds the write lock, so two processes can't both load."""
+        with self.db.transaction() as db:
             if replace:
                 for table in TABLES:
                     db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
-            yield db
+            elif db.execute("SELECT 1 FROM meta LIMIT 1").fetchone() is not None:
+                raise BankNotEmpty()
+            return insert_seed(db, doc, self.clock())

@@ -1,7 +1,9 @@
-"""The one masking module: account, card, phone and email as replies, receipts and logs show them.
-
-Never more than the last 4 digits of an account or card; phones keep the country code and the
-last 4. Never raises: anything unparsable is masked harder, not shown.
+"""The one masking module: how account numbers, card numbers, phone numbers and email addresses
+appear in chat replies, receipts and logs (SECURITY.md rule 19). Accounts and cards show only
+their last 4 digits (``••6789``), phones their country code and last 4 (``+234•••••0001``),
+emails their first letter and domain. The bullet count is fixed, so a mask never reveals a length.
+Every function accepts anything and never raises: input it cannot make sense of is masked harder
+(fully, or down to its last 4 characters), never shown as it is.
 """
 
 from __future__ import annotations
@@ -9,41 +11,51 @@ from __future__ import annotations
 import phonenumbers
 
 DOT = "•"
+HIDDEN = DOT * 4
 
 
-def _last4(value: str) -> str:
-    value = value.strip()
-    if len(value) <= 4:
-        return DOT * 4
-    return DOT * 2 + value[-4:]
+def _last4(value: object) -> str:
+    if not isinstance(value, str):
+        return HIDDEN
+    text = "".join(value.split()).replace("-", "")
+    if len(text) <= 4:  # showing 4 of 4 characters would show everything
+        return HIDDEN
+    return DOT * 2 + text[-4:]
 
 
 def mask_account(number: str) -> str:
-    """``0123456789`` → ``••6789``."""
+    """``0123456789`` → ``••6789``; 4 characters or fewer → ``••••``."""
     return _last4(number)
 
 
 def mask_card(pan: str) -> str:
-    """``5399831234564242`` → ``••4242`` (never an expiry or CVV: they are never stored)."""
-    return _last4(pan.replace(" ", ""))
+    """``5399831234564242`` → ``••4242``. Less than PCI DSS's first-6-last-4 allowance, on
+    purpose: nothing Teller does needs the BIN."""
+    return _last4(pan)
 
 
 def mask_phone(msisdn: str) -> str:
-    """``+2348030000001`` → ``+234•••••0001``; a ``whatsapp:`` prefix is dropped."""
-    number = msisdn.strip().removeprefix("whatsapp:")
+    """``+2348030000001`` (or ``whatsapp:+2348030000001``) → ``+234•••••0001``."""
+    if not isinstance(msisdn, str):
+        return HIDDEN
+    number = msisdn.strip()
+    if number.lower().startswith("whatsapp:"):
+        number = number[len("whatsapp:") :].strip()
     try:
-        code = str(phonenumbers.parse(number).country_code)
-    except phonenumbers.NumberParseException:
+        code = str(phonenumbers.parse(number, None).country_code)
+    except Exception:  # masking must never raise; any parse failure falls back to last 4
         return _last4(number)
-    digits = number.lstrip("+")
+    digits = "".join(ch for ch in number if ch.isdigit())
     if not digits.startswith(code) or len(digits) <= len(code) + 4:
         return _last4(number)
     return f"+{code}{DOT * 5}{digits[-4:]}"
 
 
 def mask_email(address: str) -> str:
-    """``amina@example.com`` → ``a••••@example.com``."""
-    local, at, domain = address.strip().partition("@")
-    if not at or not local:
-        return DOT * 4
-    return f"{local[0]}{DOT * 4}@{domain}"
+    """``amina@example.com`` → ``a••••@example.com``; not an address → ``••••``."""
+    if not isinstance(address, str):
+        return HIDDEN
+    local, at, domain = address.strip().rpartition("@")
+    if not at or not local or not domain:
+        return HIDDEN
+    return f"{local[0]}{HIDDEN}@{domain}"

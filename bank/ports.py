@@ -1,7 +1,9 @@
-"""The core-banking port: what Teller needs from a bank, as frozen data and one Protocol.
-
-Amounts are ``Decimal``, times are aware ``datetime``. ``Customer`` carries no date of birth or
-national id: flows never see them; the bank only answers whether details match.
+"""The core-banking port: what Teller needs from a bank, as frozen data, typed errors and one
+Protocol. Flows, the webhook and workers depend on ``CoreBanking`` only, so the embedded SQLite
+demo bank (``bank.demo``) and a real core system are interchangeable. Amounts are ``Decimal``,
+times are aware ``datetime``. ``Customer`` deliberately carries no date of birth or national id:
+that PII stays inside the bank, which only answers whether details someone typed match
+(``verify_personal_details``).
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from typing import Protocol
 @dataclass(frozen=True)
 class BankProfile:
     name: str
-    currency: str
-    code: str
+    currency: str  # ISO 4217, e.g. "USD"
+    code: str  # the bank's own sort/institution code, e.g. "001"
 
 
 @dataclass(frozen=True)
@@ -29,8 +31,8 @@ class OtherBank:
 class Biller:
     code: str
     name: str
-    reference_label: str
-    reference_pattern: str
+    reference_label: str  # what the customer is asked for, e.g. "Meter number"
+    reference_pattern: str  # a regular expression the reference must fully match
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class KycLevel:
 class Customer:
     customer_id: str
     name: str
-    msisdn: str
+    msisdn: str  # E.164
     email: str
     kyc_level: int
 
@@ -54,7 +56,7 @@ class Customer:
 class Account:
     number: str
     customer_id: str
-    type: str
+    type: str  # savings | current | wallet
     currency: str
     balance: Decimal
 
@@ -63,8 +65,8 @@ class Account:
 class Card:
     card_id: str
     customer_id: str
-    pan: str
-    status: str
+    pan: str  # full PAN: mask it (bank.masking.mask_card) before it leaves the process
+    status: str  # active | inactive | locked | cancelled
 
 
 @dataclass(frozen=True)
@@ -90,24 +92,25 @@ class Transaction:
 
 @dataclass(frozen=True)
 class TransferRequest:
-    idempotency_key: str
-    customer_id: str
+    idempotency_key: str  # one per confirmed intent; a retry repeats it
     from_account: str
     to_account: str
     to_bank_code: str
     amount: Decimal
-    narration: str = ""
+    narration: str
+    customer_id: str  # who asks: must own from_account
 
 
 @dataclass(frozen=True)
 class TransferResult:
-    reference: str
+    reference: str  # what the customer sees, e.g. "TX8F3K2Q"
+    txn_id: int  # the debit's Transaction.txn_id on from_account
     from_account: str
     to_account: str
     amount: Decimal
     status: str
     created_at: datetime
-    replayed: bool = False
+    replayed: bool  # True when this is the stored first result of a repeated key
 
 
 class BankError(Exception):
@@ -127,38 +130,80 @@ class InsufficientFunds(BankError):
 
 
 class UnknownAccount(BankError):
+    # The message never contains the number: exception text ends up in logs.
     def __init__(self, number: str) -> None:
         super().__init__("unknown account")
         self.number = number
 
 
+class UnknownBank(BankError):
+    def __init__(self, code: str) -> None:
+        super().__init__(f"unknown bank code {code!r}")
+        self.code = code
+
+
 class AccountNotOwned(BankError):
-    def __init__(self, number: str) -> None:
+    def __init__(self, number: str, customer_id: str) -> None:
         super().__init__("the account does not belong to this customer")
         self.number = number
+        self.customer_id = customer_id
 
 
 class IdempotencyConflict(BankError):
+    """The key was already used for a transfer with other facts (amount, accounts, customer)."""
+
     def __init__(self, key: str) -> None:
         super().__init__("idempotency key reused with different facts")
         self.key = key
 
 
 class CoreBanking(Protocol):
+    """What Teller asks of a bank. Reads never move money; ``transfer`` is the only write."""
+
     def profile(self) -> BankProfile: ...
-    def ping(self) -> None: ...
+
+    def ping(self) -> None:
+        """Return if the bank answers; raise (any exception) if it is unreachable."""
+        ...
+
     def is_empty(self) -> bool: ...
-    def customer_by_msisdn(self, msisdn: str) -> Customer | None: ...
+
+    def customer_by_msisdn(self, msisdn: str) -> Customer | None:
+        """The chat-banking directory: None for unknown numbers and for customers who are
+        deliberately not registered for chat banking."""
+        ...
+
     def customer(self, customer_id: str) -> Customer | None: ...
+
     def list_customers(self) -> list[Customer]: ...
-    def verify_personal_details(
-        self, customer_id: str, dob: date, national_id_last4: str
-    ) -> bool: ...
+
+    def verify_personal_details(self, customer_id: str, dob: date, national_id_last4: str) -> bool:
+        """True only if both match; compared in constant time. Fails closed (False) for an
+        unknown customer."""
+        ...
+
     def accounts(self, customer_id: str) -> list[Account]: ...
+
     def cards(self, customer_id: str) -> list[Card]: ...
+
     def payees(self, customer_id: str) -> list[Payee]: ...
+
     def billers(self) -> list[Biller]: ...
+
     def other_banks(self) -> list[OtherBank]: ...
+
     def kyc_levels(self) -> list[KycLevel]: ...
-    def mini_statement(self, account_number: str, limit: int = 5) -> list[Transaction]: ...
-    def transfer(self, request: TransferRequest) -> TransferResult: ...
+
+    def mini_statement(self, account_number: str, limit: int = 5) -> list[Transaction]:
+        """The latest ``limit`` movements, newest first."""
+        ...
+
+    def transactions(
+        self, account_number: str, since: datetime, until: datetime
+    ) -> list[Transaction]:
+        """Movements with ``since <= created_at < until``, oldest first (statement order)."""
+        ...
+
+    def transfer(self, req: TransferRequest) -> TransferResult:
+        """Move money once per idempotency key, atomically, never overdrawing."""
+        ...

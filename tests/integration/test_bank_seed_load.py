@@ -1,0 +1,165 @@
+"""Loading seeds into a real SQLite file: all or nothing, the directory, the opening ledger."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bank.demo import SqliteBank
+from bank.ports import CoreBanking, Customer
+from bank.seed import DEMO_SEED, SeedError, load, load_file
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def demo() -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(DEMO_SEED.read_text(encoding="utf-8"))
+    return doc
+
+
+@pytest.fixture
+def empty(tmp_path: Path) -> SqliteBank:
+    return SqliteBank(tmp_path / "bank.sqlite3", clock=lambda: NOW)
+
+
+@pytest.fixture
+def bank(empty: SqliteBank) -> SqliteBank:
+    load_file(empty, DEMO_SEED)
+    return empty
+
+
+def test_the_demo_seed_loads_with_its_counts(empty: SqliteBank) -> None:
+    assert empty.is_empty()
+    summary = load_file(empty, DEMO_SEED)
+    doc = demo()
+    assert summary.counts["customers"] == len(doc["customers"])
+    assert summary.counts["accounts"] == sum(len(c["accounts"]) for c in doc["customers"])
+    assert str(summary).startswith(f"{len(doc['customers'])} customers, ")
+    assert not empty.is_empty()
+    assert empty.profile().name == "Demo Bank" and empty.profile().code == "001"
+    assert [k.level for k in empty.kyc_levels()] == [1, 2, 3]
+    assert empty.kyc_levels()[0].daily == Decimal("1000.00")
+    assert len(empty.billers()) >= 3 and len(empty.other_banks()) >= 3
+
+
+def test_balances_and_history_arrive_as_seeded(bank: SqliteBank) -> None:
+    [savings, current] = bank.accounts("C001")
+    assert (savings.number, savings.balance) == ("0123456789", Decimal("2500.00"))
+    assert current.balance == Decimal("740.25")
+    lines = bank.mini_statement(savings.number, limit=10)
+    assert [line.description for line in lines][-1] == "Opening balance"
+    assert lines[0].balance_after == savings.balance
+    assert lines[-1].created_at <= lines[0].created_at
+    assert bank.ledger_problems() == []
+
+
+def test_the_directory_hides_the_customer_not_registered_for_chat(bank: SqliteBank) -> None:
+    everyone = bank.list_customers()
+    hidden = [c for c in everyone if bank.customer_by_msisdn(c.msisdn) is None]
+    assert [c.name for c in hidden] == ["Grace Okafor"]
+    assert bank.customer(hidden[0].customer_id) == hidden[0]  # still a customer of the bank
+    amina = bank.customer_by_msisdn("+2348030000001")
+    assert amina is not None and amina.name == "Amina Yusuf" and amina.kyc_level == 2
+    assert bank.customer_by_msisdn("+447700900123") is None
+
+
+def test_customers_carry_no_dob_or_national_id(bank: SqliteBank) -> None:
+    fields = {f.name for f in dataclasses.fields(Customer)}
+    assert fields == {"customer_id", "name", "msisdn", "email", "kyc_level"}
+
+
+def test_personal_details_are_verified_inside_the_bank(bank: SqliteBank) -> None:
+    assert bank.verify_personal_details("C001", date(1990, 4, 12), "8901")
+    assert not bank.verify_personal_details("C001", date(1990, 4, 13), "8901")
+    assert not bank.verify_personal_details("C001", date(1990, 4, 12), "8902")
+    assert not bank.verify_personal_details("C001", date(1990, 4, 12), "")
+    assert not bank.verify_personal_details("C999", date(1990, 4, 12), "8901")
+
+
+def test_a_bad_seed_loads_nothing(empty: SqliteBank) -> None:
+    doc = demo()
+    doc["customers"][4]["accounts"][0]["number"] = "12"
+    with pytest.raises(SeedError) as info:
+        load(empty, doc)
+    assert [str(p) for p in info.value.problems] == [
+        "customers[4].accounts[0].number: must be 10 digits"
+    ]
+    assert empty.is_empty() and empty.list_customers() == [] and empty.billers() == []
+
+
+def test_a_failure_halfway_through_inserting_rolls_everything_back(
+    empty: SqliteBank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bank.seed_sql
+
+    calls = 0
+    real = bank.seed_sql._post_history
+
+    def fail_on_third_account(*args: Any) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise RuntimeError("disk on fire")
+        return real(*args)
+
+    monkeypatch.setattr(bank.seed_sql, "_post_history", fail_on_third_account)
+    with pytest.raises(RuntimeError):
+        load(empty, demo())
+    assert empty.is_empty() and empty.list_customers() == []
+    assert empty.total_balance() == 0
+
+
+def test_loading_into_a_loaded_bank_needs_replace(bank: SqliteBank) -> None:
+    with pytest.raises(SeedError, match="--replace") as info:
+        load_file(bank, DEMO_SEED)
+    assert [p.path for p in info.value.problems] == ["$"]
+    doc = demo()
+    doc["customers"] = doc["customers"][:2]
+    doc["customers"][1]["payees"] = []
+    doc["customers"][0]["payees"] = doc["customers"][0]["payees"][1:]
+    load(bank, doc, replace=True)
+    assert [c.customer_id for c in bank.list_customers()] == ["C001", "C002"]
+    assert bank.ledger_problems() == []
+
+
+def test_a_bad_replacement_keeps_the_old_data(bank: SqliteBank) -> None:
+    doc = demo()
+    doc["bank"]["code"] = "x"
+    with pytest.raises(SeedError):
+        load(bank, doc, replace=True)
+    assert len(bank.list_customers()) == len(demo()["customers"])
+
+
+def test_unreadable_files_and_bad_json_are_seed_errors_at_the_root(
+    empty: SqliteBank, tmp_path: Path
+) -> None:
+    (tmp_path / "bad.json").write_text('{"bank": 0123456789}')
+    with pytest.raises(SeedError) as info:
+        load_file(empty, tmp_path / "bad.json")
+    [problem] = info.value.problems
+    assert problem.path == "$" and problem.message.startswith("not valid JSON (line 1")
+    assert "0123456789" not in str(info.value)
+    (tmp_path / "latin1.json").write_bytes(b"\xff\xfe{")
+    with pytest.raises(SeedError, match=r"^\$: not valid JSON"):
+        load_file(empty, tmp_path / "latin1.json")
+    with pytest.raises(SeedError, match=r"^\$: cannot read missing.json"):
+        load_file(empty, tmp_path / "missing.json")
+    assert empty.is_empty()
+
+
+def test_reopening_the_file_keeps_everything(bank: SqliteBank) -> None:
+    again = SqliteBank(bank.path)
+    assert again.list_customers() == bank.list_customers()
+    assert again.total_balance() == bank.total_balance()
+
+
+def test_the_demo_bank_implements_the_port(bank: SqliteBank) -> None:
+    port: CoreBanking = bank  # checked by mypy: SqliteBank satisfies the Protocol
+    port.ping()
+    assert port.customer("C001") is not None

@@ -39,6 +39,10 @@ def wrk_figures(rounds: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "rps": round(statistics.median(r["rps"] for r in rounds), 1),
         "requests": sum(r["requests"] for r in rounds),
         "latency_ms": latency,
+        "cpu_us_per_request": {
+            key: round(statistics.median(r["cpu_us"][key] for r in rounds))
+            for key in rounds[0]["cpu_us"]
+        },
         "rounds": [
             {
                 "rps": round(r["rps"], 1),
@@ -51,6 +55,14 @@ def wrk_figures(rounds: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "responses": dict(responses),
         "repeated_requests": any(r["wrapped"] for r in rounds),
     }
+
+
+def cpu_ratio(baseline: Mapping[str, Any], teller_rounds: Sequence[Mapping[str, Any]]) -> float:
+    """Baseline CPU per request over Teller's (workers + redis-server): the throughput ratio
+    the cores allow, steadier than requests/s when something else shares the machine."""
+    base = float(sum(baseline["cpu_us_per_request"].values()))
+    teller = statistics.median(sum(r["cpu_us"].values()) for r in teller_rounds)
+    return round(base / float(teller), 3)
 
 
 def open_loop_figures(result: OpenLoopResult) -> dict[str, Any]:
@@ -126,12 +138,18 @@ def _rounds(figures: Mapping[str, Any]) -> str:
     return " / ".join(f"{r['rps']:.0f}" for r in figures["rounds"])
 
 
+def _cpu(figures: Mapping[str, Any]) -> str:
+    cpu = figures["cpu_us_per_request"]
+    text = f"{cpu['workers']} µs in the workers"
+    return text + (f" + {cpu['redis_server']} µs in redis-server" if cpu["redis_server"] else "")
+
+
 def warnings(results: Mapping[str, Any]) -> list[str]:
     """Anything that makes this run's figures doubtful."""
     found = []
-    load = results["settings"]["load_average_at_start"]
-    if load > 0.5:
-        found.append(f"the machine was busy before the run (load average {load}): rerun")
+    busy = results["settings"]["machine_busy_before"]
+    if busy > 0.15:
+        found.append(f"something else kept the machine {busy:.0%} busy before the run: rerun")
     for name in ("baseline", "teller_max", "teller_half_rate"):
         figures = results[name]
         expected = "baseline" if name == "baseline" else "menu"
@@ -171,8 +189,12 @@ def table(results: Mapping[str, Any]) -> str:
         f"Redis: {redis['round_trips_per_message']:.2f} round trips per message ({sent} "
         f"for {redis['messages']} messages); {redis['commands_executed_per_message']:.1f} "
         "commands executed per message, scripts' own calls included",
-        f"Busy replies (per-customer lock): {_busy(full)} of {full['requests']} at full speed, "
-        f"{_busy(half)} of {half['completed']} in the open loop",
+        f"CPU per request at full speed: baseline {_cpu(base)}; Teller {_cpu(full)} "
+        f"(CPU ratio {results['cpu_ratio']:.0%})",
+        f"Per-customer lock: {_busy(full)} busy replies of {full['requests']} at full speed, "
+        f"{_busy(half)} of {half['completed']} in the open loop; "
+        f"{redis['at_full_speed']['evalsha_per_request']:.3f} EVALSHA per message at full speed "
+        "(above 2: begin retried while waiting for the lock)",
         "",
     ]
     for goal in results["goals"].values():
@@ -217,6 +239,13 @@ def markdown(results: Mapping[str, Any]) -> str:
         f"**{redis['round_trips_per_message']:.2f} round trips** ({sent or 'none'}); the scripts "
         f"themselves ran {scripted or 'nothing'}, "
         f"{redis['commands_executed_per_message']:.1f} commands executed per message in all.",
+        "",
+        f"CPU per request at full speed (medians): baseline {_cpu(base)}; Teller {_cpu(full)}: "
+        f"a CPU ratio of {results['cpu_ratio']:.0%}, the throughput ratio the cores allow, "
+        "steadier than requests/s when something else shares the machine. "
+        f"At full speed Teller sent {redis['at_full_speed']['evalsha_per_request']:.3f} "
+        "`EVALSHA` per message: anything above 2 is `begin` retried by a message waiting for its "
+        "customer's lock.",
         "",
         "| goal | measured | met |",
         "|---|---|---|",

@@ -1,11 +1,12 @@
 """Benchmark of the WhatsApp webhook: Teller answering ``menu`` against a bare signed baseline.
 
 ``python -m bench.webhook`` (what ``make bench`` runs) starts a private ``redis-server``, a
-seeded SQLite demo bank in a temporary directory, and each app in turn under gunicorn with the
-same settings (2 sync workers, no access log). It then measures, in one run:
+seeded SQLite demo bank in a temporary directory, and both apps under gunicorn with the same
+settings (``bench.servers``). It then measures, in one run:
 
-1. the baseline's maximum throughput (wrk: requests/s, p50, p99);
-2. Teller's ``menu`` path at maximum throughput, and its ratio to the baseline;
+1. the baseline's and 2. Teller's ``menu`` path's maximum throughput with wrk (requests/s, p50,
+   p99, and CPU per request in the workers and redis-server), in short rounds taken in turn so
+   that a noisy neighbour on a shared host hits both alike; the ratio is the rounds' median;
 3. Teller at half the baseline's rate with a fixed-rate open-loop generator (``bench.openloop``):
    p50/p99 from each request's scheduled time, and whether the rate was reached;
 4. Redis round trips per message: commands the web workers send, seen with MONITOR during a
@@ -20,9 +21,7 @@ out, also on Ctrl-C or SIGTERM.
 from __future__ import annotations
 
 import contextlib
-import http.client
 import json
-import os
 import signal
 import statistics
 import subprocess
@@ -32,16 +31,25 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from redis import Redis
+from redis.exceptions import RedisError
 
 from bench import baseline_app, openloop, report, traffic
-from tests.redis_server import RedisServer, free_port
+from bench.servers import (
+    SETTINGS,
+    Server,
+    cpu_seconds,
+    environment,
+    gunicorn,
+    machine_busy,
+    seed_bank,
+)
+from tests.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "latest.json"
@@ -52,7 +60,6 @@ PATH = "/whatsapp/inbound"
 PUBLIC_BASE_URL = "http://bench.local"  # the URL Twilio signs; requests go to 127.0.0.1
 AUTH_TOKEN = "bench-twilio-auth-token-0123456789abcdef"  # noqa: S105 - a fixed test value
 BODY = "menu"
-WORKERS = 2
 WRK_THREADS = 2
 WRK_CONNECTIONS = 8
 WARMUP_S = 3
@@ -64,105 +71,12 @@ ROUND_TRIP_RATE = 50.0
 BASELINE_APP = "bench.baseline_app:create_app()"
 TELLER_APP = "app:create_app()"
 MONITOR_END = "teller-bench-monitor-end"
-OWN_COMMANDS = frozenset({"info", "monitor", "echo"})  # sent by this script, not by Teller
+OWN_COMMANDS = frozenset({"info", "monitor", "echo", "hello"})  # this script's, not Teller's
 
 # The issue's goals.
 GOAL_RATIO = 0.60
 GOAL_P99_MS = 25.0
 GOAL_ROUND_TRIPS = 4.0
-
-
-@dataclass
-class Server:
-    name: str
-    port: int
-    process: subprocess.Popen[bytes]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
-@contextlib.contextmanager
-def gunicorn(name: str, app: str, env: Mapping[str, str], log: Path) -> Iterator[Server]:
-    """Run ``app`` under gunicorn (2 sync workers, no access log); stop it on the way out."""
-    port = free_port()
-    command = [
-        sys.executable, "-m", "gunicorn",
-        "--workers", str(WORKERS),
-        "--bind", f"127.0.0.1:{port}",
-        "--log-level", "warning",
-        "--graceful-timeout", "5",
-        app,
-    ]  # fmt: skip
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=dict(env), stdout=out, stderr=out, start_new_session=True
-        )
-    try:
-        server = Server(name, port, process)
-        _wait_ready(server, log)
-        yield server
-    finally:
-        _stop(process)
-
-
-def _wait_ready(server: Server, log: Path, timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"{server.name}: gunicorn exited:\n{log.read_text()}")
-        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=1)
-        try:
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        finally:
-            connection.close()
-        time.sleep(0.1)
-    raise RuntimeError(f"{server.name}: not ready after {timeout_s:.0f} s:\n{log.read_text()}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the gunicorn master (it stops its workers); kill its session if it lingers."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(5)
-
-
-def seed_bank(redis_url: str, database: Path) -> None:
-    """Load the demo seed once, here: two fresh workers would otherwise both try to."""
-    from app import Config, build_services
-
-    config = Config(
-        redis_url=redis_url, public_base_url=PUBLIC_BASE_URL, bank_database=str(database)
-    )
-    services = build_services(config)
-    services.close()
-    services.redis.close()
-    services.rq_redis.close()
-
-
-def environment(redis_url: str, database: Path) -> dict[str, str]:
-    """The parent's environment minus any Teller settings, plus the benchmark's."""
-    prefixes = ("TELLER_", "TWILIO_", "BANK_", "AUTH_", "ADMIN_", "PIN_", "REDIS_", "MESSENGER")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
-    env.update(
-        TELLER_ENV="development",
-        REDIS_URL=redis_url,
-        PUBLIC_BASE_URL=PUBLIC_BASE_URL,
-        BANK_DATABASE=str(database),
-        TWILIO_AUTH_TOKEN=AUTH_TOKEN,
-        MESSENGER="outbox",
-    )
-    return env
 
 
 def wrk(server: Server, requests: Path, seconds: int, markers: Mapping[str, str]) -> dict[str, Any]:
@@ -180,6 +94,21 @@ def wrk(server: Server, requests: Path, seconds: int, markers: Mapping[str, str]
     if not summary["requests"]:
         raise RuntimeError(f"wrk completed no requests against {server.name}:\n{out}")
     summary["rps"] = summary["requests"] / (summary["duration_us"] / 1e6)
+    return summary
+
+
+def costed(
+    server: Server, requests: Path, markers: Mapping[str, str], redis_pid: list[int]
+) -> dict[str, Any]:
+    """One full-speed round, with the CPU its workers and redis-server used per request."""
+    workers = server.workers()
+    before = cpu_seconds(workers), cpu_seconds(redis_pid)
+    summary = wrk(server, requests, ROUND_S, markers)
+    after = cpu_seconds(workers), cpu_seconds(redis_pid)
+    summary["cpu_us"] = {
+        name: 1e6 * (after[i] - before[i]) / summary["requests"]
+        for i, name in enumerate(("workers", "redis_server"))
+    }
     return summary
 
 
@@ -228,7 +157,8 @@ def monitored(redis_url: str, redis: Redis) -> Iterator[tuple[Counter[str], Coun
     try:
         yield sent, scripted
     finally:
-        redis.echo(MONITOR_END)
+        with contextlib.suppress(RedisError):  # on Ctrl-C redis-server may be gone already
+            redis.echo(MONITOR_END)
         thread.join(10)
 
 
@@ -237,7 +167,7 @@ def run(tmp: Path, stack: contextlib.ExitStack) -> dict[str, Any]:
     from app import DEMO_SEED
     from flows.responses import CATALOG
 
-    load_at_start = round(os.getloadavg()[0], 2)  # something else busy here skews everything
+    busy_before = round(machine_busy(), 2)  # anything else running skews every figure
     markers = traffic.reply_markers(CATALOG) | {"baseline": baseline_app.REPLY}
     classify = traffic.classifier(markers)
     senders = traffic.chat_customers(DEMO_SEED)
@@ -254,10 +184,19 @@ def run(tmp: Path, stack: contextlib.ExitStack) -> dict[str, Any]:
     redis = Redis.from_url(redis_server.url, decode_responses=True)
     stack.callback(redis.close)
     database = tmp / "bank.sqlite3"
-    seed_bank(redis_server.url, database)
-    env = environment(redis_server.url, database)
+    seed_bank(redis_server.url, PUBLIC_BASE_URL, database)
+    env = environment(
+        {
+            "TELLER_ENV": "development",
+            "REDIS_URL": redis_server.url,
+            "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+            "BANK_DATABASE": str(database),
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "MESSENGER": "outbox",
+        }
+    )
     log = tmp / "gunicorn.log"
-    step(f"starting the baseline and Teller under gunicorn ({WORKERS} workers each)")
+    step(f"starting the baseline and Teller under gunicorn ({SETTINGS})")
     base = stack.enter_context(gunicorn("baseline", BASELINE_APP, env, log))
     teller = stack.enter_context(gunicorn("teller", TELLER_APP, env, log))
 
@@ -271,9 +210,10 @@ def run(tmp: Path, stack: contextlib.ExitStack) -> dict[str, Any]:
     teller_pools = [pool(int(enough * ROUND_S)) for _ in range(ROUNDS)]
     calls_0 = command_calls(redis)
     base_rounds, teller_rounds = [], []
+    redis_pid = [redis_server.process.pid] if redis_server.process else []
     for teller_pool in teller_pools:
-        base_rounds.append(wrk(base, base_pool, ROUND_S, markers))
-        teller_rounds.append(wrk(teller, teller_pool, ROUND_S, markers))
+        base_rounds.append(costed(base, base_pool, markers, redis_pid))
+        teller_rounds.append(costed(teller, teller_pool, markers, redis_pid))
     time.sleep(0.5)  # requests still in flight when wrk stopped
     calls_1 = command_calls(redis)
 
@@ -285,7 +225,7 @@ def run(tmp: Path, stack: contextlib.ExitStack) -> dict[str, Any]:
         trips = openloop.run("127.0.0.1", teller.port, trip_requests, ROUND_TRIP_RATE, classify)
     calls_3 = command_calls(redis)
 
-    baseline = report.wrk_figures(base_rounds)
+    baseline = report.wrk_figures(base_rounds)  # medians
     half_rate = baseline["rps"] / 2
     step(f"half the baseline's rate: {half_rate:.0f} req/s for {HALF_RATE_S} s (open loop)")
     half_requests = traffic.raw(teller.port, PATH, signed(int(half_rate * HALF_RATE_S)))
@@ -300,17 +240,18 @@ def run(tmp: Path, stack: contextlib.ExitStack) -> dict[str, Any]:
         "date": datetime.now().astimezone().date().isoformat(),
         "machine": report.machine(str(redis.info("server")["redis_version"])),
         "settings": {
-            "gunicorn": f"{WORKERS} sync workers, no access log, --log-level warning",
+            "gunicorn": SETTINGS,
             "wrk": f"{WRK_THREADS} threads, {WRK_CONNECTIONS} connections, {WARMUP_S} s "
             f"warm-up, then {ROUNDS} rounds of {ROUND_S} s per app, taken in turn; medians",
             "open_loop": f"{HALF_RATE_S} s, a connection per request, at most 64 open",
             "body": BODY,
             "customers": len(senders),
-            "load_average_at_start": load_at_start,
+            "machine_busy_before": busy_before,
         },
         "baseline": baseline,
         "teller_max": report.wrk_figures(teller_rounds)
         | {"ratio": round(statistics.median(ratios), 3), "ratio_rounds": ratios},
+        "cpu_ratio": report.cpu_ratio(baseline, teller_rounds),
         "teller_half_rate": report.open_loop_figures(half),
         "redis": {
             "messages": messages,
@@ -321,6 +262,8 @@ def run(tmp: Path, stack: contextlib.ExitStack) -> dict[str, Any]:
             "commands_executed_per_message": round(sum(executed.values()) / max(messages, 1), 2),
             "commandstats_delta": executed,
             "at_full_speed": {
+                # Above 2: messages that had to wait for their customer's lock (begin retried).
+                "evalsha_per_request": round(at_full_speed.get("evalsha", 0) / teller_requests, 3),
                 "commands_executed_per_request": round(
                     sum(at_full_speed.values()) / teller_requests, 2
                 ),

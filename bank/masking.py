@@ -8,8 +8,6 @@ Every function accepts anything and never raises: input it cannot make sense of 
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import phonenumbers
 
 DOT = "•"
@@ -36,7 +34,6 @@ def mask_card(pan: str) -> str:
     return _last4(pan)
 
 
-@lru_cache(maxsize=4096)  # the webhook masks the sender on every message; parsing is costly
 def mask_phone(msisdn: str) -> str:
     """``+2348030000001`` (or ``whatsapp:+2348030000001``) → ``+234•••••0001``."""
     if not isinstance(msisdn, str):

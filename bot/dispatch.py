@@ -9,6 +9,7 @@ reply again and touches nothing.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta
 
 from redis.exceptions import RedisError
 
-from bank.masking import mask_phone
+from bank.masking import mask_phone as _mask_phone
 from bank.ports import CoreBanking
 from bot import twiml
 from bot.inbound import InboundMessage
@@ -28,6 +29,9 @@ from flows.responses import CATALOG, render_all
 from flows.types import Context, Inbound
 
 log = logging.getLogger("teller.webhook")
+
+# Every message logs its sender masked; parsing the number each time costs more than the engine.
+mask_phone = functools.lru_cache(maxsize=4096)(_mask_phone)
 
 WAIT_S = 1.5  # how long to wait for a busy customer or a duplicate in flight (Twilio allows 15 s)
 _POLL_S = (0.005, 0.01, 0.02, 0.04, 0.08, 0.1)

@@ -24,6 +24,8 @@ from flask import Flask
 from redis import Redis
 from rq import Queue
 
+from auth.pins import SecretHasher
+from auth.service import AuthService
 from bank.demo import SqliteBank
 from bank.seed import SeedError, load_file
 from bot.messenger import Messenger, OutboxMessenger, TwilioMessenger
@@ -235,6 +237,7 @@ class Services:
     bank: SqliteBank
     messenger: Messenger
     edge: EdgeStore
+    auth: AuthService
     clock: Callable[[], datetime]
     embedded_worker: EmbeddedWorker | None = None
 
@@ -279,6 +282,7 @@ def build_services(
     messenger: Messenger | None = None,
     clock: Callable[[], datetime] = utc_now,
     twilio_http_client: Any = None,
+    hasher: SecretHasher | None = None,
 ) -> Services:
     """Create every client once. Tests pass a messenger or Twilio HTTP client and a clock."""
     app_redis, rq_redis = redis_clients(config)
@@ -297,6 +301,16 @@ def build_services(
             messenger = TwilioMessenger.from_config(config, http_client=twilio_http_client)
         else:
             messenger = OutboxMessenger(app_redis, clock=clock)
+    auth = AuthService.build(
+        app_redis,
+        pepper=config.pin_pepper,
+        bank=bank,
+        messenger=messenger,
+        clock=clock,
+        base_url=config.public_base_url,
+        bank_name=config.bank_name or bank.profile().name,
+        hasher=hasher,
+    )
     services = Services(
         config=config,
         redis=app_redis,
@@ -305,6 +319,7 @@ def build_services(
         bank=bank,
         messenger=messenger,
         edge=EdgeStore(app_redis),
+        auth=auth,
         clock=clock,
     )
     if config.redis_url is None:

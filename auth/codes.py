@@ -1,0 +1,132 @@
+"""One-time codes sent by SMS or email (SECURITY.md 13-14): 6 random digits from ``secrets``,
+stored only as a peppered HMAC bound to what the code is for, valid 5 minutes, accepted once,
+5 wrong tries per code, at most 3 sends with a 30-second cooldown. A resend keeps the try count.
+
+A code is bound to a *binding* string (the registration link, or a digest of an action's amount
+and payee): verifying it against any other binding fails, so a code can't be moved to another
+purpose or amount.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from redis import Redis
+
+# Keys (hash-tagged per customer) — value shape, lifetime:
+CODE_KEY = "teller:{{{msisdn}}}:code:{purpose}"
+# hash: mac (HMAC of binding + code), expires (epoch s), tries (wrong answers), sends, last_sent
+# (epoch s) — expires with the code.
+
+CODE_LENGTH = 6
+CODE_TTL = timedelta(minutes=5)
+MAX_TRIES = 5
+MAX_SENDS = 3
+COOLDOWN = timedelta(seconds=30)
+
+
+class Verdict(StrEnum):
+    ACCEPTED = "accepted"
+    WRONG = "wrong"  # counted; see remaining
+    EXPIRED = "expired"  # none live: expired, used, never sent or another binding's
+    EXHAUSTED = "exhausted"  # this code had its 5 tries: ask for a new one
+
+
+@dataclass(frozen=True)
+class Check:
+    verdict: Verdict
+    remaining: int = 0
+
+
+class SendRefused(Exception):
+    """No new code now: ``retry_after_s`` seconds of cooldown, or the send limit (0) reached."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__("code not sent")
+        self.retry_after_s = retry_after_s
+
+
+# KEYS: code. ARGV: mac, now, expires, ttl_s, max_sends, cooldown_s. Returns sends or -wait / -0.
+_ISSUE = """
+local now = tonumber(ARGV[2])
+local c = redis.call('HMGET', KEYS[1], 'sends', 'last_sent', 'expires')
+local sends = tonumber(c[1] or '0')
+if c[3] and tonumber(c[3]) <= now then sends = 0 end
+if sends > 0 then
+  if sends >= tonumber(ARGV[5]) then return {'limit', 0} end
+  local wait = tonumber(c[2]) + tonumber(ARGV[6]) - now
+  if wait > 0 then return {'cooldown', wait} end
+else
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'tries', 0)
+end
+redis.call('HSET', KEYS[1], 'mac', ARGV[1], 'expires', ARGV[3], 'sends', sends + 1,
+           'last_sent', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return {'sent', sends + 1}
+"""
+
+# KEYS: code. ARGV: candidate mac, now, max_tries. The comparison happens here, on equal-length
+# hex digests of an HMAC: no timing signal about the code itself can leak from it.
+_VERIFY = """
+local c = redis.call('HMGET', KEYS[1], 'mac', 'expires', 'tries')
+if not c[1] or c[1] == '' or tonumber(c[2]) <= tonumber(ARGV[2]) then return {'expired', 0} end
+local tries = tonumber(c[3] or '0')
+if tries >= tonumber(ARGV[3]) then return {'exhausted', 0} end
+if c[1] == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return {'accepted', 0}
+end
+tries = redis.call('HINCRBY', KEYS[1], 'tries', 1)
+if tries >= tonumber(ARGV[3]) then return {'exhausted', 0} end
+return {'wrong', tonumber(ARGV[3]) - tries}
+"""
+
+
+class Codes:
+    def __init__(self, redis: Redis, pepper: str) -> None:
+        self.redis = redis
+        self._pepper = pepper.encode()
+        self._issue = redis.register_script(_ISSUE)
+        self._verify = redis.register_script(_VERIFY)
+
+    def _mac(self, binding: str, code: str) -> str:
+        return hmac.new(self._pepper, f"{binding}\0{code}".encode(), hashlib.sha256).hexdigest()
+
+    def issue(self, msisdn: str, purpose: str, binding: str, now: datetime) -> tuple[str, datetime]:
+        """A fresh code and when it expires; raises SendRefused (cooldown or send limit)."""
+        code = "".join(secrets.choice("0123456789") for _ in range(CODE_LENGTH))
+        expires = now + CODE_TTL
+        status, value = self._issue(
+            keys=[CODE_KEY.format(msisdn=msisdn, purpose=purpose)],
+            args=[
+                self._mac(binding, code),
+                int(now.timestamp()),
+                int(expires.timestamp()),
+                int(CODE_TTL.total_seconds()),
+                MAX_SENDS,
+                int(COOLDOWN.total_seconds()),
+            ],
+        )
+        if status != "sent":
+            raise SendRefused(int(value))
+        return code, expires
+
+    def verify(self, msisdn: str, purpose: str, binding: str, code: str, now: datetime) -> Check:
+        """Check a code; anything but 6 digits is a wrong try too (it is still a guess)."""
+        candidate = code.strip()
+        if not (candidate.isascii() and candidate.isdigit() and len(candidate) == CODE_LENGTH):
+            candidate = "invalid"
+        status, remaining = self._verify(
+            keys=[CODE_KEY.format(msisdn=msisdn, purpose=purpose)],
+            args=[self._mac(binding, candidate), int(now.timestamp()), MAX_TRIES],
+        )
+        return Check(Verdict(status), int(remaining))
+
+    def discard(self, msisdn: str, purpose: str) -> None:
+        self.redis.delete(CODE_KEY.format(msisdn=msisdn, purpose=purpose))

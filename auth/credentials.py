@@ -1,0 +1,183 @@
+"""Chat-banking credentials per customer: the chat-banking ID, the PIN hash, status, security
+answers, the optional authenticator secret and the registration time.
+
+The ID is unique case-insensitively: an index key maps its folded form to the owner's number and
+is claimed with SET NX before the credentials are written, so two registrations can't take the
+same ID. Nothing here hashes or checks a secret: ``auth.pins`` does, ``auth.service`` decides.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from redis import Redis
+
+# Keys — value shape, lifetime:
+CRED_KEY = "teller:{{{msisdn}}}:cred"
+# hash: customer_id, login_id, pin_hash, status, status_reason, status_until (epoch s or ""),
+# registered_at (ISO), questions (JSON [{"id", "hash"}]), totp_secret, totp_step, dob_marks (JSON)
+# — no TTL: credentials live until the customer is deregistered.
+LOGIN_ID_KEY = "teller:login-id:{folded}"  # str: the owner's +E164; no TTL (a reservation: 30 min)
+RESERVE_TTL_S = 30 * 60
+
+LOGIN_ID = re.compile(r"[A-Za-z0-9._-]{6,20}")
+
+
+class AccountStatus(StrEnum):
+    REGISTERED = "registered"
+    BLOCKED = "blocked"  # by staff, with a reason and an optional end
+    LOST_PHONE = "lost_phone"  # reported lost: nothing works until staff restore it
+
+
+class LoginIdTaken(Exception):
+    """Another customer holds (or is registering) this chat-banking ID."""
+
+
+@dataclass(frozen=True)
+class Question:
+    question_id: str
+    answer_hash: str
+
+
+@dataclass(frozen=True)
+class Credentials:
+    msisdn: str
+    customer_id: str
+    login_id: str
+    pin_hash: str
+    status: AccountStatus
+    registered_at: datetime
+    status_reason: str = ""
+    status_until: datetime | None = None
+    questions: tuple[Question, ...] = ()
+    totp_secret: str = ""
+    totp_step: int = 0  # the last accepted time step, never accepted again
+    dob_marks: tuple[str, ...] = field(default=(), repr=False)
+
+
+def login_id_problems(login_id: str, msisdn: str) -> list[str]:
+    """Why a chosen chat-banking ID is refused (empty when it is acceptable)."""
+    if not LOGIN_ID.fullmatch(login_id):
+        return ["Use 6 to 20 letters, digits, dots, dashes or underscores."]
+    digits = "".join(ch for ch in msisdn if ch.isdigit())
+    if login_id.isdigit() and (login_id in digits or digits.endswith(login_id.lstrip("0"))):
+        return ["Don't use your phone number as your ID."]
+    return []
+
+
+def fold(login_id: str) -> str:
+    return login_id.casefold()
+
+
+def _parse(msisdn: str, raw: dict[str, str]) -> Credentials:
+    until = raw.get("status_until") or ""
+    return Credentials(
+        msisdn=msisdn,
+        customer_id=raw["customer_id"],
+        login_id=raw["login_id"],
+        pin_hash=raw["pin_hash"],
+        status=AccountStatus(raw["status"]),
+        registered_at=datetime.fromisoformat(raw["registered_at"]),
+        status_reason=raw.get("status_reason", ""),
+        status_until=datetime.fromtimestamp(float(until), UTC) if until else None,
+        questions=tuple(
+            Question(q["id"], q["hash"]) for q in json.loads(raw.get("questions") or "[]")
+        ),
+        totp_secret=raw.get("totp_secret", ""),
+        totp_step=int(raw.get("totp_step") or 0),
+        dob_marks=tuple(json.loads(raw.get("dob_marks") or "[]")),
+    )
+
+
+class CredentialStore:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    def get(self, msisdn: str) -> Credentials | None:
+        raw = self.redis.hgetall(CRED_KEY.format(msisdn=msisdn))
+        return _parse(msisdn, raw) if raw else None  # type: ignore[arg-type]
+
+    def owner_of(self, login_id: str) -> str | None:
+        value = self.redis.get(LOGIN_ID_KEY.format(folded=fold(login_id)))
+        return None if value is None else str(value)
+
+    def reserve_login_id(self, login_id: str, msisdn: str) -> None:
+        """Hold an ID for a registration in progress; raise LoginIdTaken if someone else has it."""
+        key = LOGIN_ID_KEY.format(folded=fold(login_id))
+        if self.redis.set(key, msisdn, nx=True, ex=RESERVE_TTL_S):
+            return
+        if self.redis.get(key) != msisdn:
+            raise LoginIdTaken(login_id)
+        self.redis.expire(key, RESERVE_TTL_S)
+
+    def release_login_id(self, login_id: str, msisdn: str) -> None:
+        key = LOGIN_ID_KEY.format(folded=fold(login_id))
+        if self.redis.get(key) == msisdn:
+            self.redis.delete(key)
+
+    def create(self, creds: Credentials) -> None:
+        """Write new credentials; the ID must already be reserved for this number."""
+        id_key = LOGIN_ID_KEY.format(folded=fold(creds.login_id))
+        if self.redis.get(id_key) != creds.msisdn:
+            raise LoginIdTaken(creds.login_id)
+        self.redis.persist(id_key)
+        key = CRED_KEY.format(msisdn=creds.msisdn)
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.delete(key)
+        pipe.hset(
+            key,
+            mapping={
+                "customer_id": creds.customer_id,
+                "login_id": creds.login_id,
+                "pin_hash": creds.pin_hash,
+                "status": creds.status.value,
+                "status_reason": creds.status_reason,
+                "status_until": "",
+                "registered_at": creds.registered_at.isoformat(),
+                "questions": json.dumps(
+                    [{"id": q.question_id, "hash": q.answer_hash} for q in creds.questions]
+                ),
+                "totp_secret": creds.totp_secret,
+                "totp_step": str(creds.totp_step),
+                "dob_marks": json.dumps(list(creds.dob_marks)),
+            },
+        )
+        pipe.execute()
+
+    def set_pin_hash(self, msisdn: str, pin_hash: str) -> None:
+        self.redis.hset(CRED_KEY.format(msisdn=msisdn), "pin_hash", pin_hash)
+
+    def set_status(
+        self,
+        msisdn: str,
+        status: AccountStatus,
+        reason: str = "",
+        until: datetime | None = None,
+    ) -> None:
+        self.redis.hset(
+            CRED_KEY.format(msisdn=msisdn),
+            mapping={
+                "status": status.value,
+                "status_reason": reason,
+                "status_until": str(int(until.timestamp())) if until else "",
+            },
+        )
+
+    def accept_totp_step(self, msisdn: str, step: int) -> bool:
+        """Record ``step`` as used if it is newer than the last accepted one (atomic)."""
+        script = self.redis.register_script(
+            "local last = tonumber(redis.call('HGET', KEYS[1], 'totp_step') or '0') "
+            "if tonumber(ARGV[1]) <= last then return 0 end "
+            "redis.call('HSET', KEYS[1], 'totp_step', ARGV[1]) return 1"
+        )
+        return bool(script(keys=[CRED_KEY.format(msisdn=msisdn)], args=[step]))
+
+    def delete(self, msisdn: str) -> None:
+        creds = self.get(msisdn)
+        if creds is not None:
+            self.release_login_id(creds.login_id, msisdn)
+        self.redis.delete(CRED_KEY.format(msisdn=msisdn))

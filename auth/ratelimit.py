@@ -1,0 +1,50 @@
+"""Fixed-window rate limits in Redis, for link requests and the secure pages.
+
+Fails closed: a Redis error propagates and the caller refuses the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from redis import Redis
+
+RATE_KEY = "teller:rate:{scope}:{subject}:{window}"  # int: hits in the window; TTL = the window
+
+
+@dataclass(frozen=True)
+class Limit:
+    scope: str
+    hits: int
+    window_s: int
+
+
+# Links asked for in the chat, per number; form posts on the secure pages, per number and address.
+LINK_REQUESTS = Limit("links", 5, 15 * 60)
+PAGE_POSTS_PER_NUMBER = Limit("posts-number", 30, 10 * 60)
+PAGE_POSTS_PER_ADDRESS = Limit("posts-address", 60, 10 * 60)
+
+
+class RateLimited(Exception):
+    def __init__(self, limit: Limit, retry_after_s: int) -> None:
+        super().__init__(f"rate limit {limit.scope}")
+        self.limit = limit
+        self.retry_after_s = retry_after_s
+
+
+class RateLimiter:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    def hit(self, limit: Limit, subject: str, now: datetime) -> None:
+        """Count one hit; raise RateLimited past the limit."""
+        epoch = int(now.timestamp())
+        window = epoch // limit.window_s
+        key = RATE_KEY.format(scope=limit.scope, subject=subject, window=window)
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.incr(key)
+        pipe.expire(key, limit.window_s + 1)
+        count, _ = pipe.execute()
+        if int(count) > limit.hits:
+            raise RateLimited(limit, (window + 1) * limit.window_s - epoch)

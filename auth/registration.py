@@ -1,0 +1,197 @@
+"""Registration on the secure page, in four steps held in the link's state:
+
+1. ``details``: date of birth and the national ID's last 4 digits, plus a 6-digit code sent by
+   SMS to the registered number — one verdict for all three, so a refusal never says which was
+   wrong; failures count toward the ``details`` and ``code`` lockouts.
+2. ``credentials``: the chat-banking ID (reserved at once) and the PIN (policy-checked, hashed).
+3. ``questions``: 3 of the 10 security questions, answers hashed.
+4. ``authenticator``: optional; enabling it needs one valid code. Then the credentials are
+   written, the link is used up and the customer is logged in.
+
+Nothing is written to the customer's credentials until the last step succeeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from auth import totp
+from auth.attempts import Attempt
+from auth.codes import SendRefused, Verdict
+from auth.credentials import AccountStatus, Credentials, LoginIdTaken, Question, login_id_problems
+from auth.links import Link, digest
+from auth.lockout import Kind
+from auth.pins import pin_problems
+from auth.questions import QUESTIONS, answer_problems, normalise
+from auth.service import AuthService
+
+CODE_PURPOSE = "register"
+STEPS = ("details", "credentials", "questions", "authenticator")
+
+
+def step(link: Link) -> str:
+    return str(link.state.get("step", "details"))
+
+
+def _advance(service: AuthService, link: Link, **changes: Any) -> Link:
+    return service.links.save_state(link, {**link.state, **changes})
+
+
+def send_code(service: AuthService, link: Link) -> datetime:
+    """Send the registration code by SMS; returns its expiry. Raises SendRefused."""
+    until = service.blocked_until(link.msisdn)
+    if until is not None:
+        raise SendRefused(int((until - service.clock()).total_seconds()))
+    code, expires = service.codes.issue(
+        link.msisdn, CODE_PURPOSE, digest(link.token), service.clock()
+    )
+    service.messenger_send_code(link.msisdn, code, expires)
+    service.audit.record(
+        "code_sent",
+        at=service.clock(),
+        customer_id=link.customer_id,
+        msisdn=link.msisdn,
+        channel="sms",
+        result="ok",
+        purpose=CODE_PURPOSE,
+    )
+    return expires
+
+
+def _parse_dob(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def verify_details(
+    service: AuthService, link: Link, dob_text: str, nin_last4: str, code: str, address: str
+) -> Attempt:
+    until = service.blocked_until(link.msisdn)
+    if until is not None:
+        return Attempt.blocked(until)
+    dob = _parse_dob(dob_text)
+    problems = []
+    if dob is None or not date(1900, 1, 1) <= dob <= service.clock().date():
+        problems.append("Enter your date of birth.")
+    nin = nin_last4.strip()
+    if not (nin.isascii() and nin.isdigit() and len(nin) == 4):
+        problems.append("Enter the last 4 digits of your national ID number.")
+    if not (code.strip().isascii() and code.strip().isdigit() and len(code.strip()) == 6):
+        problems.append("Enter the 6-digit code we sent you by SMS.")
+    if problems or dob is None:
+        return Attempt.invalid(*problems)
+    details_ok = service.bank.verify_personal_details(link.customer_id, dob, nin)
+    check = service.codes.verify(
+        link.msisdn, CODE_PURPOSE, digest(link.token), code, service.clock()
+    )
+    if check.verdict in (Verdict.EXPIRED, Verdict.EXHAUSTED) and details_ok:
+        return Attempt.invalid("That code has expired or was used up. Send yourself a new one.")
+    strikes = []
+    if not details_ok:
+        strikes.append(service.fail(link, Kind.DETAILS, "registration_details", address))
+    if check.verdict is not Verdict.ACCEPTED:
+        strikes.append(service.fail(link, Kind.CODE, "registration_code", address))
+    if strikes:
+        blocked = [s for s in strikes if s.blocked_until is not None]
+        worst = blocked[0] if blocked else min(strikes, key=lambda s: s.remaining)
+        return Attempt.struck(worst)
+    service.lockouts.success(link.msisdn, Kind.DETAILS)
+    service.lockouts.success(link.msisdn, Kind.CODE)
+    _advance(service, link, step="credentials", dob_marks=service.hasher.dob_marks(dob))
+    return Attempt.done()
+
+
+def choose_credentials(
+    service: AuthService, link: Link, login_id: str, pin: str, repeat: str
+) -> Attempt:
+    login_id = login_id.strip()
+    marks = link.state.get("dob_marks", [])
+    problems = login_id_problems(login_id, link.msisdn)
+    problems += pin_problems(
+        pin, msisdn=link.msisdn, is_dob_pin=service.hasher.is_dob_pin(pin, marks)
+    )
+    if pin != repeat:
+        problems.append("The two PINs don't match.")
+    if problems:
+        return Attempt.invalid(*problems)
+    try:
+        service.credentials.reserve_login_id(login_id, link.msisdn)
+    except LoginIdTaken:
+        return Attempt.invalid("That chat-banking ID is taken. Please choose another.")
+    previous = link.state.get("login_id")
+    if previous and previous.casefold() != login_id.casefold():
+        service.credentials.release_login_id(previous, link.msisdn)
+    _advance(
+        service, link, step="questions", login_id=login_id, pin_hash=service.hasher.hash("pin", pin)
+    )
+    return Attempt.done()
+
+
+def choose_questions(service: AuthService, link: Link, chosen: Mapping[str, str]) -> Attempt:
+    problems = answer_problems(dict(chosen))
+    if problems:
+        return Attempt.invalid(*problems)
+    hashed = [
+        {"id": qid, "hash": service.hasher.hash(f"answer:{qid}", normalise(answer))}
+        for qid, answer in chosen.items()
+    ]
+    secret = link.state.get("totp_secret") or totp.new_secret()
+    _advance(service, link, step="authenticator", questions=hashed, totp_secret=secret)
+    return Attempt.done()
+
+
+def authenticator_setup(service: AuthService, link: Link) -> tuple[str, str, str]:
+    """(secret, otpauth URI, QR as a data URI) for the pending authenticator."""
+    secret = str(link.state["totp_secret"])
+    creds_id = str(link.state.get("login_id", ""))
+    uri = totp.provisioning_uri(secret, creds_id or "chat banking", service.bank_name)
+    return secret, uri, totp.qr_svg_data_uri(uri)
+
+
+def finish(
+    service: AuthService,
+    link: Link,
+    authenticator_code: str | None,
+    address: str,
+    agent: str,
+) -> Attempt:
+    """Write the credentials (with the authenticator if a valid code was given) and log in."""
+    if step(link) != "authenticator":
+        return Attempt.link_gone()
+    now = service.clock()
+    secret, totp_step = "", 0
+    if authenticator_code is not None:
+        matched = totp.matching_step(str(link.state["totp_secret"]), authenticator_code, now)
+        if matched is None:
+            return Attempt.invalid(
+                "That code isn't right. Check your phone's time is set automatically, "
+                "then enter the code your app shows now — or skip this step."
+            )
+        secret, totp_step = str(link.state["totp_secret"]), matched
+    if not service.links.consume(link):
+        return Attempt.link_gone()
+    service.credentials.create(
+        Credentials(
+            msisdn=link.msisdn,
+            customer_id=link.customer_id,
+            login_id=str(link.state["login_id"]),
+            pin_hash=str(link.state["pin_hash"]),
+            status=AccountStatus.REGISTERED,
+            registered_at=now,
+            questions=tuple(Question(q["id"], q["hash"]) for q in link.state["questions"]),
+            totp_secret=secret,
+            totp_step=totp_step,
+            dob_marks=tuple(link.state.get("dob_marks", [])),
+        )
+    )
+    service.start_session(link, address, agent, "registration")
+    service.notify(link.msisdn, "registered")
+    return Attempt.done()
+
+
+def question_text(qid: str) -> str:
+    return QUESTIONS[qid]

@@ -1,0 +1,200 @@
+"""The identity service: one object over the stores that the bot (through ``auth.ports.Identity``),
+the secure pages and the token API share. It holds no state of its own; time comes from the
+clock it is given, so tests freeze it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from redis import Redis
+
+from auth.audit import AuditLog
+from auth.codes import Codes
+from auth.credentials import CredentialStore
+from auth.history import LoginHistory
+from auth.links import Link, LinkStore, Purpose
+from auth.lockout import Kind, Lockouts, Strike
+from auth.pins import SecretHasher
+from auth.ports import IssuedLink, LinkRefused, LoginRecord, TokenCheck
+from auth.ratelimit import LINK_REQUESTS, RateLimited, RateLimiter
+from auth.sessions import Sessions
+from bank.masking import mask_phone
+from bank.ports import CoreBanking
+from bot.messenger import Channel, Messenger, MessengerError
+
+log = logging.getLogger("teller.auth")
+
+CHANNEL = "whatsapp"  # the only chat channel so far; audit entries name it
+
+
+@dataclass
+class AuthService:
+    """Implements ``auth.ports.Identity`` for the bot; the pages and the API use the rest."""
+
+    credentials: CredentialStore
+    sessions: Sessions
+    lockouts: Lockouts
+    links: LinkStore
+    codes: Codes
+    limiter: RateLimiter
+    audit: AuditLog
+    history: LoginHistory
+    hasher: SecretHasher
+    bank: CoreBanking
+    messenger: Messenger
+    clock: Callable[[], datetime]
+    base_url: str
+    bank_name: str
+
+    @classmethod
+    def build(
+        cls,
+        redis: Redis,
+        *,
+        pepper: str,
+        bank: CoreBanking,
+        messenger: Messenger,
+        clock: Callable[[], datetime],
+        base_url: str,
+        bank_name: str,
+        hasher: SecretHasher | None = None,
+    ) -> AuthService:
+        return cls(
+            credentials=CredentialStore(redis),
+            sessions=Sessions(redis),
+            lockouts=Lockouts(redis),
+            links=LinkStore(redis),
+            codes=Codes(redis, pepper),
+            limiter=RateLimiter(redis),
+            audit=AuditLog(redis),
+            history=LoginHistory(redis),
+            hasher=hasher or SecretHasher(pepper),
+            bank=bank,
+            messenger=messenger,
+            clock=clock,
+            base_url=base_url,
+            bank_name=bank_name,
+        )
+
+    # --- the bot's port (auth.ports.Identity) ---
+
+    def check(self, msisdn: str) -> TokenCheck:
+        return self.sessions.check(msisdn, self.clock())
+
+    def link(self, msisdn: str, customer_id: str, purpose: str) -> IssuedLink:
+        now = self.clock()
+        try:
+            self.limiter.hit(LINK_REQUESTS, msisdn, now)
+        except RateLimited as exc:
+            raise LinkRefused(exc.retry_after_s) from exc
+        issued = self.links.issue(Purpose(purpose), msisdn, customer_id, now)
+        self.audit.record(
+            "link_issued",
+            at=now,
+            customer_id=customer_id,
+            msisdn=msisdn,
+            channel=CHANNEL,
+            result="ok",
+            purpose=purpose,
+        )
+        return IssuedLink(self.url_for(issued), issued.minutes)
+
+    def logout(self, msisdn: str, customer_id: str, *, everywhere: bool = False) -> bool:
+        had_session = self.sessions.revoke(msisdn)
+        if everywhere:
+            self.links.revoke_all(msisdn)
+        self.audit.record(
+            "logout_everywhere" if everywhere else "logout",
+            at=self.clock(),
+            customer_id=customer_id,
+            msisdn=msisdn,
+            channel=CHANNEL,
+            result="ok" if had_session else "no_session",
+        )
+        return had_session
+
+    def recent_logins(self, msisdn: str, limit: int = 5) -> list[LoginRecord]:
+        return self.history.recent(msisdn, limit)
+
+    # --- shared by the pages ---
+
+    def url_for(self, link: Link) -> str:
+        return f"{self.base_url}/secure/{link.purpose.value}/{link.token}"
+
+    def open_link(self, token: str, purpose: Purpose) -> Link | None:
+        return self.links.get(token, purpose, self.clock())
+
+    def fail(self, link: Link, kind: Kind, event: str, address: str) -> Strike:
+        """Count a failed attempt, audit it, and audit the block it may cause."""
+        now = self.clock()
+        strike = self.lockouts.failure(link.msisdn, kind, now)
+        self.audit.record(
+            event,
+            at=now,
+            customer_id=link.customer_id,
+            msisdn=link.msisdn,
+            channel="web",
+            result="failure",
+            address=address,
+            remaining=str(strike.remaining),
+        )
+        if strike.blocked_until is not None:
+            self.audit.record(
+                "block",
+                at=now,
+                customer_id=link.customer_id,
+                msisdn=link.msisdn,
+                channel="web",
+                result="blocked",
+                reason=f"5 wrong {kind.value} attempts",
+                until=strike.blocked_until.isoformat(),
+            )
+            self.notify(link.msisdn, "blocked", until=strike.blocked_until)
+        return strike
+
+    def blocked_until(self, msisdn: str) -> datetime | None:
+        return self.lockouts.any_block(msisdn, self.clock())
+
+    def start_session(self, link: Link, address: str, user_agent: str, event: str) -> None:
+        now = self.clock()
+        self.sessions.create(link.msisdn, now)
+        self.lockouts.success(link.msisdn, Kind.PIN)
+        self.history.add(link.msisdn, now, address, user_agent)
+        self.audit.record(
+            event,
+            at=now,
+            customer_id=link.customer_id,
+            msisdn=link.msisdn,
+            channel="web",
+            result="success",
+            address=address,
+        )
+
+    def notify(self, msisdn: str, what: str, until: datetime | None = None) -> None:
+        """A security notice by SMS to the registered number; a failure is logged, not raised."""
+        when = (until or self.clock()).strftime("%d %b %H:%M UTC")
+        texts = {
+            "registered": f"{self.bank_name}: you registered for chat banking on {when}. "
+            "If this wasn't you, call us now on the number on your card.",
+            "pin_changed": f"{self.bank_name}: your chat banking PIN was changed on {when}. "
+            "If this wasn't you, call us now on the number on your card.",
+            "blocked": f"{self.bank_name}: after 5 wrong attempts, chat banking is blocked "
+            f"until {when}. If this wasn't you, call us on the number on your card.",
+        }
+        try:
+            self.messenger.send(Channel.SMS, msisdn, texts[what])
+        except MessengerError as exc:
+            log.warning("notice %s to %s not sent: %s", what, mask_phone(msisdn), exc)
+
+    def messenger_send_code(self, msisdn: str, code: str, expires: datetime) -> None:
+        """The registration code, by SMS to the registered number (never into the chat)."""
+        text = (
+            f"{self.bank_name}: {code} is your code to register for chat banking. "
+            f"It expires at {expires.strftime('%H:%M UTC')}. Never share it: "
+            "we will never ask for it."
+        )
+        self.messenger.send(Channel.SMS, msisdn, text)

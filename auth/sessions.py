@@ -1,0 +1,115 @@
+"""The token service: one chat-banking session per customer, checked before every secured action.
+
+``check`` answers ``valid`` (and slides the idle expiry), ``expired``, ``missing`` or ``blocked``
+in one Redis round trip (a Lua script that also reads the customer's status and lockouts). The
+session token is 256 bits from ``secrets``; only its SHA-256 digest is stored, it is replaced at
+every login and deleted at logout. Expiry is decided here, by the server's clock passed in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from redis import Redis
+
+from auth.credentials import CRED_KEY
+from auth.lockout import BLOCK_KEY, Kind
+from auth.ports import Status, TokenCheck
+
+# Keys (hash-tagged per customer) — value shape, lifetime:
+SESSION_KEY = "teller:{{{msisdn}}}:session"
+# hash: digest (sha256 of the token), created (epoch s), seen (epoch s), idle (s), absolute (s);
+# kept a day past its absolute end so a late check still answers "expired", not "missing".
+RETAIN_S = 24 * 3600
+
+IDLE = timedelta(minutes=5)
+ABSOLUTE = timedelta(hours=12)
+
+
+# KEYS: session, credentials, block:pin, block:code, block:details
+# ARGV: now (epoch s), extend (1: slide the idle expiry on a valid check)
+_CHECK = """
+local now = tonumber(ARGV[1])
+local cred = redis.call('HMGET', KEYS[2], 'status', 'status_until')
+local registered = cred[1] and 1 or 0
+if cred[1] == 'blocked' or cred[1] == 'lost_phone' then
+  if not cred[2] or cred[2] == '' or tonumber(cred[2]) > now then
+    return {'blocked', '', registered}
+  end
+end
+for i = 3, 5 do
+  local untilv = redis.call('GET', KEYS[i])
+  if untilv and tonumber(untilv) > now then return {'blocked', '', registered} end
+end
+local s = redis.call('HMGET', KEYS[1], 'digest', 'created', 'seen', 'idle', 'absolute')
+if not s[1] then return {'missing', '', registered} end
+local idle_end = tonumber(s[3]) + tonumber(s[4])
+local hard_end = tonumber(s[2]) + tonumber(s[5])
+if s[1] == '' or now >= idle_end or now >= hard_end then
+  if s[1] ~= '' then redis.call('HSET', KEYS[1], 'digest', '') end
+  return {'expired', tostring(math.min(idle_end, hard_end)), registered}
+end
+if ARGV[2] == '1' then
+  redis.call('HSET', KEYS[1], 'seen', ARGV[1])
+  idle_end = now + tonumber(s[4])
+end
+return {'valid', tostring(math.min(idle_end, hard_end)), registered}
+"""
+
+
+def _epoch(at: datetime) -> int:
+    return int(at.timestamp())
+
+
+class Sessions:
+    """Creates, checks and ends sessions. Redis errors propagate: the caller fails closed."""
+
+    def __init__(
+        self, redis: Redis, idle: timedelta = IDLE, absolute: timedelta = ABSOLUTE
+    ) -> None:
+        self.redis = redis
+        self.idle = idle
+        self.absolute = absolute
+        self._check = redis.register_script(_CHECK)
+
+    @staticmethod
+    def keys(msisdn: str) -> list[str]:
+        return [
+            SESSION_KEY.format(msisdn=msisdn),
+            CRED_KEY.format(msisdn=msisdn),
+            *(BLOCK_KEY.format(msisdn=msisdn, kind=kind) for kind in Kind),
+        ]
+
+    def check(self, msisdn: str, now: datetime, *, extend: bool = True) -> TokenCheck:
+        """The customer's session status; ``valid`` extends it unless ``extend`` is False."""
+        status, until, registered = self._check(
+            keys=self.keys(msisdn), args=[_epoch(now), "1" if extend else "0"]
+        )
+        expires = datetime.fromtimestamp(float(until), UTC) if until else None
+        return TokenCheck(Status(status), expires, bool(int(registered)))
+
+    def create(self, msisdn: str, now: datetime) -> str:
+        """Start a new session (replacing any old one) and return its token."""
+        token = secrets.token_urlsafe(32)
+        key = SESSION_KEY.format(msisdn=msisdn)
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.delete(key)
+        pipe.hset(
+            key,
+            mapping={
+                "digest": hashlib.sha256(token.encode()).hexdigest(),
+                "created": _epoch(now),
+                "seen": _epoch(now),
+                "idle": int(self.idle.total_seconds()),
+                "absolute": int(self.absolute.total_seconds()),
+            },
+        )
+        pipe.expire(key, int(self.absolute.total_seconds()) + RETAIN_S)
+        pipe.execute()
+        return token
+
+    def revoke(self, msisdn: str) -> bool:
+        """End the session; True when there was one to end."""
+        return bool(self.redis.delete(SESSION_KEY.format(msisdn=msisdn)))

@@ -343,6 +343,13 @@ def create_app(config: Config | None = None, services: Services | None = None) -
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=64 * 1024)
     app.extensions["teller"] = services
     register_blueprints(app)
+    from auth import api as token_api
+    from auth import web as secure_pages
+
+    secure_pages.init_app(app.config, secure_cookies=config.public_base_url.startswith("https"))
+    secure_pages.csrf.init_app(app)
+    app.register_blueprint(secure_pages.bp)
+    app.register_blueprint(token_api.bp)
     from bank.cli import bank_cli
 
     app.cli.add_command(bank_cli)

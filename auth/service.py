@@ -103,7 +103,9 @@ class AuthService:
         )
         return IssuedLink(self.url_for(issued), issued.minutes)
 
-    def logout(self, msisdn: str, customer_id: str, *, everywhere: bool = False) -> bool:
+    def logout(
+        self, msisdn: str, customer_id: str, *, everywhere: bool = False, channel: str = CHANNEL
+    ) -> bool:
         had_session = self.sessions.revoke(msisdn)
         if everywhere:
             self.links.revoke_all(msisdn)
@@ -112,7 +114,7 @@ class AuthService:
             at=self.clock(),
             customer_id=customer_id,
             msisdn=msisdn,
-            channel=CHANNEL,
+            channel=channel,
             result="ok" if had_session else "no_session",
         )
         return had_session

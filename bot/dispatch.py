@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,10 +19,12 @@ from datetime import datetime, timedelta
 
 from redis.exceptions import RedisError
 
+from auth.ports import Identity
 from bank.masking import mask_phone as _mask_phone
 from bank.ports import CoreBanking
 from bot import twiml
 from bot.inbound import InboundMessage
+from bot.messenger import Channel, Messenger, MessengerError
 from bot.store import Begin, BeginStatus, EdgeStore
 from flows import engine
 from flows.conversation import Conversation
@@ -43,10 +46,13 @@ class Dispatcher:
 
     edge: EdgeStore
     bank: CoreBanking
+    identity: Identity
+    messenger: Messenger
     bank_name: str
     public_base_url: str
     idle: timedelta
     clock: Callable[[], datetime]
+    currency: str = "USD"
 
     def handle(self, msg: InboundMessage) -> str:
         begin = self._claim(msg)
@@ -71,11 +77,9 @@ class Dispatcher:
         started = time.perf_counter()
         now = self.clock()
         conv = Conversation.from_json(begin.doc)
-        customer = self.bank.customer_by_msisdn(msg.msisdn)
-        ctx = Context(customer=customer, bank_name=self.bank_name, now=now)
+        ctx = self._context(msg.msisdn, now)
         outcome = engine.handle(conv, Inbound(msg.body, msg.num_media > 0), ctx, self.idle)
-        common = {"bank": self.bank_name, "base_url": self.public_base_url}
-        xml = twiml.reply(render_all(outcome.replies, common))
+        xml = twiml.reply(render_all(outcome.replies, self._common()))
         doc = None
         if outcome.persist:
             doc = Conversation(outcome.state, outcome.data, now).to_json()
@@ -95,11 +99,64 @@ class Dispatcher:
         )
         return xml
 
+    def resume(self, msisdn: str) -> bool:
+        """After a secure page logged the customer in: carry on with the interrupted intent and
+        send its replies as WhatsApp messages. Runs under the customer's lock like a message;
+        returns False (nothing changed) if the customer stayed busy or sending failed."""
+        sid = f"RS{secrets.token_hex(16)}"  # a synthetic message id: never a Twilio one
+        begin = self._claim_sid(msisdn, sid)
+        if begin.status is not BeginStatus.OK:
+            return False
+        try:
+            now = self.clock()
+            ctx = self._context(msisdn, now)
+            if ctx.customer is None:
+                self.edge.abort(msisdn, sid, begin)
+                return False
+            outcome = engine.resume(Conversation.from_json(begin.doc), ctx)
+            texts = [
+                part
+                for text in render_all(outcome.replies, self._common())
+                for part in twiml.split_message(text)
+            ]
+            doc = Conversation(outcome.state, outcome.data, now).to_json()
+            if not self.edge.commit(msisdn, sid, begin, twiml.EMPTY, doc):
+                self.edge.abort(msisdn, sid, begin)
+                return False
+        except BaseException:
+            with contextlib.suppress(RedisError):
+                self.edge.abort(msisdn, sid, begin)
+            raise
+        try:
+            for text in texts:
+                self.messenger.send(Channel.WHATSAPP, msisdn, text)
+        except MessengerError as exc:
+            log.warning("resume for %s: reply not sent (%s)", mask_phone(msisdn), exc)
+            return False
+        log.info("resumed the conversation of %s: -> %s", mask_phone(msisdn), outcome.state)
+        return True
+
+    def _context(self, msisdn: str, now: datetime) -> Context:
+        return Context(
+            customer=self.bank.customer_by_msisdn(msisdn),
+            bank_name=self.bank_name,
+            now=now,
+            bank=self.bank,
+            identity=self.identity,
+            currency=self.currency,
+        )
+
+    def _common(self) -> dict[str, str]:
+        return {"bank": self.bank_name, "base_url": self.public_base_url}
+
     def _claim(self, msg: InboundMessage) -> Begin:
+        return self._claim_sid(msg.msisdn, msg.sid)
+
+    def _claim_sid(self, msisdn: str, sid: str) -> Begin:
         """Claim the message, waiting a little while another message of this customer runs."""
         deadline = time.monotonic() + WAIT_S
         for attempt in range(10_000):
-            begin = self.edge.begin(msg.msisdn, msg.sid)
+            begin = self.edge.begin(msisdn, sid)
             if begin.status is not BeginStatus.BUSY or time.monotonic() >= deadline:
                 return begin
             time.sleep(_POLL_S[min(attempt, len(_POLL_S) - 1)])

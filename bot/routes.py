@@ -18,6 +18,9 @@ def register_blueprints(app: Flask) -> None:
     app.extensions["teller.dispatcher"] = Dispatcher(
         edge=services.edge,
         bank=services.bank,
+        identity=services.auth,
+        messenger=services.messenger,
+        currency=config.default_currency,
         bank_name=services.bank_name,
         public_base_url=config.public_base_url,
         idle=timedelta(minutes=config.conversation_idle_minutes),

@@ -1,27 +1,57 @@
 """The conversation engine: global words first, then the current state's handler.
 
-``handle`` is the only entry point the edge calls. It is pure: same conversation, message and
-context in, same Outcome out. Anything it does not understand gets a helpful reply.
+``handle`` is the entry point for each inbound message; ``resume`` is called by the edge when a
+secure page has logged the customer in, to carry on with the intent that was interrupted. Both
+are pure: the ports in the Context are the only way out. Anything not understood gets a helpful
+reply.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
-from flows import info, menu
+from auth.ports import Status
+from flows import accounts, info, menu, secured, security
 from flows.conversation import Conversation
 from flows.router import GlobalWord, global_word, normalize
-from flows.states import State
+from flows.states import SECURED_STATES, State
 from flows.types import Context, Inbound, Outcome, Reply
 
 Handler = Callable[[Conversation, str, Context], Outcome]
+Prompt = Callable[[Context, Mapping[str, Any]], Outcome]
+
+_LINK_WORDS = frozenset({"link", "new link", "send link", "resend", "resend link"})
+
+
+def _await_auth(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    """AWAIT_AUTH: a new request replaces the wait; ``link`` sends a fresh link."""
+    if menu.choose(text) is not None:
+        return menu.handle(conv, text, ctx)
+    resume_with = conv.data.get("resume", {})
+    if text in _LINK_WORDS:
+        return secured.gate(ctx, resume_with) or resume(conv, ctx)
+    assert ctx.customer is not None
+    if ctx.identity.check(ctx.customer.msisdn).status is Status.VALID:
+        return resume(conv, ctx)  # logged in, but the resumed reply went astray
+    return Outcome(State.AWAIT_AUTH, (Reply("fallback.await_auth"),), conv.data)
+
 
 # State → the handler that reads the customer's next message in that state.
 HANDLERS: dict[State, Handler] = {
     State.MAIN_MENU: menu.handle,
     State.CONTACT_MENU: info.handle_contact,
+    State.AWAIT_AUTH: _await_auth,
+    State.STATEMENT_ACCOUNT: accounts.handle_account,
+    State.SECURITY_MENU: security.handle,
+}
+
+# Secured state → how to ask its question again after a login interrupted it.
+PROMPTS: dict[State, Prompt] = {
+    State.STATEMENT_ACCOUNT: accounts.choose_account,
+    State.SECURITY_MENU: security.show,
 }
 
 
@@ -42,8 +72,32 @@ def handle(conv: Conversation, msg: Inbound, ctx: Context, idle: timedelta) -> O
             return Outcome(conv.state, notes, conv.data)
         return Outcome(conv.state, (*notes, Reply("empty.message")), conv.data)
     word = global_word(text)
-    outcome = _global(word, conv, ctx) if word else HANDLERS[conv.state](conv, text, ctx)
+    if word:
+        outcome = _global(word, conv, ctx)
+    elif conv.state in SECURED_STATES:
+        resume_with = {"state": conv.state.value, "data": dict(conv.data)}
+        outcome = secured.gate(ctx, resume_with) or HANDLERS[conv.state](conv, text, ctx)
+    else:
+        outcome = HANDLERS[conv.state](conv, text, ctx)
     return replace(outcome, replies=(*notes, *outcome.replies))
+
+
+def resume(conv: Conversation, ctx: Context) -> Outcome:
+    """The customer has just logged in on a secure page: carry on where the chat stopped."""
+    lead = Reply("auth.resumed")
+    if conv.state is not State.AWAIT_AUTH:
+        return Outcome(conv.state, (lead,), conv.data)  # they moved on meanwhile: don't disturb
+    target = conv.data.get("resume") or {}
+    outcome: Outcome | None = None
+    if "intent" in target:
+        entry = menu.by_key(str(target["intent"]))
+        outcome = menu.start(entry, ctx) if entry is not None else None
+    elif target.get("state") in {s.value for s in PROMPTS}:
+        state = State(target["state"])
+        outcome = secured.gate(ctx, target) or PROMPTS[state](ctx, target.get("data") or {})
+    if outcome is None:
+        return Outcome(State.MAIN_MENU, (lead, Reply("menu.hint")))
+    return replace(outcome, replies=(lead, *outcome.replies))
 
 
 def _global(word: GlobalWord, conv: Conversation, ctx: Context) -> Outcome:
@@ -55,4 +109,4 @@ def _global(word: GlobalWord, conv: Conversation, ctx: Context) -> Outcome:
         if conv.state is State.MAIN_MENU:
             return Outcome(State.MAIN_MENU, (Reply("cancel.nothing"), Reply("menu.hint")))
         return Outcome(State.MAIN_MENU, (Reply("cancel.done"), *menu.show(ctx).replies))
-    return Outcome(State.MAIN_MENU, (Reply("logout.none"),))
+    return security.logout(ctx)

@@ -1,7 +1,8 @@
 """The main menu: built from the flows that exist, so it never offers what isn't built.
 
 Each entry names its menu label key (``flows.responses.MENU_LABELS``), the words that pick it,
-and the function that starts its flow. Entries are numbered in the order listed here.
+the function that starts its flow, and whether it is secured (the token check runs first, and
+the entry resumes after the customer logs in). Entries are numbered in the order listed here.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flows import info
+from flows import accounts, info, secured, security
 from flows.conversation import Conversation
 from flows.responses import MENU_LABELS
 from flows.states import State
@@ -21,10 +22,25 @@ class MenuEntry:
     key: str
     words: tuple[str, ...]
     start: Callable[[Context], Outcome]
+    secured: bool = False
 
 
 ENTRIES: tuple[MenuEntry, ...] = (
-    MenuEntry("tips", ("tips", "security tips", "security"), info.start_tips),
+    MenuEntry("balance", ("balance", "balances", "my balance"), accounts.balance, True),
+    MenuEntry(
+        "statement",
+        ("statement", "mini statement", "transactions", "history"),
+        accounts.mini_statement,
+        True,
+    ),
+    MenuEntry(
+        "security",
+        ("profile", "security", "profile & security", "profile and security", "settings"),
+        security.show,
+        True,
+    ),
+    MenuEntry("logout", ("sign out",), security.logout),
+    MenuEntry("tips", ("tips", "security tips"), info.start_tips),
     MenuEntry("contact", ("contact", "contact us", "support"), info.start_contact),
 )
 
@@ -38,6 +54,19 @@ def choose(text: str, entries: tuple[MenuEntry, ...] = ENTRIES) -> MenuEntry | N
     if text.isdecimal() and 1 <= int(text) <= len(entries):
         return entries[int(text) - 1]
     return next((e for e in entries if text in e.words), None)
+
+
+def start(entry: MenuEntry, ctx: Context) -> Outcome:
+    """Start an entry's flow, behind the token check when it is secured."""
+    if entry.secured:
+        gated = secured.gate(ctx, {"intent": entry.key})
+        if gated is not None:
+            return gated
+    return entry.start(ctx)
+
+
+def by_key(key: str) -> MenuEntry | None:
+    return next((e for e in ENTRIES if e.key == key), None)
 
 
 def first_name(ctx: Context) -> str:
@@ -59,7 +88,7 @@ def handle(conv: Conversation, text: str, ctx: Context) -> Outcome:
     """MAIN_MENU: start the chosen flow; a first or unclear message gets the menu again."""
     entry = choose(text)
     if entry is not None:
-        return entry.start(ctx)
+        return start(entry, ctx)
     if conv.updated_at is None:
         return welcome(ctx)
     return show(ctx, "fallback.main_menu")

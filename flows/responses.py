@@ -21,7 +21,8 @@ CATALOG: dict[str, str] = {
     "help.main_menu": (
         "I'm the {bank} assistant. Reply with a number from the menu, or one of these words at "
         "any time:\n*menu* – show the menu\n*help* – this message\n*cancel* – stop what you're "
-        "doing\n\nI will never ask for your PIN, password or codes in this chat."
+        "doing\n*logout* – end your chat-banking session\n\nI will never ask for your PIN, "
+        "password or codes in this chat."
     ),
     "help.contact_menu": (
         "You're in *Contact us*. Reply 1, 2 or 3 to choose, *menu* to go back, or *cancel*."
@@ -30,6 +31,69 @@ CATALOG: dict[str, str] = {
     "cancel.done": "Cancelled. Nothing was changed.",
     "cancel.nothing": "There's nothing to cancel.",
     "logout.none": "You're not logged in on this number, so there's nothing to log out of.",
+    "logout.done": (
+        "You're logged out. The next time you ask for something private, I'll send you a "
+        "login link."
+    ),
+    # the token check in front of secured intents
+    "auth.register_link": (
+        "To keep your money safe, set up chat banking first on our secure page. You'll confirm "
+        "your details and create your chat-banking ID and PIN there, never in this chat. "
+        "The link is for you only and works for {minutes} minutes:\n{url}"
+    ),
+    "auth.login_link": "Please log in to continue (link valid {minutes} minutes):\n{url}",
+    "auth.expired_link": (
+        "Your session has ended. Log in to continue (link valid {minutes} minutes):\n{url}"
+    ),
+    "auth.blocked": (
+        "For your safety, chat banking is blocked on this number for now. If it was you who "
+        "tried, please wait and try again later; if not, call {bank} on the number on the back "
+        "of your card, or visit a branch with your ID."
+    ),
+    "auth.too_many_links": (
+        "You've asked for several links in a short time. Please use the last one we sent, or "
+        "try again in {minutes} minutes."
+    ),
+    "auth.resumed": "You're logged in.",
+    "fallback.await_auth": (
+        "Please finish on the secure page we sent you. Reply *link* for a new link, or *menu* "
+        "to do something else."
+    ),
+    "help.await_auth": (
+        "I've sent you a link to our secure page: open it, finish there, and I'll carry on "
+        "here. Reply *link* for a new link, *menu* for the menu, or *cancel*."
+    ),
+    # balance and mini statement
+    "balance": "Your available balances:\n{lines}",
+    "accounts.none": (
+        "I can't find an account to show here. Please contact us if you think that's wrong."
+    ),
+    "statement.choose": "Which account?\n{choices}",
+    "fallback.statement_account": "Please reply with a number from the list:\n{choices}",
+    "help.statement_account": (
+        "Reply with the number of the account you want the mini statement for, or *cancel*."
+    ),
+    "statement.mini": ("Last transactions on {account}:\n{lines}\nAvailable balance: {balance}"),
+    "statement.empty": "No transactions on {account} yet. Available balance: {balance}",
+    # profile & security
+    "security.menu": ("Profile & security:\n1 Recent logins\n2 Change PIN\n3 Log out everywhere"),
+    "fallback.security_menu": "Please reply 1, 2 or 3, or *menu* to go back.",
+    "help.security_menu": (
+        "You're in *Profile & security*. Reply 1 to see recent logins, 2 to change your PIN "
+        "(on a secure page), 3 to log out everywhere, or *cancel*."
+    ),
+    "security.logins": (
+        "Your recent logins:\n{lines}\nDon't recognise one? Reply *profile*, choose *Log out "
+        "everywhere*, and call us on the number on your card."
+    ),
+    "security.no_logins": "There are no logins to show yet.",
+    "security.pin_link": (
+        "Change your PIN on our secure page (link valid {minutes} minutes). You'll need your "
+        "current PIN; never type a PIN in this chat.\n{url}"
+    ),
+    "security.logged_out_everywhere": (
+        "Done: you're logged out everywhere, and any links we sent you no longer work."
+    ),
     # things we could not use
     "fallback.main_menu": "Sorry, I didn't catch that. Reply with a number:\n{menu}",
     "fallback.contact_menu": "Please reply 1, 2 or 3, or *menu* to go back.",
@@ -77,6 +141,10 @@ CATALOG: dict[str, str] = {
 
 # Menu labels by entry key (see flows.menu); kept here so all wording stays in one file.
 MENU_LABELS: dict[str, str] = {
+    "balance": "Balance",
+    "statement": "Mini statement",
+    "security": "Profile & security",
+    "logout": "Log out",
     "tips": "Security tips",
     "contact": "Contact us",
 }

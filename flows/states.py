@@ -10,3 +10,10 @@ from enum import StrEnum
 class State(StrEnum):
     MAIN_MENU = "main_menu"  # waiting for a menu choice or an intent word
     CONTACT_MENU = "contact_menu"  # inside "Contact us": waiting for 1-3
+    AWAIT_AUTH = "await_auth"  # a register/login link was sent; the intent waits to resume
+    STATEMENT_ACCOUNT = "statement_account"  # mini statement: which account (secured)
+    SECURITY_MENU = "security_menu"  # profile & security: recent logins, PIN, logout (secured)
+
+
+# States that only a logged-in customer may be in: every message there checks the session first.
+SECURED_STATES = frozenset({State.STATEMENT_ACCOUNT, State.SECURITY_MENU})

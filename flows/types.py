@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bank.ports import Customer
+from auth.ports import Identity
+from bank.ports import CoreBanking, Customer
 from flows.states import State
 
 
@@ -24,11 +25,15 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Context:
-    """What a handler may know about the world: the customer, the bank, the time."""
+    """What a handler may know about the world: the customer, the time, and the ports it may
+    ask (the bank for reads, identity for the token check, links and logout)."""
 
     customer: Customer | None  # None: the number is not in the chat-banking directory
     bank_name: str
     now: datetime
+    bank: CoreBanking
+    identity: Identity
+    currency: str = "USD"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Test doubles for things Teller does not own the real form of: Twilio's HTTP API, the clock.
+"""Test doubles: for things Teller does not own the real form of (Twilio's HTTP API, the clock),
+and fakes of our own ports (identity, the bank's reads) for pure flow tests.
 
 The Twilio fake plugs into the SDK's own ``http_client`` parameter, so the real client builds
 and sends real requests; only the network is replaced.
@@ -15,6 +16,9 @@ from urllib.parse import parse_qs
 
 from twilio.http import HttpClient
 from twilio.http.response import Response
+
+from auth.ports import IssuedLink, LinkRefused, LoginRecord, Status, TokenCheck
+from bank.ports import Account, Transaction
 
 
 @dataclass
@@ -74,3 +78,47 @@ class FrozenClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+@dataclass
+class FakeIdentity:
+    """The identity port with a settable session status; records what the flows asked of it."""
+
+    status: Status = Status.VALID
+    registered: bool = True
+    links: list[str] = field(default_factory=list)
+    logouts: list[bool] = field(default_factory=list)  # each: everywhere?
+    refuse_links: bool = False
+    logins: list[LoginRecord] = field(default_factory=list)
+
+    def check(self, msisdn: str) -> TokenCheck:
+        return TokenCheck(self.status, None, self.registered)
+
+    def link(self, msisdn: str, customer_id: str, purpose: str) -> IssuedLink:
+        if self.refuse_links:
+            raise LinkRefused(600)
+        self.links.append(purpose)
+        return IssuedLink(f"https://bank.example/secure/{purpose}/t{len(self.links)}", 5)
+
+    def logout(self, msisdn: str, customer_id: str, *, everywhere: bool = False) -> bool:
+        self.logouts.append(everywhere)
+        was = self.status is Status.VALID
+        self.status = Status.MISSING
+        return was
+
+    def recent_logins(self, msisdn: str, limit: int = 5) -> list[LoginRecord]:
+        return self.logins[:limit]
+
+
+@dataclass
+class FakeBank:
+    """Just the reads the conversation makes: accounts and mini statements, from lists."""
+
+    accounts_by_customer: dict[str, list[Account]] = field(default_factory=dict)
+    movements: dict[str, list[Transaction]] = field(default_factory=dict)
+
+    def accounts(self, customer_id: str) -> list[Account]:
+        return list(self.accounts_by_customer.get(customer_id, []))
+
+    def mini_statement(self, account_number: str, limit: int = 5) -> list[Transaction]:
+        return self.movements.get(account_number, [])[:limit]

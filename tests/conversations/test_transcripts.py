@@ -17,9 +17,12 @@ TRANSCRIPTS: dict[str, Transcript] = {
     "greeting and tips": [
         (
             "hi",
-            ["Welcome to Demo Bank, Amina. Reply with a number:\n1 Security tips\n2 Contact us"],
+            [
+                "Welcome to Demo Bank, Amina. Reply with a number:\n1 Balance\n2 Mini statement"
+                "\n3 Profile & security\n4 Log out\n5 Security tips\n6 Contact us"
+            ],
         ),
-        ("1", ["We never ask for your PIN", "Send *menu* at any time"]),
+        ("5", ["We never ask for your PIN", "Send *menu* at any time"]),
     ],
     "contact us, mistyped, then an answer": [
         ("Hello", ["Welcome to Demo Bank"]),
@@ -32,20 +35,20 @@ TRANSCRIPTS: dict[str, Transcript] = {
     ],
     "cancel inside a flow": [
         ("menu", ["Welcome"]),
-        ("2", ["How can we help?"]),
-        ("CANCEL", ["Cancelled. Nothing was changed.", "Reply with a number:\n1 Security tips"]),
+        ("6", ["How can we help?"]),
+        ("CANCEL", ["Cancelled. Nothing was changed.", "Reply with a number:\n1 Balance"]),
         ("cancel", ["There's nothing to cancel."]),
     ],
     "help in each place": [
         ("hi", ["Welcome"]),
         ("help", ["*menu* – show the menu", "never ask for your PIN"]),
-        ("2", ["How can we help?"]),
+        ("6", ["How can we help?"]),
         ("help", ["You're in *Contact us*"]),
         ("3", ["Monday to Friday"]),
     ],
     "nonsense gets the menu back": [
         ("hi", ["Welcome"]),
-        ("send me money", ["Sorry, I didn't catch that. Reply with a number:\n1 Security tips"]),
+        ("send me money", ["Sorry, I didn't catch that. Reply with a number:\n1 Balance"]),
         ("🙂", ["Sorry, I didn't catch that."]),
     ],
 }

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from bank.ports import Customer
+from auth.ports import Status
+from bank.ports import Account, Customer
 from flows import engine
 from flows.conversation import Conversation
 from flows.menu import ENTRIES, choose, menu_text
@@ -16,11 +19,13 @@ from flows.responses import CATALOG, MENU_LABELS, fields, render_all
 from flows.router import normalize
 from flows.states import State
 from flows.types import Context, Inbound, Outcome, Reply
+from tests.fakes import FakeBank, FakeIdentity
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 IDLE = timedelta(minutes=15)
 AMINA = Customer("C001", "Amina Yusuf", "+2348030000001", "amina@example.com", 2)
-CTX = Context(customer=AMINA, bank_name="Demo Bank", now=NOW)
+BANK = FakeBank({"C001": [Account("0123456789", "C001", "savings", "USD", Decimal("2500"))]})
+CTX = Context(customer=AMINA, bank_name="Demo Bank", now=NOW, bank=BANK, identity=FakeIdentity())
 
 
 def run(text: str, conv: Conversation | None = None, ctx: Context = CTX) -> Outcome:
@@ -50,14 +55,15 @@ def test_menu_lists_only_flows_that_exist() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "key"), [("1", "tips"), ("tips", "tips"), ("2", "contact"), ("١", "tips")]
+    ("text", "key"),
+    [("5", "tips"), ("tips", "tips"), ("6", "contact"), ("١", "balance"), ("balance", "balance")],
 )
 def test_menu_choice_by_number_or_word(text: str, key: str) -> None:
     entry = choose(text)
     assert entry is not None and entry.key == key
 
 
-@pytest.mark.parametrize("text", ["0", "3", "99", "-1", "1.5", "balance please", "🙂", "12"])
+@pytest.mark.parametrize("text", ["0", "7", "99", "-1", "1.5", "balance please", "🙂", "12"])
 def test_unknown_choice_gets_the_menu_again(text: str) -> None:
     outcome = run(text, at(State.MAIN_MENU))
     assert keys(outcome) == ["fallback.main_menu"]
@@ -69,7 +75,7 @@ def test_first_message_of_any_kind_gets_a_welcome() -> None:
 
 
 def test_contact_sub_menu_transcript() -> None:
-    outcome = run("2", at(State.MAIN_MENU))
+    outcome = run("6", at(State.MAIN_MENU))
     assert (outcome.state, keys(outcome)) == (State.CONTACT_MENU, ["contact.menu"])
     mistyped = run("7", at(State.CONTACT_MENU))
     assert (mistyped.state, keys(mistyped)) == (State.CONTACT_MENU, ["fallback.contact_menu"])
@@ -92,18 +98,19 @@ def test_help_is_specific_to_every_state(state: State) -> None:
 
 
 def test_logout_without_a_session() -> None:
-    assert keys(run("log out", at(State.CONTACT_MENU))) == ["logout.none"]
+    ctx = replace(CTX, identity=FakeIdentity(status=Status.MISSING))
+    assert keys(run("log out", at(State.CONTACT_MENU), ctx)) == ["logout.none"]
 
 
 def test_idle_conversation_starts_over_and_says_so() -> None:
-    outcome = run("1", at(State.CONTACT_MENU, minutes_ago=16))
-    assert keys(outcome) == ["idle.reset", "tips", "menu.hint"]  # "1" read on the main menu
-    fresh = run("1", at(State.CONTACT_MENU, minutes_ago=14))
+    outcome = run("5", at(State.CONTACT_MENU, minutes_ago=16))
+    assert keys(outcome) == ["idle.reset", "tips", "menu.hint"]  # "5" read on the main menu
+    fresh = run("1", at(State.CONTACT_MENU, minutes_ago=14))  # "1" read in Contact us
     assert keys(fresh) == ["contact.call", "menu.hint"]
 
 
 def test_unknown_number_is_told_politely_and_nothing_is_stored() -> None:
-    outcome = run("hi", ctx=Context(customer=None, bank_name="Demo Bank", now=NOW))
+    outcome = run("hi", ctx=replace(CTX, customer=None))
     assert keys(outcome) == ["directory.unknown_number"]
     assert outcome.persist is False
 
@@ -111,7 +118,7 @@ def test_unknown_number_is_told_politely_and_nothing_is_stored() -> None:
 def test_media_and_empty_messages() -> None:
     media_only = engine.handle(at(State.MAIN_MENU), Inbound("", has_media=True), CTX, IDLE)
     assert keys(media_only) == ["media.unsupported"]
-    with_text = engine.handle(at(State.MAIN_MENU), Inbound("1", has_media=True), CTX, IDLE)
+    with_text = engine.handle(at(State.MAIN_MENU), Inbound("5", has_media=True), CTX, IDLE)
     assert keys(with_text) == ["media.unsupported", "tips", "menu.hint"]
     assert keys(run("   ", at(State.MAIN_MENU))) == ["empty.message"]
 

@@ -1,0 +1,180 @@
+"""``/secure/register/<token>``: the four registration steps (see ``auth.registration``).
+
+GET shows the step the link is at; each step posts to its own URL and, on success, redirects
+back to the GET (so a reload never re-posts). Fetching the page never sends a code or uses the
+link up: WhatsApp's link previews fetch URLs too.
+"""
+
+from __future__ import annotations
+
+from flask import redirect, request, url_for
+from flask.typing import ResponseReturnValue
+
+from auth import registration as reg
+from auth.codes import SendRefused
+from auth.links import Link, Purpose
+from auth.questions import CHOOSE, QUESTIONS
+from auth.web import (
+    address,
+    agent,
+    blocked_page,
+    bp,
+    finished,
+    gone,
+    guard_post,
+    open_link,
+    page,
+    refusal,
+    service,
+)
+from bank.masking import mask_phone
+
+TEMPLATES = {
+    "details": "secure/register_details.html",
+    "credentials": "secure/register_credentials.html",
+    "questions": "secure/register_questions.html",
+    "authenticator": "secure/register_authenticator.html",
+}
+
+
+def _show(link: Link, status: int = 200, **values: object) -> ResponseReturnValue:
+    current = reg.step(link)
+    extra: dict[str, object] = {}
+    if current == "questions":
+        extra = {"questions": QUESTIONS, "choose": CHOOSE}
+    if current == "authenticator":
+        secret, uri, qr = reg.authenticator_setup(service(), link)
+        extra = {"secret": secret, "uri": uri, "qr": qr}
+    return page(
+        TEMPLATES[current],
+        status,
+        token=link.token,
+        number=mask_phone(link.msisdn),
+        steps=reg.STEPS,
+        step=current,
+        **extra,
+        **values,
+    )
+
+
+def _back(link: Link) -> ResponseReturnValue:
+    return redirect(url_for("secure.register", token=link.token), code=303)
+
+
+def _open(token: str, expected_step: str | None = None) -> Link | None:
+    link = open_link(token, Purpose.REGISTER)
+    if link is None or (expected_step and reg.step(link) != expected_step):
+        return None
+    return link
+
+
+@bp.get("/register/<token>")
+def register(token: str) -> ResponseReturnValue:
+    link = _open(token)
+    if link is None:
+        return gone()
+    until = service().blocked_until(link.msisdn)
+    if until is not None:
+        return blocked_page(until)
+    return _show(link, sent=request.args.get("sent") == "1")
+
+
+@bp.post("/register/<token>/code")
+def send_code(token: str) -> ResponseReturnValue:
+    link = _open(token, "details")
+    if link is None:
+        return gone()
+    refused = guard_post(link)
+    if refused is not None:
+        return refused
+    try:
+        reg.send_code(service(), link)
+    except SendRefused as exc:
+        if exc.retry_after_s == 0:
+            return _show(link, 429, problems=["You've had 3 codes already. Use the last one."])
+        return _show(
+            link, 429, problems=[f"Please wait {exc.retry_after_s} seconds for another code."]
+        )
+    return redirect(url_for("secure.register", token=token, sent="1"), code=303)
+
+
+@bp.post("/register/<token>/details")
+def details(token: str) -> ResponseReturnValue:
+    link = _open(token, "details")
+    if link is None:
+        return gone()
+    refused = guard_post(link)
+    if refused is not None:
+        return refused
+    attempt = reg.verify_details(
+        service(),
+        link,
+        request.form.get("dob", "")[:20],
+        request.form.get("nin_last4", "")[:10],
+        request.form.get("code", "")[:10],
+        address(),
+    )
+    if attempt.ok:
+        return _back(link)
+    if attempt.blocked_until is not None:
+        return blocked_page(attempt.blocked_until)
+    return _show(link, 401 if attempt.remaining else 400, **refusal(attempt))
+
+
+@bp.post("/register/<token>/credentials")
+def credentials(token: str) -> ResponseReturnValue:
+    link = _open(token, "credentials")
+    if link is None:
+        return gone()
+    refused = guard_post(link)
+    if refused is not None:
+        return refused
+    login_id = request.form.get("login_id", "")[:40]
+    attempt = reg.choose_credentials(
+        service(),
+        link,
+        login_id,
+        request.form.get("pin", "")[:40],
+        request.form.get("repeat_pin", "")[:40],
+    )
+    if attempt.ok:
+        return _back(link)
+    return _show(link, 400, login_id=login_id, **refusal(attempt))
+
+
+@bp.post("/register/<token>/questions")
+def questions(token: str) -> ResponseReturnValue:
+    link = _open(token, "questions")
+    if link is None:
+        return gone()
+    refused = guard_post(link)
+    if refused is not None:
+        return refused
+    chosen: dict[str, str] = {}
+    for n in range(1, CHOOSE + 1):
+        qid = request.form.get(f"question_{n}", "")
+        if qid in chosen:
+            qid = f"duplicate-{n}"  # reported as "choose 3 different questions"
+        chosen[qid] = request.form.get(f"answer_{n}", "")[:100]
+    attempt = reg.choose_questions(service(), link, chosen)
+    if attempt.ok:
+        return _back(link)
+    return _show(link, 400, **refusal(attempt))
+
+
+@bp.post("/register/<token>/authenticator")
+def authenticator(token: str) -> ResponseReturnValue:
+    link = _open(token, "authenticator")
+    if link is None:
+        return gone()
+    refused = guard_post(link)
+    if refused is not None:
+        return refused
+    skip = request.form.get("action") == "skip"
+    code = None if skip else request.form.get("code", "")[:10]
+    attempt = reg.finish(service(), link, code, address(), agent())
+    if attempt.ok:
+        return finished(link, "registered")
+    if attempt.gone:
+        return gone()
+    return _show(link, 400, **refusal(attempt))

@@ -1,0 +1,79 @@
+"""Balance and mini statement: the first secured intents. Reads only, through the bank port;
+account numbers are masked before they reach a reply, and the conversation stores no account
+number, only how many accounts were offered (the list is read again, in the bank's order).
+"""
+
+from __future__ import annotations
+
+from bank.masking import mask_account
+from bank.ports import Account
+from flows.conversation import Conversation
+from flows.format import account_label, money, short_date
+from flows.states import State
+from flows.types import Context, Outcome, Reply
+
+STATEMENT_LINES = 5
+
+
+def _accounts(ctx: Context) -> list[Account]:
+    assert ctx.customer is not None
+    return ctx.bank.accounts(ctx.customer.customer_id)
+
+
+def _label(account: Account) -> str:
+    return account_label(account.type, mask_account(account.number))
+
+
+def balance(ctx: Context) -> Outcome:
+    accounts = _accounts(ctx)
+    if not accounts:
+        return Outcome(State.MAIN_MENU, (Reply("accounts.none"), Reply("menu.hint")))
+    lines = "\n".join(f"{_label(a)}: {money(a.balance, a.currency)}" for a in accounts)
+    return Outcome(State.MAIN_MENU, (Reply("balance", {"lines": lines}), Reply("menu.hint")))
+
+
+def mini_statement(ctx: Context) -> Outcome:
+    accounts = _accounts(ctx)
+    if not accounts:
+        return Outcome(State.MAIN_MENU, (Reply("accounts.none"), Reply("menu.hint")))
+    if len(accounts) == 1:
+        return _statement(accounts[0], ctx)
+    return choose_account(ctx, {})
+
+
+def choose_account(ctx: Context, data: object) -> Outcome:
+    """Ask which account (also how the flow resumes after a login)."""
+    accounts = _accounts(ctx)
+    choices = "\n".join(f"{n} {_label(a)}" for n, a in enumerate(accounts, start=1))
+    return Outcome(
+        State.STATEMENT_ACCOUNT,
+        (Reply("statement.choose", {"choices": choices}),),
+        {"statement_accounts": len(accounts)},
+    )
+
+
+def handle_account(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    """STATEMENT_ACCOUNT: a number from the list."""
+    accounts = _accounts(ctx)
+    if text.isdecimal() and 1 <= int(text) <= len(accounts):
+        return _statement(accounts[int(text) - 1], ctx)
+    choices = "\n".join(f"{n} {_label(a)}" for n, a in enumerate(accounts, start=1))
+    return Outcome(
+        State.STATEMENT_ACCOUNT,
+        (Reply("fallback.statement_account", {"choices": choices}),),
+        conv.data,
+    )
+
+
+def _statement(account: Account, ctx: Context) -> Outcome:
+    movements = ctx.bank.mini_statement(account.number, STATEMENT_LINES)
+    params = {"account": _label(account), "balance": money(account.balance, account.currency)}
+    if not movements:
+        return Outcome(State.MAIN_MENU, (Reply("statement.empty", params), Reply("menu.hint")))
+    lines = "\n".join(
+        f"{short_date(t.created_at)}  {money(t.amount, account.currency)}  {t.description}"
+        for t in movements
+    )
+    return Outcome(
+        State.MAIN_MENU, (Reply("statement.mini", {**params, "lines": lines}), Reply("menu.hint"))
+    )

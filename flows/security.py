@@ -1,0 +1,65 @@
+"""Profile & security, the in-chat security centre: recent logins (time, masked address,
+browser), change PIN (on a secure page, never in the chat), log out everywhere. Also the
+``logout`` word.
+"""
+
+from __future__ import annotations
+
+from auth.ports import LinkRefused
+from flows.conversation import Conversation
+from flows.format import short_time
+from flows.states import State
+from flows.types import Context, Outcome, Reply
+
+_CHOICES: dict[str, str] = {
+    "1": "logins",
+    "recent logins": "logins",
+    "logins": "logins",
+    "2": "pin",
+    "change pin": "pin",
+    "pin": "pin",
+    "3": "everywhere",
+    "log out everywhere": "everywhere",
+    "logout everywhere": "everywhere",
+}
+
+
+def show(ctx: Context, data: object = None) -> Outcome:
+    return Outcome(State.SECURITY_MENU, (Reply("security.menu"),))
+
+
+def handle(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    """SECURITY_MENU (secured): one of three actions, then back to the main menu."""
+    assert ctx.customer is not None
+    choice = _CHOICES.get(text)
+    if choice is None:
+        return Outcome(State.SECURITY_MENU, (Reply("fallback.security_menu"),))
+    if choice == "logins":
+        return _recent_logins(ctx)
+    if choice == "pin":
+        try:
+            link = ctx.identity.link(ctx.customer.msisdn, ctx.customer.customer_id, "pin")
+        except LinkRefused as exc:
+            minutes = str(max(1, -(-exc.retry_after_s // 60)))
+            return Outcome(State.MAIN_MENU, (Reply("auth.too_many_links", {"minutes": minutes}),))
+        reply = Reply("security.pin_link", {"url": link.url, "minutes": str(link.minutes)})
+        return Outcome(State.MAIN_MENU, (reply,))
+    ctx.identity.logout(ctx.customer.msisdn, ctx.customer.customer_id, everywhere=True)
+    return Outcome(State.MAIN_MENU, (Reply("security.logged_out_everywhere"),))
+
+
+def _recent_logins(ctx: Context) -> Outcome:
+    assert ctx.customer is not None
+    records = ctx.identity.recent_logins(ctx.customer.msisdn)
+    if not records:
+        return Outcome(State.MAIN_MENU, (Reply("security.no_logins"), Reply("menu.hint")))
+    lines = "\n".join(f"{short_time(r.at)} · {r.agent} · {r.address}" for r in records)
+    return Outcome(
+        State.MAIN_MENU, (Reply("security.logins", {"lines": lines}), Reply("menu.hint"))
+    )
+
+
+def logout(ctx: Context) -> Outcome:
+    assert ctx.customer is not None
+    ended = ctx.identity.logout(ctx.customer.msisdn, ctx.customer.customer_id)
+    return Outcome(State.MAIN_MENU, (Reply("logout.done" if ended else "logout.none"),))

@@ -114,11 +114,8 @@ class Dispatcher:
                 self.edge.abort(msisdn, sid, begin)
                 return False
             outcome = engine.resume(Conversation.from_json(begin.doc), ctx)
-            texts = [
-                part
-                for text in render_all(outcome.replies, self._common())
-                for part in twiml.split_message(text)
-            ]
+            # One WhatsApp message (split only past 1,600 characters), not one per reply.
+            texts = twiml.split_message("\n\n".join(render_all(outcome.replies, self._common())))
             doc = Conversation(outcome.state, outcome.data, now).to_json()
             if not self.edge.commit(msisdn, sid, begin, twiml.EMPTY, doc):
                 self.edge.abort(msisdn, sid, begin)

@@ -17,7 +17,9 @@ from redis import Redis
 
 from app import DEMO_SEED, Config, Services, build_services, create_app
 from tests.fakes import FakeTwilioHttp, FrozenClock
+from bot.messenger import OutboxMessenger
 from tests.helpers import WhatsApp
+from tests.secure_pages import SecurePages
 from tests.redis_server import MISSING, RedisServer
 
 BASE_URL = "https://teller.test"
@@ -84,3 +86,15 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def whatsapp(client: FlaskClient, config: Config) -> WhatsApp:
     return WhatsApp(client, config.twilio_auth_token, config.public_base_url)
+
+
+@pytest.fixture
+def secure(app: Flask, services: Services) -> SecurePages:
+    assert isinstance(services.messenger, OutboxMessenger)
+    return SecurePages(app.test_client(), services.messenger)
+
+
+@pytest.fixture
+def outbox(services: Services) -> OutboxMessenger:
+    assert isinstance(services.messenger, OutboxMessenger)
+    return services.messenger

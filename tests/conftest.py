@@ -16,11 +16,11 @@ from flask.testing import FlaskClient
 from redis import Redis
 
 from app import DEMO_SEED, Config, Services, build_services, create_app
-from tests.fakes import FakeTwilioHttp, FrozenClock
 from bot.messenger import OutboxMessenger
+from tests.fakes import FakeTwilioHttp, FrozenClock
 from tests.helpers import WhatsApp
-from tests.secure_pages import SecurePages
 from tests.redis_server import MISSING, RedisServer
+from tests.secure_pages import SecurePages
 
 BASE_URL = "https://teller.test"
 AMINA = "+2348030000001"  # the first demo customer (bank/seeds/demo.json)

@@ -45,19 +45,19 @@ class Strike:
 
 
 _FAIL = """
-local until = tonumber(redis.call('GET', KEYS[2]) or '0')
+local blocked = tonumber(redis.call('GET', KEYS[2]) or '0')
 local now = tonumber(ARGV[1])
-if until > now then return {0, tostring(until)} end
+if blocked > now then return {0, tostring(blocked)} end
 local n = redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 if n < tonumber(ARGV[2]) then return {tonumber(ARGV[2]) - n, ''} end
 local strikes = redis.call('INCR', KEYS[3])
 redis.call('EXPIRE', KEYS[3], ARGV[6])
 local length = math.min(tonumber(ARGV[4]) * 2 ^ (strikes - 1), tonumber(ARGV[5]))
-until = now + length
-redis.call('SET', KEYS[2], tostring(until), 'EX', math.floor(length) + 1)
+blocked = now + length
+redis.call('SET', KEYS[2], tostring(blocked), 'EX', math.floor(length) + 1)
 redis.call('DEL', KEYS[1])
-return {0, tostring(until)}
+return {0, tostring(blocked)}
 """
 
 

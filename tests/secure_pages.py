@@ -40,6 +40,7 @@ class SecurePages:
     def __init__(self, client: FlaskClient, outbox: OutboxMessenger) -> None:
         self.client = client
         self.outbox = outbox
+        self.csrf = ""
 
     def get(self, path: str) -> Page:
         response = self.client.get(path)
@@ -49,7 +50,9 @@ class SecurePages:
         """Post a form, with the CSRF token read from the page it is on (as a browser would)."""
         page = self.get(page_path or path)
         token = _CSRF.search(page.text)
-        data = {**form, "csrf_token": token.group(1) if token else ""}
+        if token:  # a page without a form (blocked, gone) keeps the session's last token
+            self.csrf = token.group(1)
+        data = {**form, "csrf_token": self.csrf}
         response = self.client.post(path, data=data, follow_redirects=True)
         return Page(response.status_code, response.get_data(as_text=True))
 

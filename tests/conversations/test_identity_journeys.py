@@ -51,3 +51,126 @@ def test_expired_session_asks_to_log_in_and_resumes_the_intent(
     resumed = whatsapp_to(outbox, AMINA)[-1]
     assert resumed.startswith("You're logged in.")
     assert "Last transactions on Savings ••6789" in resumed or "Which account?" in resumed
+
+
+def test_five_wrong_pins_block_and_the_right_pin_is_refused_while_blocked(
+    whatsapp: WhatsApp, secure: SecurePages, outbox: OutboxMessenger, clock: FrozenClock
+) -> None:
+    register_amina(whatsapp, secure)
+    whatsapp.send(AMINA, "logout")
+    path = link_in(whatsapp.send(AMINA, "balance").text)
+    for attempt in range(1, 5):
+        page = secure.login(path, pin="000001")
+        assert page.status == 401
+        assert "didn't match our records" in page.text
+        if attempt == 4:
+            assert "one more wrong try blocks chat banking" in page.text
+    blocked = secure.login(path, pin="000001")
+    assert blocked.status == 403 and "blocked" in blocked.text
+    assert secure.get(path).status == 403
+    assert secure.login(path).status == 403  # the right PIN, still refused
+    reply = whatsapp.send(AMINA, "balance")
+    assert "chat banking is blocked on this number" in reply.text
+    assert "/secure/" not in reply.text
+    assert any("after 5 wrong attempts" in m["body"] for m in outbox.messages(AMINA))
+    clock.advance(minutes=16)
+    path = link_in(whatsapp.send(AMINA, "balance").text)
+    assert secure.login(path).status == 200
+
+
+def test_wrong_id_and_wrong_pin_get_the_same_answer(
+    whatsapp: WhatsApp, secure: SecurePages
+) -> None:
+    register_amina(whatsapp, secure)
+    whatsapp.send(AMINA, "logout")
+    path = link_in(whatsapp.send(AMINA, "balance").text)
+    wrong_pin = secure.login(path, pin="000001")
+    wrong_id = secure.login(path, login_id="someone.else")
+    assert wrong_pin.status == wrong_id.status == 401
+    assert wrong_pin.text.replace("4 tries", "N tries") == wrong_id.text.replace(
+        "3 tries", "N tries"
+    ).replace(_csrf(wrong_id.text), _csrf(wrong_pin.text))
+
+
+def _csrf(text: str) -> str:
+    start = text.index('name="csrf_token" value="') + len('name="csrf_token" value="')
+    return text[start : text.index('"', start)]
+
+
+def test_idle_and_absolute_expiry(
+    whatsapp: WhatsApp, secure: SecurePages, clock: FrozenClock
+) -> None:
+    register_amina(whatsapp, secure)
+    clock.advance(minutes=4, seconds=59)
+    assert "Your available balances" in whatsapp.send(AMINA, "balance").text  # slides
+    clock.advance(minutes=4, seconds=59)
+    assert "Your available balances" in whatsapp.send(AMINA, "balance").text
+    clock.advance(minutes=5)
+    assert "Your session has ended" in whatsapp.send(AMINA, "balance").text
+    # 12 hours absolute, however active the customer is.
+    secure.login(link_in(whatsapp.send(AMINA, "balance").text))
+    for _ in range(12 * 15 - 1):
+        clock.advance(minutes=4)
+        assert "Your available balances" in whatsapp.send(AMINA, "balance").text
+    clock.advance(minutes=4)
+    assert "Your session has ended" in whatsapp.send(AMINA, "balance").text
+
+
+def test_logout_then_missing_and_a_login_link(
+    whatsapp: WhatsApp, secure: SecurePages, app: object
+) -> None:
+    register_amina(whatsapp, secure)
+    assert "You're logged out" in whatsapp.send(AMINA, "LOG OUT").text
+    assert "not logged in" in whatsapp.send(AMINA, "logout").text
+    reply = whatsapp.send(AMINA, "balance")
+    assert "Please log in to continue" in reply.text
+
+
+def test_security_centre(whatsapp: WhatsApp, secure: SecurePages, outbox: OutboxMessenger) -> None:
+    register_amina(whatsapp, secure)
+    assert "1 Recent logins" in whatsapp.send(AMINA, "profile").text
+    logins = whatsapp.send(AMINA, "1").text
+    assert "Your recent logins" in logins and "UTC" in logins
+    whatsapp.send(AMINA, "profile")
+    pin_link = link_in(whatsapp.send(AMINA, "2").text)
+    assert pin_link.startswith("/secure/pin/")
+    changed = secure.post(
+        pin_link, {"current_pin": "495817", "new_pin": "730518", "repeat_pin": "730518"}
+    )
+    assert changed.status == 200 and "Your PIN is changed" in changed.text
+    assert any("PIN was changed" in m["body"] for m in outbox.messages(AMINA))
+    whatsapp.send(AMINA, "profile")
+    assert "logged out everywhere" in whatsapp.send(AMINA, "3").text
+    path = link_in(whatsapp.send(AMINA, "balance").text)
+    assert secure.login(path, pin="495817").status == 401  # the old PIN is gone
+    assert secure.login(path, pin="730518").status == 200
+
+
+def test_a_secured_step_resumes_after_expiry(
+    whatsapp: WhatsApp, secure: SecurePages, outbox: OutboxMessenger, clock: FrozenClock
+) -> None:
+    register_amina(whatsapp, secure)
+    assert "Profile & security" in whatsapp.send(AMINA, "profile").text
+    clock.advance(minutes=6)
+    reply = whatsapp.send(AMINA, "1")
+    assert "Your session has ended" in reply.text
+    secure.login(link_in(reply.text))
+    resumed = [m["body"] for m in outbox.messages(AMINA) if m["channel"] == "whatsapp"][-1]
+    assert resumed.startswith("You're logged in.") and "1 Recent logins" in resumed
+    assert "Your recent logins" in whatsapp.send(AMINA, "1").text
+
+
+def test_waiting_for_the_page(whatsapp: WhatsApp, secure: SecurePages) -> None:
+    first = link_in(whatsapp.send(AMINA, "balance").text)
+    assert "finish on the secure page" in whatsapp.send(AMINA, "ok").text
+    second = link_in(whatsapp.send(AMINA, "link").text)
+    assert second != first
+    assert secure.get(first).status == 404  # a newer link replaced it
+    assert "Contact us" in whatsapp.send(AMINA, "menu").text
+
+
+def test_too_many_links(whatsapp: WhatsApp) -> None:
+    for _ in range(5):
+        assert "/secure/register/" in whatsapp.send(AMINA, "balance").text
+    reply = whatsapp.send(AMINA, "balance")
+    assert "several links in a short time" in reply.text and "/secure/" not in reply.text

@@ -29,6 +29,7 @@ from auth.service import AuthService
 from bank.demo import SqliteBank
 from bank.seed import SeedError, load_file
 from bot.messenger import Messenger, OutboxMessenger, TwilioMessenger
+from bot.sealed import Sealer
 from bot.store import EdgeStore
 from workers.embedded import EmbeddedWorker
 from workers.queues import DEFAULT_QUEUE, QUEUES, queue_for
@@ -318,7 +319,7 @@ def build_services(
         queue=queue,
         bank=bank,
         messenger=messenger,
-        edge=EdgeStore(app_redis),
+        edge=EdgeStore(app_redis, Sealer(config.secret_key)),
         auth=auth,
         clock=clock,
     )

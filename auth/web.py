@@ -17,7 +17,9 @@ from datetime import datetime
 from flask import Blueprint, Response, current_app, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from auth.attempts import Attempt
 from auth.links import Link, Purpose
@@ -100,6 +102,8 @@ def _csrf_failed(exc: CSRFError) -> ResponseReturnValue:
 
 @bp.errorhandler(RedisError)
 def _redis_down(exc: RedisError) -> ResponseReturnValue:
+    if not isinstance(exc, RedisConnectionError | RedisTimeoutError):
+        raise exc  # a bug (a script error, a wrong type), not an outage: a 500 with its traceback
     log.error("secure page: Redis unavailable (%s)", type(exc).__name__)
     return page("secure/problem.html", 503, reason="unavailable")
 

@@ -14,8 +14,10 @@ from enum import StrEnum
 
 from redis import Redis
 
+from bot.sealed import Sealer
+
 # Keys (all per customer, hash-tagged) — shape of each value, and how long it lives:
-SID_KEY = "teller:{{{msisdn}}}:sid:{sid}"  # str: "" while in progress, then the TwiML reply
+SID_KEY = "teller:{{{msisdn}}}:sid:{sid}"  # str: "" while in progress, then the sealed reply
 LOCK_KEY = "teller:{{{msisdn}}}:lock"  # str: random token of the holder
 CONV_KEY = "teller:{{{msisdn}}}:conv"  # hash: v (int version), doc (conversation JSON)
 STATUS_KEY = "teller:delivery:{sid}"  # hash: status, error_code, updated_at (status callbacks)
@@ -70,7 +72,7 @@ class Begin:
     lock_token: str = ""
     version: int = 0
     doc: str = ""  # the stored conversation JSON ("" when there is none)
-    reply: str = ""
+    reply: str = ""  # opened (plain TwiML)
 
 
 class EdgeStore:
@@ -80,8 +82,9 @@ class EdgeStore:
     having moved anything.
     """
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, sealer: Sealer) -> None:
         self.redis = redis
+        self.sealer = sealer  # replies may hold links and balances: never stored in the clear
         self._begin = redis.register_script(_BEGIN)
         self._commit = redis.register_script(_COMMIT)
         self._abort = redis.register_script(_ABORT)
@@ -102,7 +105,7 @@ class EdgeStore:
         )
         status = BeginStatus(result[0])
         if status is BeginStatus.DUPLICATE:
-            return Begin(status, reply=result[1])
+            return Begin(status, reply=self._open(result[1]))
         if status is BeginStatus.BUSY:
             return Begin(status)
         return Begin(status, lock_token=token, version=int(result[1]), doc=result[2])
@@ -114,7 +117,14 @@ class EdgeStore:
         """
         result = self._commit(
             keys=self.keys(msisdn, sid),
-            args=[begin.lock_token, reply, REPLY_TTL_S, begin.version, doc or "", CONV_TTL_S],
+            args=[
+                begin.lock_token,
+                self.sealer.seal(reply),
+                REPLY_TTL_S,
+                begin.version,
+                doc or "",
+                CONV_TTL_S,
+            ],
         )
         return bool(result == "ok")
 
@@ -124,7 +134,11 @@ class EdgeStore:
 
     def stored_reply(self, msisdn: str, sid: str) -> str | None:
         value = self.redis.get(SID_KEY.format(msisdn=msisdn, sid=sid))
-        return None if value is None else str(value)
+        return None if value is None else self._open(str(value))
+
+    def _open(self, stored: str) -> str:
+        """A stored reply; "" while in progress, or if it can't be opened (SECRET_KEY rotated)."""
+        return (self.sealer.open(stored) or "") if stored else ""
 
     def record_status(self, sid: str, status: str, error_code: str, at: str) -> bool:
         """Record a delivery status once per (sid, status); False when it was already seen."""

@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -62,6 +62,10 @@ KNOWN_VARIABLES = frozenset(
         "BANK_NAME",
         "DEFAULT_CURRENCY",
         "CONVERSATION_IDLE_MINUTES",
+        "SESSION_IDLE_MINUTES",
+        "SESSION_ABSOLUTE_HOURS",
+        "REGISTRATION_COOLING_OFF_HOURS",
+        "PROXY_HOPS",
         *DEV_SECRETS,
     }
 )
@@ -98,6 +102,10 @@ class Config:
     bank_name: str | None = None
     default_currency: str = "USD"
     conversation_idle_minutes: int = 15
+    session_idle_minutes: int = 5
+    session_absolute_hours: int = 12
+    registration_cooling_off_hours: int = 24
+    proxy_hops: int = 0  # trusted reverse proxies in front (for client addresses and https)
 
     @property
     def is_production(self) -> bool:
@@ -121,10 +129,20 @@ class Config:
         if messenger not in ("twilio", "outbox"):
             problems.append(f"MESSENGER: must be twilio or outbox, not {messenger!r}")
             messenger = "outbox"
-        idle = get("CONVERSATION_IDLE_MINUTES") or "15"
-        if not (idle.isascii() and idle.isdecimal()) or not 1 <= int(idle) <= 24 * 60:
-            problems.append("CONVERSATION_IDLE_MINUTES: must be a whole number from 1 to 1440")
-            idle = "15"
+
+        def whole(name: str, default: int, low: int, high: int) -> int:
+            text = get(name) or str(default)
+            if not (text.isascii() and text.isdecimal()) or not low <= int(text) <= high:
+                problems.append(f"{name}: must be a whole number from {low} to {high}")
+                return default
+            return int(text)
+
+        idle = whole("CONVERSATION_IDLE_MINUTES", 15, 1, 24 * 60)
+        # Ceilings are the security defaults' outer limits: a setting may tighten, not gut them.
+        session_idle = whole("SESSION_IDLE_MINUTES", 5, 1, 30)
+        session_absolute = whole("SESSION_ABSOLUTE_HOURS", 12, 1, 24)
+        cooling_off = whole("REGISTRATION_COOLING_OFF_HOURS", 24, 0, 30 * 24)
+        proxy_hops = whole("PROXY_HOPS", 0, 0, 5)
         secrets = {
             name: get(name) or ("" if production else dev) for name, dev in DEV_SECRETS.items()
         }
@@ -146,7 +164,11 @@ class Config:
             admin_api_key=secrets["ADMIN_API_KEY"],
             bank_name=get("BANK_NAME"),
             default_currency=get("DEFAULT_CURRENCY") or "USD",
-            conversation_idle_minutes=int(idle),
+            conversation_idle_minutes=idle,
+            session_idle_minutes=session_idle,
+            session_absolute_hours=session_absolute,
+            registration_cooling_off_hours=cooling_off,
+            proxy_hops=proxy_hops,
         )
         problems += config.problems()
         if problems:
@@ -311,6 +333,9 @@ def build_services(
         base_url=config.public_base_url,
         bank_name=config.bank_name or bank.profile().name,
         hasher=hasher,
+        session_idle=timedelta(minutes=config.session_idle_minutes),
+        session_absolute=timedelta(hours=config.session_absolute_hours),
+        cooling_off=timedelta(hours=config.registration_cooling_off_hours),
     )
     services = Services(
         config=config,
@@ -341,6 +366,13 @@ def create_app(config: Config | None = None, services: Services | None = None) -
     if services is None:
         services = build_services(config)
     app = Flask(__name__, template_folder="templates", static_folder="static")
+    if config.proxy_hops:
+        # Behind a TLS-terminating proxy: the client's address (rate limits, login history)
+        # and scheme come from the X-Forwarded-* headers the trusted proxies set.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = config.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=64 * 1024)
     app.extensions["teller"] = services
     register_blueprints(app)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from redis import Redis
 
@@ -21,7 +21,7 @@ from auth.lockout import Kind, Lockouts, Strike
 from auth.pins import SecretHasher
 from auth.ports import IssuedLink, LinkRefused, LoginRecord, TokenCheck
 from auth.ratelimit import LINK_REQUESTS, RateLimited, RateLimiter
-from auth.sessions import Sessions
+from auth.sessions import ABSOLUTE, IDLE, Sessions
 from bank.masking import mask_phone
 from bank.ports import CoreBanking
 from bot.messenger import Channel, Messenger, MessengerError
@@ -49,6 +49,7 @@ class AuthService:
     clock: Callable[[], datetime]
     base_url: str
     bank_name: str
+    cooling_off: timedelta = timedelta(hours=24)  # lower limits after registering (KYC issue)
 
     @classmethod
     def build(
@@ -62,10 +63,13 @@ class AuthService:
         base_url: str,
         bank_name: str,
         hasher: SecretHasher | None = None,
+        session_idle: timedelta = IDLE,
+        session_absolute: timedelta = ABSOLUTE,
+        cooling_off: timedelta = timedelta(hours=24),
     ) -> AuthService:
         return cls(
             credentials=CredentialStore(redis),
-            sessions=Sessions(redis),
+            sessions=Sessions(redis, session_idle, session_absolute),
             lockouts=Lockouts(redis),
             links=LinkStore(redis),
             codes=Codes(redis, pepper),
@@ -78,6 +82,7 @@ class AuthService:
             clock=clock,
             base_url=base_url,
             bank_name=bank_name,
+            cooling_off=cooling_off,
         )
 
     # --- the bot's port (auth.ports.Identity) ---
@@ -121,6 +126,14 @@ class AuthService:
 
     def recent_logins(self, msisdn: str, limit: int = 5) -> list[LoginRecord]:
         return self.history.recent(msisdn, limit)
+
+    def cooling_off_until(self, msisdn: str) -> datetime | None:
+        """When the post-registration cooling-off ends, if it is still running."""
+        creds = self.credentials.get(msisdn)
+        if creds is None:
+            return None
+        ends = creds.registered_at + self.cooling_off
+        return ends if ends > self.clock() else None
 
     # --- shared by the pages ---
 

@@ -56,6 +56,10 @@ def test_production_refuses_missing_or_dev_or_short_secrets(name: str) -> None:
         ("SMTP_URL", "http://mail"),
         ("CONVERSATION_IDLE_MINUTES", "0"),
         ("CONVERSATION_IDLE_MINUTES", "ten"),
+        ("SESSION_IDLE_MINUTES", "31"),
+        ("SESSION_ABSOLUTE_HOURS", "0"),
+        ("REGISTRATION_COOLING_OFF_HOURS", "-1"),
+        ("PROXY_HOPS", "one"),
     ],
 )
 def test_bad_values_name_their_variable(name: str, value: str) -> None:

@@ -33,7 +33,7 @@ def ctx(status: Status = Status.VALID, registered: bool = True, **bank: object) 
     for name, value in bank.items():
         setattr(fake_bank, name, value)
     identity = FakeIdentity(status=status, registered=registered)
-    return Context(AMINA, "Demo Bank", NOW, bank=fake_bank, identity=identity)  # type: ignore[arg-type]
+    return Context(AMINA, "Demo Bank", NOW, bank=fake_bank, identity=identity)
 
 
 def run(text: str, context: Context, conv: Conversation | None = None) -> Outcome:

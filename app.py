@@ -386,6 +386,9 @@ def create_app(config: Config | None = None, services: Services | None = None) -
     from bank.cli import bank_cli
 
     app.cli.add_command(bank_cli)
+    from auth.cli import auth_cli
+
+    app.cli.add_command(auth_cli)
     _announce(services)
     return app
 

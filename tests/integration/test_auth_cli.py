@@ -1,0 +1,47 @@
+"""``flask auth status|unblock|block|restore NUMBER``: support staff's tools until the console
+exists; every change audited, numbers printed masked."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app import Services
+from auth.lockout import Kind
+from auth.ports import Status
+from tests.conftest import AMINA
+from tests.helpers import WhatsApp
+from tests.secure_pages import SecurePages, link_in
+
+
+def run(app: Flask, *args: str) -> tuple[int, str]:
+    result = app.test_cli_runner().invoke(args=["auth", *args])
+    return result.exit_code, result.output
+
+
+def test_block_restore_unblock_and_status(
+    app: Flask, services: Services, whatsapp: WhatsApp, secure: SecurePages
+) -> None:
+    code, out = run(app, "block", AMINA, "--reason", "lost phone")
+    assert code != 0 and "has not registered" in out
+    secure.register(link_in(whatsapp.send(AMINA, "balance").text), AMINA)
+    code, out = run(app, "status", AMINA)
+    assert code == 0 and "session:    valid" in out and AMINA not in out
+    code, out = run(app, "block", AMINA, "--reason", "lost phone", "--lost-phone")
+    assert code == 0 and "lost_phone" in out
+    assert services.auth.check(AMINA).status is Status.BLOCKED
+    assert "blocked on this number" in whatsapp.send(AMINA, "balance").text
+    assert run(app, "restore", AMINA)[0] == 0
+    assert services.auth.check(AMINA).status is Status.MISSING  # the block ended the session
+    for _ in range(5):
+        services.auth.lockouts.failure(AMINA, Kind.PIN, services.clock())
+    assert services.auth.check(AMINA).status is Status.BLOCKED
+    assert run(app, "unblock", AMINA)[0] == 0
+    assert services.auth.check(AMINA).status is Status.MISSING
+    events = [e.fields["event"] for e in services.auth.audit.entries(customer_id="C001")]
+    assert {"block", "unblock", "logout_everywhere"} <= set(events)
+
+
+def test_bad_and_unknown_numbers(app: Flask) -> None:
+    assert run(app, "status", "12345")[0] != 0
+    code, out = run(app, "unblock", "+447700900123")
+    assert code != 0 and "not in the chat-banking directory" in out and "900123" not in out

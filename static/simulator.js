@@ -20,10 +20,26 @@ function formatted(text) {
       strong.textContent = part.slice(1, -1);
       fragment.appendChild(strong);
     } else {
-      fragment.appendChild(document.createTextNode(part));
+      withLinks(fragment, part);
     }
   });
   return fragment;
+}
+
+// Links in replies (the secure pages) open in a new tab, as WhatsApp would open them.
+function withLinks(fragment, text) {
+  text.split(/(https?:\/\/[^\s]+)/).forEach((piece) => {
+    if (/^https?:\/\//.test(piece)) {
+      const link = document.createElement("a");
+      link.href = piece;
+      link.textContent = piece;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      fragment.appendChild(link);
+    } else if (piece) {
+      fragment.appendChild(document.createTextNode(piece));
+    }
+  });
 }
 
 function bubble(kind, text, mediaUrls) {

@@ -427,6 +427,8 @@ def _redacted(url: str) -> str:
 def main() -> None:
     """``python -m app``: serve the embedded default on 127.0.0.1:5000 (what ``make run`` does)."""
     port = int(os.environ.get("PORT", "5000"))
+    # Links in replies must reach this server: default the public URL to the port it serves.
+    os.environ.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
     try:
         app = create_app()
     except (ConfigError, SeedError) as exc:

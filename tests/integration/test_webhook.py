@@ -264,3 +264,11 @@ def test_two_redis_round_trips_per_message(
     for _ in range(10):
         whatsapp.send(AMINA, "menu")
     assert calls == ["EVALSHA"] * 20
+
+
+def test_stored_replies_are_sealed_yet_replayed(whatsapp: WhatsApp, services: Services) -> None:
+    sid = new_sid()
+    first = whatsapp.send(AMINA, "hi", sid=sid)
+    stored = services.redis.get(f"teller:{{{AMINA}}}:sid:{sid}")
+    assert stored and "Welcome" not in stored and "Amina" not in stored
+    assert whatsapp.send(AMINA, "hi", sid=sid).xml == first.xml

@@ -84,14 +84,6 @@ def change_pin(
         return Attempt.link_gone()
     service.credentials.set_pin_hash(link.msisdn, service.hasher.hash("pin", new))
     service.lockouts.success(link.msisdn, Kind.PIN)
-    service.audit.record(
-        "pin_change",
-        at=service.clock(),
-        customer_id=link.customer_id,
-        msisdn=link.msisdn,
-        channel="web",
-        result="success",
-        address=address,
-    )
+    service.audit_link(link, "pin_change", "success", address=address)
     service.notify(link.msisdn, "pin_changed")
     return Attempt.done()

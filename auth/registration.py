@@ -48,15 +48,7 @@ def send_code(service: AuthService, link: Link) -> datetime:
         link.msisdn, CODE_PURPOSE, digest(link.token), service.clock()
     )
     service.messenger_send_code(link.msisdn, code, expires)
-    service.audit.record(
-        "code_sent",
-        at=service.clock(),
-        customer_id=link.customer_id,
-        msisdn=link.msisdn,
-        channel="sms",
-        result="ok",
-        purpose=CODE_PURPOSE,
-    )
+    service.audit_link(link, "code_sent", "ok", channel="sms", purpose=CODE_PURPOSE)
     return expires
 
 

@@ -143,32 +143,29 @@ class AuthService:
     def open_link(self, token: str, purpose: Purpose) -> Link | None:
         return self.links.get(token, purpose, self.clock())
 
-    def fail(self, link: Link, kind: Kind, event: str, address: str) -> Strike:
-        """Count a failed attempt, audit it, and audit the block it may cause."""
-        now = self.clock()
-        strike = self.lockouts.failure(link.msisdn, kind, now)
+    def audit_link(
+        self, link: Link, event: str, result: str, channel: str = "web", **detail: str
+    ) -> None:
+        """Audit what happened on a secure page, for the link's customer."""
         self.audit.record(
             event,
-            at=now,
+            at=self.clock(),
             customer_id=link.customer_id,
             msisdn=link.msisdn,
-            channel="web",
-            result="failure",
-            address=address,
-            remaining=str(strike.remaining),
+            channel=channel,
+            result=result,
+            **detail,
         )
+
+    def fail(self, link: Link, kind: Kind, event: str, address: str) -> Strike:
+        """Count a failed attempt, audit it, and audit the block it may cause."""
+        strike = self.lockouts.failure(link.msisdn, kind, self.clock())
+        self.audit_link(link, event, "failure", address=address, remaining=str(strike.remaining))
         if strike.blocked_until is not None:
-            self.audit.record(
-                "block",
-                at=now,
-                customer_id=link.customer_id,
-                msisdn=link.msisdn,
-                channel="web",
-                result="blocked",
-                reason=f"5 wrong {kind.value} attempts",
-                until=strike.blocked_until.isoformat(),
-            )
-            self.notify(link.msisdn, "blocked", until=strike.blocked_until)
+            until = strike.blocked_until
+            reason = f"5 wrong {kind.value} attempts"
+            self.audit_link(link, "block", "blocked", reason=reason, until=until.isoformat())
+            self.notify(link.msisdn, "blocked", until=until)
         return strike
 
     def blocked_until(self, msisdn: str) -> datetime | None:
@@ -179,15 +176,7 @@ class AuthService:
         self.sessions.create(link.msisdn, now)
         self.lockouts.success(link.msisdn, Kind.PIN)
         self.history.add(link.msisdn, now, address, user_agent)
-        self.audit.record(
-            event,
-            at=now,
-            customer_id=link.customer_id,
-            msisdn=link.msisdn,
-            channel="web",
-            result="success",
-            address=address,
-        )
+        self.audit_link(link, event, "success", address=address)
 
     def notify(self, msisdn: str, what: str, until: datetime | None = None) -> None:
         """A security notice by SMS to the registered number; a failure is logged, not raised."""

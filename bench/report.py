@@ -13,7 +13,7 @@ import re
 import statistics
 import subprocess
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -134,11 +134,11 @@ def _busy(figures: Mapping[str, Any]) -> int:
     return int(figures["responses"].get("busy", 0))
 
 
-def _rounds(figures: Mapping[str, Any]) -> str:
+def rounds_text(figures: Mapping[str, Any]) -> str:
     return " / ".join(f"{r['rps']:.0f}" for r in figures["rounds"])
 
 
-def _cpu(figures: Mapping[str, Any]) -> str:
+def cpu_text(figures: Mapping[str, Any]) -> str:
     cpu = figures["cpu_us_per_request"]
     text = f"{cpu['workers']} µs in the workers"
     return text + (f" + {cpu['redis_server']} µs in redis-server" if cpu["redis_server"] else "")
@@ -169,9 +169,9 @@ def table(results: Mapping[str, Any]) -> str:
     redis, box = results["redis"], results["machine"]
     rows = [
         ("baseline, full speed (wrk)", base["rps"], base["latency_ms"],
-         f"rounds {_rounds(base)}"),
+         f"rounds {rounds_text(base)}"),
         ("teller menu, full speed (wrk)", full["rps"], full["latency_ms"],
-         f"rounds {_rounds(full)}; {full['ratio']:.0%} of baseline"),
+         f"rounds {rounds_text(full)}; {full['ratio']:.0%} of baseline"),
         (f"teller menu, {half['target_rps']:.0f} req/s open loop", half["achieved_rps"],
          half["latency_ms"], "rate reached" if half["rate_reached"] else "RATE NOT REACHED"),
     ]  # fmt: skip
@@ -189,7 +189,7 @@ def table(results: Mapping[str, Any]) -> str:
         f"Redis: {redis['round_trips_per_message']:.2f} round trips per message ({sent} "
         f"for {redis['messages']} messages); {redis['commands_executed_per_message']:.1f} "
         "commands executed per message, scripts' own calls included",
-        f"CPU per request at full speed: baseline {_cpu(base)}; Teller {_cpu(full)} "
+        f"CPU per request at full speed: baseline {cpu_text(base)}; Teller {cpu_text(full)} "
         f"(CPU ratio {results['cpu_ratio']:.0%})",
         f"Per-customer lock: {_busy(full)} busy replies of {full['requests']} at full speed, "
         f"{_busy(half)} of {half['completed']} in the open loop; "
@@ -207,27 +207,22 @@ def table(results: Mapping[str, Any]) -> str:
 def markdown(results: Mapping[str, Any]) -> str:
     """The README's figures section."""
     base, full, half = results["baseline"], results["teller_max"], results["teller_half_rate"]
-    redis, box = results["redis"], results["machine"]
+    redis = results["redis"]
 
     def row(name: str, rps: float, lat: Mapping[str, float], note: str) -> str:
         return f"| {name} | {rps:.0f} | {lat['p50']:.2f} | {lat['p99']:.2f} | {note} |"
 
-    sent = ", ".join(f"`{n}` × {c}" for n, c in redis["sent_commands"].items())
-    scripted = ", ".join(f"`{n}` × {c}" for n, c in redis["commands_run_by_scripts"].items())
     lines = [
-        f"Measured {results['date']} on {box['cores']} cores ({box['cpu']}), {box['os']}; "
-        f"Python {box['python']}, gunicorn {box['gunicorn']}, Flask {box['flask']}, "
-        f"redis-server {box['redis_server']}, wrk {box['wrk']}. Load generator, Redis and "
-        f"both gunicorn workers share the {box['cores']} cores. "
-        f"{results['settings']['customers']} demo customers. Full speed: wrk, "
+        f"{measured_on(results)} {results['settings']['customers']} demo customers. "
+        "Full speed: wrk, "
         f"{results['settings']['wrk']}. A full run took {results['run_seconds']} s.",
         "",
         "| run | req/s | p50 ms | p99 ms | notes |",
         "|---|---:|---:|---:|---|",
         row("baseline, full speed (wrk)", base["rps"], base["latency_ms"],
-            f"rounds: {_rounds(base)} req/s"),
+            f"rounds: {rounds_text(base)} req/s"),
         row("Teller `menu`, full speed (wrk)", full["rps"], full["latency_ms"],
-            f"rounds: {_rounds(full)} req/s; **{full['ratio']:.0%}** of the baseline "
+            f"rounds: {rounds_text(full)} req/s; **{full['ratio']:.0%}** of the baseline "
             f"(median of the rounds' ratios); {_busy(full)} busy replies"),
         row(f"Teller `menu`, open loop at {half['target_rps']:.0f} req/s", half["achieved_rps"],
             half["latency_ms"],
@@ -235,34 +230,68 @@ def markdown(results: Mapping[str, Any]) -> str:
             + f"; {_busy(half)} busy replies; generator used "
             f"{half['generator_cpu_percent']:.0f} % of a core"),
         "",
-        f"Redis per `menu` message ({redis['messages']} messages under MONITOR): "
-        f"**{redis['round_trips_per_message']:.2f} round trips** ({sent or 'none'}); the scripts "
-        f"themselves ran {scripted or 'nothing'}, "
-        f"{redis['commands_executed_per_message']:.1f} commands executed per message in all.",
+        redis_text(redis, "menu"),
         "",
-        f"CPU per request at full speed (medians): baseline {_cpu(base)}; Teller {_cpu(full)}: "
+        f"CPU per request at full speed (medians): baseline {cpu_text(base)}; "
+        f"Teller {cpu_text(full)}: "
         f"a CPU ratio of {results['cpu_ratio']:.0%}, the throughput ratio the cores allow, "
         "steadier than requests/s when something else shares the machine. "
         f"At full speed Teller sent {redis['at_full_speed']['evalsha_per_request']:.3f} "
         "`EVALSHA` per message: anything above 2 is `begin` retried by a message waiting for its "
         "customer's lock.",
         "",
-        "| goal | measured | met |",
-        "|---|---|---|",
-        *(
-            f"| {g['goal']} | {g['measured']} | {'yes' if g['met'] else '**no**'} |"
-            for g in results["goals"].values()
-        ),
-        *(f"\n**Warning:** {text}" for text in warnings(results)),
+        *goals_lines(results["goals"], warnings(results)),
     ]  # fmt: skip
     return "\n".join(lines)
 
 
-def update_readme(readme: Path, results: Mapping[str, Any]) -> None:
-    """Replace the figures between START and END (the README must already hold both)."""
+def measured_on(results: Mapping[str, Any]) -> str:
+    """The README's first sentences: when, on what, with which versions."""
+    box = results["machine"]
+    return (
+        f"Measured {results['date']} on {box['cores']} cores ({box['cpu']}), {box['os']}; "
+        f"Python {box['python']}, gunicorn {box['gunicorn']}, Flask {box['flask']}, "
+        f"redis-server {box['redis_server']}, wrk {box['wrk']}. Load generator, Redis and "
+        f"both gunicorn workers share the {box['cores']} cores."
+    )
+
+
+def redis_text(redis: Mapping[str, Any], body: str) -> str:
+    """The README's sentence on Redis round trips per ``body`` message."""
+    sent = ", ".join(f"`{n}` × {c}" for n, c in redis["sent_commands"].items())
+    scripted = ", ".join(f"`{n}` × {c}" for n, c in redis["commands_run_by_scripts"].items())
+    return (
+        f"Redis per `{body}` message ({redis['messages']} messages under MONITOR): "
+        f"**{redis['round_trips_per_message']:.2f} round trips** ({sent or 'none'}); the scripts "
+        f"themselves ran {scripted or 'nothing'}, "
+        f"{redis['commands_executed_per_message']:.1f} commands executed per message in all."
+    )
+
+
+def goals_lines(goals: Mapping[str, Mapping[str, Any]], warned: Sequence[str]) -> list[str]:
+    """The README's goals table, then a line per warning."""
+    return [
+        "| goal | measured | met |",
+        "|---|---|---|",
+        *(
+            f"| {g['goal']} | {g['measured']} | {'yes' if g['met'] else '**no**'} |"
+            for g in goals.values()
+        ),
+        *(f"\n**Warning:** {text}" for text in warned),
+    ]
+
+
+def update_readme(
+    readme: Path,
+    results: Mapping[str, Any],
+    render: Callable[[Mapping[str, Any]], str] = markdown,
+    markers: tuple[str, str] = (START, END),
+) -> None:
+    """Replace the figures between the two markers (the README must already hold both)."""
+    start, end = markers
     text = readme.read_text(encoding="utf-8")
-    head, found, rest = text.partition(START)
-    _, found_end, tail = rest.partition(END)
+    head, found, rest = text.partition(start)
+    _, found_end, tail = rest.partition(end)
     if not (found and found_end):
-        raise ValueError(f"{readme} lacks the {START} … {END} markers")
-    readme.write_text(f"{head}{START}\n{markdown(results)}\n{END}{tail}", encoding="utf-8")
+        raise ValueError(f"{readme} lacks the {start} … {end} markers")
+    readme.write_text(f"{head}{start}\n{render(results)}\n{end}{tail}", encoding="utf-8")

@@ -90,13 +90,18 @@ def chat_customers(seed: Path) -> list[str]:
     return [str(c["msisdn"]) for c in data["customers"] if c.get("chat_banking", True) is not False]
 
 
-def reply_markers(catalog: Mapping[str, str]) -> dict[str, str]:
-    """Response label → the longest literal piece of its catalog text, escaped as in TwiML."""
+def reply_markers(
+    catalog: Mapping[str, str], keys: Mapping[str, str] = REPLY_KEYS
+) -> dict[str, str]:
+    """Response label → the longest literal piece of its catalog text, escaped as in TwiML.
+
+    ``keys`` maps each label to its catalog key, in the order replies are tried.
+    """
 
     def literal(key: str) -> str:
         return escape(max(re.split(r"\{[^}]*\}", catalog[key]), key=len).strip())
 
-    return {label: literal(key) for label, key in REPLY_KEYS.items()}
+    return {label: literal(key) for label, key in keys.items()}
 
 
 def classifier(markers: Mapping[str, str]) -> Classify:

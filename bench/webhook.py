@@ -30,7 +30,8 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
@@ -40,6 +41,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from bench import baseline_app, openloop, report, traffic
+from bench.openloop import Classify
 from bench.servers import (
     SETTINGS,
     Server,
@@ -71,6 +73,10 @@ ROUND_TRIP_RATE = 50.0
 BASELINE_APP = "bench.baseline_app:create_app()"
 TELLER_APP = "app:create_app()"
 MONITOR_END = "teller-bench-monitor-end"
+WRK_SETTINGS = (
+    f"{WRK_THREADS} threads, {WRK_CONNECTIONS} connections, {WARMUP_S} s warm-up, "
+    f"then {ROUNDS} rounds of {ROUND_S} s per app, taken in turn; medians"
+)
 OWN_COMMANDS = frozenset({"info", "monitor", "echo", "hello"})  # this script's, not Teller's
 
 # The issue's goals.
@@ -79,13 +85,25 @@ GOAL_P99_MS = 25.0
 GOAL_ROUND_TRIPS = 4.0
 
 
-def wrk(server: Server, requests: Path, seconds: int, markers: Mapping[str, str]) -> dict[str, Any]:
-    """Closed-loop maximum throughput with wrk; returns wrk_post.lua's summary."""
+def wrk(
+    server: Server,
+    requests: Path,
+    seconds: int,
+    markers: Mapping[str, str],
+    *,
+    path: str = PATH,
+    headers: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Closed-loop maximum throughput with wrk; returns wrk_post.lua's summary.
+
+    ``headers`` are sent with every request (see wrk_post.lua: they replace its defaults).
+    """
     command = [
         "wrk", "--threads", str(WRK_THREADS), "--connections", str(WRK_CONNECTIONS),
         "--duration", f"{seconds}s", "--timeout", "5s",
-        "--script", str(LUA), server.url + PATH,
-        "--", str(requests), str(WRK_THREADS), PATH,
+        "--script", str(LUA), server.url + path,
+        "--", str(requests), str(WRK_THREADS), path,
+        *(f"header:{name}={value}" for name, value in (headers or {}).items()),
         *(f"{label}={text}" for label, text in markers.items()),
     ]  # fmt: skip
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -98,12 +116,18 @@ def wrk(server: Server, requests: Path, seconds: int, markers: Mapping[str, str]
 
 
 def costed(
-    server: Server, requests: Path, markers: Mapping[str, str], redis_pid: list[int]
+    server: Server,
+    requests: Path,
+    markers: Mapping[str, str],
+    redis_pid: list[int],
+    *,
+    path: str = PATH,
+    headers: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """One full-speed round, with the CPU its workers and redis-server used per request."""
     workers = server.workers()
     before = cpu_seconds(workers), cpu_seconds(redis_pid)
-    summary = wrk(server, requests, ROUND_S, markers)
+    summary = wrk(server, requests, ROUND_S, markers, path=path, headers=headers)
     after = cpu_seconds(workers), cpu_seconds(redis_pid)
     summary["cpu_us"] = {
         name: 1e6 * (after[i] - before[i]) / summary["requests"]
@@ -162,23 +186,50 @@ def monitored(redis_url: str, redis: Redis) -> Iterator[tuple[Counter[str], Coun
         thread.join(10)
 
 
-def run(tmp: Path, stack: contextlib.ExitStack) -> dict[str, Any]:
-    """Every measurement, in order; the processes it starts are stopped by ``stack``."""
+@dataclass
+class Rig:
+    """What a run starts: a private Redis, the seeded demo bank, both apps under gunicorn."""
+
+    tmp: Path
+    redis_server: RedisServer
+    redis: Redis
+    base: Server
+    teller: Server
+    senders: list[str]
+    markers: dict[str, str]
+    classify: Classify
+    files: Iterator[int] = field(default_factory=lambda: iter(range(1_000_000)))
+
+    @property
+    def redis_pid(self) -> list[int]:
+        return [self.redis_server.process.pid] if self.redis_server.process else []
+
+    def signed(self, body: str, count: int) -> list[traffic.Row]:
+        """``count`` fresh signed webhook posts of ``body``, the senders in turn."""
+        url = PUBLIC_BASE_URL + PATH
+        return traffic.signed(AUTH_TOKEN, url, self.senders, body, max(count, 1))
+
+    def pool(self, body: str, count: int) -> Path:
+        """A wrk requests file of ``count`` fresh posts of ``body``."""
+        path = self.tmp / f"requests-{next(self.files)}.txt"
+        return traffic.write(path, self.signed(body, count))
+
+
+def start(
+    tmp: Path,
+    stack: contextlib.ExitStack,
+    reply_keys: Mapping[str, str] = traffic.REPLY_KEYS,
+    settings: Mapping[str, str] | None = None,
+) -> Rig:
+    """Start Redis, seed the bank, then both apps under gunicorn; ``stack`` stops them all.
+
+    ``reply_keys`` label Teller's replies (see ``traffic.reply_markers``); ``settings`` are
+    added to Teller's environment.
+    """
     from app import DEMO_SEED
     from flows.responses import CATALOG
 
-    busy_before = round(machine_busy(), 2)  # anything else running skews every figure
-    markers = traffic.reply_markers(CATALOG) | {"baseline": baseline_app.REPLY}
-    classify = traffic.classifier(markers)
-    senders = traffic.chat_customers(DEMO_SEED)
-    files = iter(range(1_000))
-
-    def signed(count: int) -> list[traffic.Row]:
-        return traffic.signed(AUTH_TOKEN, PUBLIC_BASE_URL + PATH, senders, BODY, max(count, 1))
-
-    def pool(count: int) -> Path:
-        return traffic.write(tmp / f"requests-{next(files)}.txt", signed(count))
-
+    markers = traffic.reply_markers(CATALOG, reply_keys) | {"baseline": baseline_app.REPLY}
     redis_server = RedisServer().start()
     stack.callback(redis_server.stop)
     redis = Redis.from_url(redis_server.url, decode_responses=True)
@@ -193,82 +244,120 @@ def run(tmp: Path, stack: contextlib.ExitStack) -> dict[str, Any]:
             "BANK_DATABASE": str(database),
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "MESSENGER": "outbox",
+            **(settings or {}),
         }
     )
     log = tmp / "gunicorn.log"
     step(f"starting the baseline and Teller under gunicorn ({SETTINGS})")
     base = stack.enter_context(gunicorn("baseline", BASELINE_APP, env, log))
     teller = stack.enter_context(gunicorn("teller", TELLER_APP, env, log))
+    senders = traffic.chat_customers(DEMO_SEED)
+    classify = traffic.classifier(markers)
+    return Rig(tmp, redis_server, redis, base, teller, senders, markers, classify)
 
+
+@dataclass
+class FullSpeed:
+    """Alternating wrk rounds: each app's summaries, and the commands Redis ran meanwhile."""
+
+    baseline: list[dict[str, Any]]
+    teller: list[dict[str, Any]]
+    commands: dict[str, int]
+
+    def figures(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(baseline, Teller) medians; Teller's with the median of the rounds' ratios."""
+        ratios = [t["rps"] / b["rps"] for b, t in zip(self.baseline, self.teller, strict=True)]
+        teller = report.wrk_figures(self.teller) | {
+            "ratio": round(statistics.median(ratios), 3),
+            "ratio_rounds": ratios,
+        }
+        return report.wrk_figures(self.baseline), teller
+
+    def at_full_speed(self) -> dict[str, Any]:
+        requests = sum(r["requests"] for r in self.teller)
+        return {
+            # Above the path's own count: messages that waited for their customer's lock.
+            "evalsha_per_request": round(self.commands.get("evalsha", 0) / requests, 3),
+            "commands_executed_per_request": round(sum(self.commands.values()) / requests, 2),
+            "commandstats_delta": self.commands,
+        }
+
+
+def full_speed(rig: Rig, body: str) -> FullSpeed:
+    """A warm-up of each app, then ROUNDS rounds of each in turn, Teller answering ``body``."""
     step(f"warm-up: {WARMUP_S} s each")
-    base_pool = pool(20_000)  # the baseline ignores MessageSid: repeats cost it nothing
-    estimate = wrk(base, base_pool, WARMUP_S, markers)["rps"]
+    base_pool = rig.pool(body, 20_000)  # the baseline ignores MessageSid: repeats cost it nothing
+    estimate = wrk(rig.base, base_pool, WARMUP_S, rig.markers)["rps"]
     enough = max(estimate, 2_000) * 1.5  # Teller does strictly more work than the baseline
-    wrk(teller, pool(int(enough * WARMUP_S)), WARMUP_S, markers)
+    wrk(rig.teller, rig.pool(body, int(enough * WARMUP_S)), WARMUP_S, rig.markers)
 
     step(f"full speed: {ROUNDS} rounds of {ROUND_S} s each, baseline and Teller in turn (wrk)")
-    teller_pools = [pool(int(enough * ROUND_S)) for _ in range(ROUNDS)]
-    calls_0 = command_calls(redis)
+    teller_pools = [rig.pool(body, int(enough * ROUND_S)) for _ in range(ROUNDS)]
+    calls_0 = command_calls(rig.redis)
     base_rounds, teller_rounds = [], []
-    redis_pid = [redis_server.process.pid] if redis_server.process else []
     for teller_pool in teller_pools:
-        base_rounds.append(costed(base, base_pool, markers, redis_pid))
-        teller_rounds.append(costed(teller, teller_pool, markers, redis_pid))
+        base_rounds.append(costed(rig.base, base_pool, rig.markers, rig.redis_pid))
+        teller_rounds.append(costed(rig.teller, teller_pool, rig.markers, rig.redis_pid))
     time.sleep(0.5)  # requests still in flight when wrk stopped
-    calls_1 = command_calls(redis)
+    return FullSpeed(base_rounds, teller_rounds, calls_delta(calls_0, command_calls(rig.redis)))
 
-    # Round trips next, on an idle server: the open loop below may leave a backlog.
+
+def round_trips(rig: Rig, body: str, label: str) -> dict[str, Any]:
+    """Redis commands per message: ROUND_TRIP_MESSAGES of ``body`` under MONITOR, slowly.
+
+    ``label`` is the reply every message should get; the others are counted under theirs.
+    """
     step(f"round trips: {ROUND_TRIP_MESSAGES} messages at {ROUND_TRIP_RATE:.0f} req/s, MONITOR on")
-    trip_requests = traffic.raw(teller.port, PATH, signed(ROUND_TRIP_MESSAGES))
-    calls_2 = command_calls(redis)
-    with monitored(redis_server.url, redis) as (sent, scripted):
-        trips = openloop.run("127.0.0.1", teller.port, trip_requests, ROUND_TRIP_RATE, classify)
-    calls_3 = command_calls(redis)
+    requests = traffic.raw(rig.teller.port, PATH, rig.signed(body, ROUND_TRIP_MESSAGES))
+    calls_0 = command_calls(rig.redis)
+    with monitored(rig.redis_server.url, rig.redis) as (sent, scripted):
+        trips = openloop.run("127.0.0.1", rig.teller.port, requests, ROUND_TRIP_RATE, rig.classify)
+    executed = calls_delta(calls_0, command_calls(rig.redis))
+    messages = trips.responses[label]
+    return {
+        "messages": messages,
+        "responses": dict(trips.responses),
+        "all_answered": messages == ROUND_TRIP_MESSAGES,
+        "round_trips_per_message": round(sum(sent.values()) / max(messages, 1), 2),
+        "sent_commands": dict(sent.most_common()),
+        "commands_run_by_scripts": dict(scripted.most_common()),
+        "commands_executed_per_message": round(sum(executed.values()) / max(messages, 1), 2),
+        "commandstats_delta": executed,
+    }
 
-    baseline = report.wrk_figures(base_rounds)  # medians
+
+def run(tmp: Path, stack: contextlib.ExitStack) -> dict[str, Any]:
+    """Every measurement, in order; the processes it starts are stopped by ``stack``."""
+    busy_before = round(machine_busy(), 2)  # anything else running skews every figure
+    rig = start(tmp, stack)
+    speed = full_speed(rig, BODY)
+    # Round trips next, on an idle server: the open loop below may leave a backlog.
+    redis_figures = round_trips(rig, BODY, "menu")
+    baseline, teller_max = speed.figures()
     half_rate = baseline["rps"] / 2
     step(f"half the baseline's rate: {half_rate:.0f} req/s for {HALF_RATE_S} s (open loop)")
-    half_requests = traffic.raw(teller.port, PATH, signed(int(half_rate * HALF_RATE_S)))
-    half = openloop.run("127.0.0.1", teller.port, half_requests, half_rate, classify)
-
-    messages = trips.responses["menu"]
-    executed = calls_delta(calls_2, calls_3)
-    at_full_speed = calls_delta(calls_0, calls_1)
-    teller_requests = sum(r["requests"] for r in teller_rounds)
-    ratios = [t["rps"] / b["rps"] for b, t in zip(base_rounds, teller_rounds, strict=True)]
+    half_rows = rig.signed(BODY, int(half_rate * HALF_RATE_S))
+    half_requests = traffic.raw(rig.teller.port, PATH, half_rows)
+    half = openloop.run("127.0.0.1", rig.teller.port, half_requests, half_rate, rig.classify)
     return {
         "date": datetime.now().astimezone().date().isoformat(),
-        "machine": report.machine(str(redis.info("server")["redis_version"])),
+        "machine": report.machine(str(rig.redis.info("server")["redis_version"])),
         "settings": {
             "gunicorn": SETTINGS,
-            "wrk": f"{WRK_THREADS} threads, {WRK_CONNECTIONS} connections, {WARMUP_S} s "
-            f"warm-up, then {ROUNDS} rounds of {ROUND_S} s per app, taken in turn; medians",
+            "wrk": WRK_SETTINGS,
             "open_loop": f"{HALF_RATE_S} s, a connection per request, at most 64 open",
             "body": BODY,
-            "customers": len(senders),
+            "customers": len(rig.senders),
             "machine_busy_before": busy_before,
         },
         "baseline": baseline,
-        "teller_max": report.wrk_figures(teller_rounds)
-        | {"ratio": round(statistics.median(ratios), 3), "ratio_rounds": ratios},
-        "cpu_ratio": report.cpu_ratio(baseline, teller_rounds),
+        "teller_max": teller_max,
+        "cpu_ratio": report.cpu_ratio(baseline, speed.teller),
         "teller_half_rate": report.open_loop_figures(half),
-        "redis": {
-            "messages": messages,
-            "all_answered_with_menu": messages == ROUND_TRIP_MESSAGES,
-            "round_trips_per_message": round(sum(sent.values()) / max(messages, 1), 2),
-            "sent_commands": dict(sent.most_common()),
-            "commands_run_by_scripts": dict(scripted.most_common()),
-            "commands_executed_per_message": round(sum(executed.values()) / max(messages, 1), 2),
-            "commandstats_delta": executed,
-            "at_full_speed": {
-                # Above 2: messages that had to wait for their customer's lock (begin retried).
-                "evalsha_per_request": round(at_full_speed.get("evalsha", 0) / teller_requests, 3),
-                "commands_executed_per_request": round(
-                    sum(at_full_speed.values()) / teller_requests, 2
-                ),
-                "commandstats_delta": at_full_speed,
-            },
+        "redis": redis_figures
+        | {
+            "all_answered_with_menu": redis_figures["all_answered"],
+            "at_full_speed": speed.at_full_speed(),
         },
     }
 
@@ -281,7 +370,11 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def main() -> int:
+Run = Callable[[Path, contextlib.ExitStack], dict[str, Any]]
+
+
+def measure(run: Run) -> dict[str, Any] | None:
+    """``run`` in a temporary directory, all it started stopped after; None if interrupted."""
     signal.signal(signal.SIGTERM, _terminate)
     started = time.monotonic()
     with contextlib.ExitStack() as stack:
@@ -290,11 +383,22 @@ def main() -> int:
             results = run(tmp, stack)
         except KeyboardInterrupt:
             print("interrupted: stopping what this run started", file=sys.stderr)
-            return 130
+            return None
     results["run_seconds"] = round(time.monotonic() - started)
+    return results
+
+
+def save(results: Mapping[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+def main() -> int:
+    results = measure(run)
+    if results is None:
+        return 130
     results["goals"] = report.goals(results, GOAL_RATIO, GOAL_P99_MS, GOAL_ROUND_TRIPS)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    save(results, RESULTS)
     report.update_readme(README, results)
     print(report.table(results))
     print(f"\nwrote {RESULTS.relative_to(ROOT)} and {README.relative_to(ROOT)}")

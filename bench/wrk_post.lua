@@ -6,8 +6,11 @@
 -- own MessageSid; thread k of n sends lines k+1, k+1+n, ... so no two threads share a line.
 --
 -- Arguments (after wrk's "--"): requests file, number of threads, path, then any number of
--- "name=substring" markers: each response is counted under the first marker its body contains
--- ("other" when none does, "status_<code>" when it is not a 200).
+-- "header:Name=value" headers sent with every request (they replace the defaults: a form
+-- Content-Type), and any number of "name=substring" markers: each response is counted under
+-- the first marker its body contains ("other" when none does, "status_<code>" when it is not a
+-- 200). A line without a tab is a whole body with no X-Twilio-Signature (bench/identity.py
+-- posts JSON to the token API that way).
 -- done() prints one line "BENCH_JSON {...}" for bench/webhook.py to read.
 
 local threads = {}
@@ -22,20 +25,29 @@ end
 function init(args)
   local file, nthreads, path = args[1], tonumber(args[2]), args[3]
   markers = {}
+  local fixed = {["Content-Type"] = "application/x-www-form-urlencoded"}
   for i = 4, #args do
-    local name, text = string.match(args[i], "^([^=]+)=(.*)$")
-    table.insert(markers, {name, text})
+    local header, value = string.match(args[i], "^header:([^=]+)=(.*)$")
+    if header then
+      fixed[header] = value
+    else
+      local name, text = string.match(args[i], "^([^=]+)=(.*)$")
+      table.insert(markers, {name, text})
+    end
   end
   requests = {}
   local line_no = 0
   for line in io.lines(file) do
     if line_no % nthreads == id then
+      local headers = {}
+      for name, value in pairs(fixed) do headers[name] = value end
+      local body = line
       local tab = string.find(line, "\t", 1, true)
-      local headers = {
-        ["Content-Type"] = "application/x-www-form-urlencoded",
-        ["X-Twilio-Signature"] = string.sub(line, 1, tab - 1),
-      }
-      table.insert(requests, wrk.format("POST", path, headers, string.sub(line, tab + 1)))
+      if tab then
+        headers["X-Twilio-Signature"] = string.sub(line, 1, tab - 1)
+        body = string.sub(line, tab + 1)
+      end
+      table.insert(requests, wrk.format("POST", path, headers, body))
     end
     line_no = line_no + 1
   end

@@ -24,10 +24,12 @@ QUESTIONS: dict[str, str] = {
 CHOOSE = 3
 MIN_ANSWER, MAX_ANSWER = 2, 60
 _NOISE = re.compile(r"[\W_]+")
+# Apostrophes join what they sit in ("Mary's" → "marys"), so they are dropped, not spaced.
+_APOSTROPHES = re.compile("['\u2019\u02bc`]")
 
 
 def normalise(answer: str) -> str:
-    folded = unicodedata.normalize("NFKC", answer).casefold()
+    folded = _APOSTROPHES.sub("", unicodedata.normalize("NFKC", answer).casefold())
     return " ".join(_NOISE.sub(" ", folded).split())
 
 

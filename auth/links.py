@@ -34,6 +34,12 @@ return redis.call('HGET', KEYS[1], 'browser') == ARGV[1] and 1 or 0
 """
 
 
+_FORGET = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
 class Purpose(StrEnum):
     REGISTER = "register"
     LOGIN = "login"
@@ -71,6 +77,7 @@ class LinkStore:
         self.redis = redis
         self.ttl = dict(ttl)
         self._bind = redis.register_script(_BIND)
+        self._forget = redis.register_script(_FORGET)
 
     def issue(self, purpose: Purpose, msisdn: str, customer_id: str, now: datetime) -> Link:
         """A new link; the customer's previous link of this purpose stops working."""
@@ -78,11 +85,10 @@ class LinkStore:
         ttl = self.ttl[purpose]
         expires = now + ttl
         current = CURRENT_KEY.format(msisdn=msisdn, purpose=purpose.value)
-        old = self.redis.getset(current, digest(token))
-        pipe = self.redis.pipeline(transaction=False)  # keys in two slots: no MULTI in a cluster
-        if old:
-            pipe.delete(LINK_KEY.format(digest=old))
         key = LINK_KEY.format(digest=digest(token))
+        # The link exists before it becomes current, so whoever replaces it (even a request
+        # racing this one) deletes a link that is already there: one live link at the end.
+        pipe = self.redis.pipeline(transaction=False)  # keys in two slots: no MULTI in a cluster
         pipe.hset(
             key,
             mapping={
@@ -94,8 +100,11 @@ class LinkStore:
             },
         )
         pipe.expire(key, int(ttl.total_seconds()))
+        pipe.getset(current, digest(token))
         pipe.expire(current, int(ttl.total_seconds()))
-        pipe.execute()
+        old = pipe.execute()[2]
+        if old:
+            self.redis.delete(LINK_KEY.format(digest=old))
         return Link(token, purpose, msisdn, customer_id, expires)
 
     def get(self, token: str, purpose: Purpose, now: datetime) -> Link | None:
@@ -143,8 +152,8 @@ class LinkStore:
         """Use the link up; True for exactly one caller, however many race."""
         used = bool(self.redis.delete(LINK_KEY.format(digest=digest(link.token))))
         current = CURRENT_KEY.format(msisdn=link.msisdn, purpose=link.purpose.value)
-        if self.redis.get(current) == digest(link.token):
-            self.redis.delete(current)
+        # Compare-and-delete in one step: a newer link issued meanwhile keeps its pointer.
+        self._forget(keys=[current], args=[digest(link.token)])
         return used
 
     def revoke_all(self, msisdn: str) -> None:

@@ -27,7 +27,7 @@ from auth.credentials import (
     Question,
 )
 from auth.history import LoginHistory, describe_agent, mask_address
-from auth.links import LINK_KEY, LinkStore, Purpose, digest
+from auth.links import LINK_KEY, Link, LinkStore, Purpose, digest
 from auth.lockout import Kind, Lockouts
 from auth.ports import Status
 from auth.ratelimit import LINK_REQUESTS, Limit, RateLimited, RateLimiter
@@ -334,6 +334,40 @@ def test_a_newer_link_invalidates_the_older_of_the_same_purpose(r: Redis) -> Non
     assert links.get(new.token, Purpose.LOGIN, T0 + timedelta(minutes=1)) is not None
     assert links.get(pin.token, Purpose.CHANGE_PIN, T0 + timedelta(minutes=1)) is not None
     assert links.get(other.token, Purpose.LOGIN, T0 + timedelta(minutes=1)) is not None
+
+
+def test_racing_issues_leave_exactly_one_live_link(r: Redis) -> None:
+    links = LinkStore(r)
+    barrier = threading.Barrier(20)
+    issued: list[Link] = []
+    lock = threading.Lock()
+
+    def issue() -> None:
+        barrier.wait()
+        link = links.issue(Purpose.LOGIN, AMINA, "C001", T0)
+        with lock:
+            issued.append(link)
+
+    threads = [threading.Thread(target=issue) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    live = [link for link in issued if links.get(link.token, Purpose.LOGIN, T0) is not None]
+    assert len(live) == 1
+    # The live one is the current one: the next link still replaces it.
+    links.issue(Purpose.LOGIN, AMINA, "C001", T0)
+    assert links.get(live[0].token, Purpose.LOGIN, T0) is None
+
+
+def test_consuming_an_old_link_keeps_the_newer_current(r: Redis) -> None:
+    links = LinkStore(r)
+    old = links.issue(Purpose.LOGIN, AMINA, "C001", T0)
+    new = links.issue(Purpose.LOGIN, AMINA, "C001", T0)
+    assert links.consume(old) is False
+    newest = links.issue(Purpose.LOGIN, AMINA, "C001", T0)
+    assert links.get(new.token, Purpose.LOGIN, T0) is None
+    assert links.get(newest.token, Purpose.LOGIN, T0) is not None
 
 
 def test_consume_is_once_however_many_race(r: Redis) -> None:

@@ -32,7 +32,7 @@ COOLDOWN = timedelta(seconds=30)
 
 class Verdict(StrEnum):
     ACCEPTED = "accepted"
-    WRONG = "wrong"  # counted; see remaining
+    WRONG = "wrong"  # counted; see remaining (0: that was this code's last try)
     EXPIRED = "expired"  # none live: expired, used, never sent or another binding's
     EXHAUSTED = "exhausted"  # this code had its 5 tries: ask for a new one
 
@@ -71,19 +71,20 @@ redis.call('EXPIRE', KEYS[1], ARGV[4])
 return {'sent', sends + 1}
 """
 
-# KEYS: code. ARGV: candidate mac, now, max_tries. The comparison happens here, on equal-length
+# KEYS: code. ARGV: candidate mac, now, max_tries, accept (0: even the right code counts as a
+# wrong try — the other factors of the same attempt failed, so nothing may be consumed or told
+# apart). The comparison happens here, on equal-length
 # hex digests of an HMAC: no timing signal about the code itself can leak from it.
 _VERIFY = """
 local c = redis.call('HMGET', KEYS[1], 'mac', 'expires', 'tries')
 if not c[1] or c[1] == '' or tonumber(c[2]) <= tonumber(ARGV[2]) then return {'expired', 0} end
 local tries = tonumber(c[3] or '0')
 if tries >= tonumber(ARGV[3]) then return {'exhausted', 0} end
-if c[1] == ARGV[1] then
+if c[1] == ARGV[1] and ARGV[4] == '1' then
   redis.call('DEL', KEYS[1])
   return {'accepted', 0}
 end
 tries = redis.call('HINCRBY', KEYS[1], 'tries', 1)
-if tries >= tonumber(ARGV[3]) then return {'exhausted', 0} end
 return {'wrong', tonumber(ARGV[3]) - tries}
 """
 
@@ -117,14 +118,32 @@ class Codes:
             raise SendRefused(int(value))
         return code, expires
 
-    def verify(self, msisdn: str, purpose: str, binding: str, code: str, now: datetime) -> Check:
-        """Check a code; anything but 6 digits is a wrong try too (it is still a guess)."""
+    def verify(
+        self,
+        msisdn: str,
+        purpose: str,
+        binding: str,
+        code: str,
+        now: datetime,
+        *,
+        accept: bool = True,
+    ) -> Check:
+        """Check a code; anything but 6 digits is a wrong try too (it is still a guess).
+
+        ``accept=False`` when another factor of the same attempt was wrong: the code is then
+        neither used up nor reported right, so the answer can't say which factor failed.
+        """
         candidate = code.strip()
         if not (candidate.isascii() and candidate.isdigit() and len(candidate) == CODE_LENGTH):
             candidate = "invalid"
         status, remaining = self._verify(
             keys=[CODE_KEY.format(msisdn=msisdn, purpose=purpose)],
-            args=[self._mac(binding, candidate), int(now.timestamp()), MAX_TRIES],
+            args=[
+                self._mac(binding, candidate),
+                int(now.timestamp()),
+                MAX_TRIES,
+                "1" if accept else "0",
+            ],
         )
         return Check(Verdict(status), int(remaining))
 

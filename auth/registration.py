@@ -76,23 +76,18 @@ def verify_details(
         problems.append("Enter the 6-digit code we sent you by SMS.")
     if problems or dob is None:
         return Attempt.invalid(*problems)
+    # One verdict for the three: the code is only accepted (and used up) when the details match
+    # too, and any failure is one strike on one counter, so no answer, count or later reply
+    # tells which was wrong (SECURITY.md 11). With no live code the answer ignores the details.
     details_ok = service.bank.verify_personal_details(link.customer_id, dob, nin)
     check = service.codes.verify(
-        link.msisdn, CODE_PURPOSE, digest(link.token), code, service.clock()
+        link.msisdn, CODE_PURPOSE, digest(link.token), code, service.clock(), accept=details_ok
     )
-    if check.verdict in (Verdict.EXPIRED, Verdict.EXHAUSTED) and details_ok:
+    if check.verdict in (Verdict.EXPIRED, Verdict.EXHAUSTED):
         return Attempt.invalid("That code has expired or was used up. Send yourself a new one.")
-    strikes = []
-    if not details_ok:
-        strikes.append(service.fail(link, Kind.DETAILS, "registration_details", address))
     if check.verdict is not Verdict.ACCEPTED:
-        strikes.append(service.fail(link, Kind.CODE, "registration_code", address))
-    if strikes:
-        blocked = [s for s in strikes if s.blocked_until is not None]
-        worst = blocked[0] if blocked else min(strikes, key=lambda s: s.remaining)
-        return Attempt.struck(worst)
+        return Attempt.struck(service.fail(link, Kind.DETAILS, "registration_details", address))
     service.lockouts.success(link.msisdn, Kind.DETAILS)
-    service.lockouts.success(link.msisdn, Kind.CODE)
     _advance(service, link, step="credentials", dob_marks=service.hasher.dob_marks(dob))
     return Attempt.done()
 

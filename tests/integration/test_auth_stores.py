@@ -476,7 +476,9 @@ def test_five_wrong_tries_exhaust_the_code(r: Redis) -> None:
         (Verdict.WRONG, 2),
         (Verdict.WRONG, 1),
     ]
-    assert codes.verify(AMINA, "register", "link-1", "12ab", T0).verdict is Verdict.EXHAUSTED
+    # The fifth wrong try is still counted (the caller strikes it), and uses the code up.
+    last = codes.verify(AMINA, "register", "link-1", "12ab", T0)
+    assert (last.verdict, last.remaining) == (Verdict.WRONG, 0)
     assert codes.verify(AMINA, "register", "link-1", code, T0).verdict is Verdict.EXHAUSTED
 
 
@@ -485,7 +487,9 @@ def test_malformed_codes_count_as_wrong_tries(r: Redis) -> None:
     codes.issue(AMINA, "register", "link-1", T0)
     for attempt in ("", "12345", "1234567", "abcdef"):
         assert codes.verify(AMINA, "register", "link-1", attempt, T0).verdict is Verdict.WRONG
-    assert codes.verify(AMINA, "register", "link-1", "٤٩٥٨١٧", T0).verdict is Verdict.EXHAUSTED
+    last = codes.verify(AMINA, "register", "link-1", "٤٩٥٨١٧", T0)
+    assert (last.verdict, last.remaining) == (Verdict.WRONG, 0)
+    assert codes.verify(AMINA, "register", "link-1", "123456", T0).verdict is Verdict.EXHAUSTED
 
 
 def test_a_resend_keeps_the_try_count(r: Redis) -> None:
@@ -499,7 +503,7 @@ def test_a_resend_keeps_the_try_count(r: Redis) -> None:
     if first != second:
         assert codes.verify(AMINA, "register", "link-1", first, later).verdict is Verdict.WRONG
         check = codes.verify(AMINA, "register", "link-1", other_code(second), later)
-        assert check.verdict is Verdict.EXHAUSTED
+        assert (check.verdict, check.remaining) == (Verdict.WRONG, 0)  # 3 + 2 tries: the fifth
     else:  # 1 in a million: the same code twice
         check = codes.verify(AMINA, "register", "link-1", other_code(second), later)
         assert check == codes.verify(AMINA, "register", "link-1", other_code(second), later)

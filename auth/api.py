@@ -2,7 +2,8 @@
 
 ``POST /auth/v1/token/check`` with ``{"channel": "whatsapp", "user": "+E164"}`` and
 ``Authorization: Bearer $AUTH_API_KEY`` → ``{"status", "expires_at"}``; ``valid`` extends the
-session. ``POST /auth/v1/token/revoke`` ends it. The key is compared in constant time; errors
+session. ``POST /auth/v1/token/revoke`` ends it and every outstanding link (log out
+everywhere). The key is compared in constant time; errors
 are JSON with a clear message: 400 malformed, 401 without the key, 503 if Redis is down.
 """
 
@@ -88,5 +89,7 @@ def revoke() -> Response:
         return problem or _error(400, "user: required")
     service: AuthService = current_app.extensions["teller"].auth
     customer = service.bank.customer_by_msisdn(user)
-    ended = service.logout(user, customer.customer_id if customer else "", channel="api")
+    ended = service.logout(
+        user, customer.customer_id if customer else "", everywhere=True, channel="api"
+    )
     return jsonify(revoked=ended, status="missing")

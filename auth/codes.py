@@ -33,7 +33,7 @@ COOLDOWN = timedelta(seconds=30)
 class Verdict(StrEnum):
     ACCEPTED = "accepted"
     WRONG = "wrong"  # counted; see remaining (0: that was this code's last try)
-    EXPIRED = "expired"  # none live: expired, used, never sent or another binding's
+    EXPIRED = "expired"  # none live: expired, used or never sent (another binding is WRONG)
     EXHAUSTED = "exhausted"  # this code had its 5 tries: ask for a new one
 
 

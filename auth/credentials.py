@@ -112,7 +112,8 @@ class CredentialStore:
             return
         if self.redis.get(key) != msisdn:
             raise LoginIdTaken(login_id)
-        self.redis.expire(key, RESERVE_TTL_S)
+        if int(self.redis.ttl(key)) > 0:  # still a reservation: renew it; an owned ID stays owned
+            self.redis.expire(key, RESERVE_TTL_S)
 
     def release_login_id(self, login_id: str, msisdn: str) -> None:
         key = LOGIN_ID_KEY.format(folded=fold(login_id))

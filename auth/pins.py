@@ -73,7 +73,9 @@ def pin_problems(pin: str, *, msisdn: str, is_dob_pin: bool = False) -> list[str
         problems.append("Don't use digits in a row, such as 123456.")
     if pin in COMMON_PINS:
         problems.append("That PIN is one of the most common: choose a less guessable one.")
-    if pin in _phone_fragments(msisdn, len(pin)):
+    # Any 6-digit run of the PIN that is also a run of the number (so longer PINs too).
+    fragments = _phone_fragments(msisdn, PIN_MIN)
+    if any(pin[i : i + PIN_MIN] in fragments for i in range(len(pin) - PIN_MIN + 1)):
         problems.append("Don't use part of your phone number.")
     if is_dob_pin:
         problems.append("Don't use your date of birth.")

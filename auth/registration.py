@@ -95,6 +95,8 @@ def verify_details(
 def choose_credentials(
     service: AuthService, link: Link, login_id: str, pin: str, repeat: str
 ) -> Attempt:
+    if step(link) != "credentials":
+        return Attempt.link_gone()  # each step only in its turn, whatever the page sends
     login_id = login_id.strip()
     marks = link.state.get("dob_marks", [])
     problems = login_id_problems(login_id, link.msisdn)
@@ -109,9 +111,6 @@ def choose_credentials(
         service.credentials.reserve_login_id(login_id, link.msisdn)
     except LoginIdTaken:
         return Attempt.invalid("That chat-banking ID is taken. Please choose another.")
-    previous = link.state.get("login_id")
-    if previous and previous.casefold() != login_id.casefold():
-        service.credentials.release_login_id(previous, link.msisdn)
     _advance(
         service, link, step="questions", login_id=login_id, pin_hash=service.hasher.hash("pin", pin)
     )
@@ -119,6 +118,8 @@ def choose_credentials(
 
 
 def choose_questions(service: AuthService, link: Link, chosen: Mapping[str, str]) -> Attempt:
+    if step(link) != "questions":
+        return Attempt.link_gone()
     problems = answer_problems(dict(chosen))
     if problems:
         return Attempt.invalid(*problems)

@@ -256,12 +256,11 @@ def test_credentials_step_refuses_weak_pins_and_taken_ids(
         "That chat-banking ID is taken. Please choose another.",
     )
     assert reg.step(fresh(services, link)) == "credentials"
-    # Changing one's mind releases the first ID.
-    assert reg.choose_credentials(auth, link, "amina.first", PIN, PIN).ok
-    link = fresh(services, link)
     assert reg.choose_credentials(auth, link, "amina.y", PIN, PIN).ok
-    assert auth.credentials.owner_of("amina.first") is None
     assert auth.credentials.owner_of("amina.y") == AMINA
+    # Each step only in its turn: the credentials can't be chosen again from a later step.
+    assert reg.choose_credentials(auth, fresh(services, link), "amina.z", PIN, PIN).gone
+    assert auth.credentials.owner_of("amina.z") is None
 
 
 def test_questions_step_refuses_bad_choices(services: Services, outbox: OutboxMessenger) -> None:

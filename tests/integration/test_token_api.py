@@ -221,18 +221,13 @@ def test_revoke_then_missing(
     assert check(client, config) == {"status": "missing", "expires_at": None}
     again = post(client, config, REVOKE)
     assert again.get_json() == {"revoked": False, "status": "missing"}
-    logouts = services.auth.audit.entries(event="logout", customer_id="C001")
+    logouts = services.auth.audit.entries(event="logout_everywhere", customer_id="C001")
     assert [(e.fields["channel"], e.fields["result"]) for e in logouts] == [
         ("api", "no_session"),
         ("api", "ok"),
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="auth/api.py revoke calls logout() without everywhere=True: DESIGN.md says "
-    "token/revoke is 'logout everywhere', yet an outstanding login link still works after it",
-)
 def test_revoke_is_logout_everywhere(
     client: FlaskClient, config: Config, services: Services, clock: FrozenClock
 ) -> None:

@@ -7,6 +7,7 @@ scroll, and a label for every field.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import secrets
@@ -36,6 +37,7 @@ HEADERS = {
 _STATUS_LOG = re.compile(r"^Failed to load resource: the server responded with a status of 4\d\d")
 _CODE = re.compile(r"\b(\d{6}) is your code")
 SHOTS = os.environ.get("SECURE_SHOTS", "")  # a directory: screenshot every page into it
+_SHOT = itertools.count(1)
 
 
 class Secure:
@@ -48,7 +50,6 @@ class Secure:
         self.errors: list[str] = []
         self.bad_headers: list[str] = []
         self.secure_responses = 0
-        self.shots = 0
         page.set_viewport_size(PHONE)
         page.on("request", self._request)
         page.on("response", self._response)
@@ -101,8 +102,7 @@ class Secure:
 
     def check_layout(self) -> None:
         if SHOTS:  # to look at every page as a phone shows it
-            self.shots += 1
-            name = f"{os.getpid()}-{self.shots:02d}.png"
+            name = f"{os.getpid()}-{next(_SHOT):03d}.png"
             self.page.screenshot(path=os.path.join(SHOTS, name), full_page=True)
         width = self.page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"horizontal scroll on {self.page.url}: {width}px"
@@ -218,7 +218,9 @@ def test_registration_with_an_authenticator_resumes_the_chat(
 
     assert secure_tab.heading() == "Add an authenticator app (optional)"
     assert page.eval_on_selector("img.qr", "img => img.naturalWidth") > 0  # data: QR under CSP
-    key = page.locator("#totp-key").inner_text()
+    shown = page.locator("#totp-key").inner_text()
+    assert re.fullmatch(r"([A-Z2-7]{4} )+[A-Z2-7]{1,4}", shown), shown  # in 4s, to type by hand
+    key = shown.replace(" ", "")
     page.get_by_label("Code from the app").fill(pyotp.TOTP(key).at(clock.now))
     assert secure_tab.submit("#enable") == 200
     assert secure_tab.heading() == "You're registered"

@@ -20,6 +20,8 @@ MAX_ENTRIES = 1_000_000
 # Fields a caller may add beyond the fixed ones (an allow-list, so no secret slips in by name).
 DETAIL_FIELDS = frozenset(
     {"reason", "address", "agent", "until", "purpose", "step", "remaining", "actor", "intent"}
+    # MFA: staff changes (before/after are scenario JSON, never customer data) and challenges
+    | {"scenario", "action", "before", "after", "amount", "challenge", "destination", "decision"}
 )
 
 

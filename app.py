@@ -21,10 +21,11 @@ from urllib.parse import urlparse
 
 import phonenumbers
 from flask import Flask
-from redis import Redis
+from redis import Redis, RedisError
 from rq import Queue
 
 from auth.pins import SecretHasher
+from auth.scenarios.service import ScenarioService
 from auth.service import AuthService
 from bank.demo import SqliteBank
 from bank.seed import SeedError, load_file
@@ -261,6 +262,7 @@ class Services:
     messenger: Messenger
     edge: EdgeStore
     auth: AuthService
+    scenarios: ScenarioService
     clock: Callable[[], datetime]
     embedded_worker: EmbeddedWorker | None = None
 
@@ -337,6 +339,12 @@ def build_services(
         session_absolute=timedelta(hours=config.session_absolute_hours),
         cooling_off=timedelta(hours=config.registration_cooling_off_hours),
     )
+    scenarios = ScenarioService.build(app_redis, clock)
+    try:
+        if scenarios.seed(config.bank_name or bank.profile().name):
+            log.info("mfa: stored the out-of-the-box scenarios")
+    except RedisError as exc:  # the next start seeds; until then money movements fail closed
+        log.warning("mfa: out-of-the-box scenarios not stored yet: %s", exc)
     services = Services(
         config=config,
         redis=app_redis,
@@ -346,6 +354,7 @@ def build_services(
         messenger=messenger,
         edge=EdgeStore(app_redis, Sealer(config.secret_key)),
         auth=auth,
+        scenarios=scenarios,
         clock=clock,
     )
     if config.redis_url is None:

@@ -24,9 +24,11 @@ from flask import Flask
 from redis import Redis, RedisError
 from rq import Queue
 
+from auth.challenges import ChallengeStore
 from auth.pins import SecretHasher
 from auth.scenarios.service import ScenarioService
 from auth.service import AuthService
+from auth.stepup import StepUpService
 from bank.demo import SqliteBank
 from bank.seed import SeedError, load_file
 from bot.messenger import Messenger, OutboxMessenger, TwilioMessenger
@@ -263,6 +265,7 @@ class Services:
     edge: EdgeStore
     auth: AuthService
     scenarios: ScenarioService
+    stepup: StepUpService
     clock: Callable[[], datetime]
     embedded_worker: EmbeddedWorker | None = None
 
@@ -355,6 +358,7 @@ def build_services(
         edge=EdgeStore(app_redis, Sealer(config.secret_key)),
         auth=auth,
         scenarios=scenarios,
+        stepup=StepUpService(auth, scenarios, ChallengeStore(app_redis)),
         clock=clock,
     )
     if config.redis_url is None:

@@ -99,17 +99,29 @@ class Codes:
     def _mac(self, binding: str, code: str) -> str:
         return hmac.new(self._pepper, f"{binding}\0{code}".encode(), hashlib.sha256).hexdigest()
 
-    def issue(self, msisdn: str, purpose: str, binding: str, now: datetime) -> tuple[str, datetime]:
-        """A fresh code and when it expires; raises SendRefused (cooldown or send limit)."""
-        code = "".join(secrets.choice("0123456789") for _ in range(CODE_LENGTH))
-        expires = now + CODE_TTL
+    def issue(
+        self,
+        msisdn: str,
+        purpose: str,
+        binding: str,
+        now: datetime,
+        *,
+        length: int = CODE_LENGTH,
+        ttl: timedelta = CODE_TTL,
+    ) -> tuple[str, datetime]:
+        """A fresh code and when it expires; raises SendRefused (cooldown or send limit).
+
+        A resend within the code's life keeps its try count: waiting out the cooldown never
+        buys more guesses."""
+        code = "".join(secrets.choice("0123456789") for _ in range(length))
+        expires = now + ttl
         status, value = self._issue(
             keys=[CODE_KEY.format(msisdn=msisdn, purpose=purpose)],
             args=[
                 self._mac(binding, code),
                 int(now.timestamp()),
                 int(expires.timestamp()),
-                int(CODE_TTL.total_seconds()),
+                int(ttl.total_seconds()),
                 MAX_SENDS,
                 int(COOLDOWN.total_seconds()),
             ],
@@ -127,6 +139,8 @@ class Codes:
         now: datetime,
         *,
         accept: bool = True,
+        length: int = CODE_LENGTH,
+        max_tries: int = MAX_TRIES,
     ) -> Check:
         """Check a code; anything but 6 digits is a wrong try too (it is still a guess).
 
@@ -134,14 +148,14 @@ class Codes:
         neither used up nor reported right, so the answer can't say which factor failed.
         """
         candidate = code.strip()
-        if not (candidate.isascii() and candidate.isdigit() and len(candidate) == CODE_LENGTH):
+        if not (candidate.isascii() and candidate.isdigit() and len(candidate) == length):
             candidate = "invalid"
         status, remaining = self._verify(
             keys=[CODE_KEY.format(msisdn=msisdn, purpose=purpose)],
             args=[
                 self._mac(binding, candidate),
                 int(now.timestamp()),
-                MAX_TRIES,
+                max_tries,
                 "1" if accept else "0",
             ],
         )

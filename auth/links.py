@@ -44,12 +44,14 @@ class Purpose(StrEnum):
     REGISTER = "register"
     LOGIN = "login"
     CHANGE_PIN = "pin"
+    STEP_UP = "stepup"  # security questions for a step-up challenge
 
 
 TTL: dict[Purpose, timedelta] = {
     Purpose.REGISTER: timedelta(minutes=15),
     Purpose.LOGIN: timedelta(minutes=5),
     Purpose.CHANGE_PIN: timedelta(minutes=5),
+    Purpose.STEP_UP: timedelta(minutes=5),
 }
 
 

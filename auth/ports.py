@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -62,3 +63,105 @@ class Identity(Protocol):
         ...
 
     def recent_logins(self, msisdn: str, limit: int = 5) -> list[LoginRecord]: ...
+
+
+@dataclass(frozen=True)
+class StepUpRequest:
+    """What a step-up challenge is for, and bound to: the action (an MFA scenario action) and,
+    for money, the amount, currency, payee and account. Strings, so a conversation can keep it;
+    any change makes a new request, and a code sent for the old one stops working."""
+
+    action: str
+    amount: str = ""  # a decimal string such as "150.00"; "" when the action moves no money
+    currency: str = ""
+    payee: str = ""  # the payee as the customer sees it ("Chidi O. (Access ••4321)")
+    account: str = ""  # the account debited or changed, in full (masked wherever it is shown)
+    force: bool = False  # challenge whatever the scenarios say (a new payee's first transfer)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "action": self.action,
+            "amount": self.amount,
+            "currency": self.currency,
+            "payee": self.payee,
+            "account": self.account,
+            "force": self.force,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, object]) -> StepUpRequest:
+        return cls(
+            action=str(raw.get("action", "")),
+            amount=str(raw.get("amount", "")),
+            currency=str(raw.get("currency", "")),
+            payee=str(raw.get("payee", "")),
+            account=str(raw.get("account", "")),
+            force=bool(raw.get("force", False)),
+        )
+
+
+class StepUpState(StrEnum):
+    NOT_NEEDED = "not_needed"  # the scenarios ask for no challenge: go on
+    SENT = "sent"  # a code went by SMS or email to ``destination``
+    AUTHENTICATOR = "authenticator"  # the customer types the code their app shows
+    QUESTIONS = "questions"  # the customer answers on the secure page at ``url``
+    UNAVAILABLE = "unavailable"  # required, but none of its types is set up: can't go on
+    REFUSED = "refused"  # no new code now (``retry_after_s``; 0: the send limit is reached)
+    BLOCKED = "blocked"  # too many wrong answers: blocked ``until``
+    FAILED = "failed"  # the code could not be delivered
+
+
+@dataclass(frozen=True)
+class StepUpView:
+    """What the chat may say about a challenge: never the code."""
+
+    state: StepUpState
+    kind: str = ""  # the challenge type (``sms_code`` …)
+    destination: str = ""  # masked phone number or email address
+    url: str = ""
+    minutes: int = 0
+    retry_after_s: int = 0
+    can_switch: bool = False  # a backup type is available
+    until: datetime | None = None
+
+
+class Verdict(StrEnum):
+    PASSED = "passed"
+    WRONG = "wrong"  # see ``remaining``
+    EXPIRED = "expired"  # no live challenge: expired, used or cancelled
+    EXHAUSTED = "exhausted"  # this challenge had its tries: ask for a new one
+    MISMATCH = "mismatch"  # the request changed since the challenge began: it is void
+    BLOCKED = "blocked"  # the customer's code lockout holds (see ``until``)
+
+
+@dataclass(frozen=True)
+class StepUpAnswer:
+    verdict: Verdict
+    remaining: int = 0
+    until: datetime | None = None
+
+
+class StepUp(Protocol):
+    """Step-up challenges as the bot sees them (SECURITY.md 12-15)."""
+
+    def begin(self, msisdn: str, customer_id: str, request: StepUpRequest) -> StepUpView:
+        """Decide from the MFA scenarios and start the challenge (replacing any other)."""
+        ...
+
+    def answer(
+        self, msisdn: str, customer_id: str, request: StepUpRequest, text: str
+    ) -> StepUpAnswer:
+        """Check a code typed in the chat against the live challenge for ``request``."""
+        ...
+
+    def resend(self, msisdn: str, customer_id: str, request: StepUpRequest) -> StepUpView: ...
+
+    def switch(self, msisdn: str, customer_id: str, request: StepUpRequest) -> StepUpView:
+        """Start the next usable challenge type instead (the backup)."""
+        ...
+
+    def cancel(self, msisdn: str, customer_id: str) -> None: ...
+
+    def passed(self, msisdn: str, request: StepUpRequest) -> bool:
+        """True once for a challenge passed on a secure page for exactly this request."""
+        ...

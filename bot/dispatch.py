@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from redis.exceptions import RedisError
 
-from auth.ports import Identity
+from auth.ports import Identity, StepUp
 from bank.masking import mask_phone as _mask_phone
 from bank.ports import CoreBanking
 from bot import twiml
@@ -53,6 +53,7 @@ class Dispatcher:
     idle: timedelta
     clock: Callable[[], datetime]
     currency: str = "USD"
+    stepup: StepUp | None = None
 
     def handle(self, msg: InboundMessage) -> str:
         begin = self._claim(msg)
@@ -141,6 +142,7 @@ class Dispatcher:
             bank=self.bank,
             identity=self.identity,
             currency=self.currency,
+            stepup=self.stepup,
         )
 
     def _common(self) -> dict[str, str]:

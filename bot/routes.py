@@ -19,6 +19,7 @@ def register_blueprints(app: Flask) -> None:
         edge=services.edge,
         bank=services.bank,
         identity=services.auth,
+        stepup=services.stepup,
         messenger=services.messenger,
         currency=config.default_currency,
         bank_name=services.bank_name,

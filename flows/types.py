@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from auth.ports import Identity
+from auth.ports import Identity, StepUp
 from bank.ports import CoreBanking, Customer
 from flows.states import State
 
@@ -34,6 +34,7 @@ class Context:
     bank: CoreBanking
     identity: Identity
     currency: str = "USD"
+    stepup: StepUp | None = None  # step-up challenges; None where no flow needs them
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,8 @@ DESCRIPTIONS = {
 }
 
 
-def _templates(bank_name: str, monetary: bool) -> tuple[str, str]:
+def default_templates(bank_name: str, monetary: bool) -> tuple[str, str]:
+    """The (SMS, email) templates of the out-of-the-box scenarios and of the default rule."""
     if monetary:
         what = "to send {transfer_amount} to {payee_name} from {account_number}"
     else:
@@ -72,7 +73,7 @@ def default_scenarios(bank_name: str, now: datetime) -> list[Scenario]:
     """The 21 out-of-the-box scenarios, valid under ``validate.parse_spec``."""
     scenarios = []
     for index, (name, action) in enumerate(ACTIONS.items()):
-        sms, email = _templates(bank_name, action.monetary)
+        sms, email = default_templates(bank_name, action.monetary)
         own = name == "TRANSFER_BETWEEN_OWN_ACCOUNT_CREATE"
         spec = ScenarioSpec(
             application=CHAT_APPLICATION,

@@ -21,7 +21,7 @@ from auth.scenarios.codec import (
     spec_to_dict,
 )
 from auth.scenarios.config import MfaConfigStore, parse_config
-from auth.scenarios.evaluate import Decision, evaluate
+from auth.scenarios.evaluate import Decision, evaluate, find_scenario
 from auth.scenarios.model import (
     CHAT_APPLICATION,
     Application,
@@ -76,6 +76,10 @@ class ScenarioService:
 
     def get(self, scenario_id: str) -> Scenario:
         return self.store.get(scenario_id)
+
+    def scenario_for(self, action: str) -> Scenario | None:
+        """The active scenario the chat's requests for ``action`` follow (None: the default)."""
+        return find_scenario(self.store.all(), CHAT_APPLICATION, action)
 
     def config(self) -> MfaConfig:
         return self.config_store.get()

@@ -1,0 +1,163 @@
+"""The customer's one live step-up challenge (SECURITY.md 12-15), as a record in Redis: its type
+and the usable types after it, the digest of the request it is bound to, its tries, and whether
+it has passed. Starting a challenge replaces the previous one, whose answers stop working.
+
+Codes themselves live in ``auth.codes`` (hashed, bound to the same digest); authenticator steps
+in the credentials (each accepted once); security questions are answered on a secure page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from redis import Redis
+
+from auth.ports import StepUpRequest
+from auth.scenarios.model import ChallengeType
+
+# Keys (hash-tagged per customer) — value shape, lifetime:
+CHALLENGE_KEY = "teller:{{{msisdn}}}:stepup"
+# hash: id, kind, options (JSON list of the usable types, in order), binding (sha256 of the
+# request), action, status (pending|passed), tries, questions (JSON list of 2 question ids),
+# expires (epoch s) — as long as the challenge lives.
+
+QUESTIONS_TTL = timedelta(minutes=10)
+
+# Pass only the pending challenge with this id (an older or newer one is another challenge).
+_MARK_PASSED = """
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
+if redis.call('HGET', KEYS[1], 'status') ~= 'pending' then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'passed')
+return 1
+"""
+
+# Delete the challenge only if it passed and is bound to this request: true for one caller.
+_CONSUME = """
+if redis.call('HGET', KEYS[1], 'status') ~= 'passed' then return 0 end
+if redis.call('HGET', KEYS[1], 'binding') ~= ARGV[1] then return 0 end
+if tonumber(redis.call('HGET', KEYS[1], 'expires')) <= tonumber(ARGV[2]) then return 0 end
+return redis.call('DEL', KEYS[1])
+"""
+
+
+def binding(request: StepUpRequest) -> str:
+    """The digest a challenge is bound to: any change of action, amount, payee or account
+    gives another digest (``force`` changes whether to challenge, not what is approved)."""
+    parts = (request.action, request.amount, request.currency, request.payee, request.account)
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Challenge:
+    challenge_id: str
+    kind: ChallengeType
+    options: tuple[ChallengeType, ...]  # the usable types in order; ``kind`` is one of them
+    binding: str
+    action: str
+    status: str
+    tries: int
+    expires_at: datetime
+    questions: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    @property
+    def next_kind(self) -> ChallengeType | None:
+        """The type after this one, for "switch"; None when there is no other."""
+        later = self.options[self.options.index(self.kind) + 1 :]
+        return later[0] if later else None
+
+
+class ChallengeStore:
+    """Redis errors propagate: callers fail closed."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        self._pass = redis.register_script(_MARK_PASSED)
+        self._consume = redis.register_script(_CONSUME)
+
+    @staticmethod
+    def key(msisdn: str) -> str:
+        return CHALLENGE_KEY.format(msisdn=msisdn)
+
+    def start(
+        self,
+        msisdn: str,
+        kind: ChallengeType,
+        options: tuple[ChallengeType, ...],
+        request: StepUpRequest,
+        now: datetime,
+        ttl: timedelta,
+        questions: tuple[str, ...] = (),
+    ) -> Challenge:
+        """A new challenge, replacing any earlier one."""
+        challenge = Challenge(
+            challenge_id=secrets.token_hex(8),
+            kind=kind,
+            options=options,
+            binding=binding(request),
+            action=request.action,
+            status="pending",
+            tries=0,
+            expires_at=now + ttl,
+            questions=questions,
+        )
+        key = self.key(msisdn)
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.delete(key)
+        pipe.hset(
+            key,
+            mapping={
+                "id": challenge.challenge_id,
+                "kind": kind.value,
+                "options": json.dumps([o.value for o in options]),
+                "binding": challenge.binding,
+                "action": request.action,
+                "status": "pending",
+                "tries": 0,
+                "questions": json.dumps(list(questions)),
+                "expires": int(challenge.expires_at.timestamp()),
+            },
+        )
+        pipe.expire(key, max(1, int(ttl.total_seconds())))
+        pipe.execute()
+        return challenge
+
+    def get(self, msisdn: str, now: datetime) -> Challenge | None:
+        """The live challenge (pending or passed), or None."""
+        raw: dict[str, str] = self.redis.hgetall(self.key(msisdn))  # type: ignore[assignment]
+        if not raw or "id" not in raw or float(raw["expires"]) <= now.timestamp():
+            return None
+        return Challenge(
+            challenge_id=raw["id"],
+            kind=ChallengeType(raw["kind"]),
+            options=tuple(ChallengeType(o) for o in json.loads(raw["options"])),
+            binding=raw["binding"],
+            action=raw["action"],
+            status=raw["status"],
+            tries=int(raw.get("tries") or 0),
+            expires_at=datetime.fromtimestamp(float(raw["expires"]), UTC),
+            questions=tuple(json.loads(raw.get("questions") or "[]")),
+        )
+
+    def wrong_try(self, msisdn: str, max_tries: int) -> int:
+        """Count a wrong answer; returns the tries left on this challenge."""
+        used = int(self.redis.hincrby(self.key(msisdn), "tries", 1))
+        return max(max_tries - used, 0)
+
+    def mark_passed(self, msisdn: str, challenge_id: str) -> bool:
+        return bool(self._pass(keys=[self.key(msisdn)], args=[challenge_id]))
+
+    def consume_passed(self, msisdn: str, request: StepUpRequest, now: datetime) -> bool:
+        """True exactly once for a passed challenge bound to this request; it is then gone."""
+        args: list[str | int] = [binding(request), int(now.timestamp())]
+        return bool(self._consume(keys=[self.key(msisdn)], args=args))
+
+    def end(self, msisdn: str) -> None:
+        self.redis.delete(self.key(msisdn))

@@ -396,6 +396,9 @@ def create_app(config: Config | None = None, services: Services | None = None) -
     secure_pages.csrf.init_app(app)
     app.register_blueprint(secure_pages.bp)
     app.register_blueprint(token_api.bp)
+    from admin import api as admin_api
+
+    app.register_blueprint(admin_api.bp)
     from bank.cli import bank_cli
 
     app.cli.add_command(bank_cli)

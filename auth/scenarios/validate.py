@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -27,7 +27,7 @@ from auth.scenarios.model import (
     ScenarioType,
     Status,
 )
-from auth.scenarios.templates import template_problems
+from auth.scenarios.templates import template_problems, variables_in
 
 SPEC_FIELDS = (
     "application",
@@ -44,6 +44,8 @@ SPEC_FIELDS = (
     "email_template",
 )
 DESCRIPTION = re.compile(r"[A-Za-z0-9 ]+")
+# Digits with an optional fraction: no exponent ("1e3" would be stored as "1E+3"), no separators.
+PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -84,12 +86,12 @@ def _value_above(raw: Any, problems: list[str]) -> Decimal | None:
     if isinstance(raw, bool) or not isinstance(raw, str | int):
         problems.append('value_above: required for value_based, a decimal string such as "1000.00"')
         return None
-    try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation:
+    text = str(raw).strip()
+    if not PLAIN_DECIMAL.fullmatch(text):
         problems.append('value_above: must be a decimal number such as "1000.00"')
         return None
-    if not value.is_finite() or value <= 0:
+    value = Decimal(text)
+    if value <= 0:
         problems.append("value_above: must be more than 0")
     elif value > MAX_VALUE_ABOVE:
         problems.append(f"value_above: must be at most {MAX_VALUE_ABOVE}")
@@ -147,7 +149,9 @@ def _template(
         return ""
     problems += template_problems(name, text)
     required = ("otp", "transfer_amount", "payee_name") if monetary else ("otp",)
-    missing = [f"{{{v}}}" for v in required if needed and f"{{{v}}}" not in text]
+    # By variable, not by substring: "{{otp}}" is the literal text "{otp}", not the code.
+    used = set(variables_in(text))
+    missing = [f"{{{v}}}" for v in required if needed and v not in used]
     if missing:
         problems.append(f"{name}: must include {', '.join(missing)}")
     return text
@@ -172,7 +176,7 @@ def parse_spec(data: Mapping[str, Any], enabled: Sequence[ChallengeType]) -> Sce
         _must_be_empty(data, "activity_type", "only for non_monetary scenarios", problems)
         if frequency is Frequency.VALUE_BASED:
             value_above = _value_above(data.get("value_above"), problems)
-        else:
+        elif frequency is Frequency.ALWAYS:  # an unreadable frequency is one problem, not two
             _must_be_empty(data, "value_above", "only for value_based frequency", problems)
     elif kind is ScenarioType.NON_MONETARY:
         activity = choice(data, "activity_type", ActivityType, problems)

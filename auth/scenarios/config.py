@@ -15,7 +15,7 @@ from typing import Any
 
 from redis import Redis
 
-from auth.scenarios.codec import config_from_dict, config_to_dict
+from auth.scenarios.codec import config_to_dict
 from auth.scenarios.model import ChallengeType, DefaultRule, MfaConfig
 from auth.scenarios.validate import Invalid, challenge_pair, choice, unknown_fields
 
@@ -78,22 +78,25 @@ class MfaConfigStore:
 
     def get(self) -> MfaConfig:
         raw: str | None = self.redis.get(CONFIG_KEY)  # type: ignore[assignment]
-        if raw is None:
-            return MfaConfig()
-        try:
-            return parse_config(json.loads(raw))
-        except (ValueError, TypeError, Invalid):
-            log.warning("mfa config: the stored value is unreadable; using the safe defaults")
-            return MfaConfig()
+        return _in_force(raw)
 
     def put(self, config: MfaConfig) -> MfaConfig:
-        """Store ``config``; returns the one it replaced."""
+        """Store ``config``; returns the one it replaced (the one ``get`` would have given)."""
         before: str | None = self.redis.set(  # type: ignore[assignment]
             CONFIG_KEY, json.dumps(config_to_dict(config)), get=True
         )
-        if before is None:
-            return MfaConfig()
-        try:
-            return config_from_dict(json.loads(before))
-        except (ValueError, TypeError, KeyError):
-            return MfaConfig()
+        return _in_force(before)
+
+
+def _in_force(raw: str | None) -> MfaConfig:
+    """The configuration a stored value means: checked by today's rules, else the defaults."""
+    if raw is None:
+        return MfaConfig()
+    try:
+        stored = json.loads(raw)
+        if not isinstance(stored, dict):  # valid JSON, but not a configuration
+            raise TypeError("not an object")
+        return parse_config(stored)
+    except (ValueError, TypeError, Invalid):
+        log.warning("mfa config: the stored value is unreadable; using the safe defaults")
+        return MfaConfig()

@@ -104,12 +104,30 @@ class ScenarioStore:
         raise RuntimeError("scenario store busy: try again")
 
     def seed_once(self, scenarios: list[Scenario], now: datetime) -> bool:
-        """Store the out-of-the-box scenarios the first time only (deleting them later sticks)."""
-        if not self.redis.set(SEEDED_KEY, now.isoformat(), nx=True):
-            return False
-        values = {s.scenario_id: json.dumps(scenario_to_dict(s)) for s in scenarios}
-        if values:
-            self.redis.hset(SCENARIOS_KEY, mapping=values)  # type: ignore[arg-type]
+        """Store the out-of-the-box scenarios the first time only (deleting them later sticks).
+
+        The marker and the scenarios are written in one transaction, so a failure can't leave
+        the marker without the scenarios. A seed that would clash with a scenario staff already
+        made (possible when Redis was down at first start) is left out: theirs wins.
+        """
+        with self.redis.pipeline() as pipe:
+            try:
+                pipe.watch(SEEDED_KEY, SCENARIOS_KEY)  # type: ignore[no-untyped-call]
+                if pipe.exists(SEEDED_KEY):
+                    return False
+                raw: dict[str, str] = pipe.hgetall(SCENARIOS_KEY)  # type: ignore[assignment]
+                kept = [scenario_from_dict(json.loads(v)) for v in raw.values()]
+                for scenario in scenarios:
+                    if not _clashes(scenario.spec, kept):
+                        kept.append(scenario)
+                values = {s.scenario_id: json.dumps(scenario_to_dict(s)) for s in kept}
+                pipe.multi()
+                pipe.set(SEEDED_KEY, now.isoformat())
+                if values:
+                    pipe.hset(SCENARIOS_KEY, mapping=values)  # type: ignore[arg-type]
+                pipe.execute()
+            except WatchError:  # another process seeded (or staff saved) meanwhile
+                return False
         return True
 
     def _write(

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from auth.ports import Status
-from flows import accounts, info, menu, secured, security
+from flows import accounts, info, menu, secured, security, stepup
 from flows.conversation import Conversation
 from flows.router import GlobalWord, global_word, normalize
 from flows.states import SECURED_STATES, State
@@ -46,12 +46,14 @@ HANDLERS: dict[State, Handler] = {
     State.AWAIT_AUTH: _await_auth,
     State.STATEMENT_ACCOUNT: accounts.handle_account,
     State.SECURITY_MENU: security.handle,
+    State.STEP_UP: stepup.handle,
 }
 
 # Secured state → how to ask its question again after a login interrupted it.
 PROMPTS: dict[State, Prompt] = {
     State.STATEMENT_ACCOUNT: accounts.choose_account,
     State.SECURITY_MENU: security.show,
+    State.STEP_UP: stepup.prompt,
 }
 
 
@@ -84,6 +86,8 @@ def handle(conv: Conversation, msg: Inbound, ctx: Context, idle: timedelta) -> O
 
 def resume(conv: Conversation, ctx: Context) -> Outcome:
     """The customer has just logged in on a secure page: carry on where the chat stopped."""
+    if conv.state is State.STEP_UP:
+        return stepup.resumed(conv, ctx)  # the security-questions page, not a login
     lead = Reply("auth.resumed")
     if conv.state is not State.AWAIT_AUTH:
         return Outcome(conv.state, (lead,), conv.data)  # they moved on meanwhile: don't disturb
@@ -101,6 +105,8 @@ def resume(conv: Conversation, ctx: Context) -> Outcome:
 
 
 def _global(word: GlobalWord, conv: Conversation, ctx: Context) -> Outcome:
+    if conv.state is State.STEP_UP and word is not GlobalWord.HELP:
+        stepup.cancel(ctx)  # leaving the challenge ends it: its code stops working
     if word is GlobalWord.MENU:
         return menu.welcome(ctx)
     if word is GlobalWord.HELP:

@@ -94,6 +94,72 @@ CATALOG: dict[str, str] = {
     "security.logged_out_everywhere": (
         "Done: you're logged out everywhere, and any links we sent you no longer work."
     ),
+    # step-up challenges (codes never appear in the chat; only where they went, masked)
+    "stepup.sent_sms": (
+        "For your security, we sent a code by SMS to {destination}. Reply with the code "
+        "(valid {minutes} minutes). We'll never ask for it anywhere else."
+    ),
+    "stepup.sent_sms.again": "We sent a new code by SMS to {destination}. Reply with the code.",
+    "stepup.sent_email": (
+        "For your security, we sent a code by email to {destination}. Reply with the code "
+        "(valid {minutes} minutes)."
+    ),
+    "stepup.sent_email.again": "We sent a new code by email to {destination}. Reply with the code.",
+    "stepup.authenticator": (
+        "For your security, open your authenticator app and reply with the 6-digit code it "
+        "shows for {bank}."
+    ),
+    "stepup.questions": (
+        "For your security, answer two of your security questions on this secure page (link "
+        "valid {minutes} minutes):\n{url}\nNever type the answers in this chat."
+    ),
+    "stepup.questions_pending": (
+        "Please answer your security questions on the secure page we sent. Reply *resend* "
+        "for a new link, or *cancel*."
+    ),
+    "stepup.switch_hint": "No code? Reply *resend*, or *other* to use another way.",
+    "stepup.no_backup": "There's no other way to confirm this. Reply *resend* or *cancel*.",
+    "stepup.digits_only": "Please reply with the code's digits only, or *resend* or *cancel*.",
+    "stepup.wrong": "That code isn't right. You have {remaining} tries left.",
+    "stepup.wrong_last": (
+        "That code isn't right. You have 1 try left: another wrong code will block "
+        "confirmations for a while."
+    ),
+    "stepup.expired": (
+        "That code has expired or was already used. Reply *resend* for a new one, or *cancel*."
+    ),
+    "stepup.exhausted": (
+        "That was too many wrong codes, so we stopped this request. Nothing was changed; you "
+        "can start again."
+    ),
+    "stepup.mismatch": (
+        "The details changed after we sent the code, so it no longer works. Nothing was "
+        "changed; please start again."
+    ),
+    "stepup.blocked": (
+        "For your safety, confirmations are blocked until {until} after too many wrong codes. "
+        "Nothing was changed. If this wasn't you, call us on the number on your card."
+    ),
+    "stepup.wait": "A code is on its way. You can ask for another in {seconds} seconds.",
+    "stepup.send_limit": (
+        "We've sent as many codes as we can for this request. Reply *other* to use another "
+        "way, or *cancel* and start again later."
+    ),
+    "stepup.not_delivered": (
+        "We couldn't send your code just now. Reply *resend* to try again, or *cancel*."
+    ),
+    "stepup.unavailable": (
+        "This needs a security check you haven't set up yet, so we can't go on here. Please "
+        "call us on the number on your card. Nothing was changed."
+    ),
+    "stepup.expired_start_again": (
+        "That request has expired. Nothing was changed; please start again."
+    ),
+    "fallback.step_up": "Please reply with the code's digits, *resend*, *other* or *cancel*.",
+    "help.step_up": (
+        "We're waiting for the code we sent you. Reply with its digits, *resend* for a new "
+        "code, *other* for another way, or *cancel* to stop. Nothing changes until it's right."
+    ),
     # things we could not use
     "fallback.main_menu": "Sorry, I didn't catch that. Reply with a number:\n{menu}",
     "fallback.contact_menu": "Please reply 1, 2 or 3, or *menu* to go back.",

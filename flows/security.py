@@ -1,11 +1,15 @@
 """Profile & security, the in-chat security centre: recent logins (time, masked address,
-browser), change PIN (on a secure page, never in the chat), log out everywhere. Also the
-``logout`` word.
+browser), change PIN (PASSWORD_UPDATE: the step-up the MFA scenarios ask for, then a secure page,
+never the chat), log out everywhere. Also the ``logout`` word.
 """
 
 from __future__ import annotations
 
-from auth.ports import LinkRefused
+from collections.abc import Mapping
+from typing import Any
+
+from auth.ports import LinkRefused, StepUpRequest
+from flows import stepup
 from flows.conversation import Conversation
 from flows.format import short_time
 from flows.states import State
@@ -37,15 +41,22 @@ def handle(conv: Conversation, text: str, ctx: Context) -> Outcome:
     if choice == "logins":
         return _recent_logins(ctx)
     if choice == "pin":
-        try:
-            link = ctx.identity.link(ctx.customer.msisdn, ctx.customer.customer_id, "pin")
-        except LinkRefused as exc:
-            minutes = str(max(1, -(-exc.retry_after_s // 60)))
-            return Outcome(State.MAIN_MENU, (Reply("auth.too_many_links", {"minutes": minutes}),))
-        reply = Reply("security.pin_link", {"url": link.url, "minutes": str(link.minutes)})
-        return Outcome(State.MAIN_MENU, (reply,))
+        return stepup.require(ctx, StepUpRequest("PASSWORD_UPDATE"), "security.pin_link", {})
     ctx.identity.logout(ctx.customer.msisdn, ctx.customer.customer_id, everywhere=True)
     return Outcome(State.MAIN_MENU, (Reply("security.logged_out_everywhere"),))
+
+
+@stepup.continuation("security.pin_link")
+def pin_link(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    """The change-PIN page, once the step-up (if any) has passed."""
+    assert ctx.customer is not None
+    try:
+        link = ctx.identity.link(ctx.customer.msisdn, ctx.customer.customer_id, "pin")
+    except LinkRefused as exc:
+        minutes = str(max(1, -(-exc.retry_after_s // 60)))
+        return Outcome(State.MAIN_MENU, (Reply("auth.too_many_links", {"minutes": minutes}),))
+    reply = Reply("security.pin_link", {"url": link.url, "minutes": str(link.minutes)})
+    return Outcome(State.MAIN_MENU, (reply,))
 
 
 def _recent_logins(ctx: Context) -> Outcome:

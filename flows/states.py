@@ -13,7 +13,8 @@ class State(StrEnum):
     AWAIT_AUTH = "await_auth"  # a register/login link was sent; the intent waits to resume
     STATEMENT_ACCOUNT = "statement_account"  # mini statement: which account (secured)
     SECURITY_MENU = "security_menu"  # profile & security: recent logins, PIN, logout (secured)
+    STEP_UP = "step_up"  # a step-up challenge is out: waiting for its code (secured)
 
 
 # States that only a logged-in customer may be in: every message there checks the session first.
-SECURED_STATES = frozenset({State.STATEMENT_ACCOUNT, State.SECURITY_MENU})
+SECURED_STATES = frozenset({State.STATEMENT_ACCOUNT, State.SECURITY_MENU, State.STEP_UP})

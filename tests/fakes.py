@@ -17,7 +17,18 @@ from urllib.parse import parse_qs
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
-from auth.ports import IssuedLink, LinkRefused, LoginRecord, Status, TokenCheck
+from auth.ports import (
+    IssuedLink,
+    LinkRefused,
+    LoginRecord,
+    Status,
+    StepUpAnswer,
+    StepUpRequest,
+    StepUpState,
+    StepUpView,
+    TokenCheck,
+    Verdict,
+)
 from bank.ports import Account, Transaction
 
 
@@ -108,6 +119,61 @@ class FakeIdentity:
 
     def recent_logins(self, msisdn: str, limit: int = 5) -> list[LoginRecord]:
         return self.logins[:limit]
+
+
+@dataclass
+class FakeStepUp:
+    """The step-up port: ``view`` is what starting a challenge gives, ``code`` the right answer
+    (bound to the request it began for). Records what the flows asked of it."""
+
+    view: StepUpView = field(
+        default_factory=lambda: StepUpView(
+            StepUpState.SENT, "sms_code", "+234•••••0001", minutes=5, can_switch=True
+        )
+    )
+    code: str = "123456"
+    tries: int = 5
+    calls: list[str] = field(default_factory=list)
+    request: StepUpRequest | None = None
+    questions_passed: bool = False
+
+    def begin(self, msisdn: str, customer_id: str, request: StepUpRequest) -> StepUpView:
+        self.calls.append(f"begin {request.action}")
+        self.request = request
+        return self.view
+
+    def answer(
+        self, msisdn: str, customer_id: str, request: StepUpRequest, text: str
+    ) -> StepUpAnswer:
+        self.calls.append(f"answer {text}")
+        if self.request is None:
+            return StepUpAnswer(Verdict.EXPIRED)
+        if request != self.request:
+            self.request = None
+            return StepUpAnswer(Verdict.MISMATCH)
+        if text == self.code:
+            self.request = None
+            return StepUpAnswer(Verdict.PASSED)
+        self.tries -= 1
+        if self.tries == 0:
+            self.request = None
+            return StepUpAnswer(Verdict.EXHAUSTED)
+        return StepUpAnswer(Verdict.WRONG, self.tries)
+
+    def resend(self, msisdn: str, customer_id: str, request: StepUpRequest) -> StepUpView:
+        self.calls.append("resend")
+        return self.view
+
+    def switch(self, msisdn: str, customer_id: str, request: StepUpRequest) -> StepUpView:
+        self.calls.append("switch")
+        return StepUpView(StepUpState.SENT, "email_code", "a••••@example.com", minutes=5)
+
+    def cancel(self, msisdn: str, customer_id: str) -> None:
+        self.calls.append("cancel")
+        self.request = None
+
+    def passed(self, msisdn: str, request: StepUpRequest) -> bool:
+        return self.questions_passed and request == self.request
 
 
 @dataclass

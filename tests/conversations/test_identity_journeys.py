@@ -132,7 +132,9 @@ def test_security_centre(whatsapp: WhatsApp, secure: SecurePages, outbox: Outbox
     logins = whatsapp.send(AMINA, "1").text
     assert "Your recent logins" in logins and "UTC" in logins
     whatsapp.send(AMINA, "profile")
-    pin_link = link_in(whatsapp.send(AMINA, "2").text)
+    asked = whatsapp.send(AMINA, "2").text  # changing the PIN is PASSWORD_UPDATE: step-up first
+    assert "we sent a code by SMS to +234•••••0001" in asked
+    pin_link = link_in(whatsapp.send(AMINA, secure.last_code(AMINA)).text)
     assert pin_link.startswith("/secure/pin/")
     changed = secure.post(
         pin_link, {"current_pin": "495817", "new_pin": "730518", "repeat_pin": "730518"}

@@ -16,7 +16,8 @@ from tests.helpers import WhatsApp, new_sid
 
 def redis_keys(services: Services) -> set[str]:
     """Keys written since start (the MFA scenarios seeded at start are not a request's doing)."""
-    return {k for k in services.redis.keys("*") if not k.startswith("teller:{mfa}:")}
+    keys: list[str] = services.redis.keys("*")  # type: ignore[assignment]
+    return {k for k in keys if not k.startswith("teller:{mfa}:")}
 
 
 def conversation_version(services: Services, msisdn: str = AMINA) -> int:

@@ -16,7 +16,7 @@ from flows import engine
 from flows.conversation import Conversation
 from flows.states import State
 from flows.types import Context, Inbound, Outcome
-from tests.fakes import FakeBank, FakeIdentity
+from tests.fakes import FakeBank, FakeIdentity, FakeStepUp
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 IDLE = timedelta(minutes=15)
@@ -33,7 +33,7 @@ def ctx(status: Status = Status.VALID, registered: bool = True, **bank: object) 
     for name, value in bank.items():
         setattr(fake_bank, name, value)
     identity = FakeIdentity(status=status, registered=registered)
-    return Context(AMINA, "Demo Bank", NOW, bank=fake_bank, identity=identity)
+    return Context(AMINA, "Demo Bank", NOW, bank=fake_bank, identity=identity, stepup=FakeStepUp())
 
 
 def run(text: str, context: Context, conv: Conversation | None = None) -> Outcome:
@@ -141,7 +141,10 @@ def test_security_centre_choices() -> None:
     conv = Conversation(State.SECURITY_MENU, {}, NOW)
     context = ctx()
     assert keys(run("1", context, conv)) == ["security.no_logins", "menu.hint"]
-    assert keys(run("2", context, conv)) == ["security.pin_link"]
+    changing = run("2", context, conv)  # PASSWORD_UPDATE: the step-up first
+    assert keys(changing) == ["stepup.sent_sms", "stepup.switch_hint"]
+    passed = run("123456", context, Conversation(changing.state, changing.data, NOW))
+    assert keys(passed) == ["security.pin_link"]
     assert keys(run("3", context, conv)) == ["security.logged_out_everywhere"]
     assert context.identity.logouts == [True]  # type: ignore[attr-defined]
     assert keys(run("9", ctx(), conv)) == ["fallback.security_menu"]

@@ -161,7 +161,7 @@ def _hhmm(at: datetime | None) -> str | None:
 def finished(link: Link, what: str) -> ResponseReturnValue:
     """The success page; the chat carries on with the interrupted intent."""
     resumed = False
-    if what in ("registered", "logged_in"):
+    if what in ("registered", "logged_in", "stepup_passed"):
         dispatcher = current_app.extensions["teller.dispatcher"]
         try:
             resumed = dispatcher.resume(link.msisdn)
@@ -170,4 +170,4 @@ def finished(link: Link, what: str) -> ResponseReturnValue:
     return page("secure/done.html", what=what, resumed=resumed)
 
 
-from auth import web_login, web_register  # noqa: E402,F401  (routes on this blueprint)
+from auth import web_login, web_register, web_stepup  # noqa: E402,F401  (routes on this blueprint)

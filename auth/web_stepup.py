@@ -1,0 +1,65 @@
+"""``/secure/stepup/<token>``: a step-up challenge of the security-questions type, answered on a
+one-time page (never in the chat). Two of the customer's three questions, chosen when the
+challenge started; both right passes it and the chat carries on with the request. A wrong pair
+is one wrong try, counted toward the challenge and the customer's code lockout, and the page
+never says which answer was wrong.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask.typing import ResponseReturnValue
+
+from auth.links import Purpose
+from auth.ports import Verdict
+from auth.questions import QUESTIONS
+from auth.stepup import StepUpService
+from auth.web import blocked_page, bp, finished, gone, guard_post, open_link, page, service
+
+MAX_ANSWER_CHARS = 200
+
+
+def stepups() -> StepUpService:
+    return current_app.extensions["teller"].stepup  # type: ignore[no-any-return]
+
+
+@bp.route("/stepup/<token>", methods=["GET", "POST"])
+def stepup(token: str) -> ResponseReturnValue:
+    link = open_link(token, Purpose.STEP_UP)
+    if link is None:
+        return gone()
+    challenge = stepups().questions_for(link.msisdn)
+    if challenge is None:  # cancelled, expired or replaced in the chat meanwhile
+        return gone()
+    asked = [(qid, QUESTIONS[qid]) for qid in challenge.questions if qid in QUESTIONS]
+    if request.method == "GET":
+        until = service().blocked_until(link.msisdn)
+        if until is not None:
+            return blocked_page(until)
+        return page("secure/stepup_questions.html", token=token, asked=asked)
+    refused = guard_post(link)
+    if refused is not None:
+        return refused
+    answers = {qid: request.form.get(qid, "")[:MAX_ANSWER_CHARS] for qid, _ in asked}
+    if any(not answer.strip() for answer in answers.values()):
+        problems = ["Answer both questions."]  # not a try: nothing was checked
+        return page(
+            "secure/stepup_questions.html", 400, token=token, asked=asked, problems=problems
+        )
+    result = stepups().answer_questions(link.msisdn, link.customer_id, challenge, answers)
+    if result.verdict is Verdict.PASSED:
+        service().links.consume(link)
+        return finished(link, "stepup_passed")
+    if result.verdict is Verdict.BLOCKED:
+        service().links.consume(link)
+        return blocked_page(result.until)
+    if result.verdict is not Verdict.WRONG:  # exhausted or gone: this page is done
+        service().links.consume(link)
+        return gone()
+    return page(
+        "secure/stepup_questions.html",
+        401,
+        token=token,
+        asked=asked,
+        remaining=result.remaining,
+    )

@@ -22,8 +22,9 @@ from auth.scenarios.model import ChallengeType
 # Keys (hash-tagged per customer) — value shape, lifetime:
 CHALLENGE_KEY = "teller:{{{msisdn}}}:stepup"
 # hash: id, kind, options (JSON list of the usable types, in order), binding (sha256 of the
-# request), action, status (pending|passed), tries, questions (JSON list of 2 question ids),
-# expires (epoch s) — as long as the challenge lives.
+# request), action, amount (currency and amount, for the audit), status (pending|passed),
+# tries, questions (JSON list of 2 question ids), expires (epoch s) — as long as the challenge
+# lives.
 
 QUESTIONS_TTL = timedelta(minutes=10)
 
@@ -62,6 +63,7 @@ class Challenge:
     tries: int
     expires_at: datetime
     questions: tuple[str, ...] = ()
+    amount: str = ""  # for the audit stream: "USD 150.00", or "" for no money
 
     @property
     def passed(self) -> bool:
@@ -107,6 +109,7 @@ class ChallengeStore:
             tries=0,
             expires_at=now + ttl,
             questions=questions,
+            amount=f"{request.currency} {request.amount}".strip() if request.amount else "",
         )
         key = self.key(msisdn)
         pipe = self.redis.pipeline(transaction=True)
@@ -119,6 +122,7 @@ class ChallengeStore:
                 "options": json.dumps([o.value for o in options]),
                 "binding": challenge.binding,
                 "action": request.action,
+                "amount": challenge.amount,
                 "status": "pending",
                 "tries": 0,
                 "questions": json.dumps(list(questions)),
@@ -144,6 +148,7 @@ class ChallengeStore:
             tries=int(raw.get("tries") or 0),
             expires_at=datetime.fromtimestamp(float(raw["expires"]), UTC),
             questions=tuple(json.loads(raw.get("questions") or "[]")),
+            amount=raw.get("amount", ""),
         )
 
     def wrong_try(self, msisdn: str, max_tries: int) -> int:

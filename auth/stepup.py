@@ -54,6 +54,12 @@ def _amount(request: StepUpRequest) -> Decimal | None:
         return None  # treated as over any threshold: the challenge still fires
 
 
+def _for_audit(challenge: Challenge) -> StepUpRequest:
+    """The facts an audit entry names when only the stored challenge is at hand."""
+    currency, _, amount = challenge.amount.rpartition(" ")
+    return StepUpRequest(action=challenge.action, amount=amount, currency=currency)
+
+
 @dataclass
 class StepUpService:
     auth: AuthService
@@ -191,7 +197,7 @@ class StepUpService:
         challenge = self.challenges.get(msisdn, self.auth.clock())
         self._end(msisdn)
         if challenge is not None:
-            request = StepUpRequest(action=challenge.action)
+            request = _for_audit(challenge)
             self._audit("stepup.cancel", msisdn, customer_id, request, "cancelled")
 
     def passed(self, msisdn: str, request: StepUpRequest) -> bool:
@@ -212,7 +218,7 @@ class StepUpService:
         """Both answers right passes the challenge (the chat then goes on); anything else is
         one wrong try, without saying which answer was wrong."""
         now = self.auth.clock()
-        request = StepUpRequest(action=challenge.action)
+        request = _for_audit(challenge)
         until = self.auth.lockouts.blocked_until(msisdn, Kind.CODE, now)
         if until is not None:
             return self._verdict(

@@ -18,11 +18,12 @@ import pyotp
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Request, Response, expect
 
+from app import Services
 from bot.messenger import OutboxMessenger
 from tests.conftest import AMINA
 from tests.fakes import FrozenClock
 from tests.helpers import WhatsApp
-from tests.secure_pages import AMINA_DOB, AMINA_NIN4, SecurePages, link_in
+from tests.secure_pages import AMINA_DOB, AMINA_NIN4, ANSWERS, SecurePages, link_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -349,7 +350,8 @@ def test_change_pin_from_the_security_centre(
     page = secure_tab.page
     secure.register(link_in(whatsapp.send(AMINA, "balance").text), AMINA, pin=PIN)
     whatsapp.send(AMINA, "profile")
-    assert secure_tab.open(link_in(whatsapp.send(AMINA, "2").text)) == 200
+    assert "code by SMS" in whatsapp.send(AMINA, "2").text  # PASSWORD_UPDATE's step-up first
+    assert secure_tab.open(link_in(whatsapp.send(AMINA, sms_code(outbox)).text)) == 200
     assert secure_tab.heading() == "Change your chat-banking PIN"
     page.get_by_label("Current PIN").fill("000001")
     page.get_by_label("New PIN", exact=True).press_sequentially("111111")
@@ -390,3 +392,33 @@ def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(
     secure_tab.submit("#send-code")
     assert fill_details(secure_tab, "1991-01-01", sms_code(outbox)) == 401
     assert "You have 4 tries left." in secure_tab.alert()  # the refused posts counted nothing
+
+
+def test_a_step_up_by_security_questions(
+    secure_tab: Secure,
+    whatsapp: WhatsApp,
+    secure: SecurePages,
+    outbox: OutboxMessenger,
+    services: Services,
+) -> None:
+    page = secure_tab.page
+    secure.register(link_in(whatsapp.send(AMINA, "balance").text), AMINA, pin=PIN)
+    update = services.scenarios.update
+    scenario = services.scenarios.find(search="PASSWORD_UPDATE")[0]
+    swap = {"primary_challenge": "security_questions", "backup_challenge": "sms_code"}
+    update(scenario.scenario_id, swap, "officer")
+    whatsapp.send(AMINA, "profile")
+    assert secure_tab.open(link_in(whatsapp.send(AMINA, "2").text)) == 200
+    assert secure_tab.heading() == "Answer your security questions"
+    fields = page.locator("form input[type=password]")
+    assert fields.count() == 2
+    asked = [str(fields.nth(n).get_attribute("name")) for n in range(2)]
+    fields.nth(0).fill(ANSWERS[asked[0]])
+    fields.nth(1).fill("wrong answer")
+    assert secure_tab.submit("#confirm") == 401
+    assert secure_tab.alert() == "That didn't match our records. You have 4 tries left."
+    for n, qid in enumerate(asked):
+        page.locator("form input[type=password]").nth(n).fill(ANSWERS[qid].lower())
+    assert secure_tab.submit("#confirm") == 200
+    assert secure_tab.heading() == "Thank you, that's confirmed"
+    assert "/secure/pin/" in whatsapp_to(outbox)[-1]  # the chat went on by itself

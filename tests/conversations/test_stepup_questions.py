@@ -41,7 +41,7 @@ def test_questions_on_the_page_then_the_chat_goes_on(
     assert "answer your security questions on the secure page" in whatsapp.send(AMINA, "1234").text
 
     form = secure.get(path)
-    assert form.status == 200 and "Confirm it's you" in form.text
+    assert form.status == 200 and "Answer your security questions" in form.text
     ids = _ASKED.findall(form.text)
     assert len(ids) == 2 and set(ids) <= set(ANSWERS)
 

@@ -34,7 +34,11 @@ from bank.seed import SeedError, load_file
 from bot.messenger import Messenger, OutboxMessenger, TwilioMessenger
 from bot.sealed import Sealer
 from bot.store import EdgeStore
+from receipts.verification import derive_key
+from workers import context as job_context
+from workers.context import JobContext
 from workers.embedded import EmbeddedWorker
+from workers.media import MediaStore
 from workers.queues import DEFAULT_QUEUE, QUEUES, queue_for
 
 log = logging.getLogger("teller")
@@ -69,6 +73,8 @@ KNOWN_VARIABLES = frozenset(
         "SESSION_ABSOLUTE_HOURS",
         "REGISTRATION_COOLING_OFF_HOURS",
         "PROXY_HOPS",
+        "MEDIA_TTL_MINUTES",
+        "DOCUMENT_PASSWORD",
         *DEV_SECRETS,
     }
 )
@@ -109,6 +115,9 @@ class Config:
     session_absolute_hours: int = 12
     registration_cooling_off_hours: int = 24
     proxy_hops: int = 0  # trusted reverse proxies in front (for client addresses and https)
+    media_ttl_minutes: int = 10  # how long a rendered document waits for Twilio to fetch it
+    # DOCUMENT_PASSWORD: how PDFs open. random (by SMS), or dob (DDMMYYYY): weaker, opt-in.
+    document_unlock: Literal["random", "dob"] = "random"
 
     @property
     def is_production(self) -> bool:
@@ -146,6 +155,11 @@ class Config:
         session_absolute = whole("SESSION_ABSOLUTE_HOURS", 12, 1, 24)
         cooling_off = whole("REGISTRATION_COOLING_OFF_HOURS", 24, 0, 30 * 24)
         proxy_hops = whole("PROXY_HOPS", 0, 0, 5)
+        # Twilio fetches media within seconds; an hour is already generous for a document URL.
+        media_ttl = whole("MEDIA_TTL_MINUTES", 10, 1, 60)
+        unlock = get("DOCUMENT_PASSWORD") or "random"
+        if unlock not in ("random", "dob"):
+            problems.append(f"DOCUMENT_PASSWORD: must be random or dob, not {unlock!r}")
         secrets = {
             name: get(name) or ("" if production else dev) for name, dev in DEV_SECRETS.items()
         }
@@ -172,6 +186,8 @@ class Config:
             session_absolute_hours=session_absolute,
             registration_cooling_off_hours=cooling_off,
             proxy_hops=proxy_hops,
+            media_ttl_minutes=media_ttl,
+            document_unlock="dob" if unlock == "dob" else "random",
         )
         problems += config.problems()
         if problems:
@@ -277,6 +293,33 @@ class Services:
         if self.embedded_worker is not None:
             self.embedded_worker.stop()
 
+    @cached_property
+    def media(self) -> MediaStore:
+        """Rendered documents waiting for Twilio (``GET /media/<token>``)."""
+        ttl = timedelta(minutes=self.config.media_ttl_minutes)
+        return MediaStore(self.rq_redis, self.config.secret_key, ttl, self.clock)
+
+    @cached_property
+    def verify_key(self) -> bytes:
+        """The receipts' verification-code key, derived from SECRET_KEY for that use only."""
+        return derive_key(self.config.secret_key)
+
+    def job_context(self) -> JobContext:
+        """What jobs in this process use (``workers.context``)."""
+        config = self.config
+        return JobContext(
+            bank=self.bank,
+            redis=self.redis,
+            raw=self.rq_redis,
+            messenger=self.messenger,
+            media=self.media,
+            bank_name=self.bank_name,
+            public_base_url=config.public_base_url,
+            verify_key=self.verify_key,
+            unlock=config.document_unlock,
+            clock=self.clock,
+        )
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -361,6 +404,8 @@ def build_services(
         stepup=StepUpService(auth, scenarios, ChallengeStore(app_redis)),
         clock=clock,
     )
+    # Jobs run by this process (the in-process worker, a forked worker's jobs) use these services.
+    job_context.install(services.job_context())
     if config.redis_url is None:
         services.embedded_worker = EmbeddedWorker(rq_redis, list(QUEUES))
         services.embedded_worker.start()

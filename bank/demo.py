@@ -32,6 +32,7 @@ from bank.ports import (
     OtherBank,
     Payee,
     Transaction,
+    TransferRecord,
     TransferRequest,
     TransferResult,
 )
@@ -51,6 +52,13 @@ class BankNotEmpty(BankError):
 
 def _customer(row: sqlite3.Row) -> Customer:
     return Customer(row["customer_id"], row["name"], row["msisdn"], row["email"], row["kyc_level"])
+
+
+# A transfer with its payer's ledger line (narration, masked counterparty).
+_TRANSFER_SQL = (
+    "SELECT t.*, l.description, l.counterparty FROM transfers t"
+    " JOIN ledger l ON l.txn_id = t.txn_id"
+)
 
 
 def _transaction(row: sqlite3.Row) -> Transaction:
@@ -197,6 +205,35 @@ class SqliteBank:
             return execute_transfer(
                 db, req, code["value"] if code else "", self.clock(), self.guards
             )
+
+    def transfer_record(self, txn_id: int) -> TransferRecord | None:
+        return self._transfer(self.db.rows(_TRANSFER_SQL + " WHERE t.txn_id = ?", txn_id))
+
+    def transfer_by_reference(self, reference: str) -> TransferRecord | None:
+        return self._transfer(self.db.rows(_TRANSFER_SQL + " WHERE t.reference = ?", reference))
+
+    @staticmethod
+    def _transfer(rows: list[sqlite3.Row]) -> TransferRecord | None:
+        if not rows:
+            return None
+        r = rows[0]
+        return TransferRecord(
+            reference=r["reference"],
+            txn_id=r["txn_id"],
+            customer_id=r["customer_id"],
+            from_account=r["from_account"],
+            to_account=r["to_account"],
+            to_bank_code=r["to_bank_code"],
+            amount=from_cents(r["amount"]),
+            status=r["status"],
+            created_at=datetime.fromisoformat(r["created_at"]),
+            narration=r["description"],
+            counterparty=r["counterparty"],
+        )
+
+    def date_of_birth(self, customer_id: str) -> date | None:
+        rows = self.db.rows("SELECT dob FROM customers WHERE customer_id = ?", customer_id)
+        return date.fromisoformat(rows[0]["dob"]) if rows else None
 
     def total_balance(self) -> Decimal:
         """Customers' and settlement balances: constant through transfers (an invariant).

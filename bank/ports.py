@@ -91,6 +91,24 @@ class Transaction:
 
 
 @dataclass(frozen=True)
+class TransferRecord:
+    """A transfer as the bank recorded it: what a receipt and its verification are built from.
+    ``counterparty`` is the payer's ledger line's, already masked (``Chidi Okeke ••4321``)."""
+
+    reference: str
+    txn_id: int  # the debit's Transaction.txn_id on from_account
+    customer_id: str
+    from_account: str
+    to_account: str
+    to_bank_code: str
+    amount: Decimal
+    status: str
+    created_at: datetime
+    narration: str
+    counterparty: str
+
+
+@dataclass(frozen=True)
 class TransferRequest:
     idempotency_key: str  # one per confirmed intent; a retry repeats it
     from_account: str
@@ -206,4 +224,15 @@ class CoreBanking(Protocol):
 
     def transfer(self, req: TransferRequest) -> TransferResult:
         """Move money once per idempotency key, atomically, never overdrawing."""
+        ...
+
+    def transfer_record(self, txn_id: int) -> TransferRecord | None:
+        """The transfer whose debit is ``txn_id``; None for any other movement."""
+        ...
+
+    def transfer_by_reference(self, reference: str) -> TransferRecord | None: ...
+
+    def date_of_birth(self, customer_id: str) -> date | None:
+        """Only for the opt-in date-of-birth document password (``DOCUMENT_PASSWORD=dob``);
+        nothing else reads a date of birth out of the bank."""
         ...

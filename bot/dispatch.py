@@ -23,13 +23,14 @@ from auth.ports import Identity, StepUp
 from bank.masking import mask_phone as _mask_phone
 from bank.ports import CoreBanking
 from bot import twiml
+from bot.effects import EffectRunner
 from bot.inbound import InboundMessage
 from bot.messenger import Channel, Messenger, MessengerError
 from bot.store import Begin, BeginStatus, EdgeStore
 from flows import engine
 from flows.conversation import Conversation
 from flows.responses import CATALOG, render_all
-from flows.types import Context, Inbound
+from flows.types import Context, Inbound, Outcome, Reply
 
 log = logging.getLogger("teller.webhook")
 
@@ -54,6 +55,7 @@ class Dispatcher:
     clock: Callable[[], datetime]
     currency: str = "USD"
     stepup: StepUp | None = None
+    effects: EffectRunner | None = None  # performs the flows' document effects
 
     def handle(self, msg: InboundMessage) -> str:
         begin = self._claim(msg)
@@ -80,7 +82,7 @@ class Dispatcher:
         conv = Conversation.from_json(begin.doc)
         ctx = self._context(msg.msisdn, now)
         outcome = engine.handle(conv, Inbound(msg.body, msg.num_media > 0), ctx, self.idle)
-        xml = twiml.reply(render_all(outcome.replies, self._common()))
+        xml = twiml.reply(render_all(self._perform(outcome, ctx), self._common()))
         doc = None
         if outcome.persist:
             doc = Conversation(outcome.state, outcome.data, now).to_json()
@@ -116,7 +118,8 @@ class Dispatcher:
                 return False
             outcome = engine.resume(Conversation.from_json(begin.doc), ctx)
             # One WhatsApp message (split only past 1,600 characters), not one per reply.
-            texts = twiml.split_message("\n\n".join(render_all(outcome.replies, self._common())))
+            replies = render_all(self._perform(outcome, ctx), self._common())
+            texts = twiml.split_message("\n\n".join(replies))
             doc = Conversation(outcome.state, outcome.data, now).to_json()
             if not self.edge.commit(msisdn, sid, begin, twiml.EMPTY, doc):
                 self.edge.abort(msisdn, sid, begin)
@@ -133,6 +136,14 @@ class Dispatcher:
             return False
         log.info("resumed the conversation of %s: -> %s", mask_phone(msisdn), outcome.state)
         return True
+
+    def _perform(self, outcome: Outcome, ctx: Context) -> tuple[Reply, ...]:
+        """Perform the outcome's effects before anything is stored; a refusal's replies
+        replace the flow's (the state still moves on: nothing is left half-done)."""
+        if not outcome.effects or self.effects is None or ctx.customer is None:
+            return outcome.replies
+        refused = self.effects.perform(outcome.effects, ctx.customer)
+        return outcome.replies if refused is None else refused
 
     def _context(self, msisdn: str, now: datetime) -> Context:
         return Context(

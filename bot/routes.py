@@ -7,8 +7,9 @@ from datetime import timedelta
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
-from bot import dev, health, webhook
+from bot import dev, health, media, verify, webhook
 from bot.dispatch import Dispatcher
+from bot.effects import EffectRunner
 
 
 def register_blueprints(app: Flask) -> None:
@@ -26,8 +27,13 @@ def register_blueprints(app: Flask) -> None:
         public_base_url=config.public_base_url,
         idle=timedelta(minutes=config.conversation_idle_minutes),
         clock=services.clock,
+        effects=EffectRunner(
+            services.redis, services.rq_redis, services.auth.limiter, services.clock
+        ),
     )
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(media.bp)
+    app.register_blueprint(verify.bp)
     if not config.is_production:
         app.register_blueprint(dev.bp)

@@ -17,6 +17,7 @@ from bank.masking import mask_phone
 from bot import signature
 from bot.dispatch import Dispatcher
 from bot.inbound import InvalidInbound, parse
+from workers.jobs import on_message_status
 
 log = logging.getLogger("teller.webhook")
 bp = Blueprint("whatsapp", __name__)
@@ -96,4 +97,8 @@ def status() -> Response:
         return Response("temporarily unavailable\n", status=503)
     if fresh and state in ("failed", "undelivered"):
         log.warning("delivery %s %s (error %s)", sid, state, error_code or "none")
+        try:  # a document that didn't arrive: the customer is told, and can ask again
+            on_message_status(services.redis, services.rq_redis, sid, state)
+        except RedisError:
+            return Response("temporarily unavailable\n", status=503)
     return Response(status=204)

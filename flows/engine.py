@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from auth.ports import Status
-from flows import accounts, info, menu, secured, security, stepup
+from flows import accounts, documents, info, menu, secured, security, stepup
 from flows.conversation import Conversation
 from flows.router import GlobalWord, global_word, normalize
 from flows.states import SECURED_STATES, State
@@ -47,6 +47,9 @@ HANDLERS: dict[State, Handler] = {
     State.STATEMENT_ACCOUNT: accounts.handle_account,
     State.SECURITY_MENU: security.handle,
     State.STEP_UP: stepup.handle,
+    State.STATEMENT_PDF_ACCOUNT: documents.handle_account,
+    State.STATEMENT_PDF_PERIOD: documents.handle_period,
+    State.STATEMENT_PDF_MONTH: documents.handle_month,
 }
 
 # Secured state → how to ask its question again after a login interrupted it.
@@ -54,6 +57,9 @@ PROMPTS: dict[State, Prompt] = {
     State.STATEMENT_ACCOUNT: accounts.choose_account,
     State.SECURITY_MENU: security.show,
     State.STEP_UP: stepup.prompt,
+    State.STATEMENT_PDF_ACCOUNT: documents.choose_account,
+    State.STATEMENT_PDF_PERIOD: documents.ask_period,
+    State.STATEMENT_PDF_MONTH: documents.ask_month,
 }
 
 

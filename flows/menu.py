@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flows import accounts, info, secured, security
+from flows import accounts, documents, info, secured, security
 from flows.conversation import Conversation
 from flows.responses import MENU_LABELS
 from flows.states import State
@@ -34,6 +34,12 @@ ENTRIES: tuple[MenuEntry, ...] = (
         True,
     ),
     MenuEntry(
+        "statement_pdf",
+        ("statement pdf", "pdf statement", "pdf", "e-statement", "statement (pdf)"),
+        documents.start,
+        True,
+    ),
+    MenuEntry(
         "security",
         ("profile", "security", "profile & security", "profile and security", "settings"),
         security.show,
@@ -42,6 +48,10 @@ ENTRIES: tuple[MenuEntry, ...] = (
     MenuEntry("logout", ("sign out",), security.logout),
     MenuEntry("tips", ("tips", "security tips"), info.start_tips),
     MenuEntry("contact", ("contact", "contact us", "support"), info.start_contact),
+)
+# Intents by word only, not numbered in the menu (offered in the replies where they help).
+WORD_ONLY: tuple[MenuEntry, ...] = (
+    MenuEntry("retry", ("retry", "try again", "send again"), documents.resend, True),
 )
 
 
@@ -53,7 +63,7 @@ def choose(text: str, entries: tuple[MenuEntry, ...] = ENTRIES) -> MenuEntry | N
     """The entry a normalised text picks, by number or by one of its words."""
     if text.isdecimal() and 1 <= int(text) <= len(entries):
         return entries[int(text) - 1]
-    return next((e for e in entries if text in e.words), None)
+    return next((e for e in (*entries, *WORD_ONLY) if text in e.words), None)
 
 
 def start(entry: MenuEntry, ctx: Context) -> Outcome:
@@ -66,7 +76,7 @@ def start(entry: MenuEntry, ctx: Context) -> Outcome:
 
 
 def by_key(key: str) -> MenuEntry | None:
-    return next((e for e in ENTRIES if e.key == key), None)
+    return next((e for e in (*ENTRIES, *WORD_ONLY) if e.key == key), None)
 
 
 def first_name(ctx: Context) -> str:

@@ -160,6 +160,56 @@ CATALOG: dict[str, str] = {
         "We're waiting for the code we sent you. Reply with its digits, *resend* for a new "
         "code, *other* for another way, or *cancel* to stop. Nothing changes until it's right."
     ),
+    # PDF statements and documents (the worker's messages too)
+    "statement_pdf.account": "Which account do you want a PDF statement for?\n{choices}",
+    "fallback.statement_pdf_account": "Please reply with a number from the list:\n{choices}",
+    "help.statement_pdf_account": (
+        "Reply with the number of the account you want a PDF statement for, or *cancel*."
+    ),
+    "statement_pdf.period": (
+        "Which period?\n1 Last 30 days\n2 Last 3 months\n3 A calendar month\n"
+        "It comes here as a protected PDF; its password comes by SMS."
+    ),
+    "fallback.statement_pdf_period": "Please reply 1, 2 or 3, or *cancel*.",
+    "help.statement_pdf_period": (
+        "Reply 1 for the last 30 days, 2 for the last 3 months, 3 to choose a month, or "
+        "*cancel*. You can also type a month, like *October 2026*."
+    ),
+    "statement_pdf.month": (
+        "Which month? Reply like *October 2026* or *10/2026* (up to 12 months back)."
+    ),
+    "fallback.statement_pdf_month": (
+        "I couldn't find that month. Reply like *October 2026* or *10/2026*; statements go "
+        "back 12 months."
+    ),
+    "help.statement_pdf_month": (
+        "Type a month of the last 12, like *October 2026* or *10/2026*, or *cancel*."
+    ),
+    "statement_pdf.on_its_way": (
+        "Your statement for {account}, {period}, is on its way. It comes here as a PDF; its "
+        "password comes by SMS to your registered number, never in this chat."
+    ),
+    "statement_pdf.rate_limited": (
+        "You've asked for several statements in a short time. Please try again in {minutes} "
+        "minutes."
+    ),
+    "document.resending": "We're sending it again; it'll be here in a moment.",
+    "document.nothing_to_resend": (
+        "There's nothing waiting to be sent again. Send *statement pdf* for a new statement."
+    ),
+    "document.caption": (
+        "Your {what} {reference} from {bank}. Its password reaches you by SMS, never in this chat."
+    ),
+    "document.caption_dob": (
+        "Your {what} {reference} from {bank}. Open it with your date of birth as DDMMYYYY."
+    ),
+    "document.password_sms": (
+        "{bank}: the password for your {what} {reference} is {password}. It opens the PDF we "
+        "sent you on WhatsApp. Never share it."
+    ),
+    "document.failed": (
+        "Sorry, we couldn't send your {what} {reference}. Reply *retry* to try again."
+    ),
     # things we could not use
     "fallback.main_menu": "Sorry, I didn't catch that. Reply with a number:\n{menu}",
     "fallback.contact_menu": "Please reply 1, 2 or 3, or *menu* to go back.",
@@ -209,6 +259,7 @@ CATALOG: dict[str, str] = {
 MENU_LABELS: dict[str, str] = {
     "balance": "Balance",
     "statement": "Mini statement",
+    "statement_pdf": "Statement (PDF)",
     "security": "Profile & security",
     "logout": "Log out",
     "tips": "Security tips",

@@ -14,7 +14,19 @@ class State(StrEnum):
     STATEMENT_ACCOUNT = "statement_account"  # mini statement: which account (secured)
     SECURITY_MENU = "security_menu"  # profile & security: recent logins, PIN, logout (secured)
     STEP_UP = "step_up"  # a step-up challenge is out: waiting for its code (secured)
+    STATEMENT_PDF_ACCOUNT = "statement_pdf_account"  # PDF statement: which account (secured)
+    STATEMENT_PDF_PERIOD = "statement_pdf_period"  # PDF statement: 30 days, 3 months, a month
+    STATEMENT_PDF_MONTH = "statement_pdf_month"  # PDF statement: which month (secured)
 
 
 # States that only a logged-in customer may be in: every message there checks the session first.
-SECURED_STATES = frozenset({State.STATEMENT_ACCOUNT, State.SECURITY_MENU, State.STEP_UP})
+SECURED_STATES = frozenset(
+    {
+        State.STATEMENT_ACCOUNT,
+        State.SECURITY_MENU,
+        State.STEP_UP,
+        State.STATEMENT_PDF_ACCOUNT,
+        State.STATEMENT_PDF_PERIOD,
+        State.STATEMENT_PDF_MONTH,
+    }
+)

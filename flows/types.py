@@ -46,6 +46,12 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class Effect:
+    """Something the edge does once the handler has returned (flows do no I/O): enqueue a
+    statement, start a challenge. Each kind is a frozen subclass; the edge dispatches on type."""
+
+
+@dataclass(frozen=True)
 class Outcome:
     """Where the conversation goes next and what to say; ``data`` holds the flow's slots."""
 
@@ -53,3 +59,4 @@ class Outcome:
     replies: tuple[Reply, ...]
     data: Mapping[str, Any] = field(default_factory=dict)
     persist: bool = True  # False: leave the stored conversation as it was
+    effects: tuple[Effect, ...] = ()

@@ -1,7 +1,8 @@
 """Verification codes: what lets anyone holding a receipt tell a genuine one from a forgery.
 
 The code is the receipt's reference followed by 80 bits of an HMAC-SHA256 over the receipt's
-facts (reference, time, amount, fee, currency, both masked parties, status), keyed with a key
+facts that never change (reference, time, amount, fee, currency, both masked accounts; not names
+or status, which the bank may later correct), keyed with a key
 derived from ``SECRET_KEY`` for this purpose only (domain separation: the same secret signs
 sessions elsewhere, and a tag from one use must never be valid in another). The verify page
 rebuilds the facts from the bank by reference and compares in constant time: a forger who
@@ -38,8 +39,6 @@ def facts(receipt: Receipt) -> bytes:
         receipt.currency,
         receipt.sender.account,
         receipt.recipient.account,
-        receipt.recipient.name,
-        receipt.status,
     )
     return "\x1f".join(fields).encode()
 

@@ -43,14 +43,20 @@ class EmbeddedWorker:
         self._stop.set()
         self._thread.join(timeout)
 
+    def _due(self) -> bool:
+        """Retries wait in each queue's scheduled registry until their back-off has passed."""
+        return any(q.scheduled_job_registry.get_jobs_to_schedule() for q in self.queues)
+
     def _run(self) -> None:
         worker = ThreadWorker(self.queues, connection=self.connection, serializer=JSONSerializer)
         while not self._stop.is_set():
             try:
-                if not any(q.count for q in self.queues):
+                due = self._due()
+                if not due and not any(q.count for q in self.queues):
                     self._stop.wait(self.poll_s)
                     continue
-                worker.work(burst=True, logging_level="WARNING")
+                # with_scheduler in burst mode moves due retries onto their queue first.
+                worker.work(burst=True, logging_level="WARNING", with_scheduler=due)
             except Exception:  # the thread must outlive any one bad job or hiccup
                 log.exception("embedded worker: unexpected error; continuing")
                 self._stop.wait(1.0)

@@ -1,12 +1,16 @@
-"""Queue names and how jobs are enqueued: RQ's JSON serializer (never pickle), explicit TTLs.
+"""Queue names and how jobs are enqueued: RQ's JSON serializer (never pickle), explicit TTLs,
+and each kind of job's timeout and retries declared once, where it is enqueued.
 
 Connections are always passed in; nothing here creates a client.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from redis import Redis
-from rq import Queue
+from rq import Queue, Retry
+from rq.job import Job
 from rq.serializers import JSONSerializer
 
 MESSAGES_QUEUE = "messages"  # outbound messages the bank sends on its own initiative
@@ -28,3 +32,30 @@ def queue_for(name: str, connection: Redis) -> Queue:
         serializer=JSONSerializer,
         default_timeout=JOB_TIMEOUT_S,
     )
+
+
+@dataclass(frozen=True)
+class JobPolicy:
+    """How one kind of job runs: its queue, time limit and retries with growing back-off."""
+
+    queue: str
+    timeout_s: int
+    backoff_s: tuple[int, ...]  # one wait per retry: len() is the number of retries
+
+    def enqueue(self, connection: Redis, func: str, *ids: str | int) -> Job:
+        """Enqueue ``func`` (an importable name) with ids only: never personal data."""
+        assert all(isinstance(i, str | int) for i in ids)
+        return queue_for(self.queue, connection).enqueue(
+            func,
+            *ids,
+            job_timeout=self.timeout_s,
+            result_ttl=RESULT_TTL_S,
+            failure_ttl=FAILURE_TTL_S,
+            retry=Retry(max=len(self.backoff_s), interval=list(self.backoff_s)),
+        )
+
+
+# A receipt is small; a year of statement lines is not. Both retry soon, then less often.
+RECEIPT_JOB = JobPolicy(DOCUMENTS_QUEUE, timeout_s=30, backoff_s=(2, 10, 30))
+STATEMENT_JOB = JobPolicy(DOCUMENTS_QUEUE, timeout_s=120, backoff_s=(2, 10, 30))
+NOTICE_JOB = JobPolicy(MESSAGES_QUEUE, timeout_s=15, backoff_s=(5, 30, 120))

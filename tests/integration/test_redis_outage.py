@@ -36,7 +36,7 @@ def test_redis_outage_and_recovery(own_redis: RedisServer, tmp_path: Path) -> No
     assert whatsapp.send(AMINA, "hi").messages[0].startswith("Welcome")
 
     own_redis.stop()
-    down = whatsapp.send(AMINA, "6")
+    down = whatsapp.send(AMINA, "7")
     assert down.status == 200
     assert down.messages == [
         "Sorry, we can't reach our systems right now. Please try again shortly."

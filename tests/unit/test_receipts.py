@@ -192,7 +192,7 @@ def test_verification_codes_catch_any_changed_fact() -> None:
     assert verification.matches(RECEIPT, tag, KEY)
     for changed in (
         replace(RECEIPT, amount=Decimal("1500.00")),
-        replace(RECEIPT, recipient=Party("Mallory", "••4321", "Access Bank")),
+        replace(RECEIPT, recipient=Party("Chidi Okeke", "••4322", "Access Bank")),
         replace(RECEIPT, created_at=RECEIPT.created_at + timedelta(minutes=1)),
     ):
         assert not verification.matches(changed, tag, KEY)

@@ -1,0 +1,93 @@
+"""``/verify``: the public page where anyone holding a receipt checks that it is genuine.
+
+They type the verification code printed on it; the page rebuilds the receipt's facts from the
+bank by its reference and checks the code's HMAC (``receipts.verification``). A genuine receipt
+shows its amount, date and masked parties, to compare with the paper; anything else gets one
+neutral answer that never says whether the reference exists. Checks are rate-limited per address
+(an 80-bit tag can't be guessed, but nobody should get to try). Same headers, CSP and CSRF as
+the secure pages; fails closed: Redis down is a 503, never an unchecked answer.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from redis.exceptions import RedisError
+
+from auth.ratelimit import Limit, RateLimited
+from auth.web import SECURITY_HEADERS, address, csrf
+from bank.ports import CoreBanking
+from receipts import verification
+from receipts.layout import money, when
+from receipts.model import Receipt
+from receipts.sources import receipt_for
+
+log = logging.getLogger("teller.verify")
+bp = Blueprint("verify", __name__)
+
+VERIFY_PER_ADDRESS = Limit("verify-address", 20, 10 * 60)
+MAX_CODE = 80
+
+
+@bp.before_request
+def _protect() -> None:
+    if request.method == "POST":
+        csrf.protect()
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def _page(status: int = 200, **values: object) -> ResponseReturnValue:
+    services = current_app.extensions["teller"]
+    return render_template("verify/verify.html", bank_name=services.bank_name, **values), status
+
+
+@bp.get("/verify")
+def form() -> ResponseReturnValue:
+    return _page()
+
+
+@bp.post("/verify")
+def check() -> ResponseReturnValue:
+    services = current_app.extensions["teller"]
+    code = request.form.get("code", "")[:MAX_CODE]
+    try:
+        services.auth.limiter.hit(VERIFY_PER_ADDRESS, address(), services.clock())
+    except RateLimited as exc:
+        log.warning("verify: rate limit for an address")
+        return _page(429, limited=max(1, -(-exc.retry_after_s // 60)), code=code)
+    except RedisError as exc:
+        log.error("verify: Redis unavailable (%s)", type(exc).__name__)
+        return _page(503, unavailable=True, code=code)
+    receipt = _genuine(code, services.bank, services.bank_name, services.verify_key)
+    if receipt is None:
+        return _page(200, checked=True, genuine=False, code=code)
+    facts = {
+        "reference": receipt.reference,
+        "amount": money(receipt.amount, receipt.currency),
+        "when": when(receipt.created_at),
+        "sender": receipt.sender.line(),
+        "recipient": receipt.recipient.line(),
+        "status": receipt.status.capitalize(),
+    }
+    return _page(200, checked=True, genuine=True, facts=facts, code=code)
+
+
+def _genuine(code: str, bank: CoreBanking, bank_name: str, key: bytes) -> Receipt | None:
+    """The receipt a code belongs to, or None: unreadable, unknown reference or wrong tag all
+    look the same from outside."""
+    parsed = verification.parse(code)
+    if parsed is None:
+        return None
+    reference, tag = parsed
+    record = bank.transfer_by_reference(reference)
+    if record is None:
+        return None
+    receipt = receipt_for(bank, record, bank_name)
+    return receipt if verification.matches(receipt, tag, key) else None

@@ -1,0 +1,167 @@
+"""PDF statements in the chat, and asking again for a document that could not be delivered.
+
+``statement pdf`` (secured) → which account (if several) → which period: the last 30 days, the
+last 3 months, or a calendar month of the last 12 → "on its way". The flow only decides; the
+``SendStatement`` effect makes the edge enqueue the job that renders, protects and sends it. The
+conversation keeps an account's position in the list, never its number. Periods are UTC days.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from bank.masking import mask_account
+from bank.ports import Account
+from flows.conversation import Conversation
+from flows.effects import ResendDocument, SendStatement
+from flows.format import account_label
+from flows.states import State
+from flows.types import Context, Outcome, Reply
+
+MONTHS_BACK = 12
+_MONTHS = {
+    name.lower(): n
+    for n in range(1, 13)
+    for name in (calendar.month_name[n], calendar.month_abbr[n], calendar.month_name[n][:4])
+}
+_NAMED = re.compile(r"([a-z]+)\.?(?:\s+(\d{4}))?")
+_NUMBERED = re.compile(r"(\d{1,2})\s*[/\-. ]\s*(\d{4})|(\d{4})\s*[/\-. ]\s*(\d{1,2})")
+_PERIODS = {
+    "1": "days30",
+    "30 days": "days30",
+    "last 30 days": "days30",
+    "2": "months3",
+    "3 months": "months3",
+    "last 3 months": "months3",
+    "3": "month",
+    "month": "month",
+    "a month": "month",
+    "a calendar month": "month",
+}
+
+
+def _accounts(ctx: Context) -> list[Account]:
+    assert ctx.customer is not None
+    return ctx.bank.accounts(ctx.customer.customer_id)
+
+
+def _choices(accounts: list[Account]) -> str:
+    return "\n".join(
+        f"{n} {account_label(a.type, mask_account(a.number))}"
+        for n, a in enumerate(accounts, start=1)
+    )
+
+
+def start(ctx: Context) -> Outcome:
+    accounts = _accounts(ctx)
+    if not accounts:
+        return Outcome(State.MAIN_MENU, (Reply("accounts.none"), Reply("menu.hint")))
+    if len(accounts) == 1:
+        return ask_period(ctx, {"pdf_account": 1})
+    return choose_account(ctx, {})
+
+
+def choose_account(ctx: Context, data: Mapping[str, Any]) -> Outcome:
+    accounts = _accounts(ctx)
+    reply = Reply("statement_pdf.account", {"choices": _choices(accounts)})
+    return Outcome(State.STATEMENT_PDF_ACCOUNT, (reply,), {"pdf_accounts": len(accounts)})
+
+
+def ask_period(ctx: Context, data: Mapping[str, Any]) -> Outcome:
+    return Outcome(State.STATEMENT_PDF_PERIOD, (Reply("statement_pdf.period"),), dict(data))
+
+
+def ask_month(ctx: Context, data: Mapping[str, Any]) -> Outcome:
+    return Outcome(State.STATEMENT_PDF_MONTH, (Reply("statement_pdf.month"),), dict(data))
+
+
+def handle_account(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    """STATEMENT_PDF_ACCOUNT: a number from the list."""
+    accounts = _accounts(ctx)
+    if text.isdecimal() and 1 <= int(text) <= len(accounts):
+        return ask_period(ctx, {"pdf_account": int(text)})
+    reply = Reply("fallback.statement_pdf_account", {"choices": _choices(accounts)})
+    return Outcome(State.STATEMENT_PDF_ACCOUNT, (reply,), conv.data)
+
+
+def handle_period(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    """STATEMENT_PDF_PERIOD: 1 last 30 days, 2 last 3 months, 3 a month (or a month typed)."""
+    today = ctx.now.date()
+    choice = _PERIODS.get(text)
+    if choice == "days30":
+        return _send(conv, ctx, today - timedelta(days=29), today)
+    if choice == "months3":
+        return _send(conv, ctx, _months_before(today, 3) + timedelta(days=1), today)
+    if choice == "month":
+        return ask_month(ctx, conv.data)
+    month = parse_month(text, today)
+    if month is not None:
+        return _send(conv, ctx, *month)
+    return Outcome(State.STATEMENT_PDF_PERIOD, (Reply("fallback.statement_pdf_period"),), conv.data)
+
+
+def handle_month(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    """STATEMENT_PDF_MONTH: a month of the last 12, by name or number."""
+    month = parse_month(text, ctx.now.date())
+    if month is None:
+        return Outcome(
+            State.STATEMENT_PDF_MONTH, (Reply("fallback.statement_pdf_month"),), conv.data
+        )
+    return _send(conv, ctx, *month)
+
+
+def _send(conv: Conversation, ctx: Context, first: date, last: date) -> Outcome:
+    accounts = _accounts(ctx)
+    position = conv.data.get("pdf_account")
+    if not isinstance(position, int) or not 1 <= position <= len(accounts):
+        return choose_account(ctx, {})  # the accounts changed meanwhile: ask again
+    account = accounts[position - 1]
+    params = {
+        "account": account_label(account.type, mask_account(account.number)),
+        "period": f"{first:%d %b %Y} to {last:%d %b %Y}",
+    }
+    return Outcome(
+        State.MAIN_MENU,
+        (Reply("statement_pdf.on_its_way", params), Reply("menu.hint")),
+        effects=(SendStatement(account.number, first, last),),
+    )
+
+
+def resend(ctx: Context) -> Outcome:
+    """``retry`` (secured): the edge re-sends the last document that could not be delivered,
+    or says there is none."""
+    return Outcome(State.MAIN_MENU, (Reply("document.resending"),), effects=(ResendDocument(),))
+
+
+def _months_before(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def parse_month(text: str, today: date) -> tuple[date, date] | None:
+    """(first, last) day of a month of the last 12 named in ``text`` (``october``, ``Oct
+    2026``, ``10/2026``, ``2026-10``); the current month ends today. None if it isn't one."""
+    named, numbered = _NAMED.fullmatch(text), _NUMBERED.fullmatch(text)
+    if named and named.group(1) in _MONTHS:
+        month = _MONTHS[named.group(1)]
+        year = int(named.group(2)) if named.group(2) else today.year
+        if not named.group(2) and month > today.month:
+            year -= 1  # "october" in March means the last October
+    elif numbered:
+        month = int(numbered.group(1) or numbered.group(4))
+        year = int(numbered.group(2) or numbered.group(3))
+    else:
+        return None
+    if not 1 <= month <= 12:
+        return None
+    first = date(year, month, 1)
+    oldest = _months_before(today.replace(day=1), MONTHS_BACK - 1)
+    if not oldest <= first <= today:
+        return None
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    return first, min(last, today)

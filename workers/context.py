@@ -1,0 +1,55 @@
+"""What a job may use, built once per process: the job-side composition root.
+
+Jobs take ids only and need no Flask app, so the services they use (the bank, Redis, the
+messenger, the media store, the keys) live here. ``app.build_services`` installs them for the
+process it builds (the web process's in-process worker, tests); the worker entry point builds
+them before it forks, so every forked job starts with them (and reportlab and pypdf) warm. A job
+in a process where nothing was installed builds them from the environment on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from redis import Redis
+
+from bank.ports import CoreBanking
+from bot.messenger import Messenger
+from workers.media import MediaStore
+
+Unlock = Literal["random", "dob"]  # how a document opens: a random password by SMS, or the DOB
+
+
+@dataclass(frozen=True)
+class JobContext:
+    bank: CoreBanking
+    redis: Redis  # str replies: markers, statement requests
+    raw: Redis  # bytes replies: media, the RQ queues
+    messenger: Messenger
+    media: MediaStore
+    bank_name: str
+    public_base_url: str
+    verify_key: bytes  # receipts.verification.derive_key(SECRET_KEY)
+    unlock: Unlock
+    clock: Callable[[], datetime]
+
+
+_installed: JobContext | None = None
+
+
+def install(context: JobContext) -> None:
+    global _installed
+    _installed = context
+
+
+def current() -> JobContext:
+    """This process's context; built from the environment the first time if none was installed."""
+    if _installed is None:
+        from app import Config, build_services  # the composition root, only when needed
+
+        install(build_services(Config.from_env()).job_context())
+    assert _installed is not None
+    return _installed

@@ -320,8 +320,11 @@ class StepUpService:
         else:
             channel, to, shown = Channel.SMS, msisdn, mask_phone(msisdn)
         try:
+            # Email only: an SMS has no subject (the dev outbox would prepend it to the text).
             subject = f"{self.auth.bank_name}: your security code"
-            self.auth.messenger.send(channel, to, text, subject=subject)
+            self.auth.messenger.send(
+                channel, to, text, subject=subject if channel is Channel.EMAIL else None
+            )
         except MessengerError as exc:
             log.warning("step-up code to %s not sent: %s", shown, exc)
             self._audit(

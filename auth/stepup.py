@@ -136,7 +136,7 @@ class StepUpService:
             or challenge.passed
             or challenge.kind is ChallengeType.SECURITY_QUESTIONS
         ):
-            return StepUpAnswer(Verdict.EXPIRED)
+            return self._verdict(msisdn, customer_id, request, StepUpAnswer(Verdict.EXPIRED))
         if challenge.binding != binding(request):
             self._end(msisdn)
             return self._verdict(msisdn, customer_id, request, StepUpAnswer(Verdict.MISMATCH))

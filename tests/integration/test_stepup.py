@@ -1,0 +1,596 @@
+"""Step-up challenges (``auth.stepup.StepUpService``) on the suite's real Redis and the demo bank:
+codes accepted once, tries and the customer's code lockout, resend limits, dynamic linking to
+amount and payee, expiry, authenticator steps, which type the scenarios choose, delivery through
+Twilio with the scenario's template, and an audit trail that never holds the code.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pyotp
+import pytest
+
+from app import Config, Services, build_services
+from auth.audit import AuditEntry, AuditLog
+from auth.credentials import AccountStatus, Credentials, Question
+from auth.lockout import Kind
+from auth.ports import StepUpAnswer, StepUpRequest, StepUpState, StepUpView, Verdict
+from auth.scenarios.codec import config_to_dict
+from auth.scenarios.model import MfaConfig, Status
+from bot.messenger import OutboxMessenger
+from tests.fakes import FakeTwilioHttp, FrozenClock
+
+AMINA, AMINA_ID = "+2348030000001", "C001"  # amina@example.com, savings 0123456789
+SAVINGS = "0123456789"
+CHIDI = "Chidi Okeke (Access ••4321)"
+TUNDE = "Tunde Bakare (Demo Bank ••7890)"
+OFFICER = "security.officer"
+_SMS_CODE = re.compile(r"\b(\d{6,8}) is your code")
+_EMAIL_CODE = re.compile(r"code .* is (\d{6,8})\.")
+_ANY_CODE = re.compile(r"(?<![\d•])\d{6,8}(?![\d])")
+
+
+def transfer(amount: str = "100.00", payee: str = CHIDI, account: str = SAVINGS) -> StepUpRequest:
+    """A transfer to someone else: always challenged by the out-of-the-box scenarios."""
+    return StepUpRequest("INTRA_BANK_FUND_TRANSFER_CREATE", amount, "USD", payee, account)
+
+
+def own_transfer(amount: str) -> StepUpRequest:
+    """Between the customer's own accounts: challenged above 1,000.00 only."""
+    return StepUpRequest(
+        "TRANSFER_BETWEEN_OWN_ACCOUNT_CREATE", amount, "USD", "Current ••6790", SAVINGS
+    )
+
+
+PIN_CHANGE = StepUpRequest("PASSWORD_UPDATE")
+
+
+def sms_code(outbox: OutboxMessenger, msisdn: str = AMINA) -> str:
+    for message in reversed(outbox.messages(msisdn)):
+        found = _SMS_CODE.search(message["body"])
+        if message["channel"] == "sms" and found:
+            return found.group(1)
+    raise AssertionError("no code was sent by SMS")
+
+
+def sms_bodies(outbox: OutboxMessenger, msisdn: str = AMINA) -> list[str]:
+    return [m["body"] for m in outbox.messages(msisdn) if m["channel"] == "sms"]
+
+
+def wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 10 ** len(code):0{len(code)}d}"
+
+
+def begin(services: Services, request: StepUpRequest) -> StepUpView:
+    return services.stepup.begin(AMINA, AMINA_ID, request)
+
+
+def answer(services: Services, request: StepUpRequest, text: str) -> StepUpAnswer:
+    return services.stepup.answer(AMINA, AMINA_ID, request, text)
+
+
+def scenario_id(services: Services, action: str) -> str:
+    [scenario] = [s for s in services.scenarios.find() if s.spec.action == action]
+    return scenario.scenario_id
+
+
+def set_types(services: Services, action: str, primary: str, backup: str | None) -> None:
+    services.scenarios.update(
+        scenario_id(services, action),
+        {"primary_challenge": primary, "backup_challenge": backup},
+        OFFICER,
+    )
+
+
+def set_config(services: Services, **changes: object) -> None:
+    services.scenarios.put_config({**config_to_dict(MfaConfig()), **changes}, OFFICER)
+
+
+def enrol(services: Services, *, totp_secret: str = "", questions: tuple[str, ...] = ()) -> None:
+    """Amina's credentials, written directly: the step-up only reads which factors she has."""
+    auth = services.auth
+    auth.credentials.reserve_login_id("amina.y", AMINA)
+    auth.credentials.create(
+        Credentials(
+            msisdn=AMINA,
+            customer_id=AMINA_ID,
+            login_id="amina.y",
+            pin_hash="not-used-here",
+            status=AccountStatus.REGISTERED,
+            registered_at=services.clock(),
+            questions=tuple(Question(q, "not-used-here") for q in questions),
+            totp_secret=totp_secret,
+        )
+    )
+
+
+def audit(services: Services, event: str) -> list[AuditEntry]:
+    """Entries of one event, oldest first."""
+    return list(reversed(AuditLog(services.redis).entries(event=event)))
+
+
+# --- one use, tries, lockout ---
+
+
+def test_a_code_is_accepted_once(services: Services, outbox: OutboxMessenger) -> None:
+    request = transfer()
+    view = begin(services, request)
+    assert (view.state, view.kind, view.destination) == (
+        StepUpState.SENT,
+        "sms_code",
+        "+234•••••0001",
+    )
+    assert (view.minutes, view.can_switch) == (5, True)
+    code = sms_code(outbox)
+    assert answer(services, request, code) == StepUpAnswer(Verdict.PASSED)
+    assert answer(services, request, code) == StepUpAnswer(Verdict.EXPIRED)
+    assert not services.stepup.passed(AMINA, request)  # a code pass is used up, not kept
+    assert services.auth.lockouts.remaining(AMINA, Kind.CODE) == 5
+
+
+def test_five_wrong_codes_block_and_the_right_one_is_then_refused(
+    services: Services, outbox: OutboxMessenger, clock: FrozenClock
+) -> None:
+    request = transfer()
+    begin(services, request)
+    code = sms_code(outbox)
+    results = [answer(services, request, wrong(code)) for _ in range(5)]
+    # The challenge's 5 tries and the customer's 5 consecutive failures run out together: the
+    # customer is warned before the last one, and the fifth blocks.
+    assert [r.remaining for r in results[:4]] == [4, 3, 2, 1]
+    assert {r.verdict for r in results[:4]} == {Verdict.WRONG}
+    until = clock.now + timedelta(minutes=15)
+    assert results[4] == StepUpAnswer(Verdict.BLOCKED, until=until)
+    assert answer(services, request, code) == StepUpAnswer(Verdict.BLOCKED, until=until)
+    assert any("after 5 wrong attempts" in body for body in sms_bodies(outbox))
+
+
+def test_the_tries_of_one_challenge_run_out_before_the_lockout(
+    services: Services, outbox: OutboxMessenger
+) -> None:
+    set_config(services, max_attempts=3)
+    request = transfer()
+    begin(services, request)
+    code = sms_code(outbox)
+    results = [answer(services, request, wrong(code)) for _ in range(3)]
+    assert results == [
+        StepUpAnswer(Verdict.WRONG, 2),
+        StepUpAnswer(Verdict.WRONG, 1),
+        StepUpAnswer(Verdict.EXHAUSTED),
+    ]
+    # The next try is refused even though it is right: the challenge is void.
+    assert answer(services, request, code).verdict is not Verdict.PASSED
+    assert services.auth.lockouts.remaining(AMINA, Kind.CODE) == 2  # not blocked, still counted
+    assert not any("after 5 wrong attempts" in body for body in sms_bodies(outbox))
+
+
+def test_wrong_codes_across_challenges_add_up_to_the_lockout(
+    services: Services, outbox: OutboxMessenger, clock: FrozenClock
+) -> None:
+    first = transfer()
+    begin(services, first)
+    for remaining in (4, 3, 2):
+        assert answer(services, first, "000000") == StepUpAnswer(Verdict.WRONG, remaining)
+    services.stepup.cancel(AMINA, AMINA_ID)
+
+    second = transfer("250.00")
+    begin(services, second)
+    code = sms_code(outbox)
+    # A new challenge has its own 5 tries, but the customer's failures go on counting.
+    assert answer(services, second, wrong(code)) == StepUpAnswer(Verdict.WRONG, 1)
+    until = clock.now + timedelta(minutes=15)
+    assert answer(services, second, wrong(code)) == StepUpAnswer(Verdict.BLOCKED, until=until)
+    assert answer(services, second, code) == StepUpAnswer(Verdict.BLOCKED, until=until)
+    assert sum("after 5 wrong attempts" in body for body in sms_bodies(outbox)) == 1
+
+    sent = len(sms_bodies(outbox))
+    for start in (services.stepup.begin, services.stepup.resend, services.stepup.switch):
+        assert start(AMINA, AMINA_ID, second) == StepUpView(StepUpState.BLOCKED, until=until)
+    assert len(sms_bodies(outbox)) == sent  # no code goes out while blocked
+    assert [e.fields["result"] for e in audit(services, "stepup.verify")][-2:] == [
+        "blocked",
+        "blocked",
+    ]
+
+    clock.advance(minutes=15, seconds=1)
+    assert begin(services, second).state is StepUpState.SENT
+    assert answer(services, second, sms_code(outbox)) == StepUpAnswer(Verdict.PASSED)
+
+
+# --- resend ---
+
+
+def test_at_most_three_sends_thirty_seconds_apart(
+    services: Services, outbox: OutboxMessenger, clock: FrozenClock
+) -> None:
+    request = transfer()
+    assert begin(services, request).state is StepUpState.SENT
+    refused = services.stepup.resend(AMINA, AMINA_ID, request)
+    assert (refused.state, refused.retry_after_s, refused.can_switch) == (
+        StepUpState.REFUSED,
+        30,
+        True,
+    )
+    clock.advance(seconds=20)
+    assert services.stepup.resend(AMINA, AMINA_ID, request).retry_after_s == 10
+    clock.advance(seconds=10)
+    again = services.stepup.resend(AMINA, AMINA_ID, request)
+    assert (again.state, again.destination) == (StepUpState.SENT, "+234•••••0001")
+    clock.advance(seconds=30)
+    assert services.stepup.resend(AMINA, AMINA_ID, request).state is StepUpState.SENT
+    clock.advance(minutes=1)
+    limit = services.stepup.resend(AMINA, AMINA_ID, request)
+    assert (limit.state, limit.retry_after_s) == (StepUpState.REFUSED, 0)
+    assert len(sms_bodies(outbox)) == 3
+    assert answer(services, request, sms_code(outbox)) == StepUpAnswer(Verdict.PASSED)
+
+
+def test_a_resend_never_resets_the_failure_count(
+    services: Services, outbox: OutboxMessenger, clock: FrozenClock
+) -> None:
+    request = transfer()
+    begin(services, request)
+    old = sms_code(outbox)
+    assert answer(services, request, wrong(old)) == StepUpAnswer(Verdict.WRONG, 4)
+    assert answer(services, request, wrong(old)) == StepUpAnswer(Verdict.WRONG, 3)
+    clock.advance(seconds=30)
+    assert services.stepup.resend(AMINA, AMINA_ID, request).state is StepUpState.SENT
+    new = sms_code(outbox)
+    if new != old:  # the replaced code is one more wrong try, not a fresh start
+        assert answer(services, request, old) == StepUpAnswer(Verdict.WRONG, 2)
+    assert answer(services, request, new) == StepUpAnswer(Verdict.PASSED)
+    assert services.auth.lockouts.remaining(AMINA, Kind.CODE) == 5  # a pass clears them
+
+
+def test_a_resend_does_not_extend_the_challenge(
+    services: Services, outbox: OutboxMessenger, clock: FrozenClock
+) -> None:
+    request = transfer()
+    begin(services, request)
+    clock.advance(minutes=4)
+    assert services.stepup.resend(AMINA, AMINA_ID, request).minutes == 1
+    clock.advance(minutes=1)
+    assert answer(services, request, sms_code(outbox)) == StepUpAnswer(Verdict.EXPIRED)
+
+
+# --- dynamic linking ---
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        transfer("101.00"),
+        transfer(payee=TUNDE),
+        transfer(account="0123456790"),
+        StepUpRequest("INTRA_BANK_FUND_TRANSFER_CREATE", "100.00", "EUR", CHIDI, SAVINGS),
+    ],
+    ids=["amount", "payee", "account", "currency"],
+)
+def test_a_code_for_one_transfer_is_refused_for_another(
+    services: Services, outbox: OutboxMessenger, changed: StepUpRequest
+) -> None:
+    original = transfer("100.00")
+    begin(services, original)
+    code = sms_code(outbox)
+    assert answer(services, changed, code) == StepUpAnswer(Verdict.MISMATCH)
+    # The challenge is void: not even the right answer for the original request passes now.
+    assert answer(services, original, code).verdict is Verdict.EXPIRED
+    assert not services.stepup.passed(AMINA, original)
+    assert not services.stepup.passed(AMINA, changed)
+    assert [e.fields["result"] for e in audit(services, "stepup.verify")] == [
+        "mismatch",
+        "expired",
+    ]
+
+
+def test_the_sms_states_amount_and_payee(services: Services, outbox: OutboxMessenger) -> None:
+    begin(services, transfer("1500.00"))
+    [body] = sms_bodies(outbox)
+    code = sms_code(outbox)
+    assert body == (
+        f"Demo Bank: {code} is your code to send USD 1,500.00 to {CHIDI} from ••6789. "
+        "Sent 09:00. Never share it."
+    )
+    assert SAVINGS not in body
+
+
+# --- expiry ---
+
+
+def test_codes_expire_after_five_minutes(
+    services: Services, outbox: OutboxMessenger, clock: FrozenClock
+) -> None:
+    request = transfer()
+    begin(services, request)
+    clock.advance(minutes=4, seconds=59)
+    assert answer(services, request, sms_code(outbox)) == StepUpAnswer(Verdict.PASSED)
+
+    begin(services, request)
+    clock.advance(minutes=5)
+    assert answer(services, request, sms_code(outbox)) == StepUpAnswer(Verdict.EXPIRED)
+    assert services.auth.lockouts.remaining(AMINA, Kind.CODE) == 5  # not a wrong try
+
+
+def test_codes_expire_after_the_configured_time(
+    services: Services, outbox: OutboxMessenger, clock: FrozenClock
+) -> None:
+    set_config(services, code_expiry_seconds=120)
+    request = transfer()
+    assert begin(services, request).minutes == 2
+    clock.advance(minutes=1, seconds=59)
+    assert answer(services, request, sms_code(outbox)) == StepUpAnswer(Verdict.PASSED)
+    begin(services, request)
+    clock.advance(minutes=2)
+    assert answer(services, request, sms_code(outbox)) == StepUpAnswer(Verdict.EXPIRED)
+
+
+def test_the_configured_code_length(services: Services, outbox: OutboxMessenger) -> None:
+    set_config(services, code_length=8)
+    request = transfer()
+    begin(services, request)
+    code = sms_code(outbox)
+    assert len(code) == 8 and code.isdigit()
+    assert answer(services, request, code[:6]) == StepUpAnswer(Verdict.WRONG, 4)
+    assert answer(services, request, code) == StepUpAnswer(Verdict.PASSED)
+
+
+# --- the authenticator app ---
+
+
+@pytest.fixture
+def totp(services: Services) -> Iterator[pyotp.TOTP]:
+    secret = pyotp.random_base32()
+    enrol(services, totp_secret=secret)
+    set_types(services, "PASSWORD_UPDATE", "authenticator_app", "sms_code")
+    yield pyotp.TOTP(secret)
+
+
+def at_step(totp: pyotp.TOTP, clock: FrozenClock, offset: int) -> str:
+    return totp.generate_otp(int(clock.now.timestamp()) // 30 + offset)
+
+
+def test_authenticator_current_and_previous_step_once_each(
+    services: Services, totp: pyotp.TOTP, clock: FrozenClock, outbox: OutboxMessenger
+) -> None:
+    view = begin(services, PIN_CHANGE)
+    assert (view.state, view.kind, view.can_switch) == (
+        StepUpState.AUTHENTICATOR,
+        "authenticator_app",
+        True,
+    )
+    assert sms_bodies(outbox) == []  # nothing is sent for an authenticator challenge
+    assert answer(services, PIN_CHANGE, at_step(totp, clock, -2)) == StepUpAnswer(Verdict.WRONG, 4)
+    assert answer(services, PIN_CHANGE, at_step(totp, clock, 1)) == StepUpAnswer(Verdict.WRONG, 3)
+    assert answer(services, PIN_CHANGE, at_step(totp, clock, -1)) == StepUpAnswer(Verdict.PASSED)
+
+    begin(services, PIN_CHANGE)  # replayed within its window: refused
+    assert answer(services, PIN_CHANGE, at_step(totp, clock, -1)).verdict is Verdict.WRONG
+    assert answer(services, PIN_CHANGE, at_step(totp, clock, 0)) == StepUpAnswer(Verdict.PASSED)
+
+    begin(services, PIN_CHANGE)
+    assert answer(services, PIN_CHANGE, at_step(totp, clock, 0)).verdict is Verdict.WRONG
+    clock.advance(seconds=30)  # the used step is now the previous one: still refused
+    assert answer(services, PIN_CHANGE, at_step(totp, clock, -1)).verdict is Verdict.WRONG
+    assert answer(services, PIN_CHANGE, at_step(totp, clock, 0)) == StepUpAnswer(Verdict.PASSED)
+
+
+def test_authenticator_switches_to_its_backup(
+    services: Services, totp: pyotp.TOTP, clock: FrozenClock, outbox: OutboxMessenger
+) -> None:
+    begin(services, PIN_CHANGE)
+    switched = services.stepup.switch(AMINA, AMINA_ID, PIN_CHANGE)
+    assert (switched.state, switched.kind, switched.can_switch) == (
+        StepUpState.SENT,
+        "sms_code",
+        False,
+    )
+    # The authenticator challenge was replaced: its code no longer passes.
+    assert answer(services, PIN_CHANGE, at_step(totp, clock, 0)).verdict is Verdict.WRONG
+    assert answer(services, PIN_CHANGE, sms_code(outbox)) == StepUpAnswer(Verdict.PASSED)
+
+
+# --- which type the scenarios choose ---
+
+
+def test_the_backup_is_used_when_the_primary_is_not_set_up(
+    services: Services, outbox: OutboxMessenger
+) -> None:
+    enrol(services)  # no authenticator
+    set_types(services, "PASSWORD_UPDATE", "authenticator_app", "sms_code")
+    view = begin(services, PIN_CHANGE)
+    assert (view.state, view.kind, view.can_switch) == (StepUpState.SENT, "sms_code", False)
+    assert answer(services, PIN_CHANGE, sms_code(outbox)) == StepUpAnswer(Verdict.PASSED)
+
+
+def test_switch_to_the_backup_sends_an_email_code(
+    services: Services, outbox: OutboxMessenger
+) -> None:
+    request = transfer()
+    begin(services, request)
+    by_sms = sms_code(outbox)
+    switched = services.stepup.switch(AMINA, AMINA_ID, request)
+    assert (switched.state, switched.kind, switched.destination, switched.can_switch) == (
+        StepUpState.SENT,
+        "email_code",
+        "a••••@example.com",
+        False,
+    )
+    [email] = outbox.messages("amina@example.com")
+    assert email["channel"] == "email"
+    assert email["body"].startswith("Demo Bank: your security code\n\n")
+    assert "USD 100.00" in email["body"] and CHIDI in email["body"] and "••6789" in email["body"]
+    found = _EMAIL_CODE.search(email["body"])
+    assert found
+    assert not any(found.group(1) in m["body"] for m in outbox.messages(AMINA))  # not by SMS
+    if by_sms != found.group(1):
+        assert answer(services, request, by_sms) == StepUpAnswer(Verdict.WRONG, 4)
+    assert answer(services, request, found.group(1)) == StepUpAnswer(Verdict.PASSED)
+
+
+def test_unavailable_when_neither_type_is_set_up(
+    services: Services, outbox: OutboxMessenger
+) -> None:
+    enrol(services, questions=("q1",))  # one answer is not enough for 2 questions
+    set_types(services, "PASSWORD_UPDATE", "authenticator_app", "security_questions")
+    assert begin(services, PIN_CHANGE) == StepUpView(StepUpState.UNAVAILABLE)
+    assert answer(services, PIN_CHANGE, "123456") == StepUpAnswer(Verdict.EXPIRED)
+    assert sms_bodies(outbox) == []
+    [decided] = audit(services, "stepup.decide")
+    assert (decided.fields["result"], decided.fields["action"]) == (
+        "unavailable",
+        "PASSWORD_UPDATE",
+    )
+
+
+def test_own_accounts_are_challenged_only_above_the_threshold(
+    services: Services, outbox: OutboxMessenger
+) -> None:
+    assert begin(services, own_transfer("1000.00")) == StepUpView(StepUpState.NOT_NEEDED)
+    assert begin(services, own_transfer("999.99")) == StepUpView(StepUpState.NOT_NEEDED)
+    assert sms_bodies(outbox) == []
+    assert begin(services, own_transfer("1000.01")).state is StepUpState.SENT
+    decided = audit(services, "stepup.decide")[0].fields
+    assert (decided["result"], decided["amount"]) == ("not_required", "USD 1000.00")
+
+
+def test_a_forced_request_is_challenged_below_the_threshold(services: Services) -> None:
+    forced = StepUpRequest(
+        "TRANSFER_BETWEEN_OWN_ACCOUNT_CREATE", "10.00", "USD", "Current ••6790", SAVINGS, True
+    )
+    assert begin(services, forced).state is StepUpState.SENT
+
+
+def test_an_inactive_scenario_leaves_money_to_the_default_challenge(
+    services: Services, outbox: OutboxMessenger
+) -> None:
+    own = scenario_id(services, "TRANSFER_BETWEEN_OWN_ACCOUNT_CREATE")
+    services.scenarios.set_status(own, Status.INACTIVE, OFFICER)
+    view = begin(services, own_transfer("10.00"))  # below the inactive rule's threshold
+    assert (view.state, view.kind) == (StepUpState.SENT, "sms_code")
+    started = audit(services, "stepup.start")[-1].fields
+    assert started["scenario"] == "default"
+    assert "money movements always get the default challenge" in started["decision"]
+    assert answer(services, own_transfer("10.00"), sms_code(outbox)).verdict is Verdict.PASSED
+
+
+# --- delivery, audit, logs ---
+
+
+@pytest.fixture
+def twilio_services(
+    config: Config, clock: FrozenClock, twilio_http: FakeTwilioHttp
+) -> Iterator[Services]:
+    settings = {
+        "messenger": "twilio",
+        "twilio_account_sid": "AC" + "b" * 32,
+        "twilio_sms_from": "+14155550100",
+    }
+    built = build_services(
+        Config(**{**config.__dict__, **settings}), clock=clock, twilio_http_client=twilio_http
+    )
+    yield built
+    built.close()
+
+
+def test_delivery_through_twilio_with_the_scenario_template(
+    twilio_services: Services, twilio_http: FakeTwilioHttp
+) -> None:
+    services = twilio_services
+    begin(services, transfer("1500.00"))
+    [call] = twilio_http.requests
+    assert call.data["To"] == [AMINA] and call.data["From"] == ["+14155550100"]
+    [body] = call.data["Body"]
+    found = _SMS_CODE.search(body)
+    assert found
+    assert body == (
+        f"Demo Bank: {found.group(1)} is your code to send USD 1,500.00 to {CHIDI} from "
+        "••6789. Sent 09:00. Never share it."
+    )
+
+    services.scenarios.update(
+        scenario_id(services, "INTRA_BANK_FUND_TRANSFER_CREATE"),
+        {
+            "sms_template": "Code {otp}: {transfer_amount} to {payee_name} from "
+            "{account_number} on {server_date} {server_time}. {{never share}}"
+        },
+        OFFICER,
+    )
+    request = transfer("25.50", payee=TUNDE)
+    begin(services, request)
+    body = twilio_http.requests[-1].data["Body"][0]
+    code = body.split()[1].rstrip(":")
+    assert body == (
+        f"Code {code}: USD 25.50 to {TUNDE} from ••6789 on 2026-11-02 09:00. {{never share}}"
+    )
+    assert services.stepup.answer(AMINA, AMINA_ID, request, code).verdict is Verdict.PASSED
+
+
+def test_a_failed_delivery_is_audited_and_said(
+    config: Config, clock: FrozenClock, twilio_http: FakeTwilioHttp
+) -> None:
+    twilio_http.status = 503
+    settings = {"messenger": "twilio", "twilio_account_sid": "AC" + "b" * 32}
+    services = build_services(
+        Config(**{**config.__dict__, **settings, "twilio_sms_from": "+14155550100"}),
+        clock=clock,
+        twilio_http_client=twilio_http,
+    )
+    try:
+        view = begin(services, transfer())
+        assert (view.state, view.can_switch) == (StepUpState.FAILED, True)
+        [delivered] = audit(services, "stepup.deliver")
+        assert delivered.fields["result"] == "failure"
+    finally:
+        services.close()
+
+
+def test_every_step_is_audited_and_the_code_is_never_recorded_or_logged(
+    services: Services, outbox: OutboxMessenger, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    request = transfer("1500.00")
+    begin(services, request)
+    first = sms_code(outbox)
+    answer(services, request, wrong(first))
+    services.stepup.switch(AMINA, AMINA_ID, request)
+    found = _EMAIL_CODE.search(outbox.messages("amina@example.com")[-1]["body"])
+    assert found
+    second = found.group(1)
+    assert answer(services, request, second).verdict is Verdict.PASSED
+
+    entries = [e.fields for e in reversed(AuditLog(services.redis).entries())]
+    steps = [(e["event"], e["result"]) for e in entries if e["event"].startswith("stepup.")]
+    assert steps == [
+        ("stepup.start", "started"),
+        ("stepup.deliver", "success"),
+        ("stepup.verify", "wrong"),
+        ("stepup.start", "started"),
+        ("stepup.deliver", "success"),
+        ("stepup.verify", "passed"),
+    ]
+    for entry in entries:
+        if entry["event"].startswith("stepup."):
+            assert entry["action"] == "INTRA_BANK_FUND_TRANSFER_CREATE"
+            assert entry["amount"] == "USD 1500.00"
+            assert (entry["customer"], entry["number"]) == (AMINA_ID, "+234•••••0001")
+            assert entry["channel"] == "whatsapp"
+    delivered = [e for e in entries if e["event"] == "stepup.deliver"]
+    assert [(e["challenge"], e["destination"]) for e in delivered] == [
+        ("sms_code", "+234•••••0001"),
+        ("email_code", "a••••@example.com"),
+    ]
+    recorded = "\n".join(v for e in entries for v in e.values())
+    for secret in (first, second, wrong(first), AMINA, SAVINGS, "amina@example.com"):
+        assert secret not in recorded
+        assert secret not in caplog.text
+    assert not _ANY_CODE.search(recorded)
+
+
+def test_amounts_are_read_as_decimals(services: Services) -> None:
+    # An amount the service can't read is treated as over any threshold (fail closed).
+    assert begin(services, own_transfer("lots")).state is StepUpState.SENT
+    assert begin(services, own_transfer("1000")) == StepUpView(StepUpState.NOT_NEEDED)

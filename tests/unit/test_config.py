@@ -60,11 +60,21 @@ def test_production_refuses_missing_or_dev_or_short_secrets(name: str) -> None:
         ("SESSION_ABSOLUTE_HOURS", "0"),
         ("REGISTRATION_COOLING_OFF_HOURS", "-1"),
         ("PROXY_HOPS", "one"),
+        ("MEDIA_TTL_MINUTES", "0"),
+        ("MEDIA_TTL_MINUTES", "61"),
+        ("MEDIA_TTL_MINUTES", "10m"),
+        ("DOCUMENT_PASSWORD", "birthday"),
     ],
 )
 def test_bad_values_name_their_variable(name: str, value: str) -> None:
     found = problems({name: value})
     assert any(p.startswith(f"{name}:") for p in found), found
+
+
+def test_document_settings_and_their_defaults() -> None:
+    assert (Config().media_ttl_minutes, Config().document_unlock) == (10, "random")
+    config = Config.from_env({"MEDIA_TTL_MINUTES": "5", "DOCUMENT_PASSWORD": "dob"})
+    assert (config.media_ttl_minutes, config.document_unlock) == (5, "dob")
 
 
 def test_production_needs_redis_https_twilio_and_sms() -> None:

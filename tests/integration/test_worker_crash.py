@@ -1,0 +1,114 @@
+"""A real ``python -m workers.worker`` process on the suite's real Redis: the job rendering a
+big statement is killed with ``kill -9`` mid-render, RQ retries it, and the customer receives
+exactly one media message (and one password)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from rq import Worker
+from rq.job import Job
+from rq.serializers import JSONSerializer
+
+from app import Services
+from bank.ports import TransferRequest
+from bot.messenger import OutboxMessenger
+from tests.conftest import AMINA, BASE_URL
+from tests.documents import AMINA_ID, AMINA_SAVINGS, TUNDE_CURRENT, media_messages, sms_passwords
+from workers.jobs import enqueue_statement
+from workers.requests import create_request
+
+ROOT = Path(__file__).parents[2]
+MOVEMENTS = 2500  # enough lines that rendering takes long enough to be caught in the act
+
+
+def wait_for(predicate: Callable[[], object], timeout: float, step: float = 0.01) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+def children(pid: int) -> set[int]:
+    """Processes whose parent is ``pid`` (the worker's scheduler and its work horse)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdecimal():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+@pytest.mark.slow
+def test_a_job_killed_mid_render_is_retried_and_sends_once(
+    services: Services, outbox: OutboxMessenger
+) -> None:
+    for n in range(MOVEMENTS):
+        services.bank.transfer(
+            TransferRequest(
+                f"k{n}", AMINA_SAVINGS, TUNDE_CURRENT, "001", Decimal("0.50"), "", AMINA_ID
+            )
+        )
+    env = {
+        **os.environ,
+        "REDIS_URL": services.config.redis_url or "",
+        "BANK_DATABASE": services.config.bank_database,
+        "PUBLIC_BASE_URL": BASE_URL,
+    }
+    worker = subprocess.Popen([sys.executable, "-m", "workers.worker"], env=env, cwd=ROOT)
+    raw = Redis.from_url(services.config.redis_url or "")
+    try:
+        assert wait_for(lambda: Worker.all(connection=raw), timeout=30, step=0.1)
+        time.sleep(1.0)  # its scheduler process starts beside it
+        before = children(worker.pid)
+        request = create_request(
+            services.redis,
+            msisdn=AMINA,
+            customer_id=AMINA_ID,
+            account=AMINA_SAVINGS,
+            first=date(2026, 10, 1),
+            last=date(2026, 11, 2),
+        )
+        job = enqueue_statement(services.rq_redis, request.request_id)
+        assert wait_for(lambda: job.get_status(refresh=True) == "started", timeout=30)
+        horses: list[int] = []
+
+        def horse() -> bool:
+            horses.extend(children(worker.pid) - before)
+            return bool(horses)
+
+        assert wait_for(horse, timeout=5)
+        os.kill(horses[0], signal.SIGKILL)
+        # Killed mid-render: nothing had gone out yet.
+        assert media_messages(outbox, AMINA) == [] and sms_passwords(outbox, AMINA) == []
+        assert wait_for(lambda: media_messages(outbox, AMINA), timeout=60, step=0.1)
+        assert wait_for(lambda: job.get_status(refresh=True) == "finished", timeout=30)
+        time.sleep(1.0)  # a second delivery, were there one, would land by now
+        assert len(media_messages(outbox, AMINA)) == 1
+        [(reference, _password)] = sms_passwords(outbox, AMINA)
+        assert reference == request.request_id
+        fetched = Job.fetch(job.id, connection=raw, serializer=JSONSerializer)
+        assert fetched.retries_left == 2  # one of its three retries was used
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(5)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pyotp
@@ -201,6 +202,16 @@ def test_wrong_codes_across_challenges_add_up_to_the_lockout(
     assert answer(services, second, sms_code(outbox)) == StepUpAnswer(Verdict.PASSED)
 
 
+def test_racing_right_answers_pass_once(services: Services, outbox: OutboxMessenger) -> None:
+    request = transfer()
+    begin(services, request)
+    code = sms_code(outbox)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        verdicts = list(pool.map(lambda _: answer(services, request, code).verdict, range(8)))
+    assert verdicts.count(Verdict.PASSED) == 1
+    assert set(verdicts) == {Verdict.PASSED, Verdict.EXPIRED}
+
+
 # --- resend ---
 
 
@@ -227,6 +238,18 @@ def test_at_most_three_sends_thirty_seconds_apart(
     assert (limit.state, limit.retry_after_s) == (StepUpState.REFUSED, 0)
     assert len(sms_bodies(outbox)) == 3
     assert answer(services, request, sms_code(outbox)) == StepUpAnswer(Verdict.PASSED)
+
+
+def test_racing_resends_send_one_code(
+    services: Services, outbox: OutboxMessenger, clock: FrozenClock
+) -> None:
+    request = transfer()
+    begin(services, request)
+    clock.advance(seconds=30)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        views = list(pool.map(lambda _: services.stepup.resend(AMINA, AMINA_ID, request), range(8)))
+    assert [v.state for v in views].count(StepUpState.SENT) == 1
+    assert len(sms_bodies(outbox)) == 2
 
 
 def test_a_resend_never_resets_the_failure_count(
@@ -404,6 +427,26 @@ def test_the_backup_is_used_when_the_primary_is_not_set_up(
     view = begin(services, PIN_CHANGE)
     assert (view.state, view.kind, view.can_switch) == (StepUpState.SENT, "sms_code", False)
     assert answer(services, PIN_CHANGE, sms_code(outbox)) == StepUpAnswer(Verdict.PASSED)
+
+
+def test_an_email_code_goes_to_the_customers_own_address(
+    services: Services, outbox: OutboxMessenger
+) -> None:
+    set_types(services, "INTRA_BANK_FUND_TRANSFER_CREATE", "email_code", "sms_code")
+    tunde, request = "+2348030000002", transfer(account="0234567890")
+    view = services.stepup.begin(tunde, "C002", request)
+    assert (view.state, view.kind, view.destination) == (
+        StepUpState.SENT,
+        "email_code",
+        "t••••@example.com",
+    )
+    [email] = outbox.messages("tunde@example.com")
+    assert email["channel"] == "email" and "••7890" in email["body"]
+    assert outbox.messages(tunde) == [] and outbox.messages("amina@example.com") == []
+    found = _EMAIL_CODE.search(email["body"])
+    assert found
+    answered = services.stepup.answer(tunde, "C002", request, found.group(1))
+    assert answered.verdict is Verdict.PASSED
 
 
 def test_switch_to_the_backup_sends_an_email_code(

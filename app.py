@@ -30,6 +30,7 @@ from auth.scenarios.service import ScenarioService
 from auth.service import AuthService
 from auth.stepup import StepUpService
 from bank.demo import SqliteBank
+from bank.limits import kyc_guard
 from bank.seed import SeedError, load_file
 from bot.messenger import Messenger, OutboxMessenger, TwilioMessenger
 from bot.sealed import Sealer
@@ -359,7 +360,7 @@ def build_services(
     app_redis, rq_redis = redis_clients(config)
     queue = queue_for(DEFAULT_QUEUE, rq_redis)
     Path(config.bank_database).parent.mkdir(parents=True, exist_ok=True)
-    bank = SqliteBank(config.bank_database, clock=clock)
+    bank = SqliteBank(config.bank_database, clock=clock, guards=[kyc_guard])
     if config.bank_seed and bank.is_empty():
         try:
             summary = load_file(bank, Path(config.bank_seed))

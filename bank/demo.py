@@ -20,6 +20,7 @@ from typing import Any
 
 from bank.db import TABLES, Database, stamp
 from bank.ledger import EQUITY_ACCOUNT, Guard, execute_transfer, ledger_problems
+from bank.limits import limit_status
 from bank.money import from_cents
 from bank.ports import (
     Account,
@@ -29,6 +30,7 @@ from bank.ports import (
     Card,
     Customer,
     KycLevel,
+    LimitStatus,
     OtherBank,
     Payee,
     Transaction,
@@ -196,6 +198,10 @@ class SqliteBank:
         return [_transaction(r) for r in rows]
 
     # money -----------------------------------------------------------------------------
+    def limits(self, customer_id: str, daily_cap: Decimal | None = None) -> LimitStatus:
+        """The customer's KYC limits now and what they used today and this month."""
+        return limit_status(self.db.connection(), customer_id, self.clock(), daily_cap)
+
     def transfer(self, req: TransferRequest) -> TransferResult:
         """Move money once per idempotency key; a repeat returns the first result with
         ``replayed=True``. Refusals (BankError subclasses) write nothing, so they fail closed

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Protocol
 
 
@@ -117,6 +118,9 @@ class TransferRequest:
     amount: Decimal
     narration: str
     customer_id: str  # who asks: must own from_account
+    # A lower daily cap the channel applies on top of the KYC level (the customer's own limit,
+    # the cooling-off after registering). It can only tighten: the bank's own limits still hold.
+    daily_cap: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,49 @@ class IdempotencyConflict(BankError):
         self.key = key
 
 
+ZERO = Decimal("0.00")
+
+
+class Limit(StrEnum):
+    PER_TRANSACTION = "per_transaction"
+    DAILY = "daily"
+    MONTHLY = "monthly"
+
+
+class LimitExceeded(BankError):
+    """Over a limit; ``left`` is what could still be sent under it (0 when none)."""
+
+    def __init__(self, limit: Limit, allowed: Decimal, left: Decimal) -> None:
+        super().__init__(f"over the {limit.value} limit")
+        self.limit = limit
+        self.allowed = allowed
+        self.left = left
+
+
+@dataclass(frozen=True)
+class LimitStatus:
+    level: int
+    per_transaction: Decimal
+    daily: Decimal  # the daily limit in force (the lower of the KYC level's and the cap)
+    monthly: Decimal
+    used_today: Decimal
+    used_month: Decimal
+
+    @property
+    def left_today(self) -> Decimal:
+        return max(ZERO, min(self.daily - self.used_today, self.monthly - self.used_month))
+
+    def refusal(self, amount: Decimal) -> LimitExceeded | None:
+        """Why ``amount`` can't be sent now, or None. Exactly the limit passes."""
+        if amount > self.per_transaction:
+            return LimitExceeded(Limit.PER_TRANSACTION, self.per_transaction, self.per_transaction)
+        if self.used_today + amount > self.daily:
+            return LimitExceeded(Limit.DAILY, self.daily, self.left_today)
+        if self.used_month + amount > self.monthly:
+            return LimitExceeded(Limit.MONTHLY, self.monthly, self.left_today)
+        return None
+
+
 class CoreBanking(Protocol):
     """What Teller asks of a bank. Reads never move money; ``transfer`` is the only write."""
 
@@ -224,6 +271,10 @@ class CoreBanking(Protocol):
 
     def transfer(self, req: TransferRequest) -> TransferResult:
         """Move money once per idempotency key, atomically, never overdrawing."""
+        ...
+
+    def limits(self, customer_id: str, daily_cap: Decimal | None = None) -> LimitStatus:
+        """The customer's KYC limits now, and what they used today and this month."""
         ...
 
     def transfer_record(self, txn_id: int) -> TransferRecord | None:

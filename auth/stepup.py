@@ -403,7 +403,10 @@ class StepUpService:
         step = matching_step(creds.totp_secret, text, now) if creds and creds.totp_secret else None
         # A step already used (a replayed code) is as wrong as a mistyped one.
         if step is not None and self.auth.credentials.accept_totp_step(msisdn, step):
-            return StepUpAnswer(Verdict.PASSED)
+            # Two valid steps (previous and current) can race: only one passes the challenge.
+            if self.challenges.mark_passed(msisdn, challenge.challenge_id):
+                return StepUpAnswer(Verdict.PASSED)
+            return StepUpAnswer(Verdict.EXPIRED)
         return StepUpAnswer(Verdict.WRONG, self.challenges.wrong_try(msisdn, config.max_attempts))
 
     def _wrong(

@@ -401,6 +401,21 @@ def test_authenticator_current_and_previous_step_once_each(
     assert answer(services, PIN_CHANGE, at_step(totp, clock, 0)) == StepUpAnswer(Verdict.PASSED)
 
 
+def test_racing_authenticator_codes_pass_one_challenge_once(
+    services: Services, totp: pyotp.TOTP, clock: FrozenClock
+) -> None:
+    # The previous and the current step are both valid, and each is accepted once: two answers
+    # racing with one of each must still pass the challenge only once.
+    for _ in range(30):
+        services.auth.lockouts.success(AMINA, Kind.CODE)  # each round starts with no failures
+        begin(services, PIN_CHANGE)
+        clock.advance(seconds=60)
+        codes = [at_step(totp, clock, -1), at_step(totp, clock, 0)]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            verdicts = list(pool.map(lambda c: answer(services, PIN_CHANGE, c).verdict, codes))
+        assert verdicts.count(Verdict.PASSED) == 1, verdicts
+
+
 def test_authenticator_switches_to_its_backup(
     services: Services, totp: pyotp.TOTP, clock: FrozenClock, outbox: OutboxMessenger
 ) -> None:

@@ -51,7 +51,7 @@ worker: $(STAMP)
 	$(BIN)/python -m workers.worker
 
 bench: $(STAMP) system-bench
-	$(BIN)/python -m bench.webhook && $(BIN)/python -m bench.identity
+	$(BIN)/python -m bench.webhook && $(BIN)/python -m bench.identity && $(BIN)/python -m bench.receipts
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

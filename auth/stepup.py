@@ -244,7 +244,7 @@ class StepUpService:
         if result.verdict is Verdict.PASSED:
             self.auth.lockouts.success(msisdn, Kind.CODE)
         elif result.verdict is Verdict.WRONG:
-            result = self._strike(msisdn, result, now)
+            result = self._strike(msisdn, customer_id, result, now)
         return self._verdict(msisdn, customer_id, request, result)
 
     # --- inside ---
@@ -429,16 +429,28 @@ class StepUpService:
             self._end(msisdn)
             self.auth.lockouts.success(msisdn, Kind.CODE)
         elif result.verdict is Verdict.WRONG:
-            result = self._strike(msisdn, result, now)
+            result = self._strike(msisdn, customer_id, result, now)
         elif result.verdict is Verdict.EXHAUSTED:
             self._end(msisdn)
         return self._verdict(msisdn, customer_id, request, result)
 
-    def _strike(self, msisdn: str, result: StepUpAnswer, now: datetime) -> StepUpAnswer:
+    def _strike(
+        self, msisdn: str, customer_id: str, result: StepUpAnswer, now: datetime
+    ) -> StepUpAnswer:
         """A wrong answer also counts toward the customer's code lockout."""
         strike = self.auth.lockouts.failure(msisdn, Kind.CODE, now)
         if strike.blocked_until is not None:
             self._end(msisdn)
+            self.auth.audit.record(  # as the PIN and details blocks are: staff filter on it
+                "block",
+                at=now,
+                customer_id=customer_id,
+                msisdn=msisdn,
+                channel=CHANNEL,
+                result="blocked",
+                reason=f"5 wrong {Kind.CODE.value} attempts",
+                until=strike.blocked_until.isoformat(),
+            )
             self.auth.notify(msisdn, "blocked", strike.blocked_until)
             return StepUpAnswer(Verdict.BLOCKED, until=strike.blocked_until)
         if result.remaining == 0:  # that was this challenge's last try

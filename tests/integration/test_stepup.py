@@ -196,6 +196,12 @@ def test_wrong_codes_across_challenges_add_up_to_the_lockout(
         "blocked",
         "blocked",
     ]
+    [block] = audit(services, "block")  # staff find step-up blocks with the others
+    assert block.fields["customer"] == AMINA_ID and block.fields["channel"] == "whatsapp"
+    assert (block.fields["reason"], block.fields["until"]) == (
+        "5 wrong code attempts",
+        until.isoformat(),
+    )
 
     clock.advance(minutes=15, seconds=1)
     assert begin(services, second).state is StepUpState.SENT

@@ -12,7 +12,7 @@ from tests.helpers import WhatsApp
 from tests.secure_pages import SecurePages, link_in
 
 TRANSCRIPT: list[tuple[str, list[str]]] = [
-    ("hi", ["1 Balance\n2 Mini statement\n3 Statement (PDF)\n4 Profile & security"]),
+    ("hi", ["1 Balance\n2 Mini statement\n3 Statement (PDF)\n"]),
     ("3", ["Which account do you want a PDF statement for?\n1 Savings ••6789\n2 Current ••6790"]),
     ("7", ["Please reply with a number from the list:\n1 Savings ••6789"]),
     ("1", ["Which period?\n1 Last 30 days\n2 Last 3 months\n3 A calendar month"]),

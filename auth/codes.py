@@ -71,6 +71,16 @@ redis.call('EXPIRE', KEYS[1], ARGV[4])
 return {'sent', sends + 1}
 """
 
+# KEYS: code. A send the messenger could not deliver neither counts toward the limit nor starts a
+# cooldown. With no earlier send delivered the code is dropped (nobody has it); otherwise the tries
+# stay, so a failed resend buys no guesses.
+_UNSEND = """
+local sends = tonumber(redis.call('HGET', KEYS[1], 'sends') or '0')
+if sends <= 1 then return redis.call('DEL', KEYS[1]) end
+redis.call('HSET', KEYS[1], 'sends', sends - 1, 'last_sent', 0)
+return 1
+"""
+
 # KEYS: code. ARGV: candidate mac, now, max_tries, accept (0: even the right code counts as a
 # wrong try — the other factors of the same attempt failed, so nothing may be consumed or told
 # apart). The comparison happens here, on equal-length
@@ -95,6 +105,7 @@ class Codes:
         self._pepper = pepper.encode()
         self._issue = redis.register_script(_ISSUE)
         self._verify = redis.register_script(_VERIFY)
+        self._unsend = redis.register_script(_UNSEND)
 
     def _mac(self, binding: str, code: str) -> str:
         return hmac.new(self._pepper, f"{binding}\0{code}".encode(), hashlib.sha256).hexdigest()
@@ -160,6 +171,10 @@ class Codes:
             ],
         )
         return Check(Verdict(status), int(remaining))
+
+    def unsend(self, msisdn: str, purpose: str) -> None:
+        """The code just issued never reached the customer: take that send back."""
+        self._unsend(keys=[CODE_KEY.format(msisdn=msisdn, purpose=purpose)])
 
     def discard(self, msisdn: str, purpose: str) -> None:
         self.redis.delete(CODE_KEY.format(msisdn=msisdn, purpose=purpose))

@@ -327,6 +327,8 @@ class StepUpService:
             )
         except MessengerError as exc:
             log.warning("step-up code to %s not sent: %s", shown, exc)
+            # Not a send: "resend" must work at once, not meet a cooldown or the send limit.
+            self.auth.codes.unsend(msisdn, CODE_PURPOSE)
             self._audit(
                 "stepup.deliver",
                 msisdn,

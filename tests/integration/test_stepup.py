@@ -593,23 +593,43 @@ def test_delivery_through_twilio_with_the_scenario_template(
     assert services.stepup.answer(AMINA, AMINA_ID, request, code).verdict is Verdict.PASSED
 
 
-def test_a_failed_delivery_is_audited_and_said(
-    config: Config, clock: FrozenClock, twilio_http: FakeTwilioHttp
+def test_a_failed_delivery_is_audited_and_can_be_retried_at_once(
+    twilio_services: Services, twilio_http: FakeTwilioHttp, clock: FrozenClock
 ) -> None:
+    services, request = twilio_services, transfer()
     twilio_http.status = 503
-    settings = {"messenger": "twilio", "twilio_account_sid": "AC" + "b" * 32}
-    services = build_services(
-        Config(**{**config.__dict__, **settings, "twilio_sms_from": "+14155550100"}),
-        clock=clock,
-        twilio_http_client=twilio_http,
+    view = begin(services, request)
+    assert (view.state, view.can_switch) == (StepUpState.FAILED, True)
+    assert [e.fields["result"] for e in audit(services, "stepup.deliver")] == ["failure"]
+    # Nothing left: the chat says "reply resend to try again", and that must not meet a
+    # cooldown ("a code is on its way") or use up one of the three sends.
+    assert services.stepup.resend(AMINA, AMINA_ID, request).state is StepUpState.FAILED
+    twilio_http.status = 201
+    sent = [services.stepup.resend(AMINA, AMINA_ID, request).state]
+    for _ in range(3):
+        clock.advance(seconds=30)
+        sent.append(services.stepup.resend(AMINA, AMINA_ID, request).state)
+    assert sent == [StepUpState.SENT, StepUpState.SENT, StepUpState.SENT, StepUpState.REFUSED]
+    found = _SMS_CODE.search(twilio_http.requests[-1].data["Body"][0])
+    assert found
+    assert services.stepup.answer(AMINA, AMINA_ID, request, found.group(1)).verdict is (
+        Verdict.PASSED
     )
-    try:
-        view = begin(services, transfer())
-        assert (view.state, view.can_switch) == (StepUpState.FAILED, True)
-        [delivered] = audit(services, "stepup.deliver")
-        assert delivered.fields["result"] == "failure"
-    finally:
-        services.close()
+
+
+def test_a_failed_resend_keeps_the_tries(
+    twilio_services: Services, twilio_http: FakeTwilioHttp, clock: FrozenClock
+) -> None:
+    services, request = twilio_services, transfer()
+    begin(services, request)
+    assert answer(services, request, "000000") == StepUpAnswer(Verdict.WRONG, 4)
+    assert answer(services, request, "000001") == StepUpAnswer(Verdict.WRONG, 3)
+    clock.advance(seconds=30)
+    twilio_http.status = 503
+    assert services.stepup.resend(AMINA, AMINA_ID, request).state is StepUpState.FAILED
+    twilio_http.status = 201
+    assert services.stepup.resend(AMINA, AMINA_ID, request).state is StepUpState.SENT
+    assert answer(services, request, "000002") == StepUpAnswer(Verdict.WRONG, 2)
 
 
 def test_every_step_is_audited_and_the_code_is_never_recorded_or_logged(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
@@ -63,6 +64,10 @@ class Identity(Protocol):
         ...
 
     def recent_logins(self, msisdn: str, limit: int = 5) -> list[LoginRecord]: ...
+
+    def daily_cap(self, msisdn: str) -> Decimal | None:
+        """A lower daily limit than the KYC level's in force now (cooling-off), or None."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from redis import Redis
 
@@ -28,6 +29,8 @@ from bot.messenger import Channel, Messenger, MessengerError
 
 log = logging.getLogger("teller.auth")
 
+# Sent per day while the cooling-off runs: a stolen phone's new registration can't empty accounts.
+COOLING_OFF_DAILY_CAP = Decimal("200.00")
 CHANNEL = "whatsapp"  # the only chat channel so far; audit entries name it
 
 
@@ -49,7 +52,8 @@ class AuthService:
     clock: Callable[[], datetime]
     base_url: str
     bank_name: str
-    cooling_off: timedelta = timedelta(hours=24)  # lower limits after registering (KYC issue)
+    cooling_off: timedelta = timedelta(hours=24)  # lower limits after registering
+    cooling_off_cap: Decimal = COOLING_OFF_DAILY_CAP
 
     @classmethod
     def build(
@@ -134,6 +138,10 @@ class AuthService:
             return None
         ends = creds.registered_at + self.cooling_off
         return ends if ends > self.clock() else None
+
+    def daily_cap(self, msisdn: str) -> Decimal | None:
+        """A daily cap below the KYC level's while the cooling-off after registering runs."""
+        return self.cooling_off_cap if self.cooling_off_until(msisdn) is not None else None
 
     # --- shared by the pages ---
 

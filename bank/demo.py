@@ -152,6 +152,47 @@ class SqliteBank:
             for r in rows
         ]
 
+    def account_name(self, bank_code: str, number: str) -> str | None:
+        """Name enquiry. Here: the holder of an account of this bank. Another bank's accounts
+        are known to the demo only as payees someone saved (a real adapter asks the switch)."""
+        own = self.profile().code
+        if bank_code == own:
+            rows = self.db.rows(
+                "SELECT c.name FROM accounts a JOIN customers c ON c.customer_id = a.customer_id"
+                " WHERE a.number = ?",
+                number,
+            )
+        else:
+            rows = self.db.rows(
+                "SELECT name FROM payees WHERE bank_code = ? AND account_number = ?"
+                " ORDER BY payee_id LIMIT 1",
+                bank_code,
+                number,
+            )
+        return str(rows[0]["name"]) if rows else None
+
+    def add_payee(self, customer_id: str, name: str, bank_code: str, number: str) -> Payee:
+        """Save a payee (once: saving the same account again returns the one saved)."""
+        with self.db.transaction() as db:
+            row = db.execute(
+                "SELECT * FROM payees WHERE customer_id = ? AND bank_code = ?"
+                " AND account_number = ?",
+                (customer_id, bank_code, number),
+            ).fetchone()
+            if row is None:
+                row = db.execute(
+                    "INSERT INTO payees (customer_id, name, bank_code, account_number)"
+                    " VALUES (?, ?, ?, ?) RETURNING *",
+                    (customer_id, name, bank_code, number),
+                ).fetchone()
+        return Payee(
+            row["payee_id"],
+            row["customer_id"],
+            row["name"],
+            row["bank_code"],
+            row["account_number"],
+        )
+
     def billers(self) -> list[Biller]:
         rows = self.db.rows("SELECT * FROM billers ORDER BY code")
         return [

@@ -273,6 +273,14 @@ class CoreBanking(Protocol):
         """Move money once per idempotency key, atomically, never overdrawing."""
         ...
 
+    def account_name(self, bank_code: str, number: str) -> str | None:
+        """Name enquiry: the holder's name, or None when no such account is known."""
+        ...
+
+    def add_payee(self, customer_id: str, name: str, bank_code: str, number: str) -> Payee:
+        """Save a payee for the customer (idempotent per bank and account)."""
+        ...
+
     def limits(self, customer_id: str, daily_cap: Decimal | None = None) -> LimitStatus:
         """The customer's KYC limits now, and what they used today and this month."""
         ...

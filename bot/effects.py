@@ -18,10 +18,10 @@ from redis import Redis
 from auth.ratelimit import Limit, RateLimited, RateLimiter
 from bank.masking import mask_phone
 from bank.ports import Customer
-from flows.effects import ResendDocument, SendStatement
+from flows.effects import ResendDocument, SendReceipt, SendStatement
 from flows.types import Effect, Reply
 from workers.delivery import forget
-from workers.jobs import enqueue_document, enqueue_statement
+from workers.jobs import enqueue_document, enqueue_receipt, enqueue_statement
 from workers.requests import create_request, take_failed
 
 log = logging.getLogger("teller.documents")
@@ -41,6 +41,15 @@ class EffectRunner:
         """Perform the document effects; return replies to send instead of the flow's when one
         was refused, else None. Effects of other kinds are left to their own performers."""
         for effect in effects:
+            if isinstance(effect, SendReceipt):
+                job = enqueue_receipt(self.rq, effect.txn_id)  # a receipt is never rate-limited
+                log.info(
+                    "receipt of txn %s for %s: job %s",
+                    effect.txn_id,
+                    mask_phone(customer.msisdn),
+                    job.id,
+                )
+                continue
             if not isinstance(effect, SendStatement | ResendDocument):
                 continue
             try:

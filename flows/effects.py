@@ -25,3 +25,10 @@ class SendStatement(Effect):
 @dataclass(frozen=True)
 class ResendDocument(Effect):
     """Send again the customer's last document that could not be delivered."""
+
+
+@dataclass(frozen=True)
+class SendReceipt(Effect):
+    """Render and send the receipt of a completed movement: the transaction id, nothing else."""
+
+    txn_id: int

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flows import accounts, documents, info, secured, security
+from flows import accounts, documents, info, secured, security, transfer
 from flows.conversation import Conversation
 from flows.responses import MENU_LABELS
 from flows.states import State
@@ -37,6 +37,12 @@ ENTRIES: tuple[MenuEntry, ...] = (
         "statement_pdf",
         ("statement pdf", "pdf statement", "pdf", "e-statement", "statement (pdf)"),
         documents.start,
+        True,
+    ),
+    MenuEntry(
+        "transfer",
+        ("transfer", "send money", "pay someone", "transfer money", "send"),
+        transfer.start,
         True,
     ),
     MenuEntry(

@@ -210,6 +210,106 @@ CATALOG: dict[str, str] = {
     "document.failed": (
         "Sorry, we couldn't send your {what} {reference}. Reply *retry* to try again."
     ),
+    # transfers
+    "transfer.no_accounts": "You have no account to send money from here.",
+    "transfer.choose_source": "Which account do you want to send from?\n{choices}",
+    "fallback.transfer_source": "Please reply with a number from the list:\n{choices}",
+    "help.transfer_source": "Reply with the number of the account to send from, or *cancel*.",
+    "transfer.choose_payee": "Who do you want to pay?\n{choices}",
+    "fallback.transfer_payee": "Please reply with a number from the list:\n{choices}",
+    "help.transfer_payee": (
+        "Reply with the number of who you want to pay. Choose *New payee* to pay an account "
+        "you haven't paid before, or send *cancel*."
+    ),
+    "transfer.choose_bank": "Which bank is the new payee's account with?\n{choices}",
+    "fallback.transfer_bank": "Please reply with a number from the list:\n{choices}",
+    "help.transfer_bank": "Reply with the number of the payee's bank, or *cancel*.",
+    "transfer.ask_account": "What is the 10-digit account number at {bank_name}?",
+    "transfer.ask_account_again": (
+        "OK. Please check the 10-digit account number at {bank_name} and send it again, or "
+        "*cancel*."
+    ),
+    "fallback.transfer_account": "An account number has 10 digits. Please send it again.",
+    "help.transfer_account": "Send the payee's 10-digit account number, or *cancel*.",
+    "transfer.own_account_as_new": (
+        "That's one of your own accounts: choose it from the list instead. Send another "
+        "number, or *cancel*."
+    ),
+    "transfer.account_not_found": (
+        "We couldn't find account {masked} at {bank_name}. Please check the number and send "
+        "it again, or *cancel*."
+    ),
+    "transfer.confirm_name": (
+        "Account {masked} at {bank_name} belongs to *{name}*. Is this who you want to pay? "
+        "Reply YES or NO."
+    ),
+    "fallback.transfer_name": "Please reply YES if the name is right, or NO to change the number.",
+    "help.transfer_name": (
+        "Check the name: if it isn't who you mean, reply NO and send the number again. Money "
+        "sent to the wrong account may not come back."
+    ),
+    "transfer.ask_amount": "How much ({currency}) do you want to send to {payee}?",
+    "transfer.ask_amount_left": (
+        "How much ({currency}) do you want to send to {payee}? You can send up to {left} "
+        "more today."
+    ),
+    "help.transfer_amount": (
+        "Send the amount as a number, for example 1500 or 1,500.50, or *cancel*."
+    ),
+    "fallback.transfer_amount": "Please send the amount as a number, for example 1500.",
+    "transfer.limit_used_up": (
+        "You've reached your transfer limit for today, so you can't send more until tomorrow. "
+        "Nothing was sent."
+    ),
+    "transfer.not_enough": (
+        "That's more than the account has available ({available}). Send a smaller amount, or "
+        "*cancel*."
+    ),
+    "transfer.source_gone": "That account is no longer available. Nothing was sent.",
+    "transfer.summary": (
+        "Send *{amount}* to {payee} from {source}? Reply YES to confirm or NO to cancel."
+    ),
+    "fallback.transfer_confirm": "Please reply YES to send the money, or NO to cancel.",
+    "help.transfer_confirm": (
+        "Nothing has been sent yet. Reply YES to send, or NO (or *cancel*) to stop."
+    ),
+    "transfer.done": "Done: {amount} sent to {payee}. Ref {reference}. Your receipt follows.",
+    "transfer.already_done": (
+        "That transfer was already made: {amount} to {payee}, Ref {reference}. Nothing was "
+        "sent twice."
+    ),
+    "transfer.not_sent": "Nothing was sent.",
+    "transfer.conflict": (
+        "That confirmation was already used for a different transfer, so nothing was sent. "
+        "Please start again."
+    ),
+    "transfer.refused": (
+        "The bank couldn't make this transfer, so nothing was sent. Please try again later or "
+        "call us."
+    ),
+    "transfer.ask_save": "Save {name} as a payee for next time? Reply YES or NO.",
+    "transfer.saved": "Saved: {name} is in your payees now.",
+    "transfer.not_saved": "OK, not saved.",
+    "fallback.transfer_save": "Please reply YES to save the payee, or NO.",
+    "help.transfer_save": "Reply YES to save this payee for next time, or NO.",
+    # amounts and limits
+    "amount.not_a_number": (
+        "Please send the amount as a number, for example 1500 or 1,500.50 ({currency})."
+    ),
+    "amount.zero": "The amount must be more than zero. How much do you want to send?",
+    "amount.negative": "The amount can't be negative. How much do you want to send?",
+    "amount.too_many_decimals": (
+        "Amounts have at most 2 decimal places, for example 1500.50. Please send it again."
+    ),
+    "amount.other_currency": (
+        "Transfers here are in {currency} only. Please send the amount in {currency}."
+    ),
+    "amount.too_large": "That amount is too large. Please check it and send it again.",
+    "limit.per_transaction": (
+        "That's over your limit of {allowed} per transfer. Send {allowed} or less, or *cancel*."
+    ),
+    "limit.daily": "That's over today's limit: you can send up to {left} more today.",
+    "limit.monthly": ("That's over your monthly limit: you can send up to {left} more for now."),
     # things we could not use
     "fallback.main_menu": "Sorry, I didn't catch that. Reply with a number:\n{menu}",
     "fallback.contact_menu": "Please reply 1, 2 or 3, or *menu* to go back.",
@@ -260,6 +360,7 @@ MENU_LABELS: dict[str, str] = {
     "balance": "Balance",
     "statement": "Mini statement",
     "statement_pdf": "Statement (PDF)",
+    "transfer": "Transfer",
     "security": "Profile & security",
     "logout": "Log out",
     "tips": "Security tips",

@@ -17,6 +17,14 @@ class State(StrEnum):
     STATEMENT_PDF_ACCOUNT = "statement_pdf_account"  # PDF statement: which account (secured)
     STATEMENT_PDF_PERIOD = "statement_pdf_period"  # PDF statement: 30 days, 3 months, a month
     STATEMENT_PDF_MONTH = "statement_pdf_month"  # PDF statement: which month (secured)
+    TRANSFER_SOURCE = "transfer_source"  # transfer: from which account (secured)
+    TRANSFER_PAYEE = "transfer_payee"  # transfer: own account, saved payee or new (secured)
+    TRANSFER_BANK = "transfer_bank"  # new payee: which bank (secured)
+    TRANSFER_ACCOUNT = "transfer_account"  # new payee: the account number (secured)
+    TRANSFER_NAME = "transfer_name"  # new payee: is this the right name? (secured)
+    TRANSFER_AMOUNT = "transfer_amount"  # transfer: how much (secured)
+    TRANSFER_CONFIRM = "transfer_confirm"  # transfer: the summary, waiting for yes/no (secured)
+    TRANSFER_SAVE = "transfer_save"  # after a new payee's transfer: save them? (secured)
 
 
 # States that only a logged-in customer may be in: every message there checks the session first.
@@ -28,5 +36,13 @@ SECURED_STATES = frozenset(
         State.STATEMENT_PDF_ACCOUNT,
         State.STATEMENT_PDF_PERIOD,
         State.STATEMENT_PDF_MONTH,
+        State.TRANSFER_SOURCE,
+        State.TRANSFER_PAYEE,
+        State.TRANSFER_BANK,
+        State.TRANSFER_ACCOUNT,
+        State.TRANSFER_NAME,
+        State.TRANSFER_AMOUNT,
+        State.TRANSFER_CONFIRM,
+        State.TRANSFER_SAVE,
     }
 )

@@ -11,6 +11,7 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -101,6 +102,7 @@ class FakeIdentity:
     logouts: list[bool] = field(default_factory=list)  # each: everywhere?
     refuse_links: bool = False
     logins: list[LoginRecord] = field(default_factory=list)
+    cap: Decimal | None = None
 
     def check(self, msisdn: str) -> TokenCheck:
         return TokenCheck(self.status, None, self.registered)
@@ -119,6 +121,9 @@ class FakeIdentity:
 
     def recent_logins(self, msisdn: str, limit: int = 5) -> list[LoginRecord]:
         return self.logins[:limit]
+
+    def daily_cap(self, msisdn: str) -> Decimal | None:
+        return self.cap
 
 
 @dataclass

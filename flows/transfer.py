@@ -1,0 +1,406 @@
+"""Transfers: from one of the customer's accounts to another of theirs, to a saved payee (this
+bank or another), or to a new payee found by name enquiry and confirmed by the customer.
+
+One path for every movement: collect → the limits checked (the reply says what's left today) →
+a summary → an explicit ``yes`` → the step-up the MFA scenarios require (a new payee's first
+transfer always) → the bank moves the money with an idempotency key derived from this
+confirmation, so a repeated ``yes`` gets the first result → the reference → a receipt effect.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from auth.ports import StepUpRequest
+from bank.masking import mask_account
+from bank.ports import (
+    Account,
+    BankError,
+    IdempotencyConflict,
+    InsufficientFunds,
+    LimitExceeded,
+    TransferRequest,
+)
+from flows import stepup
+from flows.amounts import parse_amount
+from flows.conversation import Conversation
+from flows.effects import SendReceipt
+from flows.format import money
+from flows.states import State
+from flows.types import Context, Outcome, Reply
+
+YES = frozenset({"yes", "y", "yes please", "confirm", "ok", "okay"})
+NO = frozenset({"no", "n", "nope"})
+ACCOUNT_DIGITS = 10
+
+OWN = "TRANSFER_BETWEEN_OWN_ACCOUNT_CREATE"
+INTRA = "INTRA_BANK_FUND_TRANSFER_CREATE"
+INTER = "INTER_BANK_ACCOUNT_FUND_TRANSFER_CREATE"
+
+
+def _choices(labels: list[str]) -> str:
+    return "\n".join(f"{n} {label}" for n, label in enumerate(labels, start=1))
+
+
+def _pick(text: str, count: int) -> int | None:
+    return int(text) - 1 if text.isdecimal() and 1 <= int(text) <= count else None
+
+
+def _account_label(account: Account) -> str:
+    return f"{account.type.title()} {mask_account(account.number)}"
+
+
+def _sources(ctx: Context) -> list[Account]:
+    assert ctx.customer is not None
+    return [a for a in ctx.bank.accounts(ctx.customer.customer_id) if a.type != "settlement"]
+
+
+# --- from which account ---
+
+
+def start(ctx: Context) -> Outcome:
+    """The ``transfer`` intent (secured by the menu)."""
+    sources = _sources(ctx)
+    if not sources:
+        return Outcome(State.MAIN_MENU, (Reply("transfer.no_accounts"),))
+    if len(sources) == 1:
+        return ask_payee(ctx, {"from": sources[0].number})
+    return ask_source(ctx, {})
+
+
+def ask_source(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    labels = [f"{_account_label(a)} ({money(a.balance, a.currency)})" for a in _sources(ctx)]
+    reply = Reply("transfer.choose_source", {"choices": _choices(labels)})
+    return Outcome(State.TRANSFER_SOURCE, (reply,), dict(slots))
+
+
+def handle_source(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    sources = _sources(ctx)
+    index = _pick(text, len(sources))
+    if index is None:
+        labels = [_account_label(a) for a in sources]
+        reply = Reply("fallback.transfer_source", {"choices": _choices(labels)})
+        return Outcome(State.TRANSFER_SOURCE, (reply,), conv.data)
+    return ask_payee(ctx, {**conv.data, "from": sources[index].number})
+
+
+# --- to whom ---
+
+
+def _targets(ctx: Context, source: str) -> list[dict[str, Any]]:
+    """Own accounts (not the source), saved payees, then a new payee; each a slot update."""
+    assert ctx.customer is not None
+    own_code = ctx.bank.profile().code
+    banks = {b.code: b.name for b in ctx.bank.other_banks()}
+    targets: list[dict[str, Any]] = [
+        {
+            "to": a.number,
+            "bank": own_code,
+            "payee": f"your {_account_label(a)}",
+            "action": OWN,
+        }
+        for a in _sources(ctx)
+        if a.number != source
+    ]
+    for p in ctx.bank.payees(ctx.customer.customer_id):
+        where = "" if p.bank_code == own_code else f"{banks.get(p.bank_code, p.bank_code)} "
+        targets.append(
+            {
+                "to": p.account_number,
+                "bank": p.bank_code,
+                "payee": f"{p.name} ({where}{mask_account(p.account_number)})",
+                "action": INTRA if p.bank_code == own_code else INTER,
+            }
+        )
+    return targets
+
+
+def ask_payee(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    labels = [t["payee"] for t in _targets(ctx, str(slots["from"]))] + ["New payee"]
+    reply = Reply("transfer.choose_payee", {"choices": _choices(labels)})
+    return Outcome(State.TRANSFER_PAYEE, (reply,), dict(slots))
+
+
+def handle_payee(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    targets = _targets(ctx, str(conv.data["from"]))
+    index = _pick(text, len(targets) + 1)
+    if index is None and text in ("new", "new payee", "someone new"):
+        index = len(targets)
+    if index is None:
+        labels = [t["payee"] for t in targets] + ["New payee"]
+        reply = Reply("fallback.transfer_payee", {"choices": _choices(labels)})
+        return Outcome(State.TRANSFER_PAYEE, (reply,), conv.data)
+    if index == len(targets):
+        return ask_bank(ctx, conv.data)
+    return ask_amount(ctx, {**conv.data, **targets[index], "new": False})
+
+
+# --- a new payee: bank, account number, the name to confirm ---
+
+
+def _banks(ctx: Context) -> list[tuple[str, str]]:
+    profile = ctx.bank.profile()
+    others = [(b.code, b.name) for b in ctx.bank.other_banks()]
+    return [(profile.code, profile.name), *sorted(others, key=lambda b: b[1])]
+
+
+def ask_bank(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    reply = Reply("transfer.choose_bank", {"choices": _choices([n for _, n in _banks(ctx)])})
+    return Outcome(State.TRANSFER_BANK, (reply,), dict(slots))
+
+
+def handle_bank(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    banks = _banks(ctx)
+    index = _pick(text, len(banks))
+    if index is None:
+        reply = Reply("fallback.transfer_bank", {"choices": _choices([n for _, n in banks])})
+        return Outcome(State.TRANSFER_BANK, (reply,), conv.data)
+    code, name = banks[index]
+    data = {**conv.data, "bank": code, "bank_name": name}
+    return Outcome(
+        State.TRANSFER_ACCOUNT, (Reply("transfer.ask_account", {"bank_name": name}),), data
+    )
+
+
+def handle_account(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    number = text.replace(" ", "").replace("-", "")
+    if not (number.isascii() and number.isdigit() and len(number) == ACCOUNT_DIGITS):
+        return Outcome(State.TRANSFER_ACCOUNT, (Reply("fallback.transfer_account"),), conv.data)
+    assert ctx.customer is not None
+    code = str(conv.data["bank"])
+    own = {a.number for a in _sources(ctx)} if code == ctx.bank.profile().code else set()
+    if number in own:
+        return Outcome(State.TRANSFER_ACCOUNT, (Reply("transfer.own_account_as_new"),), conv.data)
+    name = ctx.bank.account_name(code, number)
+    params = {"masked": mask_account(number), "bank_name": str(conv.data.get("bank_name", ""))}
+    if name is None:
+        return Outcome(
+            State.TRANSFER_ACCOUNT, (Reply("transfer.account_not_found", params),), conv.data
+        )
+    data = {**conv.data, "to": number, "holder": name}
+    return Outcome(
+        State.TRANSFER_NAME, (Reply("transfer.confirm_name", {**params, "name": name}),), data
+    )
+
+
+def handle_name(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    if text in NO:
+        bank_name = str(conv.data.get("bank_name", ""))
+        reply = Reply("transfer.ask_account_again", {"bank_name": bank_name})
+        return Outcome(State.TRANSFER_ACCOUNT, (reply,), conv.data)
+    if text not in YES:
+        return Outcome(State.TRANSFER_NAME, (Reply("fallback.transfer_name"),), conv.data)
+    own_code = ctx.bank.profile().code
+    code, number = str(conv.data["bank"]), str(conv.data["to"])
+    where = "" if code == own_code else f"{conv.data.get('bank_name', '')} "
+    payee = f"{conv.data['holder']} ({where}{mask_account(number)})"
+    action = INTRA if code == own_code else INTER
+    return ask_amount(ctx, {**conv.data, "payee": payee, "action": action, "new": True})
+
+
+# --- how much ---
+
+
+def _cap(ctx: Context) -> Decimal | None:
+    assert ctx.customer is not None
+    return ctx.identity.daily_cap(ctx.customer.msisdn)
+
+
+def _left_today(ctx: Context, slots: Mapping[str, Any]) -> Decimal | None:
+    """What can still be sent today, or None when limits don't apply (own accounts)."""
+    if slots.get("action") == OWN:
+        return None
+    assert ctx.customer is not None
+    return ctx.bank.limits(ctx.customer.customer_id, _cap(ctx)).left_today
+
+
+def ask_amount(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    left = _left_today(ctx, slots)
+    if left is not None and left <= 0:
+        return Outcome(State.MAIN_MENU, (Reply("transfer.limit_used_up"),))
+    params = {"currency": ctx.currency, "payee": str(slots["payee"])}
+    if left is None:
+        reply = Reply("transfer.ask_amount", params)
+    else:
+        reply = Reply("transfer.ask_amount_left", {**params, "left": money(left, ctx.currency)})
+    return Outcome(State.TRANSFER_AMOUNT, (reply,), dict(slots))
+
+
+def _source(ctx: Context, number: str) -> Account | None:
+    return next((a for a in _sources(ctx) if a.number == number), None)
+
+
+def handle_amount(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    parsed = parse_amount(text, ctx.currency)
+    if parsed.value is None:
+        assert parsed.problem is not None
+        reply = Reply(f"amount.{parsed.problem.value}", {"currency": ctx.currency})
+        return Outcome(State.TRANSFER_AMOUNT, (reply,), conv.data)
+    amount = parsed.value
+    source = _source(ctx, str(conv.data["from"]))
+    if source is None:
+        return Outcome(State.MAIN_MENU, (Reply("transfer.source_gone"),))
+    if amount > source.balance:
+        available = money(source.balance, source.currency)
+        return Outcome(
+            State.TRANSFER_AMOUNT,
+            (Reply("transfer.not_enough", {"available": available}),),
+            conv.data,
+        )
+    if conv.data.get("action") != OWN:
+        assert ctx.customer is not None
+        status = ctx.bank.limits(ctx.customer.customer_id, _cap(ctx))
+        refusal = status.refusal(amount)
+        if refusal is not None:
+            return Outcome(State.TRANSFER_AMOUNT, (_limit_reply(refusal, ctx),), conv.data)
+    data = {**conv.data, "amount": f"{amount:.2f}", "asked_at": ctx.now.isoformat()}
+    return _summary(ctx, data)
+
+
+def _limit_reply(refusal: LimitExceeded, ctx: Context) -> Reply:
+    params = {
+        "allowed": money(refusal.allowed, ctx.currency),
+        "left": money(refusal.left, ctx.currency),
+    }
+    return Reply(f"limit.{refusal.limit.value}", params)
+
+
+# --- the summary and the explicit yes ---
+
+
+def _summary(ctx: Context, data: Mapping[str, Any]) -> Outcome:
+    source = _source(ctx, str(data["from"]))
+    assert source is not None
+    params = {
+        "amount": money(Decimal(str(data["amount"])), ctx.currency),
+        "payee": str(data["payee"]),
+        "source": _account_label(source),
+    }
+    return Outcome(State.TRANSFER_CONFIRM, (Reply("transfer.summary", params),), dict(data))
+
+
+def handle_confirm(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    if text in NO:
+        return Outcome(State.MAIN_MENU, (Reply("cancel.done"), Reply("menu.hint")))
+    if text not in YES:
+        return Outcome(State.TRANSFER_CONFIRM, (Reply("fallback.transfer_confirm"),), conv.data)
+    data = dict(conv.data)
+    request = StepUpRequest(
+        action=str(data["action"]),
+        amount=str(data["amount"]),
+        currency=ctx.currency,
+        payee=str(data["payee"]),
+        account=str(data["from"]),
+        force=bool(data.get("new")),  # a new payee's first transfer: always challenged
+    )
+    return stepup.require(ctx, request, "transfer.execute", data)
+
+
+def idempotency_key(msisdn: str, slots: Mapping[str, Any]) -> str:
+    """One key per confirmed summary: the same confirmation gives the same key (a repeated
+    ``yes`` replays the first result); any other amount, payee or time gives another."""
+    parts = [msisdn] + [str(slots.get(k, "")) for k in ("from", "to", "bank", "amount", "asked_at")]
+    return "wa-" + hashlib.sha256("\0".join(parts).encode()).hexdigest()[:40]
+
+
+@stepup.continuation("transfer.execute")
+def execute(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    """The step-up passed (or wasn't needed): move the money, once."""
+    assert ctx.customer is not None
+    amount = Decimal(str(slots["amount"]))
+    request = TransferRequest(
+        idempotency_key=idempotency_key(ctx.customer.msisdn, slots),
+        from_account=str(slots["from"]),
+        to_account=str(slots["to"]),
+        to_bank_code=str(slots["bank"]),
+        amount=amount,
+        narration=f"WhatsApp transfer to {slots.get('holder') or slots['payee']}"[:100],
+        customer_id=ctx.customer.customer_id,
+        daily_cap=_cap(ctx),
+    )
+    try:
+        done = ctx.bank.transfer(request)
+    except LimitExceeded as exc:
+        return Outcome(State.MAIN_MENU, (_limit_reply(exc, ctx), Reply("transfer.not_sent")))
+    except InsufficientFunds as exc:
+        available = money(exc.available, ctx.currency)
+        reply = Reply("transfer.not_enough", {"available": available})
+        return Outcome(State.MAIN_MENU, (reply, Reply("transfer.not_sent")))
+    except IdempotencyConflict:
+        return Outcome(State.MAIN_MENU, (Reply("transfer.conflict"),))
+    except BankError:
+        return Outcome(State.MAIN_MENU, (Reply("transfer.refused"),))
+    params = {
+        "amount": money(done.amount, ctx.currency),
+        "payee": str(slots["payee"]),
+        "reference": done.reference,
+    }
+    replies = (Reply("transfer.done" if not done.replayed else "transfer.already_done", params),)
+    effects = (SendReceipt(done.txn_id),) if not done.replayed else ()
+    if slots.get("new") and not done.replayed:
+        save = Reply("transfer.ask_save", {"name": str(slots.get("holder", ""))})
+        return Outcome(State.TRANSFER_SAVE, (*replies, save), dict(slots), effects=effects)
+    return Outcome(State.MAIN_MENU, (*replies, Reply("menu.hint")), effects=effects)
+
+
+def handle_save(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    """After a new payee's first transfer: keep them for next time?"""
+    if text in YES:
+        assert ctx.customer is not None
+        ctx.bank.add_payee(
+            ctx.customer.customer_id,
+            str(conv.data["holder"]),
+            str(conv.data["bank"]),
+            str(conv.data["to"]),
+        )
+        return Outcome(
+            State.MAIN_MENU, (Reply("transfer.saved", {"name": str(conv.data["holder"])}),)
+        )
+    if text in NO:
+        return Outcome(State.MAIN_MENU, (Reply("transfer.not_saved"), Reply("menu.hint")))
+    return Outcome(State.TRANSFER_SAVE, (Reply("fallback.transfer_save"),), conv.data)
+
+
+def ask_account(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    reply = Reply("transfer.ask_account", {"bank_name": str(slots.get("bank_name", ""))})
+    return Outcome(State.TRANSFER_ACCOUNT, (reply,), dict(slots))
+
+
+def ask_name(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    params = {
+        "masked": mask_account(str(slots["to"])),
+        "bank_name": str(slots.get("bank_name", "")),
+        "name": str(slots["holder"]),
+    }
+    return Outcome(State.TRANSFER_NAME, (Reply("transfer.confirm_name", params),), dict(slots))
+
+
+def ask_save(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    reply = Reply("transfer.ask_save", {"name": str(slots.get("holder", ""))})
+    return Outcome(State.TRANSFER_SAVE, (reply,), dict(slots))
+
+
+# Secured state → its handler, and how to ask its question again after a login interrupted it.
+HANDLERS = {
+    State.TRANSFER_SOURCE: handle_source,
+    State.TRANSFER_PAYEE: handle_payee,
+    State.TRANSFER_BANK: handle_bank,
+    State.TRANSFER_ACCOUNT: handle_account,
+    State.TRANSFER_NAME: handle_name,
+    State.TRANSFER_AMOUNT: handle_amount,
+    State.TRANSFER_CONFIRM: handle_confirm,
+    State.TRANSFER_SAVE: handle_save,
+}
+PROMPTS = {
+    State.TRANSFER_SOURCE: ask_source,
+    State.TRANSFER_PAYEE: ask_payee,
+    State.TRANSFER_BANK: ask_bank,
+    State.TRANSFER_ACCOUNT: ask_account,
+    State.TRANSFER_NAME: ask_name,
+    State.TRANSFER_AMOUNT: ask_amount,
+    State.TRANSFER_CONFIRM: _summary,
+    State.TRANSFER_SAVE: ask_save,
+}

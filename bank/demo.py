@@ -283,7 +283,7 @@ class SqliteBank:
         return date.fromisoformat(rows[0]["dob"]) if rows else None
 
     def total_balance(self) -> Decimal:
-        """Customers' and settlement balances: constant through transfers (an invariant).
+        """Customers', settlement and biller collection balances: constant through transfers.
         The opening-balance equity account, their seeded mirror image, is left out."""
         rows = self.db.rows(
             "SELECT COALESCE(SUM(balance), 0) AS total FROM accounts WHERE number != ?",

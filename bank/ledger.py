@@ -39,8 +39,17 @@ NARRATION_MAX = 100
 KEY_MAX = 200
 
 
+# A bill payment is a transfer with this bank code and the biller's code as the account: the
+# money goes to the biller's collection account, owned by no customer (like a settlement).
+BILLER_BANK_CODE = "BILLER"
+
+
 def settlement_account(bank_code: str) -> str:
     return f"SETTLE-{bank_code}"
+
+
+def collection_account(biller_code: str) -> str:
+    return f"BILLER-{biller_code}"
 
 
 def new_reference(db: sqlite3.Connection, prefix: str = "TX") -> str:
@@ -94,6 +103,17 @@ def _counterparties(
 ) -> tuple[str, str, str]:
     """(account to credit, how the payer sees the payee, how the payee sees the payer)."""
     payer = f"{_owner_name(db, source['customer_id'])} {mask_account(req.from_account)}"
+    if req.to_bank_code == BILLER_BANK_CODE:
+        biller = db.execute("SELECT name FROM billers WHERE code = ?", (req.to_account,)).fetchone()
+        if biller is None:
+            raise UnknownAccount(req.to_account)
+        credit = collection_account(req.to_account)
+        db.execute(
+            "INSERT OR IGNORE INTO accounts (number, customer_id, type, currency, balance)"
+            " VALUES (?, NULL, 'collection', ?, 0)",
+            (credit, source["currency"]),
+        )
+        return credit, str(biller["name"]), payer
     if req.to_bank_code != own_code:
         other = db.execute(
             "SELECT name FROM other_banks WHERE code = ?", (req.to_bank_code,)

@@ -9,7 +9,6 @@ confirmation, so a repeated ``yes`` gets the first result → the reference → 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -17,7 +16,6 @@ from typing import Any
 from auth.ports import StepUpRequest
 from bank.masking import mask_account
 from bank.ports import (
-    Account,
     BankError,
     IdempotencyConflict,
     InsufficientFunds,
@@ -25,15 +23,26 @@ from bank.ports import (
     TransferRequest,
 )
 from flows import stepup
-from flows.amounts import parse_amount
 from flows.conversation import Conversation
 from flows.effects import SendReceipt
 from flows.format import money
+from flows.moving import (
+    NO,
+    YES,
+    account_label,
+    check_amount,
+    choices,
+    daily_cap,
+    idempotency_key,
+    left_today,
+    limit_reply,
+    pick,
+    source,
+    sources,
+)
 from flows.states import State
 from flows.types import Context, Outcome, Reply
 
-YES = frozenset({"yes", "y", "yes please", "confirm", "ok", "okay"})
-NO = frozenset({"no", "n", "nope"})
 ACCOUNT_DIGITS = 10
 
 OWN = "TRANSFER_BETWEEN_OWN_ACCOUNT_CREATE"
@@ -41,50 +50,33 @@ INTRA = "INTRA_BANK_FUND_TRANSFER_CREATE"
 INTER = "INTER_BANK_ACCOUNT_FUND_TRANSFER_CREATE"
 
 
-def _choices(labels: list[str]) -> str:
-    return "\n".join(f"{n} {label}" for n, label in enumerate(labels, start=1))
-
-
-def _pick(text: str, count: int) -> int | None:
-    return int(text) - 1 if text.isdecimal() and 1 <= int(text) <= count else None
-
-
-def _account_label(account: Account) -> str:
-    return f"{account.type.title()} {mask_account(account.number)}"
-
-
-def _sources(ctx: Context) -> list[Account]:
-    assert ctx.customer is not None
-    return [a for a in ctx.bank.accounts(ctx.customer.customer_id) if a.type != "settlement"]
-
-
 # --- from which account ---
 
 
 def start(ctx: Context) -> Outcome:
     """The ``transfer`` intent (secured by the menu)."""
-    sources = _sources(ctx)
-    if not sources:
+    accounts = sources(ctx)
+    if not accounts:
         return Outcome(State.MAIN_MENU, (Reply("transfer.no_accounts"),))
-    if len(sources) == 1:
-        return ask_payee(ctx, {"from": sources[0].number})
+    if len(accounts) == 1:
+        return ask_payee(ctx, {"from": accounts[0].number})
     return ask_source(ctx, {})
 
 
 def ask_source(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
-    labels = [f"{_account_label(a)} ({money(a.balance, a.currency)})" for a in _sources(ctx)]
-    reply = Reply("transfer.choose_source", {"choices": _choices(labels)})
+    labels = [f"{account_label(a)} ({money(a.balance, a.currency)})" for a in sources(ctx)]
+    reply = Reply("transfer.choose_source", {"choices": choices(labels)})
     return Outcome(State.TRANSFER_SOURCE, (reply,), dict(slots))
 
 
 def handle_source(conv: Conversation, text: str, ctx: Context) -> Outcome:
-    sources = _sources(ctx)
-    index = _pick(text, len(sources))
+    accounts = sources(ctx)
+    index = pick(text, len(accounts))
     if index is None:
-        labels = [_account_label(a) for a in sources]
-        reply = Reply("fallback.transfer_source", {"choices": _choices(labels)})
+        labels = [account_label(a) for a in accounts]
+        reply = Reply("fallback.transfer_source", {"choices": choices(labels)})
         return Outcome(State.TRANSFER_SOURCE, (reply,), conv.data)
-    return ask_payee(ctx, {**conv.data, "from": sources[index].number})
+    return ask_payee(ctx, {**conv.data, "from": accounts[index].number})
 
 
 # --- to whom ---
@@ -99,10 +91,10 @@ def _targets(ctx: Context, source: str) -> list[dict[str, Any]]:
         {
             "to": a.number,
             "bank": own_code,
-            "payee": f"your {_account_label(a)}",
+            "payee": f"your {account_label(a)}",
             "action": OWN,
         }
-        for a in _sources(ctx)
+        for a in sources(ctx)
         if a.number != source
     ]
     for p in ctx.bank.payees(ctx.customer.customer_id):
@@ -120,18 +112,18 @@ def _targets(ctx: Context, source: str) -> list[dict[str, Any]]:
 
 def ask_payee(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
     labels = [t["payee"] for t in _targets(ctx, str(slots["from"]))] + ["New payee"]
-    reply = Reply("transfer.choose_payee", {"choices": _choices(labels)})
+    reply = Reply("transfer.choose_payee", {"choices": choices(labels)})
     return Outcome(State.TRANSFER_PAYEE, (reply,), dict(slots))
 
 
 def handle_payee(conv: Conversation, text: str, ctx: Context) -> Outcome:
     targets = _targets(ctx, str(conv.data["from"]))
-    index = _pick(text, len(targets) + 1)
+    index = pick(text, len(targets) + 1)
     if index is None and text in ("new", "new payee", "someone new"):
         index = len(targets)
     if index is None:
         labels = [t["payee"] for t in targets] + ["New payee"]
-        reply = Reply("fallback.transfer_payee", {"choices": _choices(labels)})
+        reply = Reply("fallback.transfer_payee", {"choices": choices(labels)})
         return Outcome(State.TRANSFER_PAYEE, (reply,), conv.data)
     if index == len(targets):
         return ask_bank(ctx, conv.data)
@@ -148,15 +140,15 @@ def _banks(ctx: Context) -> list[tuple[str, str]]:
 
 
 def ask_bank(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
-    reply = Reply("transfer.choose_bank", {"choices": _choices([n for _, n in _banks(ctx)])})
+    reply = Reply("transfer.choose_bank", {"choices": choices([n for _, n in _banks(ctx)])})
     return Outcome(State.TRANSFER_BANK, (reply,), dict(slots))
 
 
 def handle_bank(conv: Conversation, text: str, ctx: Context) -> Outcome:
     banks = _banks(ctx)
-    index = _pick(text, len(banks))
+    index = pick(text, len(banks))
     if index is None:
-        reply = Reply("fallback.transfer_bank", {"choices": _choices([n for _, n in banks])})
+        reply = Reply("fallback.transfer_bank", {"choices": choices([n for _, n in banks])})
         return Outcome(State.TRANSFER_BANK, (reply,), conv.data)
     code, name = banks[index]
     data = {**conv.data, "bank": code, "bank_name": name}
@@ -171,7 +163,7 @@ def handle_account(conv: Conversation, text: str, ctx: Context) -> Outcome:
         return Outcome(State.TRANSFER_ACCOUNT, (Reply("fallback.transfer_account"),), conv.data)
     assert ctx.customer is not None
     code = str(conv.data["bank"])
-    own = {a.number for a in _sources(ctx)} if code == ctx.bank.profile().code else set()
+    own = {a.number for a in sources(ctx)} if code == ctx.bank.profile().code else set()
     if number in own:
         return Outcome(State.TRANSFER_ACCOUNT, (Reply("transfer.own_account_as_new"),), conv.data)
     name = ctx.bank.account_name(code, number)
@@ -204,21 +196,8 @@ def handle_name(conv: Conversation, text: str, ctx: Context) -> Outcome:
 # --- how much ---
 
 
-def _cap(ctx: Context) -> Decimal | None:
-    assert ctx.customer is not None
-    return ctx.identity.daily_cap(ctx.customer.msisdn)
-
-
-def _left_today(ctx: Context, slots: Mapping[str, Any]) -> Decimal | None:
-    """What can still be sent today, or None when limits don't apply (own accounts)."""
-    if slots.get("action") == OWN:
-        return None
-    assert ctx.customer is not None
-    return ctx.bank.limits(ctx.customer.customer_id, _cap(ctx)).left_today
-
-
 def ask_amount(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
-    left = _left_today(ctx, slots)
+    left = None if slots.get("action") == OWN else left_today(ctx)
     if left is not None and left <= 0:
         return Outcome(State.MAIN_MENU, (Reply("transfer.limit_used_up"),))
     params = {"currency": ctx.currency, "payee": str(slots["payee"])}
@@ -229,55 +208,28 @@ def ask_amount(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
     return Outcome(State.TRANSFER_AMOUNT, (reply,), dict(slots))
 
 
-def _source(ctx: Context, number: str) -> Account | None:
-    return next((a for a in _sources(ctx) if a.number == number), None)
-
-
 def handle_amount(conv: Conversation, text: str, ctx: Context) -> Outcome:
-    parsed = parse_amount(text, ctx.currency)
-    if parsed.value is None:
-        assert parsed.problem is not None
-        reply = Reply(f"amount.{parsed.problem.value}", {"currency": ctx.currency})
-        return Outcome(State.TRANSFER_AMOUNT, (reply,), conv.data)
-    amount = parsed.value
-    source = _source(ctx, str(conv.data["from"]))
-    if source is None:
+    account = source(ctx, str(conv.data["from"]))
+    if account is None:
         return Outcome(State.MAIN_MENU, (Reply("transfer.source_gone"),))
-    if amount > source.balance:
-        available = money(source.balance, source.currency)
-        return Outcome(
-            State.TRANSFER_AMOUNT,
-            (Reply("transfer.not_enough", {"available": available}),),
-            conv.data,
-        )
-    if conv.data.get("action") != OWN:
-        assert ctx.customer is not None
-        status = ctx.bank.limits(ctx.customer.customer_id, _cap(ctx))
-        refusal = status.refusal(amount)
-        if refusal is not None:
-            return Outcome(State.TRANSFER_AMOUNT, (_limit_reply(refusal, ctx),), conv.data)
+    amount, refused = check_amount(ctx, text, account, limited=conv.data.get("action") != OWN)
+    if amount is None:
+        assert refused is not None
+        return Outcome(State.TRANSFER_AMOUNT, (refused,), conv.data)
     data = {**conv.data, "amount": f"{amount:.2f}", "asked_at": ctx.now.isoformat()}
     return _summary(ctx, data)
-
-
-def _limit_reply(refusal: LimitExceeded, ctx: Context) -> Reply:
-    params = {
-        "allowed": money(refusal.allowed, ctx.currency),
-        "left": money(refusal.left, ctx.currency),
-    }
-    return Reply(f"limit.{refusal.limit.value}", params)
 
 
 # --- the summary and the explicit yes ---
 
 
 def _summary(ctx: Context, data: Mapping[str, Any]) -> Outcome:
-    source = _source(ctx, str(data["from"]))
-    assert source is not None
+    account = source(ctx, str(data["from"]))
+    assert account is not None
     params = {
         "amount": money(Decimal(str(data["amount"])), ctx.currency),
         "payee": str(data["payee"]),
-        "source": _account_label(source),
+        "source": account_label(account),
     }
     return Outcome(State.TRANSFER_CONFIRM, (Reply("transfer.summary", params),), dict(data))
 
@@ -299,32 +251,25 @@ def handle_confirm(conv: Conversation, text: str, ctx: Context) -> Outcome:
     return stepup.require(ctx, request, "transfer.execute", data)
 
 
-def idempotency_key(msisdn: str, slots: Mapping[str, Any]) -> str:
-    """One key per confirmed summary: the same confirmation gives the same key (a repeated
-    ``yes`` replays the first result); any other amount, payee or time gives another."""
-    parts = [msisdn] + [str(slots.get(k, "")) for k in ("from", "to", "bank", "amount", "asked_at")]
-    return "wa-" + hashlib.sha256("\0".join(parts).encode()).hexdigest()[:40]
-
-
 @stepup.continuation("transfer.execute")
 def execute(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
     """The step-up passed (or wasn't needed): move the money, once."""
     assert ctx.customer is not None
     amount = Decimal(str(slots["amount"]))
     request = TransferRequest(
-        idempotency_key=idempotency_key(ctx.customer.msisdn, slots),
+        idempotency_key=idempotency_key(ctx.customer.msisdn, slots, "from", "to", "bank", "amount"),
         from_account=str(slots["from"]),
         to_account=str(slots["to"]),
         to_bank_code=str(slots["bank"]),
         amount=amount,
         narration=f"WhatsApp transfer to {slots.get('holder') or slots['payee']}"[:100],
         customer_id=ctx.customer.customer_id,
-        daily_cap=_cap(ctx),
+        daily_cap=daily_cap(ctx),
     )
     try:
         done = ctx.bank.transfer(request)
     except LimitExceeded as exc:
-        return Outcome(State.MAIN_MENU, (_limit_reply(exc, ctx), Reply("transfer.not_sent")))
+        return Outcome(State.MAIN_MENU, (limit_reply(exc, ctx), Reply("transfer.not_sent")))
     except InsufficientFunds as exc:
         available = money(exc.available, ctx.currency)
         reply = Reply("transfer.not_enough", {"available": available})

@@ -1,0 +1,88 @@
+"""What every money movement's conversation shares: numbered choices, yes/no, the customer's
+accounts, amounts checked against the balance and the KYC limits (with the reply that says
+what's left), and the idempotency key derived from the confirmation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from bank.masking import mask_account
+from bank.ports import Account, LimitExceeded
+from flows.amounts import parse_amount
+from flows.format import money
+from flows.types import Context, Reply
+
+YES = frozenset({"yes", "y", "yes please", "confirm", "ok", "okay"})
+NO = frozenset({"no", "n", "nope"})
+
+
+def choices(labels: list[str]) -> str:
+    return "\n".join(f"{n} {label}" for n, label in enumerate(labels, start=1))
+
+
+def pick(text: str, count: int) -> int | None:
+    """The 0-based index a reply of 1..count picks, or None."""
+    return int(text) - 1 if text.isdecimal() and 1 <= int(text) <= count else None
+
+
+def account_label(account: Account) -> str:
+    return f"{account.type.title()} {mask_account(account.number)}"
+
+
+def sources(ctx: Context) -> list[Account]:
+    """The customer's accounts money can leave from."""
+    assert ctx.customer is not None
+    return list(ctx.bank.accounts(ctx.customer.customer_id))
+
+
+def source(ctx: Context, number: str) -> Account | None:
+    return next((a for a in sources(ctx) if a.number == number), None)
+
+
+def daily_cap(ctx: Context) -> Decimal | None:
+    assert ctx.customer is not None
+    return ctx.identity.daily_cap(ctx.customer.msisdn)
+
+
+def left_today(ctx: Context) -> Decimal:
+    assert ctx.customer is not None
+    return ctx.bank.limits(ctx.customer.customer_id, daily_cap(ctx)).left_today
+
+
+def limit_reply(refusal: LimitExceeded, ctx: Context) -> Reply:
+    params = {
+        "allowed": money(refusal.allowed, ctx.currency),
+        "left": money(refusal.left, ctx.currency),
+    }
+    return Reply(f"limit.{refusal.limit.value}", params)
+
+
+def check_amount(
+    ctx: Context, text: str, account: Account, limited: bool = True
+) -> tuple[Decimal | None, Reply | None]:
+    """The amount typed, or the reply that says why it can't be sent (nothing counted)."""
+    parsed = parse_amount(text, ctx.currency)
+    if parsed.value is None:
+        assert parsed.problem is not None
+        return None, Reply(f"amount.{parsed.problem.value}", {"currency": ctx.currency})
+    if parsed.value > account.balance:
+        available = money(account.balance, account.currency)
+        return None, Reply("transfer.not_enough", {"available": available})
+    if limited:
+        assert ctx.customer is not None
+        status = ctx.bank.limits(ctx.customer.customer_id, daily_cap(ctx))
+        refusal = status.refusal(parsed.value)
+        if refusal is not None:
+            return None, limit_reply(refusal, ctx)
+    return parsed.value, None
+
+
+def idempotency_key(msisdn: str, slots: Mapping[str, Any], *fields: str) -> str:
+    """One key per confirmed summary: the same confirmation gives the same key (a repeated
+    ``yes`` replays the first result); any other facts or summary time give another."""
+    parts = [msisdn] + [str(slots.get(k, "")) for k in (*fields, "asked_at")]
+    return "wa-" + hashlib.sha256("\0".join(parts).encode()).hexdigest()[:40]

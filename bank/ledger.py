@@ -19,6 +19,7 @@ from bank.db import stamp
 from bank.masking import mask_account
 from bank.money import from_cents, to_cents
 from bank.ports import (
+    BILLER_BANK_CODE,
     AccountNotOwned,
     IdempotencyConflict,
     InsufficientFunds,
@@ -37,11 +38,6 @@ EQUITY_ACCOUNT = "EQUITY-OPENING"  # the other side of seeded opening balances a
 _REFERENCE_ALPHABET = string.ascii_uppercase + string.digits
 NARRATION_MAX = 100
 KEY_MAX = 200
-
-
-# A bill payment is a transfer with this bank code and the biller's code as the account: the
-# money goes to the biller's collection account, owned by no customer (like a settlement).
-BILLER_BANK_CODE = "BILLER"
 
 
 def settlement_account(bank_code: str) -> str:

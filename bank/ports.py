@@ -109,6 +109,11 @@ class TransferRecord:
     counterparty: str
 
 
+# A bill payment is a transfer with this bank code and the biller's code as the account: the
+# money goes to the biller's collection account, owned by no customer (like a settlement).
+BILLER_BANK_CODE = "BILLER"
+
+
 @dataclass(frozen=True)
 class TransferRequest:
     idempotency_key: str  # one per confirmed intent; a retry repeats it

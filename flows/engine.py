@@ -14,7 +14,17 @@ from datetime import timedelta
 from typing import Any
 
 from auth.ports import Status
-from flows import accounts, documents, info, menu, secured, security, stepup, transfer
+from flows import (
+    accounts,
+    bills,
+    documents,
+    info,
+    menu,
+    secured,
+    security,
+    stepup,
+    transfer,
+)
 from flows.conversation import Conversation
 from flows.router import GlobalWord, global_word, normalize
 from flows.states import SECURED_STATES, State
@@ -51,6 +61,7 @@ HANDLERS: dict[State, Handler] = {
     State.STATEMENT_PDF_PERIOD: documents.handle_period,
     State.STATEMENT_PDF_MONTH: documents.handle_month,
     **transfer.HANDLERS,
+    **bills.HANDLERS,
 }
 
 # Secured state → how to ask its question again after a login interrupted it.
@@ -62,6 +73,7 @@ PROMPTS: dict[State, Prompt] = {
     State.STATEMENT_PDF_PERIOD: documents.ask_period,
     State.STATEMENT_PDF_MONTH: documents.ask_month,
     **transfer.PROMPTS,
+    **bills.PROMPTS,
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flows import accounts, documents, info, secured, security, transfer
+from flows import accounts, bills, documents, info, secured, security, transfer
 from flows.conversation import Conversation
 from flows.responses import MENU_LABELS
 from flows.states import State
@@ -43,6 +43,12 @@ ENTRIES: tuple[MenuEntry, ...] = (
         "transfer",
         ("transfer", "send money", "pay someone", "transfer money", "send"),
         transfer.start,
+        True,
+    ),
+    MenuEntry(
+        "bill",
+        ("pay bill", "pay a bill", "bill", "bills", "pay bills", "bill payment"),
+        bills.start,
         True,
     ),
     MenuEntry(

@@ -292,6 +292,37 @@ CATALOG: dict[str, str] = {
     "transfer.not_saved": "OK, not saved.",
     "fallback.transfer_save": "Please reply YES to save the payee, or NO.",
     "help.transfer_save": "Reply YES to save this payee for next time, or NO.",
+    # bill payments
+    "bill.none": "There are no billers to pay here yet.",
+    "bill.choose_biller": "Which bill do you want to pay?\n{choices}",
+    "fallback.bill_biller": "Please reply with a number from the list:\n{choices}",
+    "help.bill_biller": "Reply with the number of the biller you want to pay, or *cancel*.",
+    "bill.biller_gone": "That biller is no longer available. Nothing was paid.",
+    "bill.ask_reference": "What is your {label} for {biller}?",
+    "bill.bad_reference": (
+        "That doesn't look like a valid {label}. Please check it on your bill and send it "
+        "again, or *cancel*."
+    ),
+    "fallback.bill_reference": "Please send the reference from your bill, or *cancel*.",
+    "help.bill_reference": (
+        "Send the reference printed on your bill (for example your meter number), or *cancel*."
+    ),
+    "bill.choose_source": "Which account do you want to pay from?\n{choices}",
+    "fallback.bill_source": "Please reply with a number from the list:\n{choices}",
+    "help.bill_source": "Reply with the number of the account to pay from, or *cancel*.",
+    "bill.ask_amount": (
+        "How much ({currency}) do you want to pay? You can send up to {left} more today."
+    ),
+    "fallback.bill_amount": "Please send the amount as a number, for example 45.",
+    "help.bill_amount": "Send the amount as a number, for example 45 or 45.50, or *cancel*.",
+    "bill.summary": (
+        "Pay *{amount}* to {payee} from {source}? Reply YES to confirm or NO to cancel."
+    ),
+    "fallback.bill_confirm": "Please reply YES to pay the bill, or NO to cancel.",
+    "help.bill_confirm": (
+        "Nothing has been paid yet. Reply YES to pay, or NO (or *cancel*) to stop."
+    ),
+    "bill.done": "Done: {amount} paid to {payee}. Ref {reference}. Your receipt follows.",
     # amounts and limits
     "amount.not_a_number": (
         "Please send the amount as a number, for example 1500 or 1,500.50 ({currency})."
@@ -361,6 +392,7 @@ MENU_LABELS: dict[str, str] = {
     "statement": "Mini statement",
     "statement_pdf": "Statement (PDF)",
     "transfer": "Transfer",
+    "bill": "Pay a bill",
     "security": "Profile & security",
     "logout": "Log out",
     "tips": "Security tips",

@@ -25,6 +25,11 @@ class State(StrEnum):
     TRANSFER_AMOUNT = "transfer_amount"  # transfer: how much (secured)
     TRANSFER_CONFIRM = "transfer_confirm"  # transfer: the summary, waiting for yes/no (secured)
     TRANSFER_SAVE = "transfer_save"  # after a new payee's transfer: save them? (secured)
+    BILL_BILLER = "bill_biller"  # bill payment: which biller (secured)
+    BILL_REFERENCE = "bill_reference"  # bill payment: the biller's reference (secured)
+    BILL_SOURCE = "bill_source"  # bill payment: from which account (secured)
+    BILL_AMOUNT = "bill_amount"  # bill payment: how much (secured)
+    BILL_CONFIRM = "bill_confirm"  # bill payment: the summary, waiting for yes/no (secured)
 
 
 # States that only a logged-in customer may be in: every message there checks the session first.
@@ -44,5 +49,10 @@ SECURED_STATES = frozenset(
         State.TRANSFER_AMOUNT,
         State.TRANSFER_CONFIRM,
         State.TRANSFER_SAVE,
+        State.BILL_BILLER,
+        State.BILL_REFERENCE,
+        State.BILL_SOURCE,
+        State.BILL_AMOUNT,
+        State.BILL_CONFIRM,
     }
 )

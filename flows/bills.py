@@ -1,0 +1,226 @@
+"""Bill payments (BILL_PAY_CREATE): a biller from the bank's list, the reference checked against
+the biller's own label and pattern (a meter number, a smartcard number), the amount, then the
+path every movement takes: summary → ``yes`` → step-up → the bank, once → reference → receipt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from auth.ports import StepUpRequest
+from bank.ports import (
+    BILLER_BANK_CODE,
+    BankError,
+    Biller,
+    InsufficientFunds,
+    LimitExceeded,
+    TransferRequest,
+)
+from flows import stepup
+from flows.conversation import Conversation
+from flows.effects import SendReceipt
+from flows.format import money
+from flows.moving import (
+    NO,
+    YES,
+    account_label,
+    check_amount,
+    choices,
+    daily_cap,
+    idempotency_key,
+    left_today,
+    limit_reply,
+    pick,
+    source,
+    sources,
+)
+from flows.states import State
+from flows.types import Context, Outcome, Reply
+
+ACTION = "BILL_PAY_CREATE"
+MAX_REFERENCE = 40
+
+
+def _biller(ctx: Context, code: str) -> Biller | None:
+    return next((b for b in ctx.bank.billers() if b.code == code), None)
+
+
+def start(ctx: Context) -> Outcome:
+    """The ``pay bill`` intent (secured by the menu)."""
+    billers = ctx.bank.billers()
+    if not billers:
+        return Outcome(State.MAIN_MENU, (Reply("bill.none"),))
+    accounts = sources(ctx)
+    if not accounts:
+        return Outcome(State.MAIN_MENU, (Reply("transfer.no_accounts"),))
+    return ask_biller(ctx, {"from": accounts[0].number} if len(accounts) == 1 else {})
+
+
+def ask_biller(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    labels = [b.name for b in ctx.bank.billers()]
+    reply = Reply("bill.choose_biller", {"choices": choices(labels)})
+    return Outcome(State.BILL_BILLER, (reply,), dict(slots))
+
+
+def handle_biller(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    billers = ctx.bank.billers()
+    index = pick(text, len(billers))
+    if index is None:
+        index = next((n for n, b in enumerate(billers) if b.name.casefold() == text), None)
+    if index is None:
+        labels = [b.name for b in billers]
+        reply = Reply("fallback.bill_biller", {"choices": choices(labels)})
+        return Outcome(State.BILL_BILLER, (reply,), conv.data)
+    return ask_reference(ctx, {**conv.data, "biller": billers[index].code})
+
+
+def ask_reference(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    biller = _biller(ctx, str(slots["biller"]))
+    if biller is None:
+        return Outcome(State.MAIN_MENU, (Reply("bill.biller_gone"),))
+    params = {"biller": biller.name, "label": biller.reference_label}
+    return Outcome(State.BILL_REFERENCE, (Reply("bill.ask_reference", params),), dict(slots))
+
+
+def handle_reference(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    biller = _biller(ctx, str(conv.data["biller"]))
+    if biller is None:
+        return Outcome(State.MAIN_MENU, (Reply("bill.biller_gone"),))
+    # The reference as typed, not lowercased (normalize() lowercases): from the raw digits and
+    # letters; spaces and dashes people type between groups are dropped.
+    reference = re.sub(r"[\s-]", "", text).upper()[:MAX_REFERENCE]
+    try:
+        valid = re.fullmatch(biller.reference_pattern, reference) is not None
+    except re.error:  # a biller the bank set up wrongly: refuse, don't guess
+        valid = False
+    if not valid:
+        reply = Reply("bill.bad_reference", {"label": biller.reference_label.lower()})
+        return Outcome(State.BILL_REFERENCE, (reply,), conv.data)
+    slots = {**conv.data, "reference": reference}
+    if "from" not in slots:
+        return ask_source(ctx, slots)
+    return ask_amount(ctx, slots)
+
+
+def ask_source(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    labels = [f"{account_label(a)} ({money(a.balance, a.currency)})" for a in sources(ctx)]
+    reply = Reply("bill.choose_source", {"choices": choices(labels)})
+    return Outcome(State.BILL_SOURCE, (reply,), dict(slots))
+
+
+def handle_source(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    accounts = sources(ctx)
+    index = pick(text, len(accounts))
+    if index is None:
+        reply = Reply(
+            "fallback.bill_source", {"choices": choices([account_label(a) for a in accounts])}
+        )
+        return Outcome(State.BILL_SOURCE, (reply,), conv.data)
+    return ask_amount(ctx, {**conv.data, "from": accounts[index].number})
+
+
+def ask_amount(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    left = left_today(ctx)
+    if left <= 0:
+        return Outcome(State.MAIN_MENU, (Reply("transfer.limit_used_up"),))
+    params = {"currency": ctx.currency, "left": money(left, ctx.currency)}
+    return Outcome(State.BILL_AMOUNT, (Reply("bill.ask_amount", params),), dict(slots))
+
+
+def handle_amount(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    account = source(ctx, str(conv.data["from"]))
+    if account is None:
+        return Outcome(State.MAIN_MENU, (Reply("transfer.source_gone"),))
+    amount, refused = check_amount(ctx, text, account)
+    if amount is None:
+        assert refused is not None
+        return Outcome(State.BILL_AMOUNT, (refused,), conv.data)
+    return summary(ctx, {**conv.data, "amount": f"{amount:.2f}", "asked_at": ctx.now.isoformat()})
+
+
+def _payee(ctx: Context, slots: Mapping[str, Any]) -> str:
+    biller = _biller(ctx, str(slots["biller"]))
+    name = biller.name if biller else str(slots["biller"])
+    return f"{name} ({slots['reference']})"
+
+
+def summary(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    account = source(ctx, str(slots["from"]))
+    if account is None:
+        return Outcome(State.MAIN_MENU, (Reply("transfer.source_gone"),))
+    params = {
+        "amount": money(Decimal(str(slots["amount"])), ctx.currency),
+        "payee": _payee(ctx, slots),
+        "source": account_label(account),
+    }
+    return Outcome(State.BILL_CONFIRM, (Reply("bill.summary", params),), dict(slots))
+
+
+def handle_confirm(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    if text in NO:
+        return Outcome(State.MAIN_MENU, (Reply("cancel.done"), Reply("menu.hint")))
+    if text not in YES:
+        return Outcome(State.BILL_CONFIRM, (Reply("fallback.bill_confirm"),), conv.data)
+    request = StepUpRequest(
+        action=ACTION,
+        amount=str(conv.data["amount"]),
+        currency=ctx.currency,
+        payee=_payee(ctx, conv.data),
+        account=str(conv.data["from"]),
+    )
+    return stepup.require(ctx, request, "bill.execute", conv.data)
+
+
+@stepup.continuation("bill.execute")
+def execute(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    """The step-up passed (or wasn't needed): pay the biller, once."""
+    assert ctx.customer is not None
+    request = TransferRequest(
+        idempotency_key=idempotency_key(
+            ctx.customer.msisdn, slots, "from", "biller", "reference", "amount"
+        ),
+        from_account=str(slots["from"]),
+        to_account=str(slots["biller"]),
+        to_bank_code=BILLER_BANK_CODE,
+        amount=Decimal(str(slots["amount"])),
+        narration=f"Bill {slots['reference']}",
+        customer_id=ctx.customer.customer_id,
+        daily_cap=daily_cap(ctx),
+    )
+    try:
+        done = ctx.bank.transfer(request)
+    except LimitExceeded as exc:
+        return Outcome(State.MAIN_MENU, (limit_reply(exc, ctx), Reply("transfer.not_sent")))
+    except InsufficientFunds as exc:
+        reply = Reply("transfer.not_enough", {"available": money(exc.available, ctx.currency)})
+        return Outcome(State.MAIN_MENU, (reply, Reply("transfer.not_sent")))
+    except BankError:
+        return Outcome(State.MAIN_MENU, (Reply("transfer.refused"),))
+    params = {
+        "amount": money(done.amount, ctx.currency),
+        "payee": _payee(ctx, slots),
+        "reference": done.reference,
+    }
+    if done.replayed:
+        return Outcome(State.MAIN_MENU, (Reply("transfer.already_done", params),))
+    replies = (Reply("bill.done", params), Reply("menu.hint"))
+    return Outcome(State.MAIN_MENU, replies, effects=(SendReceipt(done.txn_id),))
+
+
+HANDLERS = {
+    State.BILL_BILLER: handle_biller,
+    State.BILL_REFERENCE: handle_reference,
+    State.BILL_SOURCE: handle_source,
+    State.BILL_AMOUNT: handle_amount,
+    State.BILL_CONFIRM: handle_confirm,
+}
+PROMPTS = {
+    State.BILL_BILLER: ask_biller,
+    State.BILL_REFERENCE: ask_reference,
+    State.BILL_SOURCE: ask_source,
+    State.BILL_AMOUNT: ask_amount,
+    State.BILL_CONFIRM: summary,
+}

@@ -61,6 +61,9 @@ CREATE TABLE IF NOT EXISTS transfers (transfer_id INTEGER PRIMARY KEY AUTOINCREM
     customer_id TEXT NOT NULL, from_account TEXT NOT NULL, to_account TEXT NOT NULL,
     to_bank_code TEXT NOT NULL, amount INTEGER NOT NULL, status TEXT NOT NULL,
     txn_id INTEGER NOT NULL REFERENCES ledger(txn_id), created_at TEXT NOT NULL);
+-- The KYC limits sum a customer's transfers since the start of the day and of the month, inside
+-- every transfer's write lock: without this index each sum scans every customer's transfers.
+CREATE INDEX IF NOT EXISTS transfers_by_customer ON transfers (customer_id, created_at);
 """
 # Children before parents, so DELETE never trips a foreign key.
 TABLES = (

@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bank.cards import change_card
 from bank.db import TABLES, Database, stamp
 from bank.ledger import EQUITY_ACCOUNT, Guard, execute_transfer, ledger_problems
 from bank.limits import limit_status
@@ -151,6 +152,10 @@ class SqliteBank:
             Payee(r["payee_id"], r["customer_id"], r["name"], r["bank_code"], r["account_number"])
             for r in rows
         ]
+
+    def change_card(self, customer_id: str, card_id: str, action: str) -> tuple[Card, Card | None]:
+        with self.db.transaction() as db:
+            return change_card(db, customer_id, card_id, action)
 
     def account_name(self, bank_code: str, number: str) -> str | None:
         """Name enquiry. Here: the holder of an account of this bank. Another bank's accounts

@@ -163,6 +163,15 @@ class UnknownAccount(BankError):
         self.number = number
 
 
+class CardRefused(BankError):
+    """The card isn't the customer's (``status`` "unknown"), or its status forbids the change."""
+
+    def __init__(self, card_id: str, status: str) -> None:
+        super().__init__(f"card change refused: card is {status}")
+        self.card_id = card_id
+        self.status = status
+
+
 class UnknownBank(BankError):
     def __init__(self, code: str) -> None:
         super().__init__(f"unknown bank code {code!r}")
@@ -276,6 +285,11 @@ class CoreBanking(Protocol):
 
     def transfer(self, req: TransferRequest) -> TransferResult:
         """Move money once per idempotency key, atomically, never overdrawing."""
+        ...
+
+    def change_card(self, customer_id: str, card_id: str, action: str) -> tuple[Card, Card | None]:
+        """Lock, unlock, activate, cancel or replace a card; (the card, a replacement or None).
+        Raises CardRefused."""
         ...
 
     def account_name(self, bank_code: str, number: str) -> str | None:

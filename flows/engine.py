@@ -17,6 +17,7 @@ from auth.ports import Status
 from flows import (
     accounts,
     bills,
+    cards,
     documents,
     info,
     menu,
@@ -62,6 +63,7 @@ HANDLERS: dict[State, Handler] = {
     State.STATEMENT_PDF_MONTH: documents.handle_month,
     **transfer.HANDLERS,
     **bills.HANDLERS,
+    **cards.HANDLERS,
 }
 
 # Secured state → how to ask its question again after a login interrupted it.
@@ -74,6 +76,7 @@ PROMPTS: dict[State, Prompt] = {
     State.STATEMENT_PDF_MONTH: documents.ask_month,
     **transfer.PROMPTS,
     **bills.PROMPTS,
+    **cards.PROMPTS,
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flows import accounts, bills, documents, info, secured, security, transfer
+from flows import accounts, bills, cards, documents, info, secured, security, transfer
 from flows.conversation import Conversation
 from flows.responses import MENU_LABELS
 from flows.states import State
@@ -49,6 +49,12 @@ ENTRIES: tuple[MenuEntry, ...] = (
         "bill",
         ("pay bill", "pay a bill", "bill", "bills", "pay bills", "bill payment"),
         bills.start,
+        True,
+    ),
+    MenuEntry(
+        "cards",
+        ("cards", "card", "my cards", "lock card", "block card", "lost card"),
+        cards.start,
         True,
     ),
     MenuEntry(

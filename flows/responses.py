@@ -323,6 +323,42 @@ CATALOG: dict[str, str] = {
         "Nothing has been paid yet. Reply YES to pay, or NO (or *cancel*) to stop."
     ),
     "bill.done": "Done: {amount} paid to {payee}. Ref {reference}. Your receipt follows.",
+    # cards (numbers always masked)
+    "cards.none": "You have no cards with us.",
+    "cards.list": "Your cards:\n{choices}\nReply with a number to manage a card.",
+    "fallback.cards_list": "Please reply with a number from the list:\n{choices}",
+    "help.cards_list": "Reply with the number of the card you want to manage, or *cancel*.",
+    "cards.gone": "That card is no longer available. Nothing was changed.",
+    "cards.cancelled": "Card {card} is cancelled, so there's nothing more to do with it.",
+    "cards.actions": "{card}. What do you want to do?\n{choices}",
+    "fallback.card_action": "Please reply with a number from the list:\n{choices}",
+    "help.card_action": "Reply with the number of what you want to do with this card, or *cancel*.",
+    "cards.ask_reason": "Why do you need a new card?\n{choices}",
+    "fallback.card_replace_reason": "Please reply with a number from the list:\n{choices}",
+    "help.card_replace_reason": (
+        "Reply 1 if the card is lost, 2 if it was stolen, 3 if it is damaged, or *cancel*. "
+        "The old card stops working as soon as you confirm."
+    ),
+    "cards.cancel_first": (
+        "Cancel card {card} for good? It can't be used again and this can't be undone. "
+        "Reply YES or NO."
+    ),
+    "cards.cancel_sure": (
+        "Are you sure? Card {card} will stop working at once. Reply YES again to cancel it, "
+        "or NO to keep it."
+    ),
+    "fallback.card_cancel_confirm": "Please reply YES to cancel the card, or NO to keep it.",
+    "help.card_cancel_confirm": "Reply YES to cancel the card for good, or NO to keep it.",
+    "cards.kept": "OK, your card is unchanged.",
+    "cards.refused": "We couldn't change that card (it is {status} now). Nothing was changed.",
+    "cards.done_lock": "Done: card {card} is locked. Unlock it here whenever you want.",
+    "cards.done_unlock": "Done: card {card} is unlocked and works again.",
+    "cards.done_activate": "Done: card {card} is active. You can use it now.",
+    "cards.done_cancel": "Done: card {card} is cancelled and can't be used again.",
+    "cards.done_replace": (
+        "Done: card {card} is cancelled and stops working now. Your new card {new} is on its "
+        "way; activate it here in *Cards* when it arrives."
+    ),
     # amounts and limits
     "amount.not_a_number": (
         "Please send the amount as a number, for example 1500 or 1,500.50 ({currency})."
@@ -393,6 +429,7 @@ MENU_LABELS: dict[str, str] = {
     "statement_pdf": "Statement (PDF)",
     "transfer": "Transfer",
     "bill": "Pay a bill",
+    "cards": "Cards",
     "security": "Profile & security",
     "logout": "Log out",
     "tips": "Security tips",

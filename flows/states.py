@@ -30,6 +30,10 @@ class State(StrEnum):
     BILL_SOURCE = "bill_source"  # bill payment: from which account (secured)
     BILL_AMOUNT = "bill_amount"  # bill payment: how much (secured)
     BILL_CONFIRM = "bill_confirm"  # bill payment: the summary, waiting for yes/no (secured)
+    CARDS_LIST = "cards_list"  # cards: which card (secured)
+    CARD_ACTION = "card_action"  # a card: lock, unlock, activate, replace, cancel (secured)
+    CARD_REPLACE_REASON = "card_replace_reason"  # replace: lost, stolen or damaged (secured)
+    CARD_CANCEL_CONFIRM = "card_cancel_confirm"  # cancel: asked twice (secured)
 
 
 # States that only a logged-in customer may be in: every message there checks the session first.
@@ -54,5 +58,9 @@ SECURED_STATES = frozenset(
         State.BILL_SOURCE,
         State.BILL_AMOUNT,
         State.BILL_CONFIRM,
+        State.CARDS_LIST,
+        State.CARD_ACTION,
+        State.CARD_REPLACE_REASON,
+        State.CARD_CANCEL_CONFIRM,
     }
 )

@@ -26,8 +26,8 @@ def test_chat_as_a_demo_customer(page: Page, live_server: str) -> None:
     page.select_option("#customer", AMINA)
     say(page, "hi")
     expect(page.locator("#chat li.in").first).to_contain_text("Welcome to Demo Bank, Amina.")
-    expect(page.locator("#chat li.in").first).to_contain_text("8 Security tips")
-    say(page, "8")
+    expect(page.locator("#chat li.in").first).to_contain_text("9 Security tips")
+    say(page, "9")
     expect(page.locator("#chat li.in").nth(1)).to_contain_text("We never ask for your PIN")
     expect(page.locator("#chat li.out")).to_have_count(2)
     assert hosts == {urlparse(live_server).netloc}  # no external assets or calls

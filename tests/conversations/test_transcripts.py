@@ -19,11 +19,11 @@ TRANSCRIPTS: dict[str, Transcript] = {
             "hi",
             [
                 "Welcome to Demo Bank, Amina. Reply with a number:\n1 Balance\n2 Mini statement"
-                "\n3 Statement (PDF)\n4 Transfer\n5 Pay a bill\n6 Profile & security"
-                "\n7 Log out\n8 Security tips\n9 Contact us"
+                "\n3 Statement (PDF)\n4 Transfer\n5 Pay a bill\n6 Cards"
+                "\n7 Profile & security\n8 Log out\n9 Security tips\n10 Contact us"
             ],
         ),
-        ("8", ["We never ask for your PIN", "Send *menu* at any time"]),
+        ("9", ["We never ask for your PIN", "Send *menu* at any time"]),
     ],
     "contact us, mistyped, then an answer": [
         ("Hello", ["Welcome to Demo Bank"]),
@@ -36,14 +36,14 @@ TRANSCRIPTS: dict[str, Transcript] = {
     ],
     "cancel inside a flow": [
         ("menu", ["Welcome"]),
-        ("9", ["How can we help?"]),
+        ("10", ["How can we help?"]),
         ("CANCEL", ["Cancelled. Nothing was changed.", "Reply with a number:\n1 Balance"]),
         ("cancel", ["There's nothing to cancel."]),
     ],
     "help in each place": [
         ("hi", ["Welcome"]),
         ("help", ["*menu* – show the menu", "never ask for your PIN"]),
-        ("9", ["How can we help?"]),
+        ("10", ["How can we help?"]),
         ("help", ["You're in *Contact us*"]),
         ("3", ["Monday to Friday"]),
     ],

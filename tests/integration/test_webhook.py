@@ -28,7 +28,7 @@ def test_hi_gets_the_welcome_menu(whatsapp: WhatsApp) -> None:
     reply = whatsapp.send(AMINA, "hi")
     assert reply.status == 200
     assert reply.messages[0].startswith("Welcome to Demo Bank, Amina.")
-    assert "1 Balance" in reply.messages[0] and "9 Contact us" in reply.messages[0]
+    assert "1 Balance" in reply.messages[0] and "10 Contact us" in reply.messages[0]
 
 
 @pytest.mark.parametrize(
@@ -73,12 +73,12 @@ def test_replayed_message_sid_gets_the_first_reply_and_is_processed_once(
 ) -> None:
     whatsapp.send(AMINA, "hi")
     sid = new_sid()
-    first = whatsapp.send(AMINA, "9", sid=sid)
+    first = whatsapp.send(AMINA, "10", sid=sid)
     version = conversation_version(services)
-    again = whatsapp.send(AMINA, "9", sid=sid)
+    again = whatsapp.send(AMINA, "10", sid=sid)
     assert again.xml == first.xml
     assert conversation_version(services) == version
-    # Had the replay been processed, "9" inside Contact us would get "please reply 1, 2 or 3".
+    # Had the replay been processed, "10" inside Contact us would get "please reply 1, 2 or 3".
     assert "How can we help?" in again.messages[0]
 
 
@@ -88,7 +88,7 @@ def test_twenty_concurrent_copies_of_one_message_are_handled_once(
     helper = WhatsApp(app.test_client(), services.config.twilio_auth_token, BASE_URL)
     helper.send(AMINA, "hi")
     version = conversation_version(services)
-    form = helper.form(AMINA, "9")
+    form = helper.form(AMINA, "10")
     signature = helper.sign(form)
     barrier = threading.Barrier(20)
 
@@ -204,9 +204,9 @@ def test_idle_conversation_resets_after_the_configured_time(
     whatsapp: WhatsApp, clock: object
 ) -> None:
     whatsapp.send(AMINA, "hi")
-    whatsapp.send(AMINA, "9")
+    whatsapp.send(AMINA, "10")
     clock.advance(minutes=16)  # type: ignore[attr-defined]
-    reply = whatsapp.send(AMINA, "9")
+    reply = whatsapp.send(AMINA, "10")
     assert reply.messages[0].startswith("It's been a while")
     assert "How can we help?" in reply.text
 

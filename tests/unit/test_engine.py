@@ -57,14 +57,16 @@ def test_menu_lists_only_flows_that_exist() -> None:
 @pytest.mark.parametrize(
     ("text", "key"),
     [
-        ("8", "tips"),
+        ("9", "tips"),
         ("tips", "tips"),
-        ("9", "contact"),
+        ("10", "contact"),
         ("١", "balance"),
         ("balance", "balance"),
         ("3", "statement_pdf"),
         ("statement pdf", "statement_pdf"),
-        ("6", "security"),
+        ("7", "security"),
+        ("6", "cards"),
+        ("lost card", "cards"),
         ("5", "bill"),
         ("pay bill", "bill"),
         ("4", "transfer"),
@@ -77,7 +79,7 @@ def test_menu_choice_by_number_or_word(text: str, key: str) -> None:
     assert entry is not None and entry.key == key
 
 
-@pytest.mark.parametrize("text", ["0", "10", "99", "-1", "1.5", "balance please", "🙂", "12"])
+@pytest.mark.parametrize("text", ["0", "11", "99", "-1", "1.5", "balance please", "🙂", "12"])
 def test_unknown_choice_gets_the_menu_again(text: str) -> None:
     outcome = run(text, at(State.MAIN_MENU))
     assert keys(outcome) == ["fallback.main_menu"]
@@ -89,7 +91,7 @@ def test_first_message_of_any_kind_gets_a_welcome() -> None:
 
 
 def test_contact_sub_menu_transcript() -> None:
-    outcome = run("9", at(State.MAIN_MENU))
+    outcome = run("10", at(State.MAIN_MENU))
     assert (outcome.state, keys(outcome)) == (State.CONTACT_MENU, ["contact.menu"])
     mistyped = run("7", at(State.CONTACT_MENU))
     assert (mistyped.state, keys(mistyped)) == (State.CONTACT_MENU, ["fallback.contact_menu"])
@@ -117,8 +119,8 @@ def test_logout_without_a_session() -> None:
 
 
 def test_idle_conversation_starts_over_and_says_so() -> None:
-    outcome = run("8", at(State.CONTACT_MENU, minutes_ago=16))
-    assert keys(outcome) == ["idle.reset", "tips", "menu.hint"]  # "8" read on the main menu
+    outcome = run("9", at(State.CONTACT_MENU, minutes_ago=16))
+    assert keys(outcome) == ["idle.reset", "tips", "menu.hint"]  # "9" read on the main menu
     fresh = run("1", at(State.CONTACT_MENU, minutes_ago=14))  # "1" read in Contact us
     assert keys(fresh) == ["contact.call", "menu.hint"]
 
@@ -132,7 +134,7 @@ def test_unknown_number_is_told_politely_and_nothing_is_stored() -> None:
 def test_media_and_empty_messages() -> None:
     media_only = engine.handle(at(State.MAIN_MENU), Inbound("", has_media=True), CTX, IDLE)
     assert keys(media_only) == ["media.unsupported"]
-    with_text = engine.handle(at(State.MAIN_MENU), Inbound("8", has_media=True), CTX, IDLE)
+    with_text = engine.handle(at(State.MAIN_MENU), Inbound("9", has_media=True), CTX, IDLE)
     assert keys(with_text) == ["media.unsupported", "tips", "menu.hint"]
     assert keys(run("   ", at(State.MAIN_MENU))) == ["empty.message"]
 

@@ -133,7 +133,7 @@ def test_waiting_for_the_page() -> None:
 def test_logout_word_and_menu_entry() -> None:
     context = ctx()
     assert keys(run("logout", context)) == ["logout.done"]
-    assert keys(run("7", context)) == ["logout.none"]
+    assert keys(run("8", context)) == ["logout.none"]
     assert context.identity.logouts == [False, False]  # type: ignore[attr-defined]
 
 

@@ -149,6 +149,21 @@ class CredentialStore:
         )
         pipe.execute()
 
+    def change_login_id(self, msisdn: str, new: str) -> str:
+        """Take ``new`` as this customer's ID (atomically: SET NX) and free the old one; returns
+        the old ID. Raises LoginIdTaken when someone else holds ``new``."""
+        key = CRED_KEY.format(msisdn=msisdn)
+        old = str(self.redis.hget(key, "login_id") or "")
+        new_key = LOGIN_ID_KEY.format(folded=fold(new))
+        if fold(new) != fold(old) and not self.redis.set(new_key, msisdn, nx=True):
+            if self.redis.get(new_key) != msisdn:
+                raise LoginIdTaken(new)
+            self.redis.persist(new_key)  # our own reservation becomes ownership
+        self.redis.hset(key, "login_id", new)
+        if old and fold(new) != fold(old):
+            self.release_login_id(old, msisdn)
+        return old
+
     def set_pin_hash(self, msisdn: str, pin_hash: str) -> None:
         self.redis.hset(CRED_KEY.format(msisdn=msisdn), "pin_hash", pin_hash)
 

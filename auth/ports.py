@@ -69,6 +69,18 @@ class Identity(Protocol):
         """A lower daily limit than the KYC level's in force now (cooling-off), or None."""
         ...
 
+    def login_id_problems(self, msisdn: str, login_id: str) -> list[str]:
+        """Why ``login_id`` can't be this customer's new chat-banking ID (empty: it can)."""
+        ...
+
+    def change_login_id(self, msisdn: str, customer_id: str, login_id: str) -> list[str]:
+        """Change the chat-banking ID; notifies by SMS. Problems when refused."""
+        ...
+
+    def notify(self, msisdn: str, what: str) -> None:
+        """A security notice by SMS to the registered number (``email_changed`` …)."""
+        ...
+
 
 @dataclass(frozen=True)
 class StepUpRequest:

@@ -15,7 +15,7 @@ from redis import Redis
 
 from auth.audit import AuditLog
 from auth.codes import Codes
-from auth.credentials import CredentialStore
+from auth.credentials import CredentialStore, LoginIdTaken, login_id_problems
 from auth.history import LoginHistory
 from auth.links import Link, LinkStore, Purpose
 from auth.lockout import Kind, Lockouts, Strike
@@ -139,6 +139,35 @@ class AuthService:
         ends = creds.registered_at + self.cooling_off
         return ends if ends > self.clock() else None
 
+    def login_id_problems(self, msisdn: str, login_id: str) -> list[str]:
+        """Why ``login_id`` can't become this customer's new chat-banking ID (empty: it can)."""
+        problems = login_id_problems(login_id, msisdn)
+        owner = None if problems else self.credentials.owner_of(login_id)
+        if owner is not None and owner != msisdn:
+            problems.append("That ID is taken. Please choose another.")
+        return problems
+
+    def change_login_id(self, msisdn: str, customer_id: str, login_id: str) -> list[str]:
+        """Change the chat-banking ID (after the step-up); notify by SMS and audit."""
+        problems = self.login_id_problems(msisdn, login_id)
+        if not problems:
+            try:
+                self.credentials.change_login_id(msisdn, login_id)
+            except LoginIdTaken:
+                problems = ["That ID is taken. Please choose another."]
+        result = "failure" if problems else "success"
+        self.audit.record(
+            "login_id_change",
+            at=self.clock(),
+            customer_id=customer_id,
+            msisdn=msisdn,
+            channel=CHANNEL,
+            result=result,
+        )
+        if not problems:
+            self.notify(msisdn, "login_id_changed")
+        return problems
+
     def daily_cap(self, msisdn: str) -> Decimal | None:
         """A daily cap below the KYC level's while the cooling-off after registering runs."""
         return self.cooling_off_cap if self.cooling_off_until(msisdn) is not None else None
@@ -196,6 +225,10 @@ class AuthService:
             "If this wasn't you, call us now on the number on your card.",
             "blocked": f"{self.bank_name}: after 5 wrong attempts, chat banking is blocked "
             f"until {when}. If this wasn't you, call us on the number on your card.",
+            "login_id_changed": f"{self.bank_name}: your chat-banking ID was changed on {when}. "
+            "If this wasn't you, call us now on the number on your card.",
+            "email_changed": f"{self.bank_name}: the email address on your account was changed "
+            f"on {when}. If this wasn't you, call us now on the number on your card.",
         }
         try:
             self.messenger.send(Channel.SMS, msisdn, texts[what])

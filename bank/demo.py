@@ -153,6 +153,10 @@ class SqliteBank:
             for r in rows
         ]
 
+    def update_email(self, customer_id: str, email: str) -> None:
+        with self.db.transaction() as db:
+            db.execute("UPDATE customers SET email = ? WHERE customer_id = ?", (email, customer_id))
+
     def change_card(self, customer_id: str, card_id: str, action: str) -> tuple[Card, Card | None]:
         with self.db.transaction() as db:
             return change_card(db, customer_id, card_id, action)

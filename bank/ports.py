@@ -287,6 +287,10 @@ class CoreBanking(Protocol):
         """Move money once per idempotency key, atomically, never overdrawing."""
         ...
 
+    def update_email(self, customer_id: str, email: str) -> None:
+        """The customer's email address (where email codes and statements go)."""
+        ...
+
     def change_card(self, customer_id: str, card_id: str, action: str) -> tuple[Card, Card | None]:
         """Lock, unlock, activate, cancel or replace a card; (the card, a replacement or None).
         Raises CardRefused."""

@@ -21,6 +21,7 @@ from flows import (
     documents,
     info,
     menu,
+    profile,
     secured,
     security,
     stepup,
@@ -64,6 +65,7 @@ HANDLERS: dict[State, Handler] = {
     **transfer.HANDLERS,
     **bills.HANDLERS,
     **cards.HANDLERS,
+    **profile.HANDLERS,
 }
 
 # Secured state → how to ask its question again after a login interrupted it.
@@ -77,6 +79,7 @@ PROMPTS: dict[State, Prompt] = {
     **transfer.PROMPTS,
     **bills.PROMPTS,
     **cards.PROMPTS,
+    **profile.PROMPTS,
 }
 
 

@@ -76,7 +76,10 @@ CATALOG: dict[str, str] = {
     "statement.mini": ("Last transactions on {account}:\n{lines}\nAvailable balance: {balance}"),
     "statement.empty": "No transactions on {account} yet. Available balance: {balance}",
     # profile & security
-    "security.menu": ("Profile & security:\n1 Recent logins\n2 Change PIN\n3 Log out everywhere"),
+    "security.menu": (
+        "Profile & security:\n1 Recent logins\n2 Change PIN\n3 Log out everywhere"
+        "\n4 Change email\n5 Change chat-banking ID"
+    ),
     "fallback.security_menu": "Please reply 1, 2 or 3, or *menu* to go back.",
     "help.security_menu": (
         "You're in *Profile & security*. Reply 1 to see recent logins, 2 to change your PIN "
@@ -358,6 +361,30 @@ CATALOG: dict[str, str] = {
     "cards.done_replace": (
         "Done: card {card} is cancelled and stops working now. Your new card {new} is on its "
         "way; activate it here in *Cards* when it arrives."
+    ),
+    # profile changes
+    "profile.ask_email": "What is your new email address?",
+    "fallback.profile_email": (
+        "That doesn't look like an email address. Please send it like name@example.com, or "
+        "*cancel*."
+    ),
+    "help.profile_email": "Send your new email address, or *cancel* to keep the current one.",
+    "profile.same_email": "That's already your email address. Send another one, or *cancel*.",
+    "profile.email_changed": (
+        "Done: your email address is now {email}. We've sent an SMS to confirm the change."
+    ),
+    "profile.ask_login_id": (
+        "What should your new chat-banking ID be? Use 6 to 20 letters, digits, dots, dashes "
+        "or underscores (not your phone number)."
+    ),
+    "profile.bad_login_id": "{problems} Send another ID, or *cancel*.",
+    "fallback.profile_login_id": "Please send the new chat-banking ID, or *cancel*.",
+    "help.profile_login_id": (
+        "Send the chat-banking ID you want to log in with from now on, or *cancel*."
+    ),
+    "profile.login_id_changed": (
+        "Done: your chat-banking ID is now {login_id}. Use it the next time you log in. We've "
+        "sent an SMS to confirm the change."
     ),
     # amounts and limits
     "amount.not_a_number": (

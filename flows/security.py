@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auth.ports import LinkRefused, StepUpRequest
-from flows import stepup
+from flows import profile, stepup
 from flows.conversation import Conversation
 from flows.format import short_time
 from flows.states import State
@@ -25,6 +25,12 @@ _CHOICES: dict[str, str] = {
     "3": "everywhere",
     "log out everywhere": "everywhere",
     "logout everywhere": "everywhere",
+    "4": "email",
+    "change email": "email",
+    "email": "email",
+    "5": "login_id",
+    "change id": "login_id",
+    "change chat-banking id": "login_id",
 }
 
 
@@ -40,6 +46,10 @@ def handle(conv: Conversation, text: str, ctx: Context) -> Outcome:
         return Outcome(State.SECURITY_MENU, (Reply("fallback.security_menu"),))
     if choice == "logins":
         return _recent_logins(ctx)
+    if choice == "email":
+        return profile.ask_email(ctx)
+    if choice == "login_id":
+        return profile.ask_login_id(ctx)
     if choice == "pin":
         return stepup.require(ctx, StepUpRequest("PASSWORD_UPDATE"), "security.pin_link", {})
     ctx.identity.logout(ctx.customer.msisdn, ctx.customer.customer_id, everywhere=True)

@@ -34,6 +34,8 @@ class State(StrEnum):
     CARD_ACTION = "card_action"  # a card: lock, unlock, activate, replace, cancel (secured)
     CARD_REPLACE_REASON = "card_replace_reason"  # replace: lost, stolen or damaged (secured)
     CARD_CANCEL_CONFIRM = "card_cancel_confirm"  # cancel: asked twice (secured)
+    PROFILE_EMAIL = "profile_email"  # profile: the new email address (secured)
+    PROFILE_LOGIN_ID = "profile_login_id"  # profile: the new chat-banking ID (secured)
 
 
 # States that only a logged-in customer may be in: every message there checks the session first.
@@ -62,5 +64,7 @@ SECURED_STATES = frozenset(
         State.CARD_ACTION,
         State.CARD_REPLACE_REASON,
         State.CARD_CANCEL_CONFIRM,
+        State.PROFILE_EMAIL,
+        State.PROFILE_LOGIN_ID,
     }
 )

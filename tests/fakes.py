@@ -103,6 +103,7 @@ class FakeIdentity:
     refuse_links: bool = False
     logins: list[LoginRecord] = field(default_factory=list)
     cap: Decimal | None = None
+    notices: list[str] = field(default_factory=list)
 
     def check(self, msisdn: str) -> TokenCheck:
         return TokenCheck(self.status, None, self.registered)
@@ -124,6 +125,16 @@ class FakeIdentity:
 
     def daily_cap(self, msisdn: str) -> Decimal | None:
         return self.cap
+
+    def login_id_problems(self, msisdn: str, login_id: str) -> list[str]:
+        return [] if len(login_id) >= 6 else ["Use 6 to 20 letters."]
+
+    def change_login_id(self, msisdn: str, customer_id: str, login_id: str) -> list[str]:
+        self.notices.append(f"login_id:{login_id}")
+        return []
+
+    def notify(self, msisdn: str, what: str) -> None:
+        self.notices.append(what)
 
 
 @dataclass

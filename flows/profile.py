@@ -1,0 +1,79 @@
+"""Profile changes from "Profile & security": the email address and the chat-banking ID. Each
+goes through a step-up (the chat-banking ID under USERNAME_UPDATE; the email, which has no
+action of its own in the scenario catalogue, follows the same Profile Management rule — a code
+to the old address or number proves the change is the customer's), then the change, then an
+SMS notice to the registered number. The PIN is changed on a secure page (``security``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from auth.ports import StepUpRequest
+from bank.masking import mask_email
+from flows import stepup
+from flows.conversation import Conversation
+from flows.states import State
+from flows.types import Context, Outcome, Reply
+
+ACTION = "USERNAME_UPDATE"
+EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[a-z]{2,}")
+MAX_EMAIL = 254
+
+
+def ask_email(ctx: Context, slots: Mapping[str, Any] | None = None) -> Outcome:
+    return Outcome(State.PROFILE_EMAIL, (Reply("profile.ask_email"),))
+
+
+def handle_email(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    email = text.strip()
+    if len(email) > MAX_EMAIL or not EMAIL.fullmatch(email):
+        return Outcome(State.PROFILE_EMAIL, (Reply("fallback.profile_email"),), conv.data)
+    assert ctx.customer is not None
+    if email == ctx.customer.email.casefold():
+        return Outcome(State.PROFILE_EMAIL, (Reply("profile.same_email"),), conv.data)
+    request = StepUpRequest(action=ACTION, payee=f"email {mask_email(email)}")
+    return stepup.require(ctx, request, "profile.email", {"email": email})
+
+
+@stepup.continuation("profile.email")
+def change_email(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    assert ctx.customer is not None
+    email = str(slots["email"])
+    ctx.bank.update_email(ctx.customer.customer_id, email)
+    ctx.identity.notify(ctx.customer.msisdn, "email_changed")
+    reply = Reply("profile.email_changed", {"email": mask_email(email)})
+    return Outcome(State.MAIN_MENU, (reply, Reply("menu.hint")))
+
+
+def ask_login_id(ctx: Context, slots: Mapping[str, Any] | None = None) -> Outcome:
+    return Outcome(State.PROFILE_LOGIN_ID, (Reply("profile.ask_login_id"),))
+
+
+def handle_login_id(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    assert ctx.customer is not None
+    login_id = text.strip()
+    problems = ctx.identity.login_id_problems(ctx.customer.msisdn, login_id)
+    if problems:
+        reply = Reply("profile.bad_login_id", {"problems": " ".join(problems)})
+        return Outcome(State.PROFILE_LOGIN_ID, (reply,), conv.data)
+    request = StepUpRequest(action=ACTION, payee=f"ID {login_id}")
+    return stepup.require(ctx, request, "profile.login_id", {"login_id": login_id})
+
+
+@stepup.continuation("profile.login_id")
+def change_login_id(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    assert ctx.customer is not None
+    login_id = str(slots["login_id"])
+    problems = ctx.identity.change_login_id(ctx.customer.msisdn, ctx.customer.customer_id, login_id)
+    if problems:  # taken meanwhile: ask again (the step-up is not asked again for a new ID)
+        reply = Reply("profile.bad_login_id", {"problems": " ".join(problems)})
+        return Outcome(State.MAIN_MENU, (reply, Reply("menu.hint")))
+    reply = Reply("profile.login_id_changed", {"login_id": login_id})
+    return Outcome(State.MAIN_MENU, (reply, Reply("menu.hint")))
+
+
+HANDLERS = {State.PROFILE_EMAIL: handle_email, State.PROFILE_LOGIN_ID: handle_login_id}
+PROMPTS = {State.PROFILE_EMAIL: ask_email, State.PROFILE_LOGIN_ID: ask_login_id}

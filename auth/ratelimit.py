@@ -24,6 +24,9 @@ class Limit:
 LINK_REQUESTS = Limit("links", 5, 15 * 60)
 PAGE_POSTS_PER_NUMBER = Limit("posts-number", 30, 10 * 60)
 PAGE_POSTS_PER_ADDRESS = Limit("posts-address", 60, 10 * 60)
+# Step-up challenges started, per number: each may send an SMS or email, and a challenge can be
+# cancelled and started again; a customer needs a few an hour, not dozens.
+CHALLENGE_STARTS = Limit("stepups", 10, 60 * 60)
 
 
 class RateLimited(Exception):

@@ -30,6 +30,7 @@ from auth.links import Purpose
 from auth.lockout import Kind
 from auth.ports import StepUpAnswer, StepUpRequest, StepUpState, StepUpView, Verdict
 from auth.questions import normalise
+from auth.ratelimit import CHALLENGE_STARTS, RateLimited
 from auth.scenarios.model import ACTIONS, CODE_CHANNELS, ChallengeType, MfaConfig, Scenario
 from auth.scenarios.seed import default_templates
 from auth.scenarios.service import ScenarioService
@@ -261,6 +262,11 @@ class StepUpService:
         reason: str,
     ) -> StepUpView:
         now = self.auth.clock()
+        try:  # each challenge may send a message: cancel-and-restart must not pump SMS
+            self.auth.limiter.hit(CHALLENGE_STARTS, msisdn, now)
+        except RateLimited as exc:
+            log.warning("step-up: rate limit for %s", mask_phone(msisdn))
+            return StepUpView(StepUpState.REFUSED, retry_after_s=exc.retry_after_s)
         self.auth.codes.discard(msisdn, CODE_PURPOSE)  # the previous challenge's code dies with it
         questions: tuple[str, ...] = ()
         ttl = timedelta(seconds=config.code_expiry_seconds)

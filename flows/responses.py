@@ -144,6 +144,10 @@ CATALOG: dict[str, str] = {
         "Nothing was changed. If this wasn't you, call us on the number on your card."
     ),
     "stepup.wait": "A code is on its way. You can ask for another in {seconds} seconds.",
+    "stepup.too_many": (
+        "You've asked for many security checks in a short time, so we've paused them. Please "
+        "try again in {minutes} minutes. Nothing was changed."
+    ),
     "stepup.send_limit": (
         "We've sent as many codes as we can for this request. Reply *other* to use another "
         "way, or *cancel* and start again later."

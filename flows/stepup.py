@@ -129,6 +129,9 @@ def _show(ctx: Context, view: StepUpView, data: dict[str, Any], again: bool = Fa
     if view.state is StepUpState.QUESTIONS:
         params = {"url": view.url, "minutes": str(view.minutes)}
         return Outcome(State.STEP_UP, (Reply("stepup.questions", params), *extras), data)
+    if view.state is StepUpState.REFUSED and not view.kind:  # too many challenges started
+        minutes = str(max(1, -(-view.retry_after_s // 60)))
+        return Outcome(State.MAIN_MENU, (Reply("stepup.too_many", {"minutes": minutes}),))
     if view.state is StepUpState.REFUSED:
         if view.retry_after_s:
             reply = Reply("stepup.wait", {"seconds": str(view.retry_after_s)})

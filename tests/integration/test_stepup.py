@@ -414,6 +414,7 @@ def test_racing_authenticator_codes_pass_one_challenge_once(
     # racing with one of each must still pass the challenge only once.
     for _ in range(30):
         services.auth.lockouts.success(AMINA, Kind.CODE)  # each round starts with no failures
+        clock.advance(minutes=10)  # under the limit on challenges started per hour
         begin(services, PIN_CHANGE)
         clock.advance(seconds=60)
         codes = [at_step(totp, clock, -1), at_step(totp, clock, 0)]
@@ -678,3 +679,19 @@ def test_amounts_are_read_as_decimals(services: Services) -> None:
     # An amount the service can't read is treated as over any threshold (fail closed).
     assert begin(services, own_transfer("lots")).state is StepUpState.SENT
     assert begin(services, own_transfer("1000")) == StepUpView(StepUpState.NOT_NEEDED)
+
+
+def test_starting_challenge_after_challenge_is_rate_limited(
+    services: Services, outbox: OutboxMessenger, clock: FrozenClock
+) -> None:
+    """Cancel and start again sends a message each time: 10 an hour, then a pause."""
+    for _ in range(10):
+        assert begin(services, transfer()).state is StepUpState.SENT
+        services.stepup.cancel(AMINA, "C001")
+    sent = len(sms_bodies(outbox))
+    paused = begin(services, transfer())
+    assert (paused.state, paused.kind) == (StepUpState.REFUSED, "")
+    assert 0 < paused.retry_after_s <= 3600
+    assert len(sms_bodies(outbox)) == sent  # nothing more was sent
+    clock.advance(hours=1)
+    assert begin(services, transfer()).state is StepUpState.SENT

@@ -370,3 +370,10 @@ def test_a_login_in_the_middle_starts_the_challenge_again() -> None:
 def test_a_challenge_whose_continuation_is_gone_starts_over() -> None:
     data = {"stepup": TRANSFER.as_dict(), "then": "removed.flow", "slots": {}}
     assert keys(stepup.prompt(ctx(), data)) == ["stepup.expired_start_again"]
+
+
+def test_too_many_challenges_started_pauses_them() -> None:
+    port = FakeStepUp(view=StepUpView(StepUpState.REFUSED, retry_after_s=61))
+    outcome = stepup.require(ctx(port), StepUpRequest("PASSWORD_UPDATE"), "security.pin_link", {})
+    assert outcome.state is State.MAIN_MENU
+    assert outcome.replies == (Reply("stepup.too_many", {"minutes": "2"}),)

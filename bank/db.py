@@ -64,9 +64,17 @@ CREATE TABLE IF NOT EXISTS transfers (transfer_id INTEGER PRIMARY KEY AUTOINCREM
 -- The KYC limits sum a customer's transfers since the start of the day and of the month, inside
 -- every transfer's write lock: without this index each sum scans every customer's transfers.
 CREATE INDEX IF NOT EXISTS transfers_by_customer ON transfers (customer_id, created_at);
+-- Money sent to a mobile number without a wallet, held until claimed or refunded at expiry.
+CREATE TABLE IF NOT EXISTS p2p_claims (claim_id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL, from_account TEXT NOT NULL, msisdn TEXT NOT NULL,
+    amount INTEGER NOT NULL, reference TEXT NOT NULL, status TEXT NOT NULL,
+    token_digest TEXT NOT NULL DEFAULT '', expires_at TEXT NOT NULL, created_at TEXT NOT NULL,
+    settled_reference TEXT NOT NULL DEFAULT '', settled_at TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS p2p_claims_pending ON p2p_claims (status, expires_at);
 """
 # Children before parents, so DELETE never trips a foreign key.
 TABLES = (
+    "p2p_claims",
     "transfers",
     "ledger",
     "payees",

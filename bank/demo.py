@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,12 +24,15 @@ from bank.db import TABLES, Database, stamp
 from bank.ledger import EQUITY_ACCOUNT, Guard, execute_transfer, ledger_problems
 from bank.limits import limit_status
 from bank.money import from_cents
+from bank.p2p import by_token, claim_into, get_claim, record_claim, refund
 from bank.ports import (
+    P2P_HOLD_CODE,
     Account,
     BankError,
     BankProfile,
     Biller,
     Card,
+    Claim,
     Customer,
     KycLevel,
     LimitStatus,
@@ -152,6 +156,58 @@ class SqliteBank:
             Payee(r["payee_id"], r["customer_id"], r["name"], r["bank_code"], r["account_number"])
             for r in rows
         ]
+
+    def wallet_of(self, msisdn: str) -> Account | None:
+        rows = self.db.rows(
+            "SELECT a.* FROM accounts a JOIN customers c ON c.customer_id = a.customer_id"
+            " WHERE c.msisdn = ? AND a.type = 'wallet' ORDER BY a.number LIMIT 1",
+            msisdn,
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        return Account(
+            r["number"], r["customer_id"], r["type"], r["currency"], from_cents(r["balance"])
+        )
+
+    def hold_for_mobile(
+        self, req: TransferRequest, msisdn: str, expires_at: datetime
+    ) -> tuple[TransferResult, Claim]:
+        """Debit the sender into the holding account and record the claim, atomically."""
+        held = replace(req, to_account=msisdn, to_bank_code=P2P_HOLD_CODE)
+        with self.db.transaction() as db:
+            code = db.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
+            result = execute_transfer(
+                db, held, code["value"] if code else "", self.clock(), self.guards
+            )
+            return result, record_claim(db, result, req.customer_id, msisdn, expires_at)
+
+    def claim(self, claim_id: str) -> Claim | None:
+        return get_claim(self.db.connection(), claim_id)
+
+    def claim_by_token(self, digest: str) -> Claim | None:
+        return by_token(self.db.connection(), digest)
+
+    def set_claim_token(self, claim_id: str, digest: str) -> None:
+        with self.db.transaction() as db:
+            db.execute(
+                "UPDATE p2p_claims SET token_digest = ? WHERE claim_id = ?", (digest, claim_id)
+            )
+
+    def claim_into_wallet(self, claim_id: str, wallet: str) -> Claim:
+        with self.db.transaction() as db:
+            return claim_into(db, claim_id, wallet, self.clock())
+
+    def refund_claim(self, claim_id: str) -> Claim | None:
+        with self.db.transaction() as db:
+            return refund(db, claim_id, self.clock())
+
+    def expired_claims(self) -> list[str]:
+        rows = self.db.rows(
+            "SELECT claim_id FROM p2p_claims WHERE status = 'pending' AND expires_at <= ?",
+            stamp(self.clock()),
+        )
+        return [r["claim_id"] for r in rows]
 
     def update_email(self, customer_id: str, email: str) -> None:
         with self.db.transaction() as db:

@@ -16,10 +16,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bank.db import stamp
-from bank.masking import mask_account
+from bank.masking import mask_account, mask_phone
 from bank.money import from_cents, to_cents
 from bank.ports import (
     BILLER_BANK_CODE,
+    P2P_HOLD_CODE,
     AccountNotOwned,
     IdempotencyConflict,
     InsufficientFunds,
@@ -38,6 +39,9 @@ EQUITY_ACCOUNT = "EQUITY-OPENING"  # the other side of seeded opening balances a
 _REFERENCE_ALPHABET = string.ascii_uppercase + string.digits
 NARRATION_MAX = 100
 KEY_MAX = 200
+
+
+P2P_HOLD_ACCOUNT = "HOLD-P2P"  # money sent to mobile numbers without a wallet, until claimed
 
 
 def settlement_account(bank_code: str) -> str:
@@ -99,6 +103,13 @@ def _counterparties(
 ) -> tuple[str, str, str]:
     """(account to credit, how the payer sees the payee, how the payee sees the payer)."""
     payer = f"{_owner_name(db, source['customer_id'])} {mask_account(req.from_account)}"
+    if req.to_bank_code == P2P_HOLD_CODE:
+        db.execute(
+            "INSERT OR IGNORE INTO accounts (number, customer_id, type, currency, balance)"
+            " VALUES (?, NULL, 'hold', ?, 0)",
+            (P2P_HOLD_ACCOUNT, source["currency"]),
+        )
+        return P2P_HOLD_ACCOUNT, f"Mobile {mask_phone(req.to_account)}", payer
     if req.to_bank_code == BILLER_BANK_CODE:
         biller = db.execute("SELECT name FROM billers WHERE code = ?", (req.to_account,)).fetchone()
         if biller is None:

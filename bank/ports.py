@@ -109,6 +109,10 @@ class TransferRecord:
     counterparty: str
 
 
+# Money sent to a mobile number with no wallet: a transfer with this bank code and the number as
+# the account; it goes to the bank's holding account until claimed or refunded.
+P2P_HOLD_CODE = "P2P"
+
 # A bill payment is a transfer with this bank code and the biller's code as the account: the
 # money goes to the biller's collection account, owned by no customer (like a settlement).
 BILLER_BANK_CODE = "BILLER"
@@ -161,6 +165,29 @@ class UnknownAccount(BankError):
     def __init__(self, number: str) -> None:
         super().__init__("unknown account")
         self.number = number
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Money held for a mobile number (P2P_CREATE without a wallet)."""
+
+    claim_id: str
+    customer_id: str  # the sender
+    from_account: str
+    msisdn: str  # the recipient
+    amount: Decimal
+    reference: str  # the sender's transfer
+    status: str  # pending | claimed | refunded
+    expires_at: datetime
+    created_at: datetime
+
+
+class ClaimGone(BankError):
+    """The claim is unknown, already claimed or refunded, or expired."""
+
+    def __init__(self, claim_id: str) -> None:
+        super().__init__("claim not available")
+        self.claim_id = claim_id
 
 
 class CardRefused(BankError):
@@ -286,6 +313,35 @@ class CoreBanking(Protocol):
     def transfer(self, req: TransferRequest) -> TransferResult:
         """Move money once per idempotency key, atomically, never overdrawing."""
         ...
+
+    def wallet_of(self, msisdn: str) -> Account | None:
+        """The wallet of the customer with this number, if they have one."""
+        ...
+
+    def hold_for_mobile(
+        self, req: TransferRequest, msisdn: str, expires_at: datetime
+    ) -> tuple[TransferResult, Claim]:
+        """Debit the sender into the holding account for ``msisdn`` (one claim per
+        idempotency key; a repeat returns the first result and claim)."""
+        ...
+
+    def claim(self, claim_id: str) -> Claim | None: ...
+
+    def claim_by_token(self, digest: str) -> Claim | None:
+        """The claim whose link token has this SHA-256 digest."""
+        ...
+
+    def set_claim_token(self, claim_id: str, digest: str) -> None: ...
+
+    def claim_into_wallet(self, claim_id: str, wallet: str) -> Claim:
+        """Pay a pending claim into the recipient's own wallet; raises ClaimGone."""
+        ...
+
+    def refund_claim(self, claim_id: str) -> Claim | None:
+        """Return an expired pending claim to the sender (None: nothing to refund)."""
+        ...
+
+    def expired_claims(self) -> list[str]: ...
 
     def update_email(self, customer_id: str, email: str) -> None:
         """The customer's email address (where email codes and statements go)."""

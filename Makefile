@@ -52,6 +52,7 @@ worker: $(STAMP)
 
 bench: $(STAMP) system-bench
 	$(BIN)/python -m bench.webhook && $(BIN)/python -m bench.identity && $(BIN)/python -m bench.receipts
+	$(BIN)/python -m bench.transfer
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

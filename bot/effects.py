@@ -18,7 +18,8 @@ from redis import Redis
 from auth.ratelimit import Limit, RateLimited, RateLimiter
 from bank.masking import mask_phone
 from bank.ports import Customer
-from flows.effects import ResendDocument, SendReceipt, SendStatement
+from bot.claims import ClaimNotifier
+from flows.effects import NotifyClaim, ResendDocument, SendReceipt, SendStatement
 from flows.types import Effect, Reply
 from workers.delivery import forget
 from workers.jobs import enqueue_document, enqueue_receipt, enqueue_statement
@@ -36,11 +37,16 @@ class EffectRunner:
     rq: Redis  # bytes replies: the queues
     limiter: RateLimiter
     clock: Callable[[], datetime]
+    claims: ClaimNotifier | None = None  # money held for mobile numbers
 
     def perform(self, effects: tuple[Effect, ...], customer: Customer) -> tuple[Reply, ...] | None:
         """Perform the document effects; return replies to send instead of the flow's when one
         was refused, else None. Effects of other kinds are left to their own performers."""
         for effect in effects:
+            if isinstance(effect, NotifyClaim):
+                if self.claims is not None:
+                    self.claims.notify(effect.claim_id, customer.name.split()[0])
+                continue
             if isinstance(effect, SendReceipt):
                 job = enqueue_receipt(self.rq, effect.txn_id)  # a receipt is never rate-limited
                 log.info(

@@ -7,7 +7,8 @@ from datetime import timedelta
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
-from bot import dev, health, media, verify, webhook
+from bot import claims, dev, health, media, verify, webhook
+from bot.claims import ClaimNotifier
 from bot.dispatch import Dispatcher
 from bot.effects import EffectRunner
 
@@ -28,12 +29,23 @@ def register_blueprints(app: Flask) -> None:
         idle=timedelta(minutes=config.conversation_idle_minutes),
         clock=services.clock,
         effects=EffectRunner(
-            services.redis, services.rq_redis, services.auth.limiter, services.clock
+            services.redis,
+            services.rq_redis,
+            services.auth.limiter,
+            services.clock,
+            claims=ClaimNotifier(
+                services.bank,
+                services.messenger,
+                services.rq_redis,
+                config.public_base_url,
+                services.bank_name,
+            ),
         ),
     )
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(verify.bp)
+    app.register_blueprint(claims.bp)
     if not config.is_production:
         app.register_blueprint(dev.bp)

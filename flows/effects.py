@@ -32,3 +32,10 @@ class SendReceipt(Effect):
     """Render and send the receipt of a completed movement: the transaction id, nothing else."""
 
     txn_id: int
+
+
+@dataclass(frozen=True)
+class NotifyClaim(Effect):
+    """Money is held for a mobile number: text the recipient a claim link, schedule the refund."""
+
+    claim_id: str

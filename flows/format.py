@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+import phonenumbers
+
 
 def money(amount: Decimal, currency: str) -> str:
     sign = "−" if amount < 0 else ""
@@ -21,3 +23,16 @@ def short_date(at: datetime) -> str:
 
 def account_label(kind: str, masked: str) -> str:
     return f"{kind.capitalize()} {masked}"
+
+
+def e164(text: str, like: str) -> str | None:
+    """A phone number as +E164, read in the country of ``like`` (the customer's own number)
+    when it has no country code; None when it isn't a valid number."""
+    try:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(like, None))
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -255,6 +255,24 @@ CATALOG: dict[str, str] = {
         "Check the name: if it isn't who you mean, reply NO and send the number again. Money "
         "sent to the wrong account may not come back."
     ),
+    "transfer.ask_mobile": (
+        "What's their mobile number? For example 0803 000 0002, or with the country code."
+    ),
+    "fallback.transfer_mobile": (
+        "That doesn't look like a mobile number. Please send it again, for example "
+        "0803 000 0002, or *cancel*."
+    ),
+    "help.transfer_mobile": "Send the mobile number you want to send money to, or *cancel*.",
+    "transfer.own_mobile": "That's your own number. Send someone else's, or *cancel*.",
+    "transfer.summary_hold": (
+        "{payee} has no {bank} wallet yet. Send *{amount}* from {source}? We'll hold it and "
+        "text them a link to claim it within 7 days; if they don't, it comes back to you. "
+        "Reply YES to confirm or NO to cancel."
+    ),
+    "transfer.held": (
+        "Done: {amount} is held for {payee}, Ref {reference}. We've texted them a link to "
+        "claim it by {until}; if they don't, it comes back to you. Your receipt follows."
+    ),
     "transfer.ask_amount": "How much ({currency}) do you want to send to {payee}?",
     "transfer.ask_amount_left": (
         "How much ({currency}) do you want to send to {payee}? You can send up to {left} "

@@ -21,6 +21,7 @@ class State(StrEnum):
     TRANSFER_PAYEE = "transfer_payee"  # transfer: own account, saved payee or new (secured)
     TRANSFER_BANK = "transfer_bank"  # new payee: which bank (secured)
     TRANSFER_ACCOUNT = "transfer_account"  # new payee: the account number (secured)
+    TRANSFER_MOBILE = "transfer_mobile"  # send to a mobile number: which number (secured)
     TRANSFER_NAME = "transfer_name"  # new payee: is this the right name? (secured)
     TRANSFER_AMOUNT = "transfer_amount"  # transfer: how much (secured)
     TRANSFER_CONFIRM = "transfer_confirm"  # transfer: the summary, waiting for yes/no (secured)
@@ -52,6 +53,7 @@ SECURED_STATES = frozenset(
         State.TRANSFER_BANK,
         State.TRANSFER_ACCOUNT,
         State.TRANSFER_NAME,
+        State.TRANSFER_MOBILE,
         State.TRANSFER_AMOUNT,
         State.TRANSFER_CONFIRM,
         State.TRANSFER_SAVE,

@@ -10,13 +10,16 @@ confirmation, so a repeated ``yes`` gets the first result → the reference → 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from auth.ports import StepUpRequest
-from bank.masking import mask_account
+from bank.masking import mask_account, mask_phone
 from bank.ports import (
+    P2P_HOLD_CODE,
     BankError,
+    Claim,
     IdempotencyConflict,
     InsufficientFunds,
     LimitExceeded,
@@ -24,8 +27,8 @@ from bank.ports import (
 )
 from flows import stepup
 from flows.conversation import Conversation
-from flows.effects import SendReceipt
-from flows.format import money
+from flows.effects import NotifyClaim, SendReceipt
+from flows.format import e164, money
 from flows.moving import (
     NO,
     YES,
@@ -41,11 +44,13 @@ from flows.moving import (
     sources,
 )
 from flows.states import State
-from flows.types import Context, Outcome, Reply
+from flows.types import Context, Effect, Outcome, Reply
 
 ACCOUNT_DIGITS = 10
 
 OWN = "TRANSFER_BETWEEN_OWN_ACCOUNT_CREATE"
+P2P = "P2P_CREATE"
+CLAIM_DAYS = 7
 INTRA = "INTRA_BANK_FUND_TRANSFER_CREATE"
 INTER = "INTER_BANK_ACCOUNT_FUND_TRANSFER_CREATE"
 
@@ -110,24 +115,58 @@ def _targets(ctx: Context, source: str) -> list[dict[str, Any]]:
     return targets
 
 
+EXTRA = ["New payee", "A mobile number"]
+MOBILE_WORDS = frozenset({"mobile", "mobile number", "phone", "phone number", "a mobile number"})
+
+
 def ask_payee(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
-    labels = [t["payee"] for t in _targets(ctx, str(slots["from"]))] + ["New payee"]
+    labels = [t["payee"] for t in _targets(ctx, str(slots["from"]))] + EXTRA
     reply = Reply("transfer.choose_payee", {"choices": choices(labels)})
     return Outcome(State.TRANSFER_PAYEE, (reply,), dict(slots))
 
 
 def handle_payee(conv: Conversation, text: str, ctx: Context) -> Outcome:
     targets = _targets(ctx, str(conv.data["from"]))
-    index = pick(text, len(targets) + 1)
+    index = pick(text, len(targets) + len(EXTRA))
     if index is None and text in ("new", "new payee", "someone new"):
         index = len(targets)
+    if index is None and text in MOBILE_WORDS:
+        index = len(targets) + 1
     if index is None:
-        labels = [t["payee"] for t in targets] + ["New payee"]
+        labels = [t["payee"] for t in targets] + EXTRA
         reply = Reply("fallback.transfer_payee", {"choices": choices(labels)})
         return Outcome(State.TRANSFER_PAYEE, (reply,), conv.data)
     if index == len(targets):
         return ask_bank(ctx, conv.data)
+    if index == len(targets) + 1:
+        return ask_mobile(ctx, conv.data)
     return ask_amount(ctx, {**conv.data, **targets[index], "new": False})
+
+
+# --- a mobile number (P2P_CREATE): a wallet is paid; otherwise the money is held for a claim ---
+
+
+def ask_mobile(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    return Outcome(State.TRANSFER_MOBILE, (Reply("transfer.ask_mobile"),), dict(slots))
+
+
+def handle_mobile(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    assert ctx.customer is not None
+    msisdn = e164(text, like=ctx.customer.msisdn)
+    if msisdn is None:
+        return Outcome(State.TRANSFER_MOBILE, (Reply("fallback.transfer_mobile"),), conv.data)
+    if msisdn == ctx.customer.msisdn:
+        return Outcome(State.TRANSFER_MOBILE, (Reply("transfer.own_mobile"),), conv.data)
+    wallet = ctx.bank.wallet_of(msisdn)
+    slots = {**conv.data, "action": P2P, "new": True, "mobile": msisdn}
+    if wallet is None:
+        held = {"to": msisdn, "bank": P2P_HOLD_CODE, "payee": mask_phone(msisdn), "hold": True}
+        return ask_amount(ctx, {**slots, **held})
+    owner = ctx.bank.customer(wallet.customer_id)
+    name = owner.name if owner else ""
+    payee = f"{name} (wallet {mask_phone(msisdn)})".strip()
+    own_code = ctx.bank.profile().code
+    return ask_amount(ctx, {**slots, "to": wallet.number, "bank": own_code, "payee": payee})
 
 
 # --- a new payee: bank, account number, the name to confirm ---
@@ -231,7 +270,8 @@ def _summary(ctx: Context, data: Mapping[str, Any]) -> Outcome:
         "payee": str(data["payee"]),
         "source": account_label(account),
     }
-    return Outcome(State.TRANSFER_CONFIRM, (Reply("transfer.summary", params),), dict(data))
+    key = "transfer.summary_hold" if data.get("hold") else "transfer.summary"
+    return Outcome(State.TRANSFER_CONFIRM, (Reply(key, params),), dict(data))
 
 
 def handle_confirm(conv: Conversation, text: str, ctx: Context) -> Outcome:
@@ -266,8 +306,13 @@ def execute(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
         customer_id=ctx.customer.customer_id,
         daily_cap=daily_cap(ctx),
     )
+    claim: Claim | None = None
     try:
-        done = ctx.bank.transfer(request)
+        if slots.get("hold"):
+            expires = ctx.now + timedelta(days=CLAIM_DAYS)
+            done, claim = ctx.bank.hold_for_mobile(request, str(slots["to"]), expires)
+        else:
+            done = ctx.bank.transfer(request)
     except LimitExceeded as exc:
         return Outcome(State.MAIN_MENU, (limit_reply(exc, ctx), Reply("transfer.not_sent")))
     except InsufficientFunds as exc:
@@ -283,9 +328,16 @@ def execute(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
         "payee": str(slots["payee"]),
         "reference": done.reference,
     }
-    replies = (Reply("transfer.done" if not done.replayed else "transfer.already_done", params),)
-    effects = (SendReceipt(done.txn_id),) if not done.replayed else ()
-    if slots.get("new") and not done.replayed:
+    if done.replayed:
+        return Outcome(State.MAIN_MENU, (Reply("transfer.already_done", params),))
+    if claim is not None:
+        params["until"] = f"{claim.expires_at:%d %b}"
+        reply = Reply("transfer.held", params)
+        effects: tuple[Effect, ...] = (SendReceipt(done.txn_id), NotifyClaim(claim.claim_id))
+        return Outcome(State.MAIN_MENU, (reply, Reply("menu.hint")), effects=effects)
+    replies = (Reply("transfer.done", params),)
+    effects = (SendReceipt(done.txn_id),)
+    if slots.get("new") and not slots.get("mobile"):
         save = Reply("transfer.ask_save", {"name": str(slots.get("holder", ""))})
         return Outcome(State.TRANSFER_SAVE, (*replies, save), dict(slots), effects=effects)
     return Outcome(State.MAIN_MENU, (*replies, Reply("menu.hint")), effects=effects)
@@ -334,6 +386,7 @@ HANDLERS = {
     State.TRANSFER_PAYEE: handle_payee,
     State.TRANSFER_BANK: handle_bank,
     State.TRANSFER_ACCOUNT: handle_account,
+    State.TRANSFER_MOBILE: handle_mobile,
     State.TRANSFER_NAME: handle_name,
     State.TRANSFER_AMOUNT: handle_amount,
     State.TRANSFER_CONFIRM: handle_confirm,
@@ -344,6 +397,7 @@ PROMPTS = {
     State.TRANSFER_PAYEE: ask_payee,
     State.TRANSFER_BANK: ask_bank,
     State.TRANSFER_ACCOUNT: ask_account,
+    State.TRANSFER_MOBILE: ask_mobile,
     State.TRANSFER_NAME: ask_name,
     State.TRANSFER_AMOUNT: ask_amount,
     State.TRANSFER_CONFIRM: _summary,

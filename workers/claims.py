@@ -1,0 +1,78 @@
+"""Money held for a mobile number: the refund job, scheduled for the claim's expiry when the
+money is held. It takes the claim id only; running it twice refunds once (the bank moves a
+claim out of ``pending`` once), and both people are told.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from redis import Redis
+from rq import Retry
+from rq.job import Job
+
+from bank.masking import mask_account, mask_phone
+from bot.messenger import Channel, MessengerError
+from workers.context import current
+from workers.queues import FAILURE_TTL_S, MESSAGES_QUEUE, RESULT_TTL_S, queue_for
+
+log = logging.getLogger("teller.claims")
+
+
+def schedule_refund(connection: Redis, claim_id: str, at: datetime) -> Job:
+    """Refund the claim at its expiry (if it is still pending then)."""
+    job: Job = queue_for(MESSAGES_QUEUE, connection).enqueue_at(
+        at,
+        "workers.claims.refund_claim",
+        claim_id,
+        job_timeout=30,
+        result_ttl=RESULT_TTL_S,
+        failure_ttl=FAILURE_TTL_S,
+        retry=Retry(max=3, interval=[30, 300, 3600]),
+    )
+    return job
+
+
+def refund_claim(claim_id: str) -> str:
+    ctx = current()
+    claim = ctx.bank.refund_claim(claim_id)
+    if claim is None:
+        return "nothing to refund"
+    amount = f"{claim.amount:,.2f}"
+    currency = next(
+        (
+            a.currency
+            for a in ctx.bank.accounts(claim.customer_id)
+            if a.number == claim.from_account
+        ),
+        "",
+    )
+    shown = f"{currency} {amount}".strip()
+    sender = ctx.bank.customer(claim.customer_id)
+    messages = []
+    if sender is not None:
+        messages.append(
+            (
+                Channel.WHATSAPP,
+                sender.msisdn,
+                f"The {shown} you sent to {mask_phone(claim.msisdn)} (Ref {claim.reference}) "
+                f"wasn't claimed within 7 days, so it's back in your account "
+                f"{mask_account(claim.from_account)}.",
+            )
+        )
+    messages.append(
+        (
+            Channel.SMS,
+            claim.msisdn,
+            f"{ctx.bank_name}: the {shown} sent to you wasn't claimed in time and has gone back "
+            "to the sender.",
+        )
+    )
+    for channel, to, text in messages:
+        try:
+            ctx.messenger.send(channel, to, text)
+        except MessengerError as exc:  # the money is back either way; don't refund twice
+            log.warning("refund notice to %s not sent: %s", mask_phone(to), exc)
+    log.info("claim %s refunded to its sender", claim_id)
+    return "refunded"

@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from redis import Redis
@@ -163,6 +164,19 @@ class CredentialStore:
         if old and fold(new) != fold(old):
             self.release_login_id(old, msisdn)
         return old
+
+    def personal_limit(self, msisdn: str) -> Decimal | None:
+        raw = self.redis.hget(CRED_KEY.format(msisdn=msisdn), "daily_limit")
+        return Decimal(str(raw)) if raw else None
+
+    def set_personal_limit(self, msisdn: str, limit: Decimal | None) -> None:
+        key = CRED_KEY.format(msisdn=msisdn)
+        if not self.redis.exists(key):  # no credentials: nothing to attach a limit to
+            return
+        if limit is None:
+            self.redis.hdel(key, "daily_limit")
+        else:
+            self.redis.hset(key, "daily_limit", f"{limit:.2f}")
 
     def set_pin_hash(self, msisdn: str, pin_hash: str) -> None:
         self.redis.hset(CRED_KEY.format(msisdn=msisdn), "pin_hash", pin_hash)

@@ -69,6 +69,14 @@ class Identity(Protocol):
         """A lower daily limit than the KYC level's in force now (cooling-off), or None."""
         ...
 
+    def personal_limit(self, msisdn: str) -> Decimal | None:
+        """The customer's own daily limit, if they set one."""
+        ...
+
+    def set_personal_limit(self, msisdn: str, customer_id: str, limit: Decimal | None) -> None:
+        """Set or (None) remove the customer's own daily limit; notifies by SMS."""
+        ...
+
     def login_id_problems(self, msisdn: str, login_id: str) -> list[str]:
         """Why ``login_id`` can't be this customer's new chat-banking ID (empty: it can)."""
         ...

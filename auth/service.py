@@ -169,8 +169,30 @@ class AuthService:
         return problems
 
     def daily_cap(self, msisdn: str) -> Decimal | None:
-        """A daily cap below the KYC level's while the cooling-off after registering runs."""
-        return self.cooling_off_cap if self.cooling_off_until(msisdn) is not None else None
+        """The lowest daily cap in force: the customer's own limit, and the cooling-off cap
+        while it runs. None: only the KYC level's limits apply."""
+        caps = [self.credentials.personal_limit(msisdn)]
+        if self.cooling_off_until(msisdn) is not None:
+            caps.append(self.cooling_off_cap)
+        found = [c for c in caps if c is not None]
+        return min(found) if found else None
+
+    def personal_limit(self, msisdn: str) -> Decimal | None:
+        return self.credentials.personal_limit(msisdn)
+
+    def set_personal_limit(self, msisdn: str, customer_id: str, limit: Decimal | None) -> None:
+        """Set (or with None remove) the customer's own daily limit; audited, SMS notice."""
+        self.credentials.set_personal_limit(msisdn, limit)
+        self.audit.record(
+            "daily_limit_change",
+            at=self.clock(),
+            customer_id=customer_id,
+            msisdn=msisdn,
+            channel=CHANNEL,
+            result="success",
+            amount=f"{limit:.2f}" if limit is not None else "removed",
+        )
+        self.notify(msisdn, "limit_changed")
 
     # --- shared by the pages ---
 
@@ -227,6 +249,8 @@ class AuthService:
             f"until {when}. If this wasn't you, call us on the number on your card.",
             "login_id_changed": f"{self.bank_name}: your chat-banking ID was changed on {when}. "
             "If this wasn't you, call us now on the number on your card.",
+            "limit_changed": f"{self.bank_name}: your own daily transfer limit was changed on "
+            f"{when}. If this wasn't you, call us now on the number on your card.",
             "email_changed": f"{self.bank_name}: the email address on your account was changed "
             f"on {when}. If this wasn't you, call us now on the number on your card.",
         }

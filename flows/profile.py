@@ -1,4 +1,6 @@
-"""Profile changes from "Profile & security": the email address and the chat-banking ID. Each
+"""Profile changes from "Profile & security": the email address, the chat-banking ID and the
+customer's own daily limit (lower than the bank's; lowering it is immediate, raising it back or
+removing it is stepped up like the other profile changes). Each
 goes through a step-up (the chat-banking ID under USERNAME_UPDATE; the email, which has no
 action of its own in the scenario catalogue, follows the same Profile Management rule — a code
 to the old address or number proves the change is the customer's), then the change, then an
@@ -9,12 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from auth.ports import StepUpRequest
 from bank.masking import mask_email
 from flows import stepup
+from flows.amounts import parse_amount
 from flows.conversation import Conversation
+from flows.format import money
 from flows.states import State
 from flows.types import Context, Outcome, Reply
 
@@ -75,5 +80,70 @@ def change_login_id(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
     return Outcome(State.MAIN_MENU, (reply, Reply("menu.hint")))
 
 
-HANDLERS = {State.PROFILE_EMAIL: handle_email, State.PROFILE_LOGIN_ID: handle_login_id}
-PROMPTS = {State.PROFILE_EMAIL: ask_email, State.PROFILE_LOGIN_ID: ask_login_id}
+# --- the customer's own daily limit: lowering is immediate, raising or removing is stepped up ---
+
+REMOVE_WORDS = frozenset({"remove", "none", "no limit", "bank limit", "remove limit"})
+
+
+def ask_limit(ctx: Context, slots: Mapping[str, Any] | None = None) -> Outcome:
+    assert ctx.customer is not None
+    bank_daily = _bank_daily(ctx)
+    own = ctx.identity.personal_limit(ctx.customer.msisdn)
+    params = {
+        "bank_limit": money(bank_daily, ctx.currency),
+        "own": money(own, ctx.currency) if own is not None else "none",
+    }
+    return Outcome(State.PROFILE_LIMIT, (Reply("profile.ask_limit", params),))
+
+
+def _bank_daily(ctx: Context) -> Decimal:
+    """The KYC level's daily limit (no channel cap)."""
+    assert ctx.customer is not None
+    return ctx.bank.limits(ctx.customer.customer_id).daily
+
+
+def handle_limit(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    assert ctx.customer is not None
+    own = ctx.identity.personal_limit(ctx.customer.msisdn)
+    if text in REMOVE_WORDS:
+        if own is None:
+            return Outcome(State.MAIN_MENU, (Reply("profile.no_limit_to_remove"),))
+        request = StepUpRequest(action=ACTION, payee="daily limit: the bank's")
+        return stepup.require(ctx, request, "profile.limit", {"limit": ""})
+    parsed = parse_amount(text, ctx.currency)
+    if parsed.value is None:
+        return Outcome(State.PROFILE_LIMIT, (Reply("fallback.profile_limit"),), conv.data)
+    bank_daily = _bank_daily(ctx)
+    if parsed.value >= bank_daily:
+        params = {"bank_limit": money(bank_daily, ctx.currency)}
+        return Outcome(State.PROFILE_LIMIT, (Reply("profile.limit_not_lower", params),), conv.data)
+    slots = {"limit": f"{parsed.value:.2f}"}
+    if own is not None and parsed.value > own:  # raising it back: as sensitive as a payment
+        request = StepUpRequest(action=ACTION, payee=f"daily limit {slots['limit']}")
+        return stepup.require(ctx, request, "profile.limit", slots)
+    return set_limit(ctx, slots)
+
+
+@stepup.continuation("profile.limit")
+def set_limit(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    assert ctx.customer is not None
+    raw = str(slots.get("limit", ""))
+    limit = Decimal(raw) if raw else None
+    ctx.identity.set_personal_limit(ctx.customer.msisdn, ctx.customer.customer_id, limit)
+    if limit is None:
+        reply = Reply("profile.limit_removed")
+    else:
+        reply = Reply("profile.limit_set", {"limit": money(limit, ctx.currency)})
+    return Outcome(State.MAIN_MENU, (reply, Reply("menu.hint")))
+
+
+HANDLERS = {
+    State.PROFILE_EMAIL: handle_email,
+    State.PROFILE_LOGIN_ID: handle_login_id,
+    State.PROFILE_LIMIT: handle_limit,
+}
+PROMPTS = {
+    State.PROFILE_EMAIL: ask_email,
+    State.PROFILE_LOGIN_ID: ask_login_id,
+    State.PROFILE_LIMIT: ask_limit,
+}

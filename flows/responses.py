@@ -78,7 +78,7 @@ CATALOG: dict[str, str] = {
     # profile & security
     "security.menu": (
         "Profile & security:\n1 Recent logins\n2 Change PIN\n3 Log out everywhere"
-        "\n4 Change email\n5 Change chat-banking ID"
+        "\n4 Change email\n5 Change chat-banking ID\n6 Daily limit"
     ),
     "fallback.security_menu": "Please reply 1, 2 or 3, or *menu* to go back.",
     "help.security_menu": (
@@ -408,6 +408,24 @@ CATALOG: dict[str, str] = {
         "Done: your chat-banking ID is now {login_id}. Use it the next time you log in. We've "
         "sent an SMS to confirm the change."
     ),
+    "profile.ask_limit": (
+        "The bank lets you send up to {bank_limit} a day; your own limit: {own}. Send a lower "
+        "amount to set your own daily limit, or *remove* to go back to the bank's."
+    ),
+    "fallback.profile_limit": (
+        "Please send the daily limit as an amount, for example 500, or *remove*, or *cancel*."
+    ),
+    "help.profile_limit": (
+        "Your own daily limit caps what can leave your accounts each day, below the bank's. "
+        "Send an amount, *remove*, or *cancel*."
+    ),
+    "profile.limit_not_lower": (
+        "Your own limit must be lower than the bank's ({bank_limit}). Send a lower amount, or "
+        "*remove*."
+    ),
+    "profile.no_limit_to_remove": "You have no daily limit of your own to remove.",
+    "profile.limit_set": "Done: you can send up to {limit} a day from now on.",
+    "profile.limit_removed": "Done: your own daily limit is removed; the bank's limit applies.",
     # amounts and limits
     "amount.not_a_number": (
         "Please send the amount as a number, for example 1500 or 1,500.50 ({currency})."

@@ -31,6 +31,9 @@ _CHOICES: dict[str, str] = {
     "5": "login_id",
     "change id": "login_id",
     "change chat-banking id": "login_id",
+    "6": "limit",
+    "daily limit": "limit",
+    "limit": "limit",
 }
 
 
@@ -50,6 +53,8 @@ def handle(conv: Conversation, text: str, ctx: Context) -> Outcome:
         return profile.ask_email(ctx)
     if choice == "login_id":
         return profile.ask_login_id(ctx)
+    if choice == "limit":
+        return profile.ask_limit(ctx)
     if choice == "pin":
         return stepup.require(ctx, StepUpRequest("PASSWORD_UPDATE"), "security.pin_link", {})
     ctx.identity.logout(ctx.customer.msisdn, ctx.customer.customer_id, everywhere=True)

@@ -37,6 +37,7 @@ class State(StrEnum):
     CARD_CANCEL_CONFIRM = "card_cancel_confirm"  # cancel: asked twice (secured)
     PROFILE_EMAIL = "profile_email"  # profile: the new email address (secured)
     PROFILE_LOGIN_ID = "profile_login_id"  # profile: the new chat-banking ID (secured)
+    PROFILE_LIMIT = "profile_limit"  # profile: the customer's own daily limit (secured)
 
 
 # States that only a logged-in customer may be in: every message there checks the session first.
@@ -68,5 +69,6 @@ SECURED_STATES = frozenset(
         State.CARD_CANCEL_CONFIRM,
         State.PROFILE_EMAIL,
         State.PROFILE_LOGIN_ID,
+        State.PROFILE_LIMIT,
     }
 )

@@ -129,6 +129,13 @@ class FakeIdentity:
     def login_id_problems(self, msisdn: str, login_id: str) -> list[str]:
         return [] if len(login_id) >= 6 else ["Use 6 to 20 letters."]
 
+    def personal_limit(self, msisdn: str) -> Decimal | None:
+        return self.cap
+
+    def set_personal_limit(self, msisdn: str, customer_id: str, limit: Decimal | None) -> None:
+        self.cap = limit
+        self.notices.append("limit_changed")
+
     def change_login_id(self, msisdn: str, customer_id: str, login_id: str) -> list[str]:
         self.notices.append(f"login_id:{login_id}")
         return []

@@ -7,6 +7,7 @@ from app import Services
 from bot.messenger import OutboxMessenger
 from tests.conftest import AMINA
 from tests.conversations.test_identity_journeys import register_amina
+from tests.fakes import FrozenClock
 from tests.helpers import WhatsApp
 from tests.secure_pages import SecurePages, link_in
 
@@ -58,3 +59,30 @@ def test_cancel_keeps_everything(
     assert whatsapp.send(AMINA, "cancel").text.startswith("Cancelled. Nothing was changed.")
     customer = services.bank.customer("C001")
     assert customer is not None and customer.email == "amina@example.com"
+
+
+def test_a_personal_daily_limit(
+    whatsapp: WhatsApp, secure: SecurePages, services: Services, clock: FrozenClock
+) -> None:
+    register_amina(whatsapp, secure)
+    clock.advance(hours=25)  # past the cooling-off after registering
+    secure.login(link_in(whatsapp.send(AMINA, "balance").text))
+    whatsapp.send(AMINA, "profile")
+    asked = whatsapp.send(AMINA, "6").text
+    assert "up to USD 5,000.00 a day; your own limit: none" in asked
+    assert "must be lower than the bank's" in whatsapp.send(AMINA, "5000").text
+    lowered = whatsapp.send(AMINA, "300").text  # lowering: no code needed
+    assert lowered.startswith("Done: you can send up to USD 300.00 a day")
+    for text in ("transfer", "1", "2"):
+        whatsapp.send(AMINA, text)
+    assert "up to USD 300.00 more today" in whatsapp.send(AMINA, "300.01").text
+    whatsapp.send(AMINA, "cancel")
+    for text in ("profile", "6"):
+        whatsapp.send(AMINA, text)
+    assert "we sent a code by SMS" in whatsapp.send(AMINA, "1000").text  # raising: a code
+    assert "up to USD 1,000.00 a day" in whatsapp.send(AMINA, secure.last_code(AMINA)).text
+    for text in ("profile", "6"):
+        whatsapp.send(AMINA, text)
+    assert "we sent a code by SMS" in whatsapp.send(AMINA, "remove").text
+    assert "the bank's limit applies" in whatsapp.send(AMINA, secure.last_code(AMINA)).text
+    assert services.auth.daily_cap(AMINA) is None

@@ -45,6 +45,7 @@ class Purpose(StrEnum):
     LOGIN = "login"
     CHANGE_PIN = "pin"
     STEP_UP = "stepup"  # security questions for a step-up challenge
+    CARD_PIN = "cardpin"  # a new PIN for one of the customer's cards (state: the card)
 
 
 TTL: dict[Purpose, timedelta] = {
@@ -52,6 +53,7 @@ TTL: dict[Purpose, timedelta] = {
     Purpose.LOGIN: timedelta(minutes=5),
     Purpose.CHANGE_PIN: timedelta(minutes=5),
     Purpose.STEP_UP: timedelta(minutes=5),
+    Purpose.CARD_PIN: timedelta(minutes=5),
 }
 
 

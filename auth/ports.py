@@ -69,6 +69,10 @@ class Identity(Protocol):
         """A lower daily limit than the KYC level's in force now (cooling-off), or None."""
         ...
 
+    def card_pin_link(self, msisdn: str, customer_id: str, card_id: str) -> IssuedLink:
+        """A one-time secure page to set a card's PIN; may raise LinkRefused."""
+        ...
+
     def personal_limit(self, msisdn: str) -> Decimal | None:
         """The customer's own daily limit, if they set one."""
         ...

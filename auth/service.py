@@ -95,12 +95,17 @@ class AuthService:
         return self.sessions.check(msisdn, self.clock())
 
     def link(self, msisdn: str, customer_id: str, purpose: str) -> IssuedLink:
+        issued = self._issue(msisdn, customer_id, Purpose(purpose))
+        return IssuedLink(self.url_for(issued), issued.minutes)
+
+    def _issue(self, msisdn: str, customer_id: str, purpose: Purpose) -> Link:
+        """A new one-time link (rate-limited per number; audited)."""
         now = self.clock()
         try:
             self.limiter.hit(LINK_REQUESTS, msisdn, now)
         except RateLimited as exc:
             raise LinkRefused(exc.retry_after_s) from exc
-        issued = self.links.issue(Purpose(purpose), msisdn, customer_id, now)
+        issued = self.links.issue(purpose, msisdn, customer_id, now)
         self.audit.record(
             "link_issued",
             at=now,
@@ -108,7 +113,14 @@ class AuthService:
             msisdn=msisdn,
             channel=CHANNEL,
             result="ok",
-            purpose=purpose,
+            purpose=purpose.value,
+        )
+        return issued
+
+    def card_pin_link(self, msisdn: str, customer_id: str, card_id: str) -> IssuedLink:
+        """A one-time page to set a card's new PIN (after the card's step-up)."""
+        issued = self.links.save_state(
+            self._issue(msisdn, customer_id, Purpose.CARD_PIN), {"card_id": card_id}
         )
         return IssuedLink(self.url_for(issued), issued.minutes)
 
@@ -248,6 +260,8 @@ class AuthService:
             "blocked": f"{self.bank_name}: after 5 wrong attempts, chat banking is blocked "
             f"until {when}. If this wasn't you, call us on the number on your card.",
             "login_id_changed": f"{self.bank_name}: your chat-banking ID was changed on {when}. "
+            "If this wasn't you, call us now on the number on your card.",
+            "card_pin_changed": f"{self.bank_name}: your card PIN was changed on {when}. "
             "If this wasn't you, call us now on the number on your card.",
             "limit_changed": f"{self.bank_name}: your own daily transfer limit was changed on "
             f"{when}. If this wasn't you, call us now on the number on your card.",

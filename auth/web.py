@@ -170,4 +170,4 @@ def finished(link: Link, what: str) -> ResponseReturnValue:
     return page("secure/done.html", what=what, resumed=resumed)
 
 
-from auth import web_login, web_register, web_stepup  # noqa: E402,F401  (routes on this blueprint)
+from auth import web_cardpin, web_login, web_register, web_stepup  # noqa: E402,F401  (routes on this blueprint)

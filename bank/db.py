@@ -77,9 +77,13 @@ CREATE TABLE IF NOT EXISTS p2p_claims (claim_id TEXT PRIMARY KEY,
     token_digest TEXT NOT NULL DEFAULT '', expires_at TEXT NOT NULL, created_at TEXT NOT NULL,
     settled_reference TEXT NOT NULL DEFAULT '', settled_at TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS p2p_claims_pending ON p2p_claims (status, expires_at);
+-- A card's PIN, only as the hash the secure page made (never the digits).
+CREATE TABLE IF NOT EXISTS card_pins (card_id TEXT PRIMARY KEY REFERENCES cards(card_id),
+    pin_hash TEXT NOT NULL, changed_at TEXT NOT NULL);
 """
 # Children before parents, so DELETE never trips a foreign key.
 TABLES = (
+    "card_pins",
     "p2p_claims",
     "transfers",
     "ledger",

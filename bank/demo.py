@@ -32,6 +32,7 @@ from bank.ports import (
     BankProfile,
     Biller,
     Card,
+    CardRefused,
     Claim,
     Customer,
     KycLevel,
@@ -216,6 +217,22 @@ class SqliteBank:
     def change_card(self, customer_id: str, card_id: str, action: str) -> tuple[Card, Card | None]:
         with self.db.transaction() as db:
             return change_card(db, customer_id, card_id, action)
+
+    def set_card_pin(self, customer_id: str, card_id: str, pin_hash: str) -> None:
+        """Store a new card PIN (its hash) for the customer's active card; CardRefused else."""
+        with self.db.transaction() as db:
+            row = db.execute(
+                "SELECT status FROM cards WHERE card_id = ? AND customer_id = ?",
+                (card_id, customer_id),
+            ).fetchone()
+            if row is None or row["status"] != "active":
+                raise CardRefused(card_id, row["status"] if row else "unknown")
+            db.execute(
+                "INSERT INTO card_pins (card_id, pin_hash, changed_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (card_id) DO UPDATE SET pin_hash = excluded.pin_hash,"
+                " changed_at = excluded.changed_at",
+                (card_id, pin_hash, stamp(self.clock())),
+            )
 
     def account_name(self, bank_code: str, number: str) -> str | None:
         """Name enquiry. Here: the holder of an account of this bank. Another bank's accounts

@@ -352,6 +352,10 @@ class CoreBanking(Protocol):
         Raises CardRefused."""
         ...
 
+    def set_card_pin(self, customer_id: str, card_id: str, pin_hash: str) -> None:
+        """A new PIN (its hash only) for the customer's active card; raises CardRefused."""
+        ...
+
     def account_name(self, bank_code: str, number: str) -> str | None:
         """Name enquiry: the holder's name, or None when no such account is known."""
         ...

@@ -1,6 +1,7 @@
 """Cards: see each card (masked, with its status) and lock, unlock, activate, replace (with a
-reason) or cancel it (asked twice). Each change goes through its MFA scenario's step-up
-(CARD_MANAGEMENT_*), then the bank. Card numbers are only ever shown masked.
+reason), cancel it (asked twice) or change its PIN on a secure page (never in the chat). Each
+change goes through its MFA scenario's step-up (CARD_MANAGEMENT_*), then the bank. Card numbers
+are only ever shown masked.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from auth.ports import StepUpRequest
+from auth.ports import LinkRefused, StepUpRequest
 from bank.masking import mask_card
 from bank.ports import Card, CardRefused
 from flows import stepup
@@ -24,10 +25,11 @@ SCENARIO = {
     "activate": "CARD_MANAGEMENT_ACTIVATE_CARD",
     "replace": "CARD_MANAGEMENT_REPLACE_CARD",
     "cancel": "CARD_MANAGEMENT_CANCEL_CARD",
+    "change_pin": "CARD_MANAGEMENT_CHANGE_PIN",
 }
 # what may be done to a card in each status, in the order offered
 OFFERED = {
-    "active": ("lock", "replace", "cancel"),
+    "active": ("lock", "change_pin", "replace", "cancel"),
     "locked": ("unlock", "replace", "cancel"),
     "inactive": ("activate", "replace", "cancel"),
     "cancelled": (),
@@ -38,6 +40,7 @@ LABELS = {
     "activate": "Activate it",
     "replace": "Replace it (lost, stolen or damaged)",
     "cancel": "Cancel it for good",
+    "change_pin": "Change its PIN (on a secure page)",
 }
 REASONS = ("lost", "stolen", "damaged")
 
@@ -169,6 +172,8 @@ def execute(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
     """The step-up passed (or wasn't needed): make the change."""
     assert ctx.customer is not None
     action = str(slots["action"])
+    if action == "change_pin":
+        return _pin_link(ctx, str(slots["card"]))
     try:
         card, new = ctx.bank.change_card(ctx.customer.customer_id, str(slots["card"]), action)
     except CardRefused as exc:
@@ -178,6 +183,17 @@ def execute(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
     if new is not None:
         params |= {"new": mask_card(new.pan), "reason": str(slots.get("reason", ""))}
     return Outcome(State.MAIN_MENU, (Reply(f"cards.done_{action}", params), Reply("menu.hint")))
+
+
+def _pin_link(ctx: Context, card_id: str) -> Outcome:
+    assert ctx.customer is not None
+    try:
+        link = ctx.identity.card_pin_link(ctx.customer.msisdn, ctx.customer.customer_id, card_id)
+    except LinkRefused as exc:
+        minutes = str(max(1, -(-exc.retry_after_s // 60)))
+        return Outcome(State.MAIN_MENU, (Reply("auth.too_many_links", {"minutes": minutes}),))
+    reply = Reply("cards.pin_link", {"url": link.url, "minutes": str(link.minutes)})
+    return Outcome(State.MAIN_MENU, (reply,))
 
 
 HANDLERS = {

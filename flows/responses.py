@@ -376,6 +376,10 @@ CATALOG: dict[str, str] = {
     "help.card_cancel_confirm": "Reply YES to cancel the card for good, or NO to keep it.",
     "cards.kept": "OK, your card is unchanged.",
     "cards.refused": "We couldn't change that card (it is {status} now). Nothing was changed.",
+    "cards.pin_link": (
+        "Set your new card PIN on this secure page (link valid {minutes} minutes):\n{url}\n"
+        "Never type a PIN in this chat."
+    ),
     "cards.done_lock": "Done: card {card} is locked. Unlock it here whenever you want.",
     "cards.done_unlock": "Done: card {card} is unlocked and works again.",
     "cards.done_activate": "Done: card {card} is active. You can use it now.",

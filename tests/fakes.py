@@ -129,6 +129,9 @@ class FakeIdentity:
     def login_id_problems(self, msisdn: str, login_id: str) -> list[str]:
         return [] if len(login_id) >= 6 else ["Use 6 to 20 letters."]
 
+    def card_pin_link(self, msisdn: str, customer_id: str, card_id: str) -> IssuedLink:
+        return self.link(msisdn, customer_id, "cardpin")
+
     def personal_limit(self, msisdn: str) -> Decimal | None:
         return self.cap
 

@@ -1,0 +1,62 @@
+"""``/secure/cardpin/<token>``: a new PIN for one of the customer's cards, typed here and never
+in the chat, after the card's step-up (CARD_MANAGEMENT_CHANGE_PIN) in WhatsApp. The bank keeps
+only a hash. Mistakes in the new PIN are explained and cost nothing; the link works once.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from flask import request
+from flask.typing import ResponseReturnValue
+
+from auth.links import Purpose
+from auth.web import bp, gone, guard_post, open_link, page, service
+from bank.masking import mask_card
+from bank.ports import CardRefused
+
+CARD_PIN_LENGTH = 4
+
+
+def card_pin_problems(pin: str, repeat: str) -> list[str]:
+    """Why a new card PIN is refused (empty when it is acceptable)."""
+    if not (pin.isascii() and pin.isdigit() and len(pin) == CARD_PIN_LENGTH):
+        return [f"Use exactly {CARD_PIN_LENGTH} digits."]
+    problems = []
+    steps = {int(b) - int(a) for a, b in itertools.pairwise(pin)}
+    if len(set(pin)) == 1 or steps in ({1}, {-1}):
+        problems.append("Don't use the same digit four times or digits in a row (like 1234).")
+    if pin != repeat:
+        problems.append("The two PINs don't match.")
+    return problems
+
+
+@bp.route("/cardpin/<token>", methods=["GET", "POST"])
+def card_pin(token: str) -> ResponseReturnValue:
+    link = open_link(token, Purpose.CARD_PIN)
+    if link is None:
+        return gone()
+    card_id = str(link.state.get("card_id", ""))
+    card = next((c for c in service().bank.cards(link.customer_id) if c.card_id == card_id), None)
+    if card is None or card.status != "active":
+        return gone()
+    shown = mask_card(card.pan)
+    if request.method == "GET":
+        return page("secure/card_pin.html", token=token, card=shown)
+    refused = guard_post(link)
+    if refused is not None:
+        return refused
+    pin = request.form.get("new_pin", "")[:12]
+    problems = card_pin_problems(pin, request.form.get("repeat_pin", "")[:12])
+    if problems:
+        return page("secure/card_pin.html", 400, token=token, card=shown, problems=problems)
+    try:
+        service().bank.set_card_pin(
+            link.customer_id, card_id, service().hasher.hash("card-pin", pin)
+        )
+    except CardRefused:
+        return gone()
+    service().links.consume(link)
+    service().audit_link(link, "card_pin_change", "success")
+    service().notify(link.msisdn, "card_pin_changed")
+    return page("secure/done.html", what="card_pin_changed", resumed=False)

@@ -15,8 +15,6 @@ from bank.ports import (
     BILLER_BANK_CODE,
     BankError,
     Biller,
-    InsufficientFunds,
-    LimitExceeded,
     TransferRequest,
 )
 from flows import stepup
@@ -32,8 +30,8 @@ from flows.moving import (
     daily_cap,
     idempotency_key,
     left_today,
-    limit_reply,
     pick,
+    refused,
     source,
     sources,
 )
@@ -192,13 +190,8 @@ def execute(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
     )
     try:
         done = ctx.bank.transfer(request)
-    except LimitExceeded as exc:
-        return Outcome(State.MAIN_MENU, (limit_reply(exc, ctx), Reply("transfer.not_sent")))
-    except InsufficientFunds as exc:
-        reply = Reply("transfer.not_enough", {"available": money(exc.available, ctx.currency)})
-        return Outcome(State.MAIN_MENU, (reply, Reply("transfer.not_sent")))
-    except BankError:
-        return Outcome(State.MAIN_MENU, (Reply("transfer.refused"),))
+    except BankError as exc:
+        return Outcome(State.MAIN_MENU, refused(exc, ctx))
     params = {
         "amount": money(done.amount, ctx.currency),
         "payee": _payee(ctx, slots),

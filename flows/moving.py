@@ -11,7 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 from bank.masking import mask_account
-from bank.ports import Account, LimitExceeded
+from bank.ports import (
+    Account,
+    BankError,
+    IdempotencyConflict,
+    InsufficientFunds,
+    LimitExceeded,
+)
 from flows.amounts import parse_amount
 from flows.format import money
 from flows.types import Context, Reply
@@ -59,6 +65,18 @@ def limit_reply(refusal: LimitExceeded, ctx: Context) -> Reply:
         "left": money(refusal.left, ctx.currency),
     }
     return Reply(f"limit.{refusal.limit.value}", params)
+
+
+def refused(exc: BankError, ctx: Context) -> tuple[Reply, ...]:
+    """What to tell the customer when the bank refused a movement (nothing was moved)."""
+    if isinstance(exc, LimitExceeded):
+        return (limit_reply(exc, ctx), Reply("transfer.not_sent"))
+    if isinstance(exc, InsufficientFunds):
+        available = money(exc.available, ctx.currency)
+        return (Reply("transfer.not_enough", {"available": available}), Reply("transfer.not_sent"))
+    if isinstance(exc, IdempotencyConflict):
+        return (Reply("transfer.conflict"),)
+    return (Reply("transfer.refused"),)
 
 
 def check_amount(

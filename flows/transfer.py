@@ -20,9 +20,6 @@ from bank.ports import (
     P2P_HOLD_CODE,
     BankError,
     Claim,
-    IdempotencyConflict,
-    InsufficientFunds,
-    LimitExceeded,
     TransferRequest,
 )
 from flows import stepup
@@ -38,8 +35,8 @@ from flows.moving import (
     daily_cap,
     idempotency_key,
     left_today,
-    limit_reply,
     pick,
+    refused,
     source,
     sources,
 )
@@ -313,16 +310,8 @@ def execute(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
             done, claim = ctx.bank.hold_for_mobile(request, str(slots["to"]), expires)
         else:
             done = ctx.bank.transfer(request)
-    except LimitExceeded as exc:
-        return Outcome(State.MAIN_MENU, (limit_reply(exc, ctx), Reply("transfer.not_sent")))
-    except InsufficientFunds as exc:
-        available = money(exc.available, ctx.currency)
-        reply = Reply("transfer.not_enough", {"available": available})
-        return Outcome(State.MAIN_MENU, (reply, Reply("transfer.not_sent")))
-    except IdempotencyConflict:
-        return Outcome(State.MAIN_MENU, (Reply("transfer.conflict"),))
-    except BankError:
-        return Outcome(State.MAIN_MENU, (Reply("transfer.refused"),))
+    except BankError as exc:
+        return Outcome(State.MAIN_MENU, refused(exc, ctx))
     params = {
         "amount": money(done.amount, ctx.currency),
         "payee": str(slots["payee"]),

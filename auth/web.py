@@ -82,17 +82,25 @@ def browser_id() -> str:
     return str(session["browser"])
 
 
-@bp.before_request
 def _protect() -> ResponseReturnValue | None:
     if request.method == "POST":
         csrf.protect()
     return None
 
 
-@bp.after_request
 def _headers(response: Response) -> Response:
     response.headers.update(SECURITY_HEADERS)
     return response
+
+
+def protect_pages(blueprint: Blueprint) -> None:
+    """CSRF on every form post and the secure pages' headers (no-store, CSP, DENY,
+    no-referrer) on every response of ``blueprint``: public pages get the same protection."""
+    blueprint.before_request(_protect)
+    blueprint.after_request(_headers)
+
+
+protect_pages(bp)
 
 
 @bp.errorhandler(CSRFError)

@@ -17,13 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from redis import Redis
 from redis.exceptions import RedisError
 
 from auth.ratelimit import Limit, RateLimited
-from auth.web import SECURITY_HEADERS, address, csrf
+from auth.web import address, protect_pages
 from bank.masking import mask_phone
 from bank.ports import Claim, ClaimGone, CoreBanking
 from bot.messenger import Channel, Messenger, MessengerError
@@ -68,16 +68,7 @@ class ClaimNotifier:
             log.warning("claim link to %s not sent: %s", mask_phone(claim.msisdn), exc)
 
 
-@bp.before_request
-def _protect() -> None:
-    if request.method == "POST":
-        csrf.protect()
-
-
-@bp.after_request
-def _headers(response: Response) -> Response:
-    response.headers.update(SECURITY_HEADERS)
-    return response
+protect_pages(bp)
 
 
 def _page(status: int = 200, **values: object) -> ResponseReturnValue:

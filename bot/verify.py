@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from redis.exceptions import RedisError
 
 from auth.ratelimit import Limit, RateLimited
-from auth.web import SECURITY_HEADERS, address, csrf
+from auth.web import address, protect_pages
 from bank.ports import CoreBanking
 from receipts import verification
 from receipts.layout import money, when
@@ -31,16 +31,7 @@ VERIFY_PER_ADDRESS = Limit("verify-address", 20, 10 * 60)
 MAX_CODE = 80
 
 
-@bp.before_request
-def _protect() -> None:
-    if request.method == "POST":
-        csrf.protect()
-
-
-@bp.after_request
-def _headers(response: Response) -> Response:
-    response.headers.update(SECURITY_HEADERS)
-    return response
+protect_pages(bp)
 
 
 def _page(status: int = 200, **values: object) -> ResponseReturnValue:

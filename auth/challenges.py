@@ -46,9 +46,17 @@ return redis.call('DEL', KEYS[1])
 
 
 def binding(request: StepUpRequest) -> str:
-    """The digest a challenge is bound to: any change of action, amount, payee or account
-    gives another digest (``force`` changes whether to challenge, not what is approved)."""
-    parts = (request.action, request.amount, request.currency, request.payee, request.account)
+    """The digest a challenge is bound to: any change of action, amount, payee, account or
+    destination gives another digest (``force`` changes whether to challenge, not what is
+    approved)."""
+    parts = (
+        request.action,
+        request.amount,
+        request.currency,
+        request.payee,
+        request.account,
+        request.destination,
+    )
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 

@@ -106,6 +106,9 @@ class StepUpRequest:
     payee: str = ""  # the payee as the customer sees it ("Chidi O. (Access ••4321)")
     account: str = ""  # the account debited or changed, in full (masked wherever it is shown)
     force: bool = False  # challenge whatever the scenarios say (a new payee's first transfer)
+    # Where the money goes (bank code and account, a biller and reference, a card): bound but
+    # never shown, so two payees with the same display name can't share a code.
+    destination: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -115,6 +118,7 @@ class StepUpRequest:
             "payee": self.payee,
             "account": self.account,
             "force": self.force,
+            "destination": self.destination,
         }
 
     @classmethod
@@ -126,6 +130,7 @@ class StepUpRequest:
             payee=str(raw.get("payee", "")),
             account=str(raw.get("account", "")),
             force=bool(raw.get("force", False)),
+            destination=str(raw.get("destination", "")),
         )
 
 

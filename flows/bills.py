@@ -34,6 +34,7 @@ from flows.moving import (
     refused,
     source,
     sources,
+    summary_marks,
 )
 from flows.states import State
 from flows.types import Context, Outcome, Reply
@@ -136,7 +137,7 @@ def handle_amount(conv: Conversation, text: str, ctx: Context) -> Outcome:
     if amount is None:
         assert refused is not None
         return Outcome(State.BILL_AMOUNT, (refused,), conv.data)
-    return summary(ctx, {**conv.data, "amount": f"{amount:.2f}", "asked_at": ctx.now.isoformat()})
+    return summary(ctx, {**conv.data, **summary_marks(ctx, amount)})
 
 
 def _payee(ctx: Context, slots: Mapping[str, Any]) -> str:
@@ -168,6 +169,7 @@ def handle_confirm(conv: Conversation, text: str, ctx: Context) -> Outcome:
         currency=ctx.currency,
         payee=_payee(ctx, conv.data),
         account=str(conv.data["from"]),
+        destination=f"{conv.data['biller']}:{conv.data['reference']}",
     )
     return stepup.require(ctx, request, "bill.execute", conv.data)
 

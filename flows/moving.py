@@ -6,6 +6,7 @@ what's left), and the idempotency key derived from the confirmation.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -99,8 +100,18 @@ def check_amount(
     return parsed.value, None
 
 
+def summary_marks(ctx: Context, amount: Decimal) -> dict[str, str]:
+    """What a summary adds to the slots: the amount, when it was shown, and a random mark of
+    this one summary (two summaries in the same instant must not share a key)."""
+    return {
+        "amount": f"{amount:.2f}",
+        "asked_at": ctx.now.isoformat(),
+        "summary": secrets.token_hex(8),
+    }
+
+
 def idempotency_key(msisdn: str, slots: Mapping[str, Any], *fields: str) -> str:
     """One key per confirmed summary: the same confirmation gives the same key (a repeated
-    ``yes`` replays the first result); any other facts or summary time give another."""
-    parts = [msisdn] + [str(slots.get(k, "")) for k in (*fields, "asked_at")]
+    ``yes`` replays the first result); any other facts or summary give another."""
+    parts = [msisdn] + [str(slots.get(k, "")) for k in (*fields, "asked_at", "summary")]
     return "wa-" + hashlib.sha256("\0".join(parts).encode()).hexdigest()[:40]

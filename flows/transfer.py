@@ -39,6 +39,7 @@ from flows.moving import (
     refused,
     source,
     sources,
+    summary_marks,
 )
 from flows.states import State
 from flows.types import Context, Effect, Outcome, Reply
@@ -252,7 +253,7 @@ def handle_amount(conv: Conversation, text: str, ctx: Context) -> Outcome:
     if amount is None:
         assert refused is not None
         return Outcome(State.TRANSFER_AMOUNT, (refused,), conv.data)
-    data = {**conv.data, "amount": f"{amount:.2f}", "asked_at": ctx.now.isoformat()}
+    data = {**conv.data, **summary_marks(ctx, amount)}
     return _summary(ctx, data)
 
 
@@ -284,6 +285,7 @@ def handle_confirm(conv: Conversation, text: str, ctx: Context) -> Outcome:
         payee=str(data["payee"]),
         account=str(data["from"]),
         force=bool(data.get("new")),  # a new payee's first transfer: always challenged
+        destination=f"{data['bank']}:{data['to']}",
     )
     return stepup.require(ctx, request, "transfer.execute", data)
 

@@ -80,10 +80,11 @@ CATALOG: dict[str, str] = {
         "Profile & security:\n1 Recent logins\n2 Change PIN\n3 Log out everywhere"
         "\n4 Change email\n5 Change chat-banking ID\n6 Daily limit"
     ),
-    "fallback.security_menu": "Please reply 1, 2 or 3, or *menu* to go back.",
+    "fallback.security_menu": "Please reply with a number from 1 to 6, or *menu* to go back.",
     "help.security_menu": (
         "You're in *Profile & security*. Reply 1 to see recent logins, 2 to change your PIN "
-        "(on a secure page), 3 to log out everywhere, or *cancel*."
+        "(on a secure page), 3 to log out everywhere, 4 to change your email, 5 to change your "
+        "chat-banking ID, 6 to set your own daily limit, or *cancel*."
     ),
     "security.logins": (
         "Your recent logins:\n{lines}\nDon't recognise one? Reply *profile*, choose *Log out "

@@ -45,7 +45,8 @@ lint: $(STAMP)
 # Production-style processes: configure through the environment (see README.md).
 web: $(STAMP)
 	@test -n "$$REDIS_URL" || { echo "make web runs several processes that must share a Redis: set REDIS_URL (or use make run)"; exit 2; }
-	$(BIN)/gunicorn --bind 0.0.0.0:$(PORT) --workers 2 --access-logfile - 'app:create_app()'
+	$(BIN)/gunicorn --bind 0.0.0.0:$(PORT) --workers 2 --access-logfile - \
+	  --logger-class bot.access_log.RedactingLogger 'app:create_app()'
 
 worker: $(STAMP)
 	$(BIN)/python -m workers.worker

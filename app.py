@@ -496,6 +496,9 @@ def main() -> None:
     except (ConfigError, SeedError) as exc:
         # An operator's mistake, not a crash: say what is wrong, without a traceback.
         raise SystemExit(f"Teller cannot start: {exc}") from None
+    from bot.access_log import RedactingFilter
+
+    logging.getLogger("werkzeug").addFilter(RedactingFilter())  # its request lines hold tokens
     app.run(host="127.0.0.1", port=port, threaded=True)
 
 

@@ -166,8 +166,18 @@ class CredentialStore:
         return old
 
     def personal_limit(self, msisdn: str) -> Decimal | None:
-        raw = self.redis.hget(CRED_KEY.format(msisdn=msisdn), "daily_limit")
-        return Decimal(str(raw)) if raw else None
+        return self.limit_facts(msisdn)[1]
+
+    def limit_facts(self, msisdn: str) -> tuple[datetime | None, Decimal | None]:
+        """(registered at, the customer's own daily limit) in one round trip: what the daily
+        cap is made of, asked on every step of a payment."""
+        registered, limit = self.redis.hmget(
+            CRED_KEY.format(msisdn=msisdn), ["registered_at", "daily_limit"]
+        )
+        return (
+            datetime.fromisoformat(str(registered)) if registered else None,
+            Decimal(str(limit)) if limit else None,
+        )
 
     def set_personal_limit(self, msisdn: str, limit: Decimal | None) -> None:
         key = CRED_KEY.format(msisdn=msisdn)

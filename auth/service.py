@@ -183,8 +183,9 @@ class AuthService:
     def daily_cap(self, msisdn: str) -> Decimal | None:
         """The lowest daily cap in force: the customer's own limit, and the cooling-off cap
         while it runs. None: only the KYC level's limits apply."""
-        caps = [self.credentials.personal_limit(msisdn)]
-        if self.cooling_off_until(msisdn) is not None:
+        registered, own = self.credentials.limit_facts(msisdn)
+        caps = [own]
+        if registered is not None and registered + self.cooling_off > self.clock():
             caps.append(self.cooling_off_cap)
         found = [c for c in caps if c is not None]
         return min(found) if found else None

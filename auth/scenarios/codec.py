@@ -16,7 +16,6 @@ from auth.scenarios.model import (
     ActivityType,
     Application,
     ChallengeType,
-    DefaultRule,
     Frequency,
     MfaConfig,
     Scenario,
@@ -109,16 +108,3 @@ def config_to_dict(config: MfaConfig) -> dict[str, Any]:
         "default_backup": config.default_backup.value if config.default_backup else None,
         "default_non_monetary": config.default_non_monetary.value,
     }
-
-
-def config_from_dict(raw: dict[str, Any]) -> MfaConfig:
-    backup = raw.get("default_backup")
-    return MfaConfig(
-        enabled_types=tuple(ChallengeType(t) for t in raw["enabled_types"]),
-        code_length=int(raw["code_length"]),
-        code_expiry_seconds=int(raw["code_expiry_seconds"]),
-        max_attempts=int(raw["max_attempts"]),
-        default_primary=ChallengeType(raw["default_primary"]),
-        default_backup=ChallengeType(backup) if backup else None,
-        default_non_monetary=DefaultRule(raw["default_non_monetary"]),
-    )

@@ -23,6 +23,7 @@ import phonenumbers
 from flask import Flask
 from redis import Redis, RedisError
 from rq import Queue
+from twilio.rest import Client
 
 from auth.challenges import ChallengeStore
 from auth.pins import SecretHasher
@@ -32,9 +33,10 @@ from auth.stepup import StepUpService
 from bank.demo import SqliteBank
 from bank.limits import kyc_guard
 from bank.seed import SeedError, load_file
-from bot.messenger import Messenger, OutboxMessenger, TwilioMessenger
+from bot.messenger import OutboxMessenger, SmtpMailer, TwilioMessenger
 from bot.sealed import Sealer
 from bot.store import EdgeStore
+from messaging import Messenger
 from receipts.verification import derive_key
 from workers import context as job_context
 from workers.context import JobContext
@@ -348,6 +350,19 @@ def redis_clients(config: Config) -> tuple[Redis, Redis]:
     )
 
 
+def twilio_messenger(config: Config, http_client: Any = None) -> TwilioMessenger:
+    """The Twilio adapter for this configuration. ``http_client`` is Twilio's own injection
+    point; tests pass a recording fake there."""
+    client = Client(config.twilio_account_sid, config.twilio_auth_token, http_client=http_client)
+    return TwilioMessenger(
+        client,
+        whatsapp_from=config.twilio_whatsapp_from,
+        sms_from=config.twilio_sms_from,
+        status_callback=f"{config.public_base_url}/whatsapp/status",
+        mailer=SmtpMailer(config.smtp_url) if config.smtp_url else None,
+    )
+
+
 def build_services(
     config: Config,
     *,
@@ -370,7 +385,7 @@ def build_services(
                 raise
     if messenger is None:
         if config.messenger == "twilio":
-            messenger = TwilioMessenger.from_config(config, http_client=twilio_http_client)
+            messenger = twilio_messenger(config, http_client=twilio_http_client)
         else:
             messenger = OutboxMessenger(app_redis, clock=clock)
     auth = AuthService.build(

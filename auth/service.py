@@ -25,7 +25,7 @@ from auth.ratelimit import LINK_REQUESTS, RateLimited, RateLimiter
 from auth.sessions import ABSOLUTE, IDLE, Sessions
 from bank.masking import mask_phone
 from bank.ports import CoreBanking
-from bot.messenger import Channel, Messenger, MessengerError
+from messaging import Channel, Messenger, MessengerError
 
 log = logging.getLogger("teller.auth")
 

@@ -39,7 +39,7 @@ from auth.service import CHANNEL, AuthService
 from auth.totp import matching_step
 from bank.masking import mask_email, mask_phone
 from bank.ports import Customer
-from bot.messenger import Channel, MessengerError
+from messaging import Channel, MessengerError
 
 log = logging.getLogger("teller.stepup")
 

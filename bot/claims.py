@@ -26,7 +26,7 @@ from auth.ratelimit import Limit, RateLimited
 from auth.web import address, protect_pages
 from bank.masking import mask_phone
 from bank.ports import Claim, ClaimGone, CoreBanking
-from bot.messenger import Channel, Messenger, MessengerError
+from messaging import Channel, Messenger, MessengerError
 from workers.claims import schedule_refund
 
 log = logging.getLogger("teller.claims")

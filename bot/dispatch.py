@@ -25,12 +25,12 @@ from bank.ports import CoreBanking
 from bot import twiml
 from bot.effects import EffectRunner
 from bot.inbound import InboundMessage
-from bot.messenger import Channel, Messenger, MessengerError
 from bot.store import Begin, BeginStatus, EdgeStore
 from flows import engine
 from flows.conversation import Conversation
 from flows.responses import CATALOG, render_all
 from flows.types import Context, Inbound, Outcome, Reply
+from messaging import Channel, Messenger, MessengerError
 
 log = logging.getLogger("teller.webhook")
 

@@ -1,8 +1,8 @@
-"""The Messenger port and its adapters: Twilio (WhatsApp + SMS, email by SMTP) and the dev outbox.
+"""The Messenger adapters: Twilio (WhatsApp + SMS, email by SMTP) and the dev outbox.
 
 Replies to an inbound message travel back as TwiML; everything else the bank sends on its own
-initiative (codes by SMS, documents as WhatsApp media, emails) goes through a Messenger. The
-outbox adapter keeps messages in Redis for ``GET /dev/outbox`` and the chat simulator.
+initiative goes through the ``messaging.Messenger`` port, implemented here. The outbox adapter
+keeps messages in Redis for ``GET /dev/outbox`` and the chat simulator. ``app.py`` builds them.
 """
 
 from __future__ import annotations
@@ -14,46 +14,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 from redis import Redis
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
-if TYPE_CHECKING:
-    from app import Config
+from messaging import Channel, MessengerError
 
 OUTBOX_KEY = "teller:outbox"  # list of JSON messages, newest first
 OUTBOX_MAX = 2000  # a dev inbox, not an archive: keep the last 2000 messages
-
-
-class Channel(StrEnum):
-    WHATSAPP = "whatsapp"
-    SMS = "sms"
-    EMAIL = "email"
-
-
-class MessengerError(Exception):
-    """A message could not be handed over; ``retryable`` says whether trying again may help."""
-
-    def __init__(self, message: str, *, retryable: bool) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-
-
-class Messenger(Protocol):
-    def send(
-        self,
-        channel: Channel,
-        to: str,
-        body: str,
-        media_urls: Sequence[str] = (),
-        subject: str | None = None,
-    ) -> str:
-        """Send one message; ``to`` is +E164 (or an email address). Returns the message id."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -97,20 +68,6 @@ class TwilioMessenger:
         self.sms_from = sms_from
         self.status_callback = status_callback
         self.mailer = mailer
-
-    @classmethod
-    def from_config(cls, config: Config, http_client: Any = None) -> TwilioMessenger:
-        """``http_client`` is Twilio's own injection point; tests pass a recording fake there."""
-        client = Client(
-            config.twilio_account_sid, config.twilio_auth_token, http_client=http_client
-        )
-        return cls(
-            client,
-            whatsapp_from=config.twilio_whatsapp_from,
-            sms_from=config.twilio_sms_from,
-            status_callback=f"{config.public_base_url}/whatsapp/status",
-            mailer=SmtpMailer(config.smtp_url) if config.smtp_url else None,
-        )
 
     def send(
         self,

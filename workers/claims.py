@@ -13,7 +13,7 @@ from rq import Retry
 from rq.job import Job
 
 from bank.masking import mask_account, mask_phone
-from bot.messenger import Channel, MessengerError
+from messaging import Channel, MessengerError
 from workers.context import current
 from workers.queues import FAILURE_TTL_S, MESSAGES_QUEUE, RESULT_TTL_S, queue_for
 

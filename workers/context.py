@@ -17,7 +17,7 @@ from typing import Literal
 from redis import Redis
 
 from bank.ports import CoreBanking
-from bot.messenger import Messenger
+from messaging import Messenger
 from workers.media import MediaStore
 
 Unlock = Literal["random", "dob"]  # how a document opens: a random password by SMS, or the DOB

@@ -19,8 +19,8 @@ from rq import get_current_job
 from rq.job import Job
 
 from bank.masking import mask_phone
-from bot.messenger import Channel, MessengerError
 from flows.responses import CATALOG
+from messaging import Channel, MessengerError
 from receipts import verification
 from receipts.render import render_receipt
 from receipts.sources import receipt_for, statement_for

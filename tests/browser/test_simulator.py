@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from bot.messenger import Channel
+from messaging import Channel
 from tests.conftest import AMINA, STRANGER
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

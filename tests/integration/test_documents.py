@@ -20,9 +20,9 @@ from pypdf import PdfReader
 from redis import Redis
 
 import workers.jobs
-from app import Config, Services, build_services
+from app import Config, Services, build_services, twilio_messenger
 from bot.effects import EffectRunner
-from bot.messenger import OutboxMessenger, TwilioMessenger
+from bot.messenger import OutboxMessenger
 from flows.effects import ResendDocument
 from tests.conftest import AMINA
 from tests.documents import (
@@ -152,7 +152,7 @@ class MediaRefused(FakeTwilioHttp):
 def twilio_services(config: Config, clock: FrozenClock) -> Iterator[tuple[Services, MediaRefused]]:
     http = MediaRefused()
     sid_config = replace(config, twilio_account_sid="AC" + "1" * 32, twilio_sms_from="+15005550006")
-    messenger = TwilioMessenger.from_config(sid_config, http_client=http)
+    messenger = twilio_messenger(sid_config, http_client=http)
     built = build_services(sid_config, messenger=messenger, clock=clock)
     yield built, http
     built.close()

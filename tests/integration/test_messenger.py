@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from app import Config, Services
-from bot.messenger import Channel, MessengerError, OutboxMessenger, TwilioMessenger
+from app import Config, Services, twilio_messenger
+from bot.messenger import OutboxMessenger, TwilioMessenger
+from messaging import Channel, MessengerError
 from tests.conftest import AMINA
 from tests.fakes import FakeTwilioHttp
 
@@ -15,7 +16,7 @@ SID = "AC" + "b" * 32
 
 def twilio(config: Config, http: FakeTwilioHttp, **changes: str) -> TwilioMessenger:
     settings = {"twilio_account_sid": SID, "twilio_sms_from": "+14155550100", **changes}
-    return TwilioMessenger.from_config(Config(**{**config.__dict__, **settings}), http_client=http)
+    return twilio_messenger(Config(**{**config.__dict__, **settings}), http_client=http)
 
 
 def test_whatsapp_media_message_goes_through_the_rest_api(

@@ -1,0 +1,12 @@
+"""The outbound-message port, at the bottom of Teller's layers.
+
+What the bank sends on its own initiative (codes by SMS, documents as WhatsApp media, notices,
+emails) goes through a ``Messenger``. This package says what a message is and how sending fails;
+it imports no other Teller package, so ``auth``, ``workers`` and ``bot`` can all depend on it.
+The adapters (Twilio, SMTP, the dev outbox) live at the edge, in ``bot.messenger``, and are
+wired in ``app.py``.
+"""
+
+from messaging.port import Channel, Messenger, MessengerError
+
+__all__ = ["Channel", "Messenger", "MessengerError"]

@@ -49,7 +49,7 @@ web: $(STAMP)
 	  --logger-class bot.access_log.RedactingLogger 'app:create_app()'
 
 worker: $(STAMP)
-	$(BIN)/python -m workers.worker
+	$(BIN)/python -m app worker
 
 bench: $(STAMP) system-bench
 	$(BIN)/python -m bench.webhook && $(BIN)/python -m bench.identity && $(BIN)/python -m bench.receipts

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, render_template, request, session
@@ -170,9 +171,9 @@ def finished(link: Link, what: str) -> ResponseReturnValue:
     """The success page; the chat carries on with the interrupted intent."""
     resumed = False
     if what in ("registered", "logged_in", "stepup_passed"):
-        dispatcher = current_app.extensions["teller.dispatcher"]
+        resume: Callable[[str], bool] = current_app.extensions["teller"].resume
         try:
-            resumed = dispatcher.resume(link.msisdn)
+            resumed = resume(link.msisdn)
         except Exception:  # the customer is logged in either way; the chat can catch up
             log.exception("resume after %s failed for %s", what, mask_phone(link.msisdn))
     return page("secure/done.html", what=what, resumed=resumed)

@@ -1,6 +1,5 @@
-"""Money sent to a mobile number without a wallet, at the edge: the SMS with the one-time claim
-link (the token is made here and only its digest stored, so it never reaches a job, a log or
-the chat), the refund scheduled for the expiry, and the public page ``/claim/<token>``.
+"""The public page ``/claim/<token>`` for money sent to a mobile number without a wallet (the
+link itself is sent by ``bot.claim_notice``).
 
 The page shows what is waiting and until when. A recipient who already has a wallet claims it
 with one button (CSRF-protected); anyone else is told how to open a wallet — the money waits
@@ -10,24 +9,20 @@ Rate-limited per address; the same headers and CSP as the secure pages.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
-from redis import Redis
 from redis.exceptions import RedisError
 
 from auth.ratelimit import Limit, RateLimited
 from auth.web import address, protect_pages
 from bank.masking import mask_phone
-from bank.ports import Claim, ClaimGone, CoreBanking
-from messaging import Channel, Messenger, MessengerError
-from workers.claims import schedule_refund
+from bank.ports import Claim, ClaimGone
+from bot.claim_notice import digest
+from bot.wiring import services
 
 log = logging.getLogger("teller.claims")
 bp = Blueprint("claims", __name__)
@@ -36,51 +31,19 @@ CLAIM_PAGES_PER_ADDRESS = Limit("claim-address", 30, 10 * 60)
 MAX_TOKEN = 128
 
 
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class ClaimNotifier:
-    bank: CoreBanking
-    messenger: Messenger
-    rq: Redis  # bytes replies: the queues
-    base_url: str
-    bank_name: str
-
-    def notify(self, claim_id: str, sender_name: str) -> None:
-        """Text the recipient their claim link and schedule the refund at expiry."""
-        claim = self.bank.claim(claim_id)
-        if claim is None:
-            return
-        schedule_refund(self.rq, claim.claim_id, claim.expires_at)
-        token = secrets.token_urlsafe(32)
-        self.bank.set_claim_token(claim.claim_id, digest(token))
-        text = (
-            f"{sender_name} sent you {self.bank.profile().currency} {claim.amount:,.2f} with "
-            f"{self.bank_name}. Claim it by "
-            f"{claim.expires_at:%d %b %Y}: {self.base_url}/claim/{token} — if it isn't "
-            "claimed, it goes back to them. We'll never ask for your PIN."
-        )
-        try:
-            self.messenger.send(Channel.SMS, claim.msisdn, text)
-        except MessengerError as exc:  # the sender was told it's held; the refund still runs
-            log.warning("claim link to %s not sent: %s", mask_phone(claim.msisdn), exc)
-
-
 protect_pages(bp)
 
 
 def _page(status: int = 200, **values: object) -> ResponseReturnValue:
-    services = current_app.extensions["teller"]
-    return render_template("claims/claim.html", bank_name=services.bank_name, **values), status
+    graph = services()
+    return render_template("claims/claim.html", bank_name=graph.bank_name, **values), status
 
 
 def _open(token: str, now: Callable[[], datetime]) -> Claim | None:
-    services = current_app.extensions["teller"]
+    graph = services()
     if not token or len(token) > MAX_TOKEN:
         return None
-    claim: Claim | None = services.bank.claim_by_token(digest(token))
+    claim: Claim | None = graph.bank.claim_by_token(digest(token))
     if claim is None or claim.status != "pending" or claim.expires_at <= now():
         return None
     return claim
@@ -88,19 +51,19 @@ def _open(token: str, now: Callable[[], datetime]) -> Claim | None:
 
 @bp.route("/claim/<token>", methods=["GET", "POST"])
 def claim_page(token: str) -> ResponseReturnValue:
-    services = current_app.extensions["teller"]
+    graph = services()
     try:
-        services.auth.limiter.hit(CLAIM_PAGES_PER_ADDRESS, address(), services.clock())
+        graph.auth.limiter.hit(CLAIM_PAGES_PER_ADDRESS, address(), graph.clock())
     except RateLimited as exc:
         return _page(429, limited=max(1, -(-exc.retry_after_s // 60)))
     except RedisError:
         return _page(503, unavailable=True)
-    claim = _open(token, services.clock)
+    claim = _open(token, graph.clock)
     if claim is None:
         return _page(404, gone=True)
-    wallet = services.bank.wallet_of(claim.msisdn)
+    wallet = graph.bank.wallet_of(claim.msisdn)
     facts = {
-        "amount": f"{services.bank.profile().currency} {claim.amount:,.2f}",
+        "amount": f"{graph.bank.profile().currency} {claim.amount:,.2f}",
         "until": f"{claim.expires_at:%d %b %Y}",
         "number": mask_phone(claim.msisdn),
     }
@@ -109,7 +72,7 @@ def claim_page(token: str) -> ResponseReturnValue:
     if wallet is None:
         return _page(400, token=token, facts=facts, wallet=False)
     try:
-        services.bank.claim_into_wallet(claim.claim_id, wallet.number)
+        graph.bank.claim_into_wallet(claim.claim_id, wallet.number)
     except ClaimGone:
         return _page(404, gone=True)
     log.info("claim %s paid into the recipient's wallet", claim.claim_id)

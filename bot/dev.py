@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 import secrets
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from bot.inbound import MAX_BODY
 from bot.messenger import OutboxMessenger
+from bot.wiring import services
 
 bp = Blueprint("dev", __name__)
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
@@ -19,36 +20,36 @@ _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 @bp.get("/dev/outbox")
 def outbox() -> ResponseReturnValue:
-    services = current_app.extensions["teller"]
+    graph = services()
     to = request.args.get("to")
     if to is not None and not _E164.fullmatch(to) and "@" not in to:
         return jsonify(error="to: must be a +E164 number or an email address"), 400
-    if not isinstance(services.messenger, OutboxMessenger):
+    if not isinstance(graph.messenger, OutboxMessenger):
         return jsonify(error="the outbox is off: MESSENGER is not outbox"), 404
-    return jsonify(messages=services.messenger.messages(to))
+    return jsonify(messages=graph.messenger.messages(to))
 
 
 @bp.get("/simulator")
 def simulator() -> ResponseReturnValue:
-    services = current_app.extensions["teller"]
+    graph = services()
     customers = [
         {"name": c.name, "msisdn": c.msisdn, "kyc_level": c.kyc_level}
-        for c in services.bank.list_customers()
+        for c in graph.bank.list_customers()
     ]
-    return render_template("simulator.html", bank_name=services.bank_name, customers=customers)
+    return render_template("simulator.html", bank_name=graph.bank_name, customers=customers)
 
 
 @bp.post("/simulator/sign")
 def sign() -> ResponseReturnValue:
     """Build and sign the form Twilio would post for a message from ``from`` saying ``body``."""
-    services = current_app.extensions["teller"]
+    graph = services()
     payload = request.get_json(silent=True) or {}
     sender, body = payload.get("from"), payload.get("body")
     if not isinstance(sender, str) or not _E164.fullmatch(sender):
         return jsonify(error="from: must be a +E164 number such as +2348030000001"), 400
     if not isinstance(body, str) or len(body) > MAX_BODY:
         return jsonify(error=f"body: must be text of at most {MAX_BODY} characters"), 400
-    config = services.config
+    config = graph.config
     params = {
         "From": f"whatsapp:{sender}",
         "To": config.twilio_whatsapp_from,
@@ -60,6 +61,6 @@ def sign() -> ResponseReturnValue:
         "WaId": sender.removeprefix("+"),
     }
     path = "/whatsapp/inbound"
-    validator = current_app.extensions["teller.validator"]
+    validator = services().validator
     signature = validator.compute_signature(f"{config.public_base_url}{path}", params)
     return jsonify(url=path, params=params, signature=signature)

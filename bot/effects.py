@@ -18,7 +18,7 @@ from redis import Redis
 from auth.ratelimit import Limit, RateLimited, RateLimiter
 from bank.masking import mask_phone
 from bank.ports import Customer
-from bot.claims import ClaimNotifier
+from bot.claim_notice import ClaimNotifier
 from flows.effects import NotifyClaim, ResendDocument, SendReceipt, SendStatement
 from flows.types import Effect, Reply
 from workers.delivery import forget

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
+
+from bot.wiring import services
 
 bp = Blueprint("health", __name__)
 
@@ -18,11 +20,11 @@ def healthz() -> ResponseReturnValue:
 
 @bp.get("/readyz")
 def readyz() -> ResponseReturnValue:
-    services = current_app.extensions["teller"]
+    graph = services()
     checks: dict[str, Callable[[], object]] = {
-        "redis": services.redis.ping,
-        "bank": services.bank.ping,
-        "queue": lambda: services.queue.count,
+        "redis": graph.redis.ping,
+        "bank": graph.bank.ping,
+        "queue": lambda: graph.queue.count,
     }
     results: dict[str, str] = {}
     for name, check in checks.items():

@@ -8,7 +8,9 @@ content type and may ask with HEAD first (Flask answers HEAD for GET routes).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response
+
+from bot.wiring import services
 
 bp = Blueprint("media", __name__)
 
@@ -22,7 +24,7 @@ def _not_found() -> Response:
 @bp.get("/media/<token>")
 @bp.get("/media/<token>/<filename>")
 def media(token: str, filename: str | None = None) -> Response:
-    store = current_app.extensions["teller"].media
+    store = services().media
     found = store.get(token) if len(token) <= 200 else None
     if found is None or (filename is not None and filename != found.filename):
         return _not_found()

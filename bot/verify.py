@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from redis.exceptions import RedisError
 
 from auth.ratelimit import Limit, RateLimited
 from auth.web import address, protect_pages
 from bank.ports import CoreBanking
+from bot.wiring import services
 from receipts import verification
 from receipts.layout import money, when
 from receipts.model import Receipt
@@ -35,8 +36,8 @@ protect_pages(bp)
 
 
 def _page(status: int = 200, **values: object) -> ResponseReturnValue:
-    services = current_app.extensions["teller"]
-    return render_template("verify/verify.html", bank_name=services.bank_name, **values), status
+    graph = services()
+    return render_template("verify/verify.html", bank_name=graph.bank_name, **values), status
 
 
 @bp.get("/verify")
@@ -46,17 +47,17 @@ def form() -> ResponseReturnValue:
 
 @bp.post("/verify")
 def check() -> ResponseReturnValue:
-    services = current_app.extensions["teller"]
+    graph = services()
     code = request.form.get("code", "")[:MAX_CODE]
     try:
-        services.auth.limiter.hit(VERIFY_PER_ADDRESS, address(), services.clock())
+        graph.auth.limiter.hit(VERIFY_PER_ADDRESS, address(), graph.clock())
     except RateLimited as exc:
         log.warning("verify: rate limit for an address")
         return _page(429, limited=max(1, -(-exc.retry_after_s // 60)), code=code)
     except RedisError as exc:
         log.error("verify: Redis unavailable (%s)", type(exc).__name__)
         return _page(503, unavailable=True, code=code)
-    receipt = _genuine(code, services.bank, services.bank_name, services.verify_key)
+    receipt = _genuine(code, graph.bank, graph.bank_name, graph.verify_key)
     if receipt is None:
         return _page(200, checked=True, genuine=False, code=code)
     facts = {

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from redis.exceptions import RedisError
 
 from bank.masking import mask_phone
 from bot import signature
 from bot.dispatch import Dispatcher
 from bot.inbound import InvalidInbound, parse
+from bot.wiring import services
 from workers.jobs import on_message_status
 
 log = logging.getLogger("teller.webhook")
@@ -47,9 +48,9 @@ def _xml(body: str, status: int = 200) -> Response:
 
 
 def _signed() -> bool:
-    services = current_app.extensions["teller"]
-    validator = current_app.extensions["teller.validator"]
-    return signature.is_valid(validator, services.config.public_base_url, request)
+    graph = services()
+    validator = services().validator
+    return signature.is_valid(validator, graph.config.public_base_url, request)
 
 
 @bp.post("/whatsapp/inbound")
@@ -62,7 +63,7 @@ def inbound() -> Response:
     except InvalidInbound as exc:
         log.warning("inbound: malformed field %s", exc.field)
         return Response(f"bad request: {exc}\n", status=400, mimetype="text/plain")
-    dispatcher: Dispatcher = current_app.extensions["teller.dispatcher"]
+    dispatcher: Dispatcher = services().dispatcher
     try:
         return _xml(dispatcher.handle(message))
     except RedisError as exc:
@@ -89,16 +90,16 @@ def status() -> Response:
         or (not error_code.isdigit() and error_code)
     ):
         return Response("bad request: MessageSid, MessageStatus or ErrorCode\n", status=400)
-    services = current_app.extensions["teller"]
+    graph = services()
     try:
-        fresh = services.edge.record_status(sid, state, error_code, services.clock().isoformat())
+        fresh = graph.edge.record_status(sid, state, error_code, graph.clock().isoformat())
     except RedisError:
         # 503 makes Twilio retry the callback later, so no status is lost.
         return Response("temporarily unavailable\n", status=503)
     if fresh and state in ("failed", "undelivered"):
         log.warning("delivery %s %s (error %s)", sid, state, error_code or "none")
         try:  # a document that didn't arrive: the customer is told, and can ask again
-            on_message_status(services.redis, services.rq_redis, sid, state)
+            on_message_status(graph.redis, graph.rq_redis, sid, state)
         except RedisError:
             return Response("temporarily unavailable\n", status=503)
     return Response(status=204)

@@ -2,9 +2,9 @@
 
 Jobs take ids only and need no Flask app, so the services they use (the bank, Redis, the
 messenger, the media store, the keys) live here. ``app.build_services`` installs them for the
-process it builds (the web process's in-process worker, tests); the worker entry point builds
-them before it forks, so every forked job starts with them (and reportlab and pypdf) warm. A job
-in a process where nothing was installed builds them from the environment on first use.
+process it builds: the web process (for its in-process worker), tests, and ``python -m app
+worker``, which builds them before it forks, so every forked job starts with them (and reportlab
+and pypdf) warm. A job in a process where nothing was installed fails with a clear message.
 """
 
 from __future__ import annotations
@@ -45,11 +45,14 @@ def install(context: JobContext) -> None:
     _installed = context
 
 
-def current() -> JobContext:
-    """This process's context; built from the environment the first time if none was installed."""
-    if _installed is None:
-        from app import Config, build_services  # the composition root, only when needed
+class NoJobContext(RuntimeError):
+    """A job ran in a process whose services were never built (not started by ``app``)."""
 
-        install(build_services(Config.from_env()).job_context())
-    assert _installed is not None
+
+def current() -> JobContext:
+    """This process's context, as ``app.build_services`` installed it."""
+    if _installed is None:
+        raise NoJobContext(
+            "no job services in this process: start workers with `python -m app worker`"
+        )
     return _installed

@@ -1,4 +1,4 @@
-"""A real ``python -m workers.worker`` process on the suite's real Redis: the job rendering a
+"""A real ``python -m app worker`` process on the suite's real Redis: the job rendering a
 big statement is killed with ``kill -9`` mid-render, RQ retries it, and the customer receives
 exactly one media message (and one password)."""
 
@@ -71,7 +71,7 @@ def test_a_job_killed_mid_render_is_retried_and_sends_once(
         "BANK_DATABASE": services.config.bank_database,
         "PUBLIC_BASE_URL": BASE_URL,
     }
-    worker = subprocess.Popen([sys.executable, "-m", "workers.worker"], env=env, cwd=ROOT)
+    worker = subprocess.Popen([sys.executable, "-m", "app", "worker"], env=env, cwd=ROOT)
     raw = Redis.from_url(services.config.redis_url or "")
     try:
         assert wait_for(lambda: Worker.all(connection=raw), timeout=30, step=0.1)

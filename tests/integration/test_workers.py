@@ -59,7 +59,7 @@ def test_embedded_worker_runs_jobs_in_process(redis_url: str) -> None:
 def test_worker_entry_point_runs_jobs_against_real_redis(redis_url: str, tmp_path: Path) -> None:
     env = {**os.environ, "REDIS_URL": redis_url, "BANK_DATABASE": str(tmp_path / "b.sqlite3")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "workers.worker"], env=env, cwd=Path(__file__).parents[2]
+        [sys.executable, "-m", "app", "worker"], env=env, cwd=Path(__file__).parents[2]
     )
     try:
         queue = queue_for(DEFAULT_QUEUE, Redis.from_url(redis_url))
@@ -75,7 +75,7 @@ def test_worker_entry_point_runs_jobs_against_real_redis(redis_url: str, tmp_pat
 def test_worker_without_redis_explains_itself() -> None:
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     result = subprocess.run(
-        [sys.executable, "-m", "workers.worker"],
+        [sys.executable, "-m", "app", "worker"],
         env=env,
         capture_output=True,
         text=True,

@@ -1,0 +1,70 @@
+"""``python -m app``: serve the embedded default (``make run``); ``python -m app worker``: the RQ
+worker (``make worker``, the Procfile). Both read only the environment; an operator's mistake
+ends the process with a message, not a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from app.config import Config, ConfigError
+from app.services import build_services
+from app.web import create_app
+from bank.seed import SeedError
+from bot.access_log import RedactingFilter
+from workers import worker as rq_worker
+
+
+def serve() -> None:
+    """Serve the embedded default on 127.0.0.1:$PORT (5000)."""
+    port = int(os.environ.get("PORT", "5000"))
+    # Links in replies must reach this server: default the public URL to the port it serves.
+    os.environ.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
+    try:
+        app = create_app()
+    except (ConfigError, SeedError) as exc:
+        raise SystemExit(f"Teller cannot start: {exc}") from None
+    logging.getLogger("werkzeug").addFilter(RedactingFilter())  # its request lines hold tokens
+    app.run(host="127.0.0.1", port=port, threaded=True)
+
+
+def worker() -> int:
+    """Build the job side's services from the same builder as the web side, then serve the
+    queues (``workers.worker.run``): every forked job inherits them."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        config = Config.from_env()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if not config.redis_url:
+        print(
+            "REDIS_URL is not set. In the embedded default the jobs run inside `make run`; "
+            "a separate worker needs a real Redis (set REDIS_URL).",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        build_services(config)  # installs the job context (workers.context)
+    except (ConfigError, SeedError) as exc:
+        print(f"Teller cannot start: {exc}", file=sys.stderr)
+        return 2
+    return rq_worker.run(config.redis_url)
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["worker"]:
+        return worker()
+    if argv:
+        print("usage: python -m app [worker]", file=sys.stderr)
+        return 2
+    serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

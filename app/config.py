@@ -1,0 +1,241 @@
+"""Every setting Teller reads from the environment, parsed and checked once at start.
+
+Unknown or unsafe values fail fast with one message per problem (``ConfigError``); production is
+held to real secrets. Nothing here creates a client: ``app.services`` does that.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlparse
+
+import phonenumbers
+
+ROOT = Path(__file__).resolve().parents[1]  # the checkout: the bank seeds, templates, static
+DEMO_SEED = ROOT / "bank" / "seeds" / "demo.json"
+
+# Development-only defaults: production refuses every one of them (see Config.problems).
+DEV_SECRETS = {
+    "SECRET_KEY": "dev-secret-key-not-for-production",
+    "TWILIO_AUTH_TOKEN": "dev-twilio-auth-token-0000000000",
+    "PIN_PEPPER": "dev-pin-pepper-not-for-production",
+    "AUTH_API_KEY": "dev-auth-api-key-not-for-production",
+    "ADMIN_API_KEY": "dev-admin-api-key-not-for-production",
+}
+KNOWN_VARIABLES = frozenset(
+    {
+        "REDIS_URL",
+        "TELLER_ENV",
+        "PUBLIC_BASE_URL",
+        "TWILIO_ACCOUNT_SID",
+        "TWILIO_WHATSAPP_FROM",
+        "TWILIO_SMS_FROM",
+        "MESSENGER",
+        "SMTP_URL",
+        "BANK_DATABASE",
+        "BANK_SEED",
+        "BANK_NAME",
+        "DEFAULT_CURRENCY",
+        "CONVERSATION_IDLE_MINUTES",
+        "SESSION_IDLE_MINUTES",
+        "SESSION_ABSOLUTE_HOURS",
+        "REGISTRATION_COOLING_OFF_HOURS",
+        "PROXY_HOPS",
+        "MEDIA_TTL_MINUTES",
+        "DOCUMENT_PASSWORD",
+        *DEV_SECRETS,
+    }
+)
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(Exception):
+    """The environment holds unknown or unsafe values; carries one message per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("invalid configuration:\n  " + "\n  ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting Teller reads, parsed and checked once at start."""
+
+    env: Literal["development", "production"] = "development"
+    redis_url: str | None = None
+    secret_key: str = DEV_SECRETS["SECRET_KEY"]
+    public_base_url: str = "http://127.0.0.1:5000"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str = DEV_SECRETS["TWILIO_AUTH_TOKEN"]
+    twilio_whatsapp_from: str = "whatsapp:+14155238886"
+    twilio_sms_from: str | None = None
+    messenger: Literal["twilio", "outbox"] = "outbox"
+    smtp_url: str | None = None
+    bank_database: str = "var/bank.sqlite3"
+    bank_seed: str | None = str(DEMO_SEED)
+    pin_pepper: str = DEV_SECRETS["PIN_PEPPER"]
+    auth_api_key: str = DEV_SECRETS["AUTH_API_KEY"]
+    admin_api_key: str = DEV_SECRETS["ADMIN_API_KEY"]
+    bank_name: str | None = None
+    default_currency: str | None = None  # only names the currency of an empty bank
+    conversation_idle_minutes: int = 15
+    session_idle_minutes: int = 5
+    session_absolute_hours: int = 12
+    registration_cooling_off_hours: int = 24
+    proxy_hops: int = 0  # trusted reverse proxies in front (for client addresses and https)
+    media_ttl_minutes: int = 10  # how long a rendered document waits for Twilio to fetch it
+    # DOCUMENT_PASSWORD: how PDFs open. random (by SMS), or dob (DDMMYYYY): weaker, opt-in.
+    document_unlock: Literal["random", "dob"] = "random"
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        """Read and check the environment; raise ConfigError naming every bad variable."""
+        env = dict(os.environ if environ is None else environ)
+        problems: list[str] = []
+
+        def get(name: str) -> str | None:
+            return (env.get(name) or "").strip() or None
+
+        teller_env = get("TELLER_ENV") or "development"
+        if teller_env not in ("development", "production"):
+            problems.append(f"TELLER_ENV: must be development or production, not {teller_env!r}")
+            teller_env = "development"
+        production = teller_env == "production"
+        messenger = get("MESSENGER") or ("twilio" if production else "outbox")
+        if messenger not in ("twilio", "outbox"):
+            problems.append(f"MESSENGER: must be twilio or outbox, not {messenger!r}")
+            messenger = "outbox"
+
+        def whole(name: str, default: int, low: int, high: int) -> int:
+            text = get(name) or str(default)
+            if not (text.isascii() and text.isdecimal()) or not low <= int(text) <= high:
+                problems.append(f"{name}: must be a whole number from {low} to {high}")
+                return default
+            return int(text)
+
+        idle = whole("CONVERSATION_IDLE_MINUTES", 15, 1, 24 * 60)
+        # Ceilings are the security defaults' outer limits: a setting may tighten, not gut them.
+        session_idle = whole("SESSION_IDLE_MINUTES", 5, 1, 30)
+        session_absolute = whole("SESSION_ABSOLUTE_HOURS", 12, 1, 24)
+        cooling_off = whole("REGISTRATION_COOLING_OFF_HOURS", 24, 0, 30 * 24)
+        proxy_hops = whole("PROXY_HOPS", 0, 0, 5)
+        # Twilio fetches media within seconds; an hour is already generous for a document URL.
+        media_ttl = whole("MEDIA_TTL_MINUTES", 10, 1, 60)
+        unlock = get("DOCUMENT_PASSWORD") or "random"
+        if unlock not in ("random", "dob"):
+            problems.append(f"DOCUMENT_PASSWORD: must be random or dob, not {unlock!r}")
+        secrets = {
+            name: get(name) or ("" if production else dev) for name, dev in DEV_SECRETS.items()
+        }
+        config = cls(
+            env="production" if production else "development",
+            redis_url=get("REDIS_URL"),
+            secret_key=secrets["SECRET_KEY"],
+            public_base_url=(get("PUBLIC_BASE_URL") or cls.public_base_url).rstrip("/"),
+            twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
+            twilio_auth_token=secrets["TWILIO_AUTH_TOKEN"],
+            twilio_whatsapp_from=get("TWILIO_WHATSAPP_FROM") or cls.twilio_whatsapp_from,
+            twilio_sms_from=get("TWILIO_SMS_FROM"),
+            messenger="twilio" if messenger == "twilio" else "outbox",
+            smtp_url=get("SMTP_URL"),
+            bank_database=get("BANK_DATABASE") or cls.bank_database,
+            bank_seed=get("BANK_SEED") or (None if production else str(DEMO_SEED)),
+            pin_pepper=secrets["PIN_PEPPER"],
+            auth_api_key=secrets["AUTH_API_KEY"],
+            admin_api_key=secrets["ADMIN_API_KEY"],
+            bank_name=get("BANK_NAME"),
+            default_currency=get("DEFAULT_CURRENCY"),
+            conversation_idle_minutes=idle,
+            session_idle_minutes=session_idle,
+            session_absolute_hours=session_absolute,
+            registration_cooling_off_hours=cooling_off,
+            proxy_hops=proxy_hops,
+            media_ttl_minutes=media_ttl,
+            document_unlock="dob" if unlock == "dob" else "random",
+        )
+        problems += config.problems()
+        if problems:
+            raise ConfigError(problems)
+        return config
+
+    def problems(self) -> list[str]:
+        """Check values that are unsafe or malformed; production is held to real secrets."""
+        found: list[str] = []
+        url = urlparse(self.public_base_url)
+        if url.scheme not in ("http", "https") or not url.netloc or url.query or url.fragment:
+            found.append(
+                "PUBLIC_BASE_URL: must be an absolute http(s) URL such as https://bank.example"
+            )
+        if self.redis_url and urlparse(self.redis_url).scheme not in ("redis", "rediss", "unix"):
+            found.append("REDIS_URL: must start with redis://, rediss:// or unix://")
+        if self.default_currency and not re.fullmatch(r"[A-Z]{3}", self.default_currency):
+            found.append("DEFAULT_CURRENCY: must be a three-letter ISO 4217 code such as USD")
+        if not _is_e164(self.twilio_whatsapp_from.removeprefix("whatsapp:")) or not (
+            self.twilio_whatsapp_from.startswith("whatsapp:")
+        ):
+            found.append("TWILIO_WHATSAPP_FROM: must look like whatsapp:+14155238886")
+        if self.twilio_sms_from and not (
+            _is_e164(self.twilio_sms_from) or re.fullmatch(r"MG[0-9a-f]{32}", self.twilio_sms_from)
+        ):
+            found.append(
+                "TWILIO_SMS_FROM: must be an E.164 number or a Messaging Service SID (MG…)"
+            )
+        if self.twilio_account_sid and not re.fullmatch(r"AC[0-9a-f]{32}", self.twilio_account_sid):
+            found.append("TWILIO_ACCOUNT_SID: must be AC followed by 32 hex digits")
+        if self.smtp_url and urlparse(self.smtp_url).scheme not in ("smtp", "smtps"):
+            found.append("SMTP_URL: must start with smtp:// or smtps://")
+        if self.messenger == "twilio" and not self.twilio_account_sid:
+            found.append("TWILIO_ACCOUNT_SID: required when MESSENGER=twilio")
+        if not self.is_production:
+            return found
+        for name, value in self._secrets().items():
+            if not value:
+                found.append(f"{name}: required in production")
+            elif value == DEV_SECRETS[name] or len(value) < MIN_SECRET_LENGTH:
+                found.append(
+                    f"{name}: must be a real secret of at least {MIN_SECRET_LENGTH} characters"
+                )
+        if not self.redis_url:
+            found.append(
+                "REDIS_URL: required in production (the in-memory Redis is for development)"
+            )
+        if url.scheme != "https":
+            found.append("PUBLIC_BASE_URL: must be https in production")
+        if self.messenger != "twilio":
+            found.append("MESSENGER: production must send through twilio, not the dev outbox")
+        if not self.twilio_sms_from:
+            found.append("TWILIO_SMS_FROM: required in production (codes and passwords go by SMS)")
+        return found
+
+    def _secrets(self) -> dict[str, str]:
+        return {
+            "SECRET_KEY": self.secret_key,
+            "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+            "PIN_PEPPER": self.pin_pepper,
+            "AUTH_API_KEY": self.auth_api_key,
+            "ADMIN_API_KEY": self.admin_api_key,
+        }
+
+
+def _is_e164(value: str) -> bool:
+    if not re.fullmatch(r"\+[1-9][0-9]{6,14}", value):
+        return False
+    try:
+        return bool(phonenumbers.is_possible_number(phonenumbers.parse(value)))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """Teller-looking variables that no setting reads: most likely typos of real ones."""
+    prefixes = ("TELLER_", "TWILIO_", "BANK_", "AUTH_", "ADMIN_", "PIN_")
+    return sorted(n for n in environ if n.startswith(prefixes) and n not in KNOWN_VARIABLES)

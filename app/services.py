@@ -1,0 +1,275 @@
+"""The service graph: the one place that creates clients and long-lived objects.
+
+``build_services`` creates Redis clients, the RQ queues, the bank adapter, the messenger, the
+identity and step-up services, the conversation dispatcher and everything the web and job sides
+share, once per process. Everything else receives what it needs as arguments.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from redis import Redis, RedisError
+from rq import Queue
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from app.config import Config, ConfigError
+from auth.challenges import ChallengeStore
+from auth.pins import SecretHasher
+from auth.scenarios.service import ScenarioService
+from auth.service import AuthService
+from auth.stepup import StepUpService
+from bank.demo import SqliteBank
+from bank.limits import kyc_guard
+from bank.seed import SeedError, load_file
+from bot.claim_notice import ClaimNotifier
+from bot.dispatch import Dispatcher
+from bot.effects import EffectRunner
+from bot.messenger import OutboxMessenger, SmtpMailer, TwilioMessenger
+from bot.sealed import Sealer
+from bot.store import EdgeStore
+from messaging import Messenger
+from receipts.verification import derive_key
+from workers import context as job_context
+from workers.context import JobContext
+from workers.embedded import EmbeddedWorker
+from workers.media import MediaStore
+from workers.queues import DEFAULT_QUEUE, QUEUES, queue_for
+
+log = logging.getLogger("teller")
+
+
+@dataclass
+class Services:
+    """The service graph one process shares: built once by build_services()."""
+
+    config: Config
+    redis: Redis
+    rq_redis: Redis
+    queue: Queue
+    bank: SqliteBank
+    messenger: Messenger
+    edge: EdgeStore
+    auth: AuthService
+    scenarios: ScenarioService
+    stepup: StepUpService
+    validator: RequestValidator
+    claims: ClaimNotifier
+    effects: EffectRunner
+    dispatcher: Dispatcher
+    facts: BankFacts
+    clock: Callable[[], datetime]
+    embedded_worker: EmbeddedWorker | None = None
+
+    @property
+    def bank_name(self) -> str:
+        return self.facts.name
+
+    @property
+    def currency(self) -> str:
+        return self.facts.currency
+
+    @property
+    def resume(self) -> Callable[[str], bool]:
+        """Carry on with the chat after a secure page succeeded (``Dispatcher.resume``)."""
+        return self.dispatcher.resume
+
+    def close(self) -> None:
+        if self.embedded_worker is not None:
+            self.embedded_worker.stop()
+
+    @cached_property
+    def media(self) -> MediaStore:
+        """Rendered documents waiting for Twilio (``GET /media/<token>``)."""
+        ttl = timedelta(minutes=self.config.media_ttl_minutes)
+        return MediaStore(self.rq_redis, self.config.secret_key, ttl, self.clock)
+
+    @cached_property
+    def verify_key(self) -> bytes:
+        """The receipts' verification-code key, derived from SECRET_KEY for that use only."""
+        return derive_key(self.config.secret_key)
+
+    def job_context(self) -> JobContext:
+        """What jobs in this process use (``workers.context``)."""
+        config = self.config
+        return JobContext(
+            bank=self.bank,
+            redis=self.redis,
+            raw=self.rq_redis,
+            messenger=self.messenger,
+            media=self.media,
+            bank_name=self.bank_name,
+            public_base_url=config.public_base_url,
+            verify_key=self.verify_key,
+            unlock=config.document_unlock,
+            clock=self.clock,
+        )
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def redis_clients(config: Config) -> tuple[Redis, Redis]:
+    """Return (app client with str replies, RQ client with bytes replies) on one server."""
+    if config.redis_url is None:
+        import fakeredis  # only the embedded default needs it
+
+        server = fakeredis.FakeServer()
+        return (
+            fakeredis.FakeRedis(server=server, decode_responses=True),
+            fakeredis.FakeRedis(server=server),
+        )
+    # Short timeouts: a webhook must answer Twilio within 2 s even when Redis is gone.
+    options: dict[str, Any] = {
+        "socket_timeout": 1.0,
+        "socket_connect_timeout": 1.0,
+        "health_check_interval": 30,
+    }
+    return (
+        Redis.from_url(config.redis_url, decode_responses=True, **options),
+        Redis.from_url(config.redis_url, **options),
+    )
+
+
+def twilio_messenger(config: Config, http_client: Any = None) -> TwilioMessenger:
+    """The Twilio adapter for this configuration. ``http_client`` is Twilio's own injection
+    point; tests pass a recording fake there."""
+    client = Client(config.twilio_account_sid, config.twilio_auth_token, http_client=http_client)
+    return TwilioMessenger(
+        client,
+        whatsapp_from=config.twilio_whatsapp_from,
+        sms_from=config.twilio_sms_from,
+        status_callback=f"{config.public_base_url}/whatsapp/status",
+        mailer=SmtpMailer(config.smtp_url) if config.smtp_url else None,
+    )
+
+
+@dataclass(frozen=True)
+class BankFacts:
+    """The bank's own facts, read once from the bank (its seed, for the demo bank)."""
+
+    name: str
+    currency: str
+    code: str
+
+
+def bank_facts(config: Config, bank: SqliteBank) -> BankFacts:
+    """The bank's name, currency and code, from the bank. ``BANK_NAME`` and ``DEFAULT_CURRENCY``
+    only name an empty bank; a configured value that disagrees with the bank's refuses to start
+    (a chat quoting one currency while the bank moves another is worse than not starting)."""
+    profile = bank.profile()
+    problems = []
+    if config.default_currency and profile.currency and config.default_currency != profile.currency:
+        problems.append(
+            f"DEFAULT_CURRENCY: is {config.default_currency} but the bank keeps its accounts in "
+            f"{profile.currency}; unset it (the bank's currency is used) or set it to "
+            f"{profile.currency}"
+        )
+    if config.bank_name and profile.name and config.bank_name != profile.name:
+        problems.append(
+            f"BANK_NAME: is {config.bank_name!r} but the bank is {profile.name!r}; unset it "
+            "(the bank's name is used) or set it to the bank's name"
+        )
+    if problems:
+        raise ConfigError(problems)
+    return BankFacts(
+        name=profile.name or config.bank_name or "Teller Bank",
+        currency=profile.currency or config.default_currency or "USD",
+        code=profile.code,
+    )
+
+
+def build_services(
+    config: Config,
+    *,
+    messenger: Messenger | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    twilio_http_client: Any = None,
+    hasher: SecretHasher | None = None,
+) -> Services:
+    """Create every client once. Tests pass a messenger or Twilio HTTP client and a clock."""
+    app_redis, rq_redis = redis_clients(config)
+    queue = queue_for(DEFAULT_QUEUE, rq_redis)
+    Path(config.bank_database).parent.mkdir(parents=True, exist_ok=True)
+    bank = SqliteBank(config.bank_database, clock=clock, guards=[kyc_guard])
+    if config.bank_seed and bank.is_empty():
+        try:
+            summary = load_file(bank, Path(config.bank_seed))
+            log.info("bank: loaded seed %s (%s)", Path(config.bank_seed).name, summary)
+        except SeedError:
+            if bank.is_empty():  # not a sibling process that loaded it first: a real problem
+                raise
+    facts = bank_facts(config, bank)
+    if messenger is None:
+        if config.messenger == "twilio":
+            messenger = twilio_messenger(config, http_client=twilio_http_client)
+        else:
+            messenger = OutboxMessenger(app_redis, clock=clock)
+    auth = AuthService.build(
+        app_redis,
+        pepper=config.pin_pepper,
+        bank=bank,
+        messenger=messenger,
+        clock=clock,
+        base_url=config.public_base_url,
+        bank_name=facts.name,
+        hasher=hasher,
+        session_idle=timedelta(minutes=config.session_idle_minutes),
+        session_absolute=timedelta(hours=config.session_absolute_hours),
+        cooling_off=timedelta(hours=config.registration_cooling_off_hours),
+    )
+    scenarios = ScenarioService.build(app_redis, clock)
+    try:
+        if scenarios.seed(facts.name):
+            log.info("mfa: stored the out-of-the-box scenarios")
+    except RedisError as exc:  # the next start seeds; until then money movements fail closed
+        log.warning("mfa: out-of-the-box scenarios not stored yet: %s", exc)
+    edge = EdgeStore(app_redis, Sealer(config.secret_key))
+    stepup = StepUpService(auth, scenarios, ChallengeStore(app_redis))
+    claims = ClaimNotifier(bank, messenger, rq_redis, config.public_base_url, facts.name)
+    effects = EffectRunner(app_redis, rq_redis, auth.limiter, clock, claims=claims)
+    dispatcher = Dispatcher(
+        edge=edge,
+        bank=bank,
+        identity=auth,
+        stepup=stepup,
+        messenger=messenger,
+        currency=facts.currency,
+        bank_name=facts.name,
+        public_base_url=config.public_base_url,
+        idle=timedelta(minutes=config.conversation_idle_minutes),
+        clock=clock,
+        effects=effects,
+    )
+    services = Services(
+        config=config,
+        redis=app_redis,
+        rq_redis=rq_redis,
+        queue=queue,
+        bank=bank,
+        messenger=messenger,
+        edge=edge,
+        auth=auth,
+        scenarios=scenarios,
+        stepup=stepup,
+        validator=RequestValidator(config.twilio_auth_token),
+        claims=claims,
+        effects=effects,
+        dispatcher=dispatcher,
+        facts=facts,
+        clock=clock,
+    )
+    # Jobs run by this process (the in-process worker, a forked worker's jobs) use these services.
+    job_context.install(services.job_context())
+    if config.redis_url is None:
+        services.embedded_worker = EmbeddedWorker(rq_redis, list(QUEUES))
+        services.embedded_worker.start()
+    return services

@@ -1,0 +1,81 @@
+"""The Flask app factory: the service graph, the blueprints and the CLI commands, put together."""
+
+from __future__ import annotations
+
+import logging
+import os
+from urllib.parse import urlparse
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from admin import api as admin_api
+from app.config import ROOT, Config, unknown_variables
+from app.services import Services, build_services
+from auth import api as token_api
+from auth import web as secure_pages
+from auth.cli import auth_cli
+from bank.cli import bank_cli
+from bot.routes import register_blueprints
+
+log = logging.getLogger("teller")
+
+
+def create_app(config: Config | None = None, services: Services | None = None) -> Flask:
+    """The Flask app factory: gunicorn calls it as ``app:create_app()``."""
+    if config is None:
+        config = services.config if services else Config.from_env()
+    _configure_logging()
+    for name in unknown_variables(os.environ):
+        log.warning("config: %s is set but Teller does not read it (a typo?)", name)
+    if services is None:
+        services = build_services(config)
+    app = Flask("app", root_path=str(ROOT), template_folder="templates", static_folder="static")
+    if config.proxy_hops:
+        # Behind a TLS-terminating proxy: the client's address (rate limits, login history)
+        # and scheme come from the X-Forwarded-* headers the trusted proxies set.
+        hops = config.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=64 * 1024)
+    app.extensions["teller"] = services
+    register_blueprints(app, services, production=config.is_production)
+    secure_pages.init_app(app.config, secure_cookies=config.public_base_url.startswith("https"))
+    secure_pages.csrf.init_app(app)
+    app.register_blueprint(secure_pages.bp)
+    app.register_blueprint(token_api.bp)
+    app.register_blueprint(admin_api.bp)
+    app.cli.add_command(bank_cli)
+    app.cli.add_command(auth_cli)
+    _announce(services)
+    return app
+
+
+def _configure_logging() -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+
+
+def _announce(services: Services) -> None:
+    config = services.config
+    if config.redis_url is None:
+        log.info("embedded mode: in-memory Redis, in-process worker thread, dev outbox messenger")
+        log.info("demo bank %s from %s", services.bank_name, config.bank_database)
+    else:
+        log.info(
+            "%s mode: Redis at %s, messenger %s",
+            config.env,
+            _redacted(config.redis_url),
+            config.messenger,
+        )
+    if not config.is_production:
+        log.info("chat simulator: %s/simulator", config.public_base_url)
+
+
+def _redacted(url: str) -> str:
+    """A Redis URL without its password, for logs."""
+    parsed = urlparse(url)
+    if parsed.password:
+        return url.replace(parsed.password, "***")
+    return url

@@ -36,11 +36,13 @@ run: $(STAMP)
 	PORT=$(PORT) $(BIN)/python -m app
 
 test: $(STAMP) system-test
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports --no-cache
 
 # Production-style processes: configure through the environment (see README.md).
 web: $(STAMP)

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from redis import Redis
 
-from bank.masking import mask_phone
+from messaging.masking import mask_phone
 
 AUDIT_STREAM = "teller:audit"  # stream of flat string fields; capped near MAX_ENTRIES
 MAX_ENTRIES = 1_000_000

@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 
 from auth.credentials import AccountStatus
 from auth.service import AuthService
-from bank.masking import mask_phone
+from messaging.masking import mask_phone
 
 auth_cli = AppGroup("auth", help="Look after customers' chat-banking access.")
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")

@@ -23,9 +23,9 @@ from auth.pins import SecretHasher
 from auth.ports import IssuedLink, LinkRefused, LoginRecord, TokenCheck
 from auth.ratelimit import LINK_REQUESTS, RateLimited, RateLimiter
 from auth.sessions import ABSOLUTE, IDLE, Sessions
-from bank.masking import mask_phone
 from bank.ports import CoreBanking
 from messaging import Channel, Messenger, MessengerError
+from messaging.masking import mask_phone
 
 log = logging.getLogger("teller.auth")
 

@@ -37,9 +37,9 @@ from auth.scenarios.service import ScenarioService
 from auth.scenarios.templates import MessageValues, render
 from auth.service import CHANNEL, AuthService
 from auth.totp import matching_step
-from bank.masking import mask_email, mask_phone
 from bank.ports import Customer
 from messaging import Channel, MessengerError
+from messaging.masking import mask_email, mask_phone
 
 log = logging.getLogger("teller.stepup")
 

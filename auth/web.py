@@ -26,7 +26,7 @@ from auth.attempts import Attempt
 from auth.links import Link, Purpose
 from auth.ratelimit import PAGE_POSTS_PER_ADDRESS, PAGE_POSTS_PER_NUMBER, RateLimited
 from auth.service import AuthService
-from bank.masking import mask_phone
+from messaging.masking import mask_phone
 
 log = logging.getLogger("teller.secure")
 bp = Blueprint("secure", __name__, url_prefix="/secure")

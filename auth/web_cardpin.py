@@ -12,8 +12,8 @@ from flask.typing import ResponseReturnValue
 
 from auth.links import Purpose
 from auth.web import bp, gone, guard_post, open_link, page, service
-from bank.masking import mask_card
 from bank.ports import CardRefused
+from messaging.masking import mask_card
 
 CARD_PIN_LENGTH = 4
 

@@ -27,7 +27,7 @@ from auth.web import (
     refusal,
     service,
 )
-from bank.masking import mask_phone
+from messaging.masking import mask_phone
 
 TEMPLATES = {
     "details": "secure/register_details.html",

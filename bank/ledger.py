@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bank.db import stamp
-from bank.masking import mask_account, mask_phone
 from bank.money import from_cents, to_cents
 from bank.ports import (
     BILLER_BANK_CODE,
@@ -29,6 +28,7 @@ from bank.ports import (
     UnknownAccount,
     UnknownBank,
 )
+from messaging.masking import mask_account, mask_phone
 
 Guard = Callable[[sqlite3.Connection, TransferRequest, datetime], None]
 """A check run inside the transfer's transaction, after the idempotency look-up and before the

@@ -13,9 +13,9 @@ from datetime import datetime
 from bank.db import stamp
 from bank.ledger import P2P_HOLD_ACCOUNT as HOLD_ACCOUNT
 from bank.ledger import new_reference, post_leg
-from bank.masking import mask_account, mask_phone
 from bank.money import from_cents
 from bank.ports import Claim, ClaimGone, TransferResult
+from messaging.masking import mask_account, mask_phone
 
 
 def _claim(row: sqlite3.Row) -> Claim:

@@ -66,7 +66,7 @@ class Account:
 class Card:
     card_id: str
     customer_id: str
-    pan: str  # full PAN: mask it (bank.masking.mask_card) before it leaves the process
+    pan: str  # full PAN: mask it (messaging.masking.mask_card) before it leaves the process
     status: str  # active | inactive | locked | cancelled
 
 

@@ -48,9 +48,9 @@ from bot.messenger import OutboxMessenger
 from receipts import verification
 from receipts.protect import protect, random_password
 from receipts.render import render_receipt
-from receipts.sources import receipt_for
 from tests.redis_server import RedisServer
 from workers.jobs import enqueue_receipt
+from workers.sources import receipt_for
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "receipts.json"

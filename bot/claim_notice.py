@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from redis import Redis
 
-from bank.masking import mask_phone
 from bank.ports import CoreBanking
 from messaging import Channel, Messenger, MessengerError
+from messaging.masking import mask_phone
 from workers.claims import schedule_refund
 
 log = logging.getLogger("teller.claims")

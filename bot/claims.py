@@ -19,10 +19,10 @@ from redis.exceptions import RedisError
 
 from auth.ratelimit import Limit, RateLimited
 from auth.web import address, protect_pages
-from bank.masking import mask_phone
 from bank.ports import Claim, ClaimGone
 from bot.claim_notice import digest
 from bot.wiring import services
+from messaging.masking import mask_phone
 
 log = logging.getLogger("teller.claims")
 bp = Blueprint("claims", __name__)

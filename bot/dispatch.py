@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from redis.exceptions import RedisError
 
 from auth.ports import Identity, StepUp
-from bank.masking import mask_phone as _mask_phone
 from bank.ports import CoreBanking
 from bot import twiml
 from bot.effects import EffectRunner
@@ -31,6 +30,7 @@ from flows.conversation import Conversation
 from flows.responses import CATALOG, render_all
 from flows.types import Context, Inbound, Outcome, Reply
 from messaging import Channel, Messenger, MessengerError
+from messaging.masking import mask_phone as _mask_phone
 
 log = logging.getLogger("teller.webhook")
 

@@ -16,11 +16,11 @@ from datetime import datetime
 from redis import Redis
 
 from auth.ratelimit import Limit, RateLimited, RateLimiter
-from bank.masking import mask_phone
 from bank.ports import Customer
 from bot.claim_notice import ClaimNotifier
 from flows.effects import NotifyClaim, ResendDocument, SendReceipt, SendStatement
 from flows.types import Effect, Reply
+from messaging.masking import mask_phone
 from workers.delivery import forget
 from workers.jobs import enqueue_document, enqueue_receipt, enqueue_statement
 from workers.requests import create_request, take_failed

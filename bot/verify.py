@@ -23,7 +23,7 @@ from bot.wiring import services
 from receipts import verification
 from receipts.layout import money, when
 from receipts.model import Receipt
-from receipts.sources import receipt_for
+from workers.sources import receipt_for
 
 log = logging.getLogger("teller.verify")
 bp = Blueprint("verify", __name__)

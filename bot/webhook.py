@@ -13,11 +13,11 @@ import re
 from flask import Blueprint, Response, request
 from redis.exceptions import RedisError
 
-from bank.masking import mask_phone
 from bot import signature
 from bot.dispatch import Dispatcher
 from bot.inbound import InvalidInbound, parse
 from bot.wiring import services
+from messaging.masking import mask_phone
 from workers.jobs import on_message_status
 
 log = logging.getLogger("teller.webhook")

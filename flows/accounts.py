@@ -5,12 +5,12 @@ number, only how many accounts were offered (the list is read again, in the bank
 
 from __future__ import annotations
 
-from bank.masking import mask_account
 from bank.ports import Account
 from flows.conversation import Conversation
 from flows.format import account_label, money, short_date
 from flows.states import State
 from flows.types import Context, Outcome, Reply
+from messaging.masking import mask_account
 
 STATEMENT_LINES = 5
 

@@ -10,13 +10,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from auth.ports import LinkRefused, StepUpRequest
-from bank.masking import mask_card
 from bank.ports import Card, CardRefused
 from flows import stepup
 from flows.conversation import Conversation
 from flows.moving import NO, YES, choices, pick
 from flows.states import State
 from flows.types import Context, Outcome, Reply
+from messaging.masking import mask_card
 
 # action → the MFA scenario action it runs under
 SCENARIO = {

@@ -14,13 +14,13 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from bank.masking import mask_account
 from bank.ports import Account
 from flows.conversation import Conversation
 from flows.effects import ResendDocument, SendStatement
 from flows.format import account_label
 from flows.states import State
 from flows.types import Context, Outcome, Reply
+from messaging.masking import mask_account
 
 MONTHS_BACK = 12
 _MONTHS = {

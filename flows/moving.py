@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from bank.masking import mask_account
 from bank.ports import (
     Account,
     BankError,
@@ -22,6 +21,7 @@ from bank.ports import (
 from flows.amounts import parse_amount
 from flows.format import money
 from flows.types import Context, Reply
+from messaging.masking import mask_account
 
 YES = frozenset({"yes", "y", "yes please", "confirm", "ok", "okay"})
 NO = frozenset({"no", "n", "nope"})

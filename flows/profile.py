@@ -15,13 +15,13 @@ from decimal import Decimal
 from typing import Any
 
 from auth.ports import StepUpRequest
-from bank.masking import mask_email
 from flows import stepup
 from flows.amounts import parse_amount
 from flows.conversation import Conversation
 from flows.format import money
 from flows.states import State
 from flows.types import Context, Outcome, Reply
+from messaging.masking import mask_email
 
 ACTION = "USERNAME_UPDATE"
 EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[a-z]{2,}")

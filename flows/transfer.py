@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from auth.ports import StepUpRequest
-from bank.masking import mask_account, mask_phone
 from bank.ports import (
     P2P_HOLD_CODE,
     BankError,
@@ -43,6 +42,7 @@ from flows.moving import (
 )
 from flows.states import State
 from flows.types import Context, Effect, Outcome, Reply
+from messaging.masking import mask_account, mask_phone
 
 ACCOUNT_DIGITS = 10
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from bank.masking import DOT
+from messaging.masking import DOT
 
 
 class InvalidDocument(ValueError):

@@ -12,8 +12,8 @@ from redis import Redis
 from rq import Retry
 from rq.job import Job
 
-from bank.masking import mask_account, mask_phone
 from messaging import Channel, MessengerError
+from messaging.masking import mask_account, mask_phone
 from workers.context import current
 from workers.queues import FAILURE_TTL_S, MESSAGES_QUEUE, RESULT_TTL_S, queue_for
 

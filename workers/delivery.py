@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from redis import Redis
 
-from bank.masking import mask_phone
 from flows.responses import CATALOG
 from messaging import Channel
+from messaging.masking import mask_phone
 from receipts.protect import dob_password, protect, random_password
 from workers.context import JobContext
 from workers.media import media_url

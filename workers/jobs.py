@@ -18,17 +18,17 @@ from redis import Redis
 from rq import get_current_job
 from rq.job import Job
 
-from bank.masking import mask_phone
 from flows.responses import CATALOG
 from messaging import Channel, MessengerError
+from messaging.masking import mask_phone
 from receipts import verification
 from receipts.render import render_receipt
-from receipts.sources import receipt_for, statement_for
 from receipts.statement import render_statement
 from workers.context import JobContext, current
 from workers.delivery import DocumentBusy, Outgoing, deliver, document_of_message, forget
 from workers.queues import NOTICE_JOB, RECEIPT_JOB, STATEMENT_JOB
 from workers.requests import DocumentRef, load_request, remember_failed
+from workers.sources import receipt_for, statement_for
 
 log = logging.getLogger("teller.documents")
 FAILED_STATUSES = frozenset({"failed", "undelivered"})

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from bank.masking import mask_account
+from messaging.masking import mask_account
 
 VARIABLES = (
     "account_number",

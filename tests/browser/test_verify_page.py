@@ -13,8 +13,8 @@ from playwright.sync_api import Page, Response, expect
 
 from app import Services
 from receipts import verification
-from receipts.sources import receipt_for
 from tests.documents import AMINA_SAVINGS, transfer
+from workers.sources import receipt_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

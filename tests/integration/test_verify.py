@@ -9,8 +9,8 @@ from flask.testing import FlaskClient
 
 from app import Services
 from receipts import verification
-from receipts.sources import receipt_for
 from tests.documents import transfer
+from workers.sources import receipt_for
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 

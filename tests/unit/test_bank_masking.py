@@ -1,4 +1,4 @@
-"""bank.masking: the documented shapes, and never more than the last 4 digits on any input."""
+"""messaging.masking: the documented shapes, and never more than the last 4 digits on any input."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bank.masking import mask_account, mask_card, mask_email, mask_phone
+from messaging.masking import mask_account, mask_card, mask_email, mask_phone
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 The worker that renders a receipt and the page that verifies one both build it here, from the
 same records, so the verification code computed at render time is the one recomputed later.
-Every account number is masked on the way in (``bank.masking``).
+Every account number is masked on the way in (``messaging.masking``).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from bank.masking import mask_account
 from bank.ports import Account, CoreBanking, Customer, TransferRecord
+from messaging.masking import mask_account
 from receipts.model import Party, Receipt, Statement, StatementLine
 
 CHANNEL = "WhatsApp"

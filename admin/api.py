@@ -24,11 +24,12 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Response, g, jsonify, request, url_for
 from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from admin.inputs import Malformed, dry_run_input, list_filters
+from admin.wiring import services
 from auth.scenarios.codec import config_to_dict, scenario_to_dict
 from auth.scenarios.model import Status
 from auth.scenarios.service import ScenarioService
@@ -60,13 +61,12 @@ def _ok(payload: dict[str, Any], status: int = 200) -> Response:
 
 
 def _service() -> ScenarioService:
-    service: ScenarioService = current_app.extensions["teller"].scenarios
-    return service
+    return services().scenarios
 
 
 def _authorised() -> bool:
     """Fails closed: no key configured, no bearer token, or a different one → False."""
-    expected: str = current_app.extensions["teller"].config.admin_api_key
+    expected = services().config.admin_api_key
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or not expected:

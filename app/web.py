@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from admin import api as admin_api
+from admin import wiring as admin_wiring
 from app.config import ROOT, Config, unknown_variables
 from app.services import Services, build_services
 from auth import api as token_api
@@ -43,6 +44,7 @@ def create_app(config: Config | None = None, services: Services | None = None) -
     secure_pages.csrf.init_app(app)
     app.register_blueprint(secure_pages.bp)
     app.register_blueprint(token_api.bp)
+    admin_wiring.install(app, services)
     app.register_blueprint(admin_api.bp)
     app.cli.add_command(bank_cli)
     app.cli.add_command(auth_cli)

@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
@@ -45,6 +46,7 @@ KNOWN_VARIABLES = frozenset(
         "SESSION_IDLE_MINUTES",
         "SESSION_ABSOLUTE_HOURS",
         "REGISTRATION_COOLING_OFF_HOURS",
+        "REGISTRATION_COOLING_OFF_DAILY_CAP",
         "PROXY_HOPS",
         "MEDIA_TTL_MINUTES",
         "DOCUMENT_PASSWORD",
@@ -87,6 +89,9 @@ class Config:
     session_idle_minutes: int = 5
     session_absolute_hours: int = 12
     registration_cooling_off_hours: int = 24
+    # What a newly registered customer may send a day while the cooling-off runs, in the bank's
+    # currency. None: the default (200.00, or the bank's KYC level 1 daily limit if lower).
+    registration_cooling_off_daily_cap: Decimal | None = None
     proxy_hops: int = 0  # trusted reverse proxies in front (for client addresses and https)
     media_ttl_minutes: int = 10  # how long a rendered document waits for Twilio to fetch it
     # DOCUMENT_PASSWORD: how PDFs open. random (by SMS), or dob (DDMMYYYY): weaker, opt-in.
@@ -127,6 +132,14 @@ class Config:
         session_idle = whole("SESSION_IDLE_MINUTES", 5, 1, 30)
         session_absolute = whole("SESSION_ABSOLUTE_HOURS", 12, 1, 24)
         cooling_off = whole("REGISTRATION_COOLING_OFF_HOURS", 24, 0, 30 * 24)
+        cooling_off_cap = None
+        if (cap_text := get("REGISTRATION_COOLING_OFF_DAILY_CAP")) is not None:
+            cooling_off_cap = _amount(cap_text)
+            if cooling_off_cap is None:
+                problems.append(
+                    "REGISTRATION_COOLING_OFF_DAILY_CAP: must be an amount above 0 with at most "
+                    "2 decimals, such as 200.00 (in the bank's currency)"
+                )
         proxy_hops = whole("PROXY_HOPS", 0, 0, 5)
         # Twilio fetches media within seconds; an hour is already generous for a document URL.
         media_ttl = whole("MEDIA_TTL_MINUTES", 10, 1, 60)
@@ -158,6 +171,7 @@ class Config:
             session_idle_minutes=session_idle,
             session_absolute_hours=session_absolute,
             registration_cooling_off_hours=cooling_off,
+            registration_cooling_off_daily_cap=cooling_off_cap,
             proxy_hops=proxy_hops,
             media_ttl_minutes=media_ttl,
             document_unlock="dob" if unlock == "dob" else "random",
@@ -224,6 +238,14 @@ class Config:
             "AUTH_API_KEY": self.auth_api_key,
             "ADMIN_API_KEY": self.admin_api_key,
         }
+
+
+def _amount(text: str) -> Decimal | None:
+    """A positive amount with at most 2 decimals, or None."""
+    if not re.fullmatch(r"[0-9]{1,12}(\.[0-9]{1,2})?", text):
+        return None
+    value = Decimal(text)
+    return value if value > 0 else None
 
 
 def _is_e164(value: str) -> bool:

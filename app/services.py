@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -185,6 +186,27 @@ def bank_facts(config: Config, bank: SqliteBank) -> BankFacts:
         currency=profile.currency or config.default_currency or "USD",
         code=profile.code,
     )
+
+
+DEFAULT_COOLING_OFF_CAP = Decimal("200.00")
+
+
+def cooling_off_cap(config: Config, bank: SqliteBank) -> Decimal:
+    """What a new registration may send a day during the cooling-off, in the bank's currency:
+    the setting, or 200.00; never above the bank's KYC level 1 daily limit (a setting above it
+    refuses to start, the default is lowered to it)."""
+    level_1 = next((k.daily for k in bank.kyc_levels() if k.level == 1), None)
+    chosen = config.registration_cooling_off_daily_cap
+    if chosen is None:
+        return min(DEFAULT_COOLING_OFF_CAP, level_1) if level_1 else DEFAULT_COOLING_OFF_CAP
+    if level_1 is not None and chosen > level_1:
+        raise ConfigError(
+            [
+                f"REGISTRATION_COOLING_OFF_DAILY_CAP: {chosen:.2f} is above the bank's KYC level 1 "
+                f"daily limit ({level_1:.2f}); set it at or below that"
+            ]
+        )
+    return chosen
 
 
 def build_services(

@@ -5,17 +5,24 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 PORT ?= 5000
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test web worker bench lint system-test system-bench clean
 
+# What the bot needs to run (make run, web, worker)...
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	@touch $(STAMP)
+
+# ...and the test, lint and benchmark tools on top (make test, lint, bench).
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(DEV_STAMP)
 
 # System packages the test suite drives for real: redis-server and Debian's Chromium.
 system-test:
@@ -35,11 +42,11 @@ run: $(STAMP)
 	@echo "Teller on the embedded default; chat simulator: http://127.0.0.1:$(PORT)/simulator"
 	PORT=$(PORT) $(BIN)/python -m app
 
-test: $(STAMP) system-test
+test: $(DEV_STAMP) system-test
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 	$(BIN)/lint-imports --no-cache
@@ -53,7 +60,7 @@ web: $(STAMP)
 worker: $(STAMP)
 	$(BIN)/python -m app worker
 
-bench: $(STAMP) system-bench
+bench: $(DEV_STAMP) system-bench
 	$(BIN)/python -m bench.webhook && $(BIN)/python -m bench.identity && $(BIN)/python -m bench.receipts
 	$(BIN)/python -m bench.transfer
 

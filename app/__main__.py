@@ -13,7 +13,7 @@ from app.config import Config, ConfigError
 from app.services import build_services
 from app.web import create_app
 from bank.seed import SeedError
-from bot.access_log import RedactingFilter
+from bot.access_log import QuietPolling, RedactingFilter
 from workers import worker as rq_worker
 
 
@@ -26,7 +26,9 @@ def serve() -> None:
         app = create_app()
     except (ConfigError, SeedError) as exc:
         raise SystemExit(f"Teller cannot start: {exc}") from None
-    logging.getLogger("werkzeug").addFilter(RedactingFilter())  # its request lines hold tokens
+    requests = logging.getLogger("werkzeug")
+    requests.addFilter(RedactingFilter())  # its request lines hold tokens
+    requests.addFilter(QuietPolling())
     app.run(host="127.0.0.1", port=port, threaded=True)
 
 

@@ -59,7 +59,14 @@ class BankNotEmpty(BankError):
 
 
 def _customer(row: sqlite3.Row) -> Customer:
-    return Customer(row["customer_id"], row["name"], row["msisdn"], row["email"], row["kyc_level"])
+    return Customer(
+        row["customer_id"],
+        row["name"],
+        row["msisdn"],
+        row["email"],
+        row["kyc_level"],
+        bool(row["chat_banking"]),
+    )
 
 
 # A transfer with its payer's ledger line (narration, masked counterparty).

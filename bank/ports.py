@@ -51,6 +51,7 @@ class Customer:
     msisdn: str  # E.164
     email: str
     kyc_level: int
+    chat_banking: bool = True  # False: in the bank, but not in the chat's directory
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 (``/secure/<purpose>/<token>``), media tokens (``/media/<token>``) and claim tokens
 (``/claim/<token>``) are written as ``…``. Everything else in the line stays, so requests can
 still be counted and traced. ``make web`` and the Procfile run gunicorn with this logger class;
-``make run``'s development server gets ``RedactingFilter``.
+``make run``'s development server gets ``RedactingFilter`` (and ``QuietPolling``, so the
+simulator's outbox polling doesn't fill the log).
 """
 
 from __future__ import annotations
@@ -29,6 +30,17 @@ class RedactingFilter(logging.Filter):
         if isinstance(record.args, tuple):
             record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
         return True
+
+
+class QuietPolling(logging.Filter):
+    """The simulator asks ``GET /dev/outbox`` every two seconds: those request lines are
+    DEBUG-level noise, kept only when the development server's logger is set to DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        polling = isinstance(record.args, tuple) and any(
+            isinstance(a, str) and a.startswith("GET /dev/outbox") for a in record.args
+        )
+        return not polling or logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
 
 
 class RedactingLogger(Logger):  # type: ignore[misc]  # gunicorn ships no type hints

@@ -33,7 +33,13 @@ def outbox() -> ResponseReturnValue:
 def simulator() -> ResponseReturnValue:
     graph = services()
     customers = [
-        {"name": c.name, "msisdn": c.msisdn, "kyc_level": c.kyc_level}
+        {
+            "name": c.name,
+            "msisdn": c.msisdn,
+            "email": c.email,
+            "kyc_level": c.kyc_level,
+            "chat_banking": c.chat_banking,
+        }
         for c in graph.bank.list_customers()
     ]
     return render_template("simulator.html", bank_name=graph.bank_name, customers=customers)

@@ -5,10 +5,19 @@
 const $ = (id) => document.getElementById(id);
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 const seen = new Set();
+// Outbox messages that were there before this number was picked: they belong to earlier
+// sessions, so they may fill the inbox but never appear in the chat as if just sent.
+let primed = false;
 
 function currentNumber() {
   const picked = $("customer").value;
   return picked || $("number").value.trim();
+}
+
+// The picked demo customer's email address: codes and notices by email land there.
+function currentEmail() {
+  const option = $("customer").selectedOptions[0];
+  return option && option.value ? option.dataset.email || "" : "";
 }
 
 // Render WhatsApp-style *bold* safely: split on asterisks and build <strong> nodes.
@@ -57,6 +66,7 @@ function bubble(kind, text, mediaUrls) {
   });
   $("chat").appendChild(item);
   $("chat").scrollTop = $("chat").scrollHeight;
+  $("hint").hidden = true;
 }
 
 function showError(message) {
@@ -105,37 +115,47 @@ async function send(text) {
   refreshInbox();
 }
 
+async function outboxFor(to) {
+  const response = await fetch("/dev/outbox?to=" + encodeURIComponent(to));
+  if (!response.ok) return [];
+  return (await response.json()).messages;
+}
+
 async function refreshInbox() {
   const number = currentNumber();
-  $("inbox-number").textContent = number || "—";
+  const email = currentEmail();
+  $("inbox-number").textContent = number ? (email ? `${number} · ${email}` : number) : "—";
   if (!E164.test(number)) return;
-  const response = await fetch("/dev/outbox?to=" + encodeURIComponent(number));
-  if (!response.ok) return;
-  const { messages } = await response.json();
-  messages.forEach((message) => {
+  const found = await outboxFor(number);
+  if (email) found.push(...(await outboxFor(email)));
+  if (number !== currentNumber()) return;  // the picker moved on while we were asking
+  found.sort((a, b) => a.created_at.localeCompare(b.created_at));
+  found.forEach((message) => {
     if (seen.has(message.id)) return;
     seen.add(message.id);
     if (message.channel === "whatsapp") {
-      bubble("in", message.body, message.media_urls);
+      if (primed) bubble("in", message.body, message.media_urls);
       return;
     }
     const item = document.createElement("li");
     const meta = document.createElement("span");
     meta.className = "meta";
-    meta.textContent = `${message.channel} · ${new Date(message.created_at).toLocaleTimeString()}`;
+    meta.textContent = `${message.channel} · ${message.to} · ${new Date(message.created_at).toLocaleTimeString()}`;
     item.appendChild(meta);
     item.appendChild(document.createTextNode(message.body));
     $("inbox").prepend(item);
   });
+  primed = true;
 }
 
 function switchNumber() {
   $("number").hidden = $("customer").value !== "";
   $("chat").replaceChildren();
   $("inbox").replaceChildren();
+  $("hint").hidden = false;
   seen.clear();
+  primed = false;
   showError("");
-  // Messages already in the outbox for this number belong to earlier sessions: show them in the inbox only.
   refreshInbox();
 }
 

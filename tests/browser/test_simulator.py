@@ -63,3 +63,43 @@ def test_narrow_phone_screen_has_no_horizontal_scroll(page: Page, live_server: s
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375
     page.screenshot(path="var/simulator-narrow.png")
+
+
+def test_first_look_says_what_to_do_and_marks_customers_without_chat_banking(
+    page: Page, live_server: str
+) -> None:
+    page.goto(f"{live_server}/simulator")
+    expect(page.locator("#hint")).to_contain_text("Say hi to start")
+    grace = page.locator("#customer option", has_text="Grace Okafor")
+    expect(grace).to_contain_text("chat banking off")
+    expect(page.locator("#customer option", has_text="Amina Yusuf")).not_to_contain_text("off")
+    page.select_option("#customer", AMINA)
+    say(page, "hi")
+    expect(page.locator("#hint")).to_be_hidden()
+
+
+def test_inbox_shows_email_to_the_customers_address_too(
+    page: Page, live_server: str, app: Flask
+) -> None:
+    messenger = app.extensions["teller"].messenger
+    messenger.send(Channel.EMAIL, "amina@example.com", "123456 is your code", subject="Code")
+    messenger.send(Channel.EMAIL, "tunde@example.com", "not for Amina", subject="Code")
+    page.goto(f"{live_server}/simulator")
+    page.select_option("#customer", AMINA)
+    expect(page.locator("#inbox li")).to_contain_text("123456 is your code")
+    expect(page.locator("#inbox li", has_text="email")).to_have_count(1)
+    expect(page.locator("#inbox-number")).to_contain_text("amina@example.com")
+
+
+def test_old_whatsapp_messages_are_never_replayed_into_the_chat(
+    page: Page, live_server: str, app: Flask
+) -> None:
+    messenger = app.extensions["teller"].messenger
+    messenger.send(Channel.WHATSAPP, AMINA, "an old reply from another session")
+    page.goto(f"{live_server}/simulator")
+    page.select_option("#customer", AMINA)
+    page.wait_for_timeout(500)
+    expect(page.locator("#chat li")).to_have_count(0)
+    messenger.send(Channel.WHATSAPP, AMINA, "a message sent while the page is open")
+    expect(page.locator("#chat li.in")).to_contain_text("sent while the page is open", timeout=5000)
+    expect(page.locator("#chat li", has_text="an old reply")).to_have_count(0)

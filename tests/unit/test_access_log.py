@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from gunicorn.config import Config  # type: ignore[import-untyped]
 
-from bot.access_log import RedactingFilter, RedactingLogger, redact
+from bot.access_log import QuietPolling, RedactingFilter, RedactingLogger, redact
 
 TOKEN = "k3Fq9x-Zr8_sl2PQ0aBcDeFgHiJkLmNoPqRsTuVwXyZ"
 
@@ -50,3 +50,19 @@ def test_the_development_server_log_writes_no_token() -> None:
     )
     assert RedactingFilter().filter(record)
     assert TOKEN not in record.getMessage() and "/claim/…" in record.getMessage()
+
+
+def _request_line(line: str) -> logging.LogRecord:
+    return logging.LogRecord(
+        "werkzeug.polling", logging.INFO, __file__, 1, '%s - - "%s" %s',
+        ("127.0.0.1", line, "200"), None,
+    )  # fmt: skip
+
+
+def test_the_simulators_outbox_polling_is_left_out_of_the_info_log() -> None:
+    quiet = QuietPolling()
+    logging.getLogger("werkzeug.polling").setLevel(logging.INFO)
+    assert not quiet.filter(_request_line("GET /dev/outbox?to=%2B2348030000001 HTTP/1.1"))
+    assert quiet.filter(_request_line("POST /whatsapp/inbound HTTP/1.1"))
+    logging.getLogger("werkzeug.polling").setLevel(logging.DEBUG)
+    assert quiet.filter(_request_line("GET /dev/outbox HTTP/1.1"))  # kept when asked for

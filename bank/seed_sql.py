@@ -4,20 +4,25 @@ Kept apart from validation so each stays small, and from ``SqliteBank`` so the a
 the port it implements. Balances are never written directly: every account starts at zero and
 its seeded history and opening balance are posted as ledger legs against the bank's
 opening-balance equity account. So even a freshly loaded bank satisfies the ledger invariants
-(each account's balance is the sum of its legs; each reference's legs sum to zero), and a mini
-statement starts with an "Opening balance" line.
+(each account's balance is the sum of its legs; each reference's legs sum to zero). The opening
+balance is dated over a year back, so a statement shows it as its opening balance.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from bank.db import stamp
 from bank.ledger import EQUITY_ACCOUNT, new_reference, post_leg
 from bank.money import cents_of
+
+
+# Statements cover at most the last 12 months: an opening balance older than that never lands
+# inside a statement's period.
+OPENING_BEFORE = timedelta(days=400)
 
 
 def _post_pair(
@@ -31,10 +36,19 @@ def _post_pair(
 
 
 def _post_history(db: sqlite3.Connection, account: Mapping[str, Any], now: datetime) -> int:
-    """Opening balance first, then each line in date order; returns the lines posted."""
+    """Opening balance first, then each line in date order; returns the lines posted.
+
+    The opening balance is dated before any period a statement can cover (the last 12 months,
+    and before the first seeded line), so every statement shows it as the opening balance,
+    never as money in during the period."""
     lines = sorted(account.get("transactions", []), key=lambda line: line["date"])
     opening = cents_of(account["balance"]) - sum(cents_of(line["amount"]) for line in lines)
-    first = datetime.combine(date.fromisoformat(lines[0]["date"]), time(0), UTC) if lines else now
+    first = min(
+        now.astimezone(UTC) - OPENING_BEFORE,
+        datetime.combine(date.fromisoformat(lines[0]["date"]), time(0), UTC) - timedelta(days=1)
+        if lines
+        else now.astimezone(UTC),
+    )
     if opening:
         _post_pair(db, account["number"], opening, {"description": "Opening balance"}, first)
     for line in lines:

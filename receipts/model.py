@@ -41,16 +41,20 @@ def _money(field: str, value: Decimal) -> None:
 
 @dataclass(frozen=True)
 class Party:
-    """One side of a movement: a name and a masked account, with the bank when it is another."""
+    """One side of a movement: a name and a masked account, with the bank when it is another.
+    A biller has a name and no account to show (``account`` empty)."""
 
     name: str
-    account: str  # masked: ••6789
+    account: str  # masked: ••6789, or "" for a biller
     bank: str = ""
 
     def __post_init__(self) -> None:
-        _masked("account", self.account)
+        if self.account or not self.name:
+            _masked("account", self.account)
 
     def line(self) -> str:
+        if not self.account:
+            return self.name
         where = f" ({self.bank} {self.account})" if self.bank else f" ({self.account})"
         return f"{self.name}{where}" if self.name else where.strip(" ()")
 

@@ -98,33 +98,45 @@ def _summary(statement: Statement) -> Table:
     return table
 
 
+_CELL = ParagraphStyle("cell", fontName=FONT, fontSize=8.5, leading=10.5, textColor=INK)
+# References are one token: let them break anywhere rather than run into the next column.
+_TOKEN = ParagraphStyle("token", parent=_CELL, wordWrap="CJK")
+_TOTAL = ParagraphStyle("total", parent=_CELL, fontName=BOLD)
+
+
 def _movements(statement: Statement) -> Table:
+    """Every movement; descriptions and references wrap inside their columns, and the totals
+    are one row (money in and money out side by side), above the closing balance."""
     header = ["Date", "Description", "Reference", "Amount", "Balance"]
-    rows: list[list[str]] = [header]
+    rows: list[list[Any]] = [header]
     rows.append(["", "Opening balance", "", "", plain(statement.opening)])
     for line in statement.lines:
         rows.append(
             [
                 line.at.strftime("%d %b %Y"),
-                line.description[:48],
-                line.reference,
+                Paragraph(escape(line.description), _CELL),
+                Paragraph(escape(line.reference), _TOKEN),
                 plain(line.amount),
                 plain(line.balance),
             ]
         )
-    rows.append(["", "Totals: money in / money out", "", plain(statement.credits), ""])
-    rows.append(["", "", "", plain(statement.debits), ""])
+    totals = (
+        f"Totals: money in {plain(statement.credits)} · money out {plain(statement.debits)}"
+    )
+    rows.append(["", Paragraph(escape(totals), _TOTAL), "", "", ""])
     rows.append(["", "Closing balance", "", "", plain(statement.closing)])
-    widths = [24 * mm, 70 * mm, 28 * mm, 28 * mm, 30 * mm]
+    widths = [22 * mm, 72 * mm, 30 * mm, 28 * mm, 28 * mm]
     table = Table(rows, colWidths=widths, repeatRows=1)
     style: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, 0), BOLD, 8.5),
         ("BACKGROUND", (0, 0), (-1, 0), SHADE),
         ("FONT", (0, 1), (-1, -1), FONT, 8.5),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("ALIGN", (3, 0), (-1, -1), "RIGHT"),
         ("LINEBELOW", (0, 0), (-1, 0), 0.5, INK),
-        ("LINEABOVE", (0, -3), (-1, -3), 0.5, INK),
-        ("FONT", (0, -3), (-1, -1), BOLD, 8.5),
+        ("SPAN", (1, -2), (4, -2)),  # the totals row reads across the table
+        ("LINEABOVE", (0, -2), (-1, -2), 0.5, INK),
+        ("FONT", (0, -2), (-1, -1), BOLD, 8.5),
         ("TOPPADDING", (0, 0), (-1, -1), 1.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from bank.ports import Account, CoreBanking, Customer, TransferRecord
+from bank.ports import BILLER_BANK_CODE, Account, CoreBanking, Customer, TransferRecord
 from messaging.masking import mask_account
 from receipts.model import Party, Receipt, Statement, StatementLine
 
@@ -19,6 +19,9 @@ NO_FEE = Decimal("0.00")  # the demo bank charges none; a core system would repo
 
 
 def _recipient(bank: CoreBanking, record: TransferRecord, own_code: str) -> Party:
+    if record.to_bank_code == BILLER_BANK_CODE:  # a bill: the biller by name, as the chat said
+        biller = next((b.name for b in bank.billers() if b.code == record.to_account), "")
+        return Party(biller or record.counterparty, "")
     masked = mask_account(record.to_account)
     saved = next(
         (

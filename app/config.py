@@ -17,6 +17,8 @@ from urllib.parse import urlparse
 
 import phonenumbers
 
+from bank.seed_validate import is_timezone
+
 ROOT = Path(__file__).resolve().parents[1]  # the checkout: the bank seeds, templates, static
 DEMO_SEED = ROOT / "bank" / "seeds" / "demo.json"
 
@@ -41,6 +43,7 @@ KNOWN_VARIABLES = frozenset(
         "BANK_DATABASE",
         "BANK_SEED",
         "BANK_NAME",
+        "BANK_TIMEZONE",
         "DEFAULT_CURRENCY",
         "CONVERSATION_IDLE_MINUTES",
         "SESSION_IDLE_MINUTES",
@@ -85,6 +88,7 @@ class Config:
     admin_api_key: str = DEV_SECRETS["ADMIN_API_KEY"]
     bank_name: str | None = None
     default_currency: str | None = None  # only names the currency of an empty bank
+    bank_timezone: str | None = None  # overrides the bank's own time zone (its seed's)
     conversation_idle_minutes: int = 15
     session_idle_minutes: int = 5
     session_absolute_hours: int = 12
@@ -167,6 +171,7 @@ class Config:
             admin_api_key=secrets["ADMIN_API_KEY"],
             bank_name=get("BANK_NAME"),
             default_currency=get("DEFAULT_CURRENCY"),
+            bank_timezone=get("BANK_TIMEZONE"),
             conversation_idle_minutes=idle,
             session_idle_minutes=session_idle,
             session_absolute_hours=session_absolute,
@@ -191,6 +196,8 @@ class Config:
             )
         if self.redis_url and urlparse(self.redis_url).scheme not in ("redis", "rediss", "unix"):
             found.append("REDIS_URL: must start with redis://, rediss:// or unix://")
+        if self.bank_timezone and not is_timezone(self.bank_timezone):
+            found.append("BANK_TIMEZONE: must be an IANA time zone such as Africa/Lagos")
         if self.default_currency and not re.fullmatch(r"[A-Z]{3}", self.default_currency):
             found.append("DEFAULT_CURRENCY: must be a three-letter ISO 4217 code such as USD")
         if not _is_e164(self.twilio_whatsapp_from.removeprefix("whatsapp:")) or not (

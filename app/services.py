@@ -160,6 +160,7 @@ class BankFacts:
     name: str
     currency: str
     code: str
+    timezone: str  # IANA: the bank's clock for every time a customer reads
 
 
 def bank_facts(config: Config, bank: SqliteBank) -> BankFacts:
@@ -185,6 +186,7 @@ def bank_facts(config: Config, bank: SqliteBank) -> BankFacts:
         name=profile.name or config.bank_name or "Teller Bank",
         currency=profile.currency or config.default_currency or "USD",
         code=profile.code,
+        timezone=config.bank_timezone or profile.timezone or "UTC",
     )
 
 

@@ -11,6 +11,7 @@ one file (``bank.db``).
 from __future__ import annotations
 
 import hmac
+import json
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -31,6 +32,7 @@ from bank.ports import (
     BankError,
     BankProfile,
     Biller,
+    Branch,
     Card,
     CardRefused,
     Claim,
@@ -115,7 +117,17 @@ class SqliteBank:
 
     def profile(self) -> BankProfile:
         meta = {r["key"]: r["value"] for r in self.db.rows("SELECT key, value FROM meta")}
-        return BankProfile(meta.get("name", ""), meta.get("currency", ""), meta.get("code", ""))
+        listed = json.loads(meta.get("branches", "[]"))
+        branches = tuple(Branch(str(b["name"]), str(b["address"])) for b in listed)
+        return BankProfile(
+            meta.get("name", ""),
+            meta.get("currency", ""),
+            meta.get("code", ""),
+            timezone=meta.get("timezone", ""),
+            phone=meta.get("phone", ""),
+            fraud_phone=meta.get("fraud_phone", ""),
+            branches=branches,
+        )
 
     def customer_by_msisdn(self, msisdn: str) -> Customer | None:
         """Only customers registered for chat banking: the chat's directory."""

@@ -16,10 +16,22 @@ from typing import Protocol
 
 
 @dataclass(frozen=True)
+class Branch:
+    name: str
+    address: str
+
+
+@dataclass(frozen=True)
 class BankProfile:
+    """The bank's own facts: the one source of its name, currency, code, clock and contacts."""
+
     name: str
     currency: str  # ISO 4217, e.g. "USD"
     code: str  # the bank's own sort/institution code, e.g. "001"
+    timezone: str = ""  # IANA name, e.g. "Africa/Lagos"; "" when the bank hasn't said
+    phone: str = ""  # E.164: customer service
+    fraud_phone: str = ""  # E.164: the fraud and lost-phone line
+    branches: tuple[Branch, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ balance is dated over a year back, so a statement shows it as its opening balanc
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
@@ -18,7 +19,6 @@ from typing import Any
 from bank.db import stamp
 from bank.ledger import EQUITY_ACCOUNT, new_reference, post_leg
 from bank.money import cents_of
-
 
 # Statements cover at most the last 12 months: an opening balance older than that never lands
 # inside a statement's period.
@@ -60,9 +60,17 @@ def _post_history(db: sqlite3.Connection, account: Mapping[str, Any], now: datet
 def insert_seed(db: sqlite3.Connection, doc: Mapping[str, Any], now: datetime) -> dict[str, int]:
     """Insert every row of ``doc``; call inside one transaction. Returns counts per kind."""
     bank = doc["bank"]
-    db.executemany(
-        "INSERT INTO meta VALUES (?, ?)", [(k, bank[k]) for k in ("name", "currency", "code")]
-    )
+    contacts = bank.get("contacts", {})
+    meta = {
+        "name": bank["name"],
+        "currency": bank["currency"],
+        "code": bank["code"],
+        "timezone": bank.get("timezone", ""),
+        "phone": contacts.get("phone", ""),
+        "fraud_phone": contacts.get("fraud", ""),
+        "branches": json.dumps(bank.get("branches", [])),
+    }
+    db.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
     banks = doc.get("banks", [])
     db.executemany("INSERT INTO other_banks VALUES (?, ?)", [(b["code"], b["name"]) for b in banks])
     billers = doc.get("billers", [])

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bank.seed_rules import Checker, SeedProblem, luhn_ok
 
@@ -64,12 +65,40 @@ def validate(doc: object, today: date | None = None) -> list[SeedProblem]:
     return c.problems
 
 
+def _bank_contacts(c: Checker, bank: dict[str, Any]) -> None:
+    """The optional clock, phone numbers and branches of the bank."""
+    if "timezone" in bank and not is_timezone(bank["timezone"]):
+        c.fail("bank.timezone", "not an IANA time zone such as Africa/Lagos")
+    if "contacts" in bank and (
+        contacts := c.obj(bank["contacts"], "bank.contacts", set(), {"phone", "fraud"})
+    ):
+        c.msisdn(contacts.get("phone"), "bank.contacts.phone")
+        c.msisdn(contacts.get("fraud"), "bank.contacts.fraud")
+    for path, branch in c.items(bank.get("branches"), "bank.branches"):
+        if (entry := c.obj(branch, path, {"name", "address"})) is not None:
+            c.text(entry.get("name"), f"{path}.name")
+            c.text(entry.get("address"), f"{path}.address")
+
+
+def is_timezone(value: object) -> bool:
+    """An IANA time zone name this machine's tz database knows."""
+    if not isinstance(value, str) or not value or value.startswith(("/", ".")):
+        return False
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 def _bank(c: Checker, seen: _Seen, top: dict[str, Any]) -> None:
-    if (bank := c.obj(top.get("bank"), "bank", {"name", "currency", "code"})) is not None:
+    optional = {"timezone", "contacts", "branches"}
+    if (bank := c.obj(top.get("bank"), "bank", {"name", "currency", "code"}, optional)) is not None:
         c.text(bank.get("name"), "bank.name")
         seen.currency = c.currency(bank.get("currency"), "bank.currency")
         seen.own_code = c.matches(bank.get("code"), "bank.code", *BANK_CODE)
         c.unique(seen.of("bank_code"), seen.own_code, "bank.code")
+        _bank_contacts(c, bank)
     for path, other in c.items(top.get("banks"), "banks"):
         if (entry := c.obj(other, path, {"code", "name"})) is not None:
             code = c.matches(entry.get("code"), f"{path}.code", *BANK_CODE)

@@ -30,7 +30,11 @@ def messages(doc: object) -> set[str]:
 def test_the_bundled_demo_seed_is_valid_and_as_designed() -> None:
     doc = demo()
     assert validate(doc, today=TODAY) == []
-    assert doc["bank"] == {"name": "Demo Bank", "currency": "USD", "code": "001"}
+    bank = {k: doc["bank"][k] for k in ("name", "currency", "code", "timezone")}
+    assert bank == {
+        "name": "Demo Bank", "currency": "USD", "code": "001", "timezone": "Africa/Lagos"
+    }  # fmt: skip
+    assert doc["bank"]["contacts"]["fraud"] and doc["bank"]["branches"]
     assert len(doc["banks"]) >= 3 and len(doc["billers"]) >= 3
     assert [k["level"] for k in doc["kyc_levels"]] == [1, 2, 3]
     customers = doc["customers"]
@@ -233,3 +237,19 @@ def test_any_json_anywhere_is_reported_never_raised(
     node[path[-1]] = value
     for problem in validate(doc, today=TODAY):
         assert problem.path and problem.message
+
+
+def test_the_banks_clock_contacts_and_branches_are_optional_and_checked() -> None:
+    good = demo()
+    del good["bank"]["timezone"], good["bank"]["contacts"], good["bank"]["branches"]
+    assert validate(good, today=TODAY) == []
+    bad = demo()
+    bad["bank"]["timezone"] = "Lagos/Mars"
+    bad["bank"]["contacts"] = {"phone": "0201234", "fax": "+2342012345678"}
+    bad["bank"]["branches"] = [{"name": "Ikeja"}]
+    assert sorted(messages(bad)) == [
+        "bank.branches[0].address: required",
+        "bank.contacts.fax: unknown field",
+        "bank.contacts.phone: not E.164",
+        "bank.timezone: not an IANA time zone such as Africa/Lagos",
+    ]

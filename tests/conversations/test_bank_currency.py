@@ -27,6 +27,7 @@ from workers.claims import refund_claim
 
 SAVINGS = "0123456789"
 FRIEND = "+2348039999999"  # no wallet, not a customer
+COOLING_OFF_CAP = Decimal("20000.00")  # the KES bank's setting (200.00 would be under USD 2)
 _CLAIM = re.compile(r"https://\S+(/claim/\S+)")
 # An amount as Teller writes it: a three-letter code, a space, digits with two decimals.
 _MONEY = re.compile(r"(?<![A-Za-z])([A-Z]{3}) -?[\d,]+\.\d{2}\b")
@@ -43,6 +44,7 @@ def config(redis_url: str, tmp_path: Path) -> Config:
         public_base_url=BASE_URL,
         bank_database=str(tmp_path / "bank.sqlite3"),
         bank_seed=str(kes_seed(tmp_path / "kes.json")),
+        registration_cooling_off_cap=COOLING_OFF_CAP,
     )
 
 
@@ -131,8 +133,10 @@ def test_a_transfer_to_a_saved_payee_says_kes_everywhere(
     chat.send("1")
     asked = chat.send("2")  # Chidi Okeke
     assert "How much (KES) do you want to send to Chidi Okeke" in asked
-    assert "You can send up to KES " in asked  # the cooling-off after registering
-    assert "over today's limit: you can send up to KES " in chat.send("1000")
+    assert "You can send up to KES 20,000.00 more today" in asked  # the cooling-off cap
+    over = chat.send("20000.01")
+    assert over == "That's over today's limit: you can send up to KES 20,000.00 more today."
+    assert chat.send("KSh 20,000").startswith("Send *KES 20,000.00*")  # exactly the cap passes
     chat.send("cancel")
 
     clock.advance(hours=25)  # the cooling-off is over; only the KYC level's limits now
@@ -248,7 +252,12 @@ def test_another_currency_is_refused_in_the_banks(
 def test_a_configured_currency_that_disagrees_refuses_to_start(
     config: Config, clock: FrozenClock
 ) -> None:
-    for wrong in ({"default_currency": "USD"}, {"bank_name": "Demo Bank"}):
+    over_level_1 = Decimal("100000.01")  # the KES bank's KYC level 1: KES 100,000.00 a day
+    for wrong in (
+        {"default_currency": "USD"},
+        {"bank_name": "Demo Bank"},
+        {"registration_cooling_off_cap": over_level_1},
+    ):
         with pytest.raises(ConfigError) as refused:
             build_services(Config(**{**config.__dict__, **wrong}), clock=clock)
         assert KES_BANK in str(refused.value) or "KES" in str(refused.value)

@@ -21,7 +21,7 @@ def _scaled(amount: str) -> str:
 
 def kes_seed(path: Path) -> Path:
     """Write the demo seed as a Kenyan bank's (currency ``KES``: the bank, every account, the
-    KYC limits and balances ×100; its own name and code) to ``path``; return ``path``."""
+    KYC limits, balances and history ×100; its own name and code) to ``path``; return ``path``."""
     doc: dict[str, Any] = json.loads(DEMO_SEED.read_text(encoding="utf-8"))
     own_code = doc["bank"]["code"]
     doc["bank"].update(name=KES_BANK, currency="KES", code=KES_BANK_CODE)
@@ -31,6 +31,8 @@ def kes_seed(path: Path) -> Path:
     for customer in doc["customers"]:
         for account in customer.get("accounts", []):
             account.update(currency="KES", balance=_scaled(account["balance"]))
+            for txn in account.get("transactions", []):
+                txn["amount"] = _scaled(txn["amount"])
         for payee in customer.get("payees", []):
             if payee["bank_code"] == own_code:
                 payee["bank_code"] = KES_BANK_CODE

@@ -44,6 +44,11 @@ from flows.amounts import CURRENCY_SYMBOLS, MAX_AMOUNT, AmountProblem, parse_amo
         ("R 150", "ZAR", "150.00"),
         ("RWF 100", "RWF", "100.00"),  # a code, not the rand's R followed by "WF"
         ("100 ZAR", "ZAR", "100.00"),
+        ("BRL 5", "BRL", "5.00"),  # codes that start with a letter symbol (Br, R) stay codes
+        ("RUB 5", "RUB", "5.00"),
+        ("KRW 5", "KRW", "5.00"),
+        ("MKD 5", "MKD", "5.00"),  # a code with no symbol in the table
+        ("RMB 5", "CNY", "5.00"),
         ("100 EUR", "EUR", "100.00"),  # the R of EUR is not a rand
         ("₹ 250", "INR", "250.00"),
         ("Rs.250", "INR", "250.00"),

@@ -313,3 +313,23 @@ def test_a_configured_currency_that_disagrees_refuses_to_start(
         assert Decimal(services.bank.kyc_levels()[0].daily) == Decimal("100000.00")
     finally:
         services.close()
+
+
+def test_an_empty_bank_speaks_the_configured_currency(
+    redis_url: str, tmp_path: Path, clock: FrozenClock
+) -> None:
+    empty = Config(
+        redis_url=redis_url,
+        public_base_url=BASE_URL,
+        bank_database=str(tmp_path / "empty.sqlite3"),
+        bank_seed=None,
+        default_currency="EUR",
+        bank_name="Euro Savings",
+    )
+    services = build_services(empty, clock=clock)
+    try:
+        assert (services.currency, services.bank_name) == ("EUR", "Euro Savings")
+        assert services.dispatcher.currency == "EUR"
+        assert services.auth.cooling_off_cap == Decimal("200.00")  # no KYC levels to bound it
+    finally:
+        services.close()

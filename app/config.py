@@ -49,7 +49,7 @@ KNOWN_VARIABLES = frozenset(
         "SESSION_IDLE_MINUTES",
         "SESSION_ABSOLUTE_HOURS",
         "REGISTRATION_COOLING_OFF_HOURS",
-        "REGISTRATION_COOLING_OFF_DAILY_CAP",
+        "REGISTRATION_COOLING_OFF_CAP",
         "PROXY_HOPS",
         "MEDIA_TTL_MINUTES",
         "DOCUMENT_PASSWORD",
@@ -93,9 +93,9 @@ class Config:
     session_idle_minutes: int = 5
     session_absolute_hours: int = 12
     registration_cooling_off_hours: int = 24
-    # What a newly registered customer may send a day while the cooling-off runs, in the bank's
-    # currency. None: the default (200.00, or the bank's KYC level 1 daily limit if lower).
-    registration_cooling_off_daily_cap: Decimal | None = None
+    # Sent per day while the cooling-off runs, in the bank's currency (unset: 200.00); at most
+    # the bank's KYC level 1 daily limit (checked against the bank at start: app.services).
+    registration_cooling_off_cap: Decimal | None = None
     proxy_hops: int = 0  # trusted reverse proxies in front (for client addresses and https)
     media_ttl_minutes: int = 10  # how long a rendered document waits for Twilio to fetch it
     # DOCUMENT_PASSWORD: how PDFs open. random (by SMS), or dob (DDMMYYYY): weaker, opt-in.
@@ -136,14 +136,13 @@ class Config:
         session_idle = whole("SESSION_IDLE_MINUTES", 5, 1, 30)
         session_absolute = whole("SESSION_ABSOLUTE_HOURS", 12, 1, 24)
         cooling_off = whole("REGISTRATION_COOLING_OFF_HOURS", 24, 0, 30 * 24)
-        cooling_off_cap = None
-        if (cap_text := get("REGISTRATION_COOLING_OFF_DAILY_CAP")) is not None:
-            cooling_off_cap = _amount(cap_text)
-            if cooling_off_cap is None:
-                problems.append(
-                    "REGISTRATION_COOLING_OFF_DAILY_CAP: must be an amount above 0 with at most "
-                    "2 decimals, such as 200.00 (in the bank's currency)"
-                )
+        cap_text = get("REGISTRATION_COOLING_OFF_CAP")
+        cooling_off_cap = _amount(cap_text) if cap_text else None
+        if cap_text and cooling_off_cap is None:
+            problems.append(
+                "REGISTRATION_COOLING_OFF_CAP: must be an amount in the bank's currency, more "
+                "than 0 with at most 2 decimals, such as 200.00"
+            )
         proxy_hops = whole("PROXY_HOPS", 0, 0, 5)
         # Twilio fetches media within seconds; an hour is already generous for a document URL.
         media_ttl = whole("MEDIA_TTL_MINUTES", 10, 1, 60)
@@ -176,7 +175,7 @@ class Config:
             session_idle_minutes=session_idle,
             session_absolute_hours=session_absolute,
             registration_cooling_off_hours=cooling_off,
-            registration_cooling_off_daily_cap=cooling_off_cap,
+            registration_cooling_off_cap=cooling_off_cap,
             proxy_hops=proxy_hops,
             media_ttl_minutes=media_ttl,
             document_unlock="dob" if unlock == "dob" else "random",
@@ -198,6 +197,9 @@ class Config:
             found.append("REDIS_URL: must start with redis://, rediss:// or unix://")
         if self.bank_timezone and not is_timezone(self.bank_timezone):
             found.append("BANK_TIMEZONE: must be an IANA time zone such as Africa/Lagos")
+        cap = self.registration_cooling_off_cap
+        if cap is not None and not (cap > 0 and cap == cap.quantize(Decimal("0.01"))):
+            found.append("REGISTRATION_COOLING_OFF_CAP: must be more than 0, at most 2 decimals")
         if self.default_currency and not re.fullmatch(r"[A-Z]{3}", self.default_currency):
             found.append("DEFAULT_CURRENCY: must be a three-letter ISO 4217 code such as USD")
         if not _is_e164(self.twilio_whatsapp_from.removeprefix("whatsapp:")) or not (
@@ -248,11 +250,11 @@ class Config:
 
 
 def _amount(text: str) -> Decimal | None:
-    """A positive amount with at most 2 decimals, or None."""
-    if not re.fullmatch(r"[0-9]{1,12}(\.[0-9]{1,2})?", text):
+    """An amount setting (plain digits, more than 0, at most 2 decimals: the bank's currency is
+    implied), or None if the text can't be one."""
+    if not re.fullmatch(r"[0-9]{1,12}(?:\.[0-9]{1,2})?", text) or Decimal(text) <= 0:
         return None
-    value = Decimal(text)
-    return value if value > 0 else None
+    return Decimal(text).quantize(Decimal("0.01"))
 
 
 def _is_e164(value: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
@@ -29,6 +29,7 @@ from auth.service import AuthService
 from auth.stepup import StepUpService
 from bank.demo import SqliteBank
 from bank.limits import kyc_guard
+from bank.ports import CoreBanking
 from bank.seed import SeedError, load_file
 from bot.claim_notice import ClaimNotifier
 from bot.dispatch import Dispatcher
@@ -45,6 +46,8 @@ from workers.media import MediaStore
 from workers.queues import DEFAULT_QUEUE, QUEUES, queue_for
 
 log = logging.getLogger("teller")
+
+COOLING_OFF_CAP = Decimal("200.00")  # REGISTRATION_COOLING_OFF_CAP unset, in the bank's currency
 
 
 @dataclass
@@ -163,7 +166,7 @@ class BankFacts:
     timezone: str  # IANA: the bank's clock for every time a customer reads
 
 
-def bank_facts(config: Config, bank: SqliteBank) -> BankFacts:
+def bank_facts(config: Config, bank: CoreBanking) -> BankFacts:
     """The bank's name, currency and code, from the bank. ``BANK_NAME`` and ``DEFAULT_CURRENCY``
     only name an empty bank; a configured value that disagrees with the bank's refuses to start
     (a chat quoting one currency while the bank moves another is worse than not starting)."""
@@ -190,25 +193,25 @@ def bank_facts(config: Config, bank: SqliteBank) -> BankFacts:
     )
 
 
-DEFAULT_COOLING_OFF_CAP = Decimal("200.00")
-
-
-def cooling_off_cap(config: Config, bank: SqliteBank) -> Decimal:
-    """What a new registration may send a day during the cooling-off, in the bank's currency:
-    the setting, or 200.00; never above the bank's KYC level 1 daily limit (a setting above it
-    refuses to start, the default is lowered to it)."""
-    level_1 = next((k.daily for k in bank.kyc_levels() if k.level == 1), None)
-    chosen = config.registration_cooling_off_daily_cap
-    if chosen is None:
-        return min(DEFAULT_COOLING_OFF_CAP, level_1) if level_1 else DEFAULT_COOLING_OFF_CAP
-    if level_1 is not None and chosen > level_1:
+def cooling_off_cap(config: Config, bank: CoreBanking, currency: str) -> Decimal:
+    """What a customer may send a day while the cooling-off after registering runs, in the bank's
+    currency: ``REGISTRATION_COOLING_OFF_CAP`` (unset: 200.00), never above the bank's KYC level 1
+    daily limit — a cap set above it refuses to start (the cooling-off only ever lowers limits),
+    the default is lowered to it."""
+    levels = sorted(bank.kyc_levels(), key=lambda level: level.level)
+    ceiling = levels[0].daily if levels else None
+    wanted = config.registration_cooling_off_cap
+    if wanted is None:
+        return COOLING_OFF_CAP if ceiling is None else min(COOLING_OFF_CAP, ceiling)
+    if ceiling is not None and wanted > ceiling:
         raise ConfigError(
             [
-                f"REGISTRATION_COOLING_OFF_DAILY_CAP: {chosen:.2f} is above the bank's KYC level 1 "
-                f"daily limit ({level_1:.2f}); set it at or below that"
+                f"REGISTRATION_COOLING_OFF_CAP: is {currency} {wanted:,.2f}, more than the bank's "
+                f"KYC level {levels[0].level} daily limit ({currency} {ceiling:,.2f}); the "
+                "cooling-off can only lower limits: set it at or below that"
             ]
         )
-    return chosen
+    return wanted
 
 
 def build_services(
@@ -232,6 +235,7 @@ def build_services(
             if bank.is_empty():  # not a sibling process that loaded it first: a real problem
                 raise
     facts = bank_facts(config, bank)
+    cap = cooling_off_cap(config, bank, facts.currency)
     if messenger is None:
         if config.messenger == "twilio":
             messenger = twilio_messenger(config, http_client=twilio_http_client)
@@ -250,6 +254,7 @@ def build_services(
         session_absolute=timedelta(hours=config.session_absolute_hours),
         cooling_off=timedelta(hours=config.registration_cooling_off_hours),
     )
+    auth = replace(auth, cooling_off_cap=cap)  # AuthService.build doesn't take it (yet)
     scenarios = ScenarioService.build(app_redis, clock)
     try:
         if scenarios.seed(facts.name):

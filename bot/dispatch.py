@@ -53,7 +53,7 @@ class Dispatcher:
     public_base_url: str
     idle: timedelta
     clock: Callable[[], datetime]
-    currency: str = "USD"
+    currency: str  # the bank's, from the bank (app.services.bank_facts): no default of its own
     stepup: StepUp | None = None
     effects: EffectRunner | None = None  # performs the flows' document effects
 

@@ -39,16 +39,9 @@ def refund_claim(claim_id: str) -> str:
     claim = ctx.bank.refund_claim(claim_id)
     if claim is None:
         return "nothing to refund"
-    amount = f"{claim.amount:,.2f}"
-    currency = next(
-        (
-            a.currency
-            for a in ctx.bank.accounts(claim.customer_id)
-            if a.number == claim.from_account
-        ),
-        "",
-    )
-    shown = f"{currency} {amount}".strip()
+    held_in = {a.number: a.currency for a in ctx.bank.accounts(claim.customer_id)}
+    currency = held_in.get(claim.from_account) or ctx.bank.profile().currency
+    shown = f"{currency} {claim.amount:,.2f}"
     sender = ctx.bank.customer(claim.customer_id)
     messages = []
     if sender is not None:

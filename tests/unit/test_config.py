@@ -52,9 +52,9 @@ def test_production_refuses_missing_or_dev_or_short_secrets(name: str) -> None:
         ("DEFAULT_CURRENCY", "dollars"),
         ("BANK_TIMEZONE", "Lagos"),
         ("BANK_TIMEZONE", "../etc/passwd"),
-        ("REGISTRATION_COOLING_OFF_DAILY_CAP", "0"),
-        ("REGISTRATION_COOLING_OFF_DAILY_CAP", "12.345"),
-        ("REGISTRATION_COOLING_OFF_DAILY_CAP", "lots"),
+        ("REGISTRATION_COOLING_OFF_CAP", "0"),
+        ("REGISTRATION_COOLING_OFF_CAP", "12.345"),
+        ("REGISTRATION_COOLING_OFF_CAP", "lots"),
         ("TWILIO_WHATSAPP_FROM", "+14155238886"),
         ("TWILIO_SMS_FROM", "bank"),
         ("TWILIO_ACCOUNT_SID", "123"),
@@ -107,8 +107,8 @@ def test_config_error_never_echoes_secret_values() -> None:
 
 def test_the_banks_clock_and_the_cooling_off_cap_are_read() -> None:
     config = Config.from_env(
-        {"BANK_TIMEZONE": "Africa/Nairobi", "REGISTRATION_COOLING_OFF_DAILY_CAP": "150.50"}
+        {"BANK_TIMEZONE": "Africa/Nairobi", "REGISTRATION_COOLING_OFF_CAP": "150.50"}
     )
     assert config.bank_timezone == "Africa/Nairobi"
-    assert str(config.registration_cooling_off_daily_cap) == "150.50"
+    assert str(config.registration_cooling_off_cap) == "150.50"
     assert Config.from_env({}).default_currency is None  # the bank's own, unless it is empty

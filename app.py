@@ -25,11 +25,11 @@ from redis import Redis, RedisError
 from rq import Queue
 from twilio.rest import Client
 
-from auth.challenges import ChallengeStore
 from auth.pins import SecretHasher
 from auth.scenarios.service import ScenarioService
 from auth.service import AuthService
 from auth.stepup import StepUpService
+from auth.stores.challenges import ChallengeStore
 from bank.demo import SqliteBank
 from bank.limits import kyc_guard
 from bank.seed import SeedError, load_file
@@ -451,7 +451,7 @@ def create_app(config: Config | None = None, services: Services | None = None) -
     app.extensions["teller"] = services
     register_blueprints(app)
     from auth import api as token_api
-    from auth import web as secure_pages
+    from auth import pages as secure_pages
 
     secure_pages.init_app(app.config, secure_cookies=config.public_base_url.startswith("https"))
     secure_pages.csrf.init_app(app)

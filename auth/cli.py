@@ -12,8 +12,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from auth.credentials import AccountStatus
 from auth.service import AuthService
+from auth.stores.credentials import AccountStatus
 from bank.masking import mask_phone
 
 auth_cli = AppGroup("auth", help="Look after customers' chat-banking access.")

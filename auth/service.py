@@ -13,16 +13,16 @@ from decimal import Decimal
 
 from redis import Redis
 
-from auth.audit import AuditLog
-from auth.codes import Codes
-from auth.credentials import CredentialStore, LoginIdTaken, login_id_problems
-from auth.history import LoginHistory
-from auth.links import Link, LinkStore, Purpose
-from auth.lockout import Kind, Lockouts, Strike
 from auth.pins import SecretHasher
 from auth.ports import IssuedLink, LinkRefused, LoginRecord, TokenCheck
-from auth.ratelimit import LINK_REQUESTS, RateLimited, RateLimiter
-from auth.sessions import ABSOLUTE, IDLE, Sessions
+from auth.stores.audit import AuditLog
+from auth.stores.codes import Codes
+from auth.stores.credentials import CredentialStore, LoginIdTaken, login_id_problems
+from auth.stores.history import LoginHistory
+from auth.stores.links import Link, LinkStore, Purpose
+from auth.stores.lockout import Kind, Lockouts, Strike
+from auth.stores.ratelimit import LINK_REQUESTS, RateLimited, RateLimiter
+from auth.stores.sessions import ABSOLUTE, IDLE, Sessions
 from bank.masking import mask_phone
 from bank.ports import CoreBanking
 from messaging import Channel, Messenger, MessengerError

@@ -2,9 +2,9 @@
 and of which type; this module starts it, delivers codes through the messenger with the
 scenario's template, and checks answers. Implements ``auth.ports.StepUp`` for the bot.
 
-- ``sms_code`` / ``email_code``: random digits (``auth.codes``: hashed, bound to the request's
-  digest, the configured length, expiry and tries, at most 3 sends 30 seconds apart, a resend
-  never resets the tries), sent to the registered number or email, never into the chat.
+- ``sms_code`` / ``email_code``: random digits (``auth.stores.codes``: hashed, bound to the
+  request's digest, the configured length, expiry and tries, at most 3 sends 30 seconds apart, a
+  resend never resets the tries), sent to the registered number or email, never into the chat.
 - ``authenticator_app``: the current or previous 30-second step, each step accepted once.
 - ``security_questions``: 2 of the customer's 3, answered on a one-time secure page.
 
@@ -22,20 +22,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from auth.challenges import QUESTIONS_TTL, Challenge, ChallengeStore, binding
-from auth.codes import SendRefused
-from auth.codes import Verdict as CodeVerdict
-from auth.credentials import Credentials
-from auth.links import Purpose
-from auth.lockout import Kind
 from auth.ports import StepUpAnswer, StepUpRequest, StepUpState, StepUpView, Verdict
 from auth.questions import normalise
-from auth.ratelimit import CHALLENGE_STARTS, RateLimited
 from auth.scenarios.model import ACTIONS, CODE_CHANNELS, ChallengeType, MfaConfig, Scenario
 from auth.scenarios.seed import default_templates
 from auth.scenarios.service import ScenarioService
 from auth.scenarios.templates import MessageValues, render
 from auth.service import CHANNEL, AuthService
+from auth.stores.challenges import QUESTIONS_TTL, Challenge, ChallengeStore, binding
+from auth.stores.codes import SendRefused
+from auth.stores.codes import Verdict as CodeVerdict
+from auth.stores.credentials import Credentials
+from auth.stores.links import Purpose
+from auth.stores.lockout import Kind
+from auth.stores.ratelimit import CHALLENGE_STARTS, RateLimited
 from auth.totp import matching_step
 from bank.masking import mask_email, mask_phone
 from bank.ports import Customer

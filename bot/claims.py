@@ -22,8 +22,8 @@ from flask.typing import ResponseReturnValue
 from redis import Redis
 from redis.exceptions import RedisError
 
-from auth.ratelimit import Limit, RateLimited
-from auth.web import address, protect_pages
+from auth.pages.protection import address, protect_pages
+from auth.stores.ratelimit import Limit, RateLimited
 from bank.masking import mask_phone
 from bank.ports import Claim, ClaimGone, CoreBanking
 from messaging import Channel, Messenger, MessengerError

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from redis import Redis
 
-from auth.ratelimit import Limit, RateLimited, RateLimiter
+from auth.stores.ratelimit import Limit, RateLimited, RateLimiter
 from bank.masking import mask_phone
 from bank.ports import Customer
 from bot.claims import ClaimNotifier

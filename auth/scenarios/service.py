@@ -14,7 +14,6 @@ from typing import Any
 
 from redis import Redis
 
-from auth.audit import AuditLog
 from auth.scenarios.codec import (
     config_to_dict,
     scenario_json,
@@ -33,6 +32,7 @@ from auth.scenarios.model import (
 from auth.scenarios.seed import default_scenarios
 from auth.scenarios.store import ScenarioStore
 from auth.scenarios.validate import Invalid, parse_spec
+from auth.stores.audit import AuditLog
 
 ADMIN_CHANNEL = "admin"
 

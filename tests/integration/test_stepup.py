@@ -16,12 +16,12 @@ import pyotp
 import pytest
 
 from app import Config, Services, build_services
-from auth.audit import AuditEntry, AuditLog
-from auth.credentials import AccountStatus, Credentials, Question
-from auth.lockout import Kind
 from auth.ports import StepUpAnswer, StepUpRequest, StepUpState, StepUpView, Verdict
 from auth.scenarios.codec import config_to_dict
 from auth.scenarios.model import MfaConfig, Status
+from auth.stores.audit import AuditEntry, AuditLog
+from auth.stores.credentials import AccountStatus, Credentials, Question
+from auth.stores.lockout import Kind
 from bot.messenger import OutboxMessenger
 from tests.fakes import FakeTwilioHttp, FrozenClock
 

@@ -2,8 +2,9 @@
 and the usable types after it, the digest of the request it is bound to, its tries, and whether
 it has passed. Starting a challenge replaces the previous one, whose answers stop working.
 
-Codes themselves live in ``auth.codes`` (hashed, bound to the same digest); authenticator steps
-in the credentials (each accepted once); security questions are answered on a secure page.
+Codes themselves live in ``auth.stores.codes`` (hashed, bound to the same digest);
+authenticator steps in the credentials (each accepted once); security questions are answered on
+a secure page.
 """
 
 from __future__ import annotations

@@ -40,6 +40,7 @@ from auth.totp import matching_step
 from bank.masking import mask_email, mask_phone
 from bank.ports import Customer
 from messaging import Channel, MessengerError
+from messaging.notices import render_notice
 
 log = logging.getLogger("teller.stepup")
 
@@ -327,7 +328,7 @@ class StepUpService:
             channel, to, shown = Channel.SMS, msisdn, mask_phone(msisdn)
         try:
             # Email only: an SMS has no subject (the dev outbox would prepend it to the text).
-            subject = f"{self.auth.bank_name}: your security code"
+            subject = render_notice("stepup_email_subject", bank=self.auth.bank_name)
             self.auth.messenger.send(
                 channel, to, text, subject=subject if channel is Channel.EMAIL else None
             )

@@ -28,7 +28,7 @@ from twilio.rest import Client
 from auth.pins import SecretHasher
 from auth.scenarios.service import ScenarioService
 from auth.service import AuthService
-from auth.stepup import StepUpService
+from auth.stepup import StepUpService, build_stepup
 from auth.stores.challenges import ChallengeStore
 from bank.demo import SqliteBank
 from bank.limits import kyc_guard
@@ -417,7 +417,7 @@ def build_services(
         edge=EdgeStore(app_redis, Sealer(config.secret_key)),
         auth=auth,
         scenarios=scenarios,
-        stepup=StepUpService(auth, scenarios, ChallengeStore(app_redis)),
+        stepup=build_stepup(auth, ChallengeStore(app_redis)),
         clock=clock,
     )
     # Jobs run by this process (the in-process worker, a forked worker's jobs) use these services.

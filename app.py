@@ -29,7 +29,7 @@ from auth.pins import SecretHasher
 from auth.scenarios.service import ScenarioService
 from auth.service import AuthService
 from auth.stepup import StepUpService, build_stepup
-from auth.stores.challenges import ChallengeStore
+from auth.stepup.challenges import ChallengeStore
 from bank.demo import SqliteBank
 from bank.limits import kyc_guard
 from bank.seed import SeedError, load_file

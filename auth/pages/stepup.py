@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from auth.pages.common import blocked_page, finished, gone, opened, page, service, stepups
 from auth.ports import Verdict
 from auth.questions import QUESTIONS
-from auth.stores.challenges import Challenge
+from auth.stepup.challenges import Challenge
 from auth.stores.links import Link, Purpose
 
 MAX_ANSWER_CHARS = 200

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from auth.service import AuthService
 from auth.stepup.audit import StepUpAudit
+from auth.stepup.challenges import ChallengeStore
 from auth.stepup.checks import Checks
 from auth.stepup.delivery import Delivery
 from auth.stepup.facts import FactReader
 from auth.stepup.service import StepUpService
-from auth.stores.challenges import ChallengeStore
 
 __all__ = ["StepUpService", "build_stepup"]
 

@@ -14,8 +14,8 @@ from redis.client import Pipeline
 
 from auth.ports import StepUpRequest
 from auth.scenarios.model import ChallengeType
+from auth.stepup.challenges import Challenge
 from auth.stores.audit import AuditLog
-from auth.stores.challenges import Challenge
 from auth.stores.lockout import Kind
 
 CHANNEL = "whatsapp"  # step-ups are asked for in the chat; audit entries name it

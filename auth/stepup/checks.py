@@ -14,8 +14,8 @@ from auth.pins import SecretHasher
 from auth.ports import StepUpAnswer, Verdict
 from auth.questions import normalise
 from auth.scenarios.model import ChallengeType, MfaConfig
+from auth.stepup.challenges import CODE_PURPOSE, Challenge, ChallengeStore
 from auth.stepup.facts import Facts
-from auth.stores.challenges import CODE_PURPOSE, Challenge, ChallengeStore
 from auth.stores.codes import Codes
 from auth.stores.codes import Verdict as CodeVerdict
 from auth.stores.credentials import Credentials, CredentialStore

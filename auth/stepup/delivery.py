@@ -21,8 +21,8 @@ from auth.scenarios.model import ACTIONS, CODE_CHANNELS, ChallengeType, MfaConfi
 from auth.scenarios.seed import default_templates
 from auth.scenarios.templates import MessageValues, render
 from auth.stepup.audit import StepUpAudit
+from auth.stepup.challenges import CODE_PURPOSE, Challenge
 from auth.stepup.facts import amount_of
-from auth.stores.challenges import CODE_PURPOSE, Challenge
 from auth.stores.codes import Codes, SendRefused
 from auth.stores.links import Link, LinkStore, Purpose
 from bank.masking import mask_email, mask_phone

@@ -21,8 +21,8 @@ from auth.scenarios.config import CONFIG_KEY, in_force
 from auth.scenarios.evaluate import Decision, evaluate, find_scenario
 from auth.scenarios.model import CHAT_APPLICATION, ChallengeType, MfaConfig, Scenario
 from auth.scenarios.store import SCENARIOS_KEY, parse_all
+from auth.stepup.challenges import Challenge, ChallengeStore, live
 from auth.stores import credentials as creds_store
-from auth.stores.challenges import Challenge, ChallengeStore, live
 from auth.stores.credentials import CRED_KEY, Credentials
 from auth.stores.lockout import BLOCK_KEY, Kind, block_in_force
 from bank.ports import Customer

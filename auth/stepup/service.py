@@ -26,11 +26,11 @@ from redis.client import Pipeline
 from auth.ports import StepUpAnswer, StepUpRequest, StepUpState, StepUpView, Verdict
 from auth.scenarios.model import ChallengeType, Scenario
 from auth.stepup.audit import StepUpAudit, request_of
+from auth.stepup.challenges import CODE_PURPOSE, QUESTIONS_TTL, Challenge, ChallengeStore, binding
 from auth.stepup.checks import Checks
 from auth.stepup.delivery import Delivery, authenticator_view
 from auth.stepup.facts import ASKED_QUESTIONS, FactReader, Facts, enrolled
 from auth.stores.batch import batch
-from auth.stores.challenges import CODE_PURPOSE, QUESTIONS_TTL, Challenge, ChallengeStore, binding
 from auth.stores.codes import Codes
 from auth.stores.lockout import Kind, Lockouts
 from auth.stores.ratelimit import CHALLENGE_STARTS, Limit, RateLimited

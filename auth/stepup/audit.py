@@ -14,11 +14,10 @@ from redis.client import Pipeline
 
 from auth.ports import StepUpRequest
 from auth.scenarios.model import ChallengeType
+from auth.service import CHANNEL
 from auth.stepup.challenges import Challenge
 from auth.stores.audit import AuditLog
 from auth.stores.lockout import Kind
-
-CHANNEL = "whatsapp"  # step-ups are asked for in the chat; audit entries name it
 
 
 def request_of(challenge: Challenge) -> StepUpRequest:

@@ -22,11 +22,11 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from app.config import Config, ConfigError
-from auth.challenges import ChallengeStore
 from auth.pins import SecretHasher
 from auth.scenarios.service import ScenarioService
 from auth.service import AuthService
-from auth.stepup import StepUpService
+from auth.stepup import StepUpService, build_stepup
+from auth.stepup.challenges import ChallengeStore
 from bank.demo import SqliteBank
 from bank.limits import kyc_guard
 from bank.ports import CoreBanking
@@ -262,7 +262,7 @@ def build_services(
     except RedisError as exc:  # the next start seeds; until then money movements fail closed
         log.warning("mfa: out-of-the-box scenarios not stored yet: %s", exc)
     edge = EdgeStore(app_redis, Sealer(config.secret_key))
-    stepup = StepUpService(auth, scenarios, ChallengeStore(app_redis))
+    stepup = build_stepup(auth, ChallengeStore(app_redis))
     claims = ClaimNotifier(bank, messenger, rq_redis, config.public_base_url, facts.name)
     effects = EffectRunner(app_redis, rq_redis, auth.limiter, clock, claims=claims)
     dispatcher = Dispatcher(

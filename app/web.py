@@ -14,7 +14,8 @@ from admin import wiring as admin_wiring
 from app.config import ROOT, Config, unknown_variables
 from app.services import Services, build_services
 from auth import api as token_api
-from auth import web as secure_pages
+from auth import pages as secure_pages
+from auth import wiring as auth_wiring
 from auth.cli import auth_cli
 from bank.cli import bank_cli
 from bot.routes import register_blueprints
@@ -38,12 +39,13 @@ def create_app(config: Config | None = None, services: Services | None = None) -
         hops = config.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=64 * 1024)
-    app.extensions["teller"] = services
+    app.extensions["teller"] = services  # the whole graph: the bank CLI and tests use it
     register_blueprints(app, services, production=config.is_production)
     secure_pages.init_app(app.config, secure_cookies=config.public_base_url.startswith("https"))
     secure_pages.csrf.init_app(app)
     app.register_blueprint(secure_pages.bp)
     app.register_blueprint(token_api.bp)
+    auth_wiring.install(app, services)
     admin_wiring.install(app, services)
     app.register_blueprint(admin_api.bp)
     app.cli.add_command(bank_cli)

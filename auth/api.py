@@ -13,10 +13,10 @@ import hmac
 import re
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from redis.exceptions import RedisError
 
-from auth.service import AuthService
+from auth.wiring import services
 
 bp = Blueprint("auth_api", __name__, url_prefix="/auth/v1")
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
@@ -32,7 +32,7 @@ def _error(status: int, message: str) -> Response:
 
 
 def _authorised() -> bool:
-    expected = current_app.extensions["teller"].config.auth_api_key
+    expected = services().config.auth_api_key
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -76,7 +76,7 @@ def check() -> Response:
     user, problem = _user()
     if problem is not None or user is None:
         return problem or _error(400, "user: required")
-    service: AuthService = current_app.extensions["teller"].auth
+    service = services().auth
     result = service.check(user)
     expires = result.expires_at.isoformat() if result.expires_at else None
     return jsonify(status=result.status.value, expires_at=expires)
@@ -87,7 +87,7 @@ def revoke() -> Response:
     user, problem = _user()
     if problem is not None or user is None:
         return problem or _error(400, "user: required")
-    service: AuthService = current_app.extensions["teller"].auth
+    service = services().auth
     customer = service.bank.customer_by_msisdn(user)
     ended = service.logout(
         user, customer.customer_id if customer else "", everywhere=True, channel="api"

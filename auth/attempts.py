@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from auth.lockout import Strike
+from auth.stores.lockout import Strike
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
-from auth.credentials import AccountStatus
 from auth.service import AuthService
+from auth.stores.credentials import AccountStatus
+from auth.wiring import services
 from messaging.masking import mask_phone
 
 auth_cli = AppGroup("auth", help="Look after customers' chat-banking access.")
@@ -21,7 +21,7 @@ _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
 def _service() -> AuthService:
-    return current_app.extensions["teller"].auth  # type: ignore[no-any-return]
+    return services().auth
 
 
 def _customer(number: str) -> str:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import hmac
 
 from auth.attempts import Attempt
-from auth.credentials import AccountStatus, fold
-from auth.links import Link
-from auth.lockout import Kind
 from auth.pins import pin_problems
 from auth.service import AuthService
+from auth.stores.credentials import AccountStatus, fold
+from auth.stores.links import Link
+from auth.stores.lockout import Kind
 
 
 def _refused_status(service: AuthService, link: Link) -> Attempt | None:

@@ -19,13 +19,19 @@ from typing import Any
 
 from auth import totp
 from auth.attempts import Attempt
-from auth.codes import SendRefused, Verdict
-from auth.credentials import AccountStatus, Credentials, LoginIdTaken, Question, login_id_problems
-from auth.links import Link, digest
-from auth.lockout import Kind
 from auth.pins import pin_problems
 from auth.questions import QUESTIONS, answer_problems, normalise
 from auth.service import AuthService
+from auth.stores.codes import SendRefused, Verdict
+from auth.stores.credentials import (
+    AccountStatus,
+    Credentials,
+    LoginIdTaken,
+    Question,
+    login_id_problems,
+)
+from auth.stores.links import Link, digest
+from auth.stores.lockout import Kind
 
 CODE_PURPOSE = "register"
 STEPS = ("details", "credentials", "questions", "authenticator")

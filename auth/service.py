@@ -13,19 +13,20 @@ from decimal import Decimal
 
 from redis import Redis
 
-from auth.audit import AuditLog
-from auth.codes import Codes
-from auth.credentials import CredentialStore, LoginIdTaken, login_id_problems
-from auth.history import LoginHistory
-from auth.links import Link, LinkStore, Purpose
-from auth.lockout import Kind, Lockouts, Strike
 from auth.pins import SecretHasher
 from auth.ports import IssuedLink, LinkRefused, LoginRecord, TokenCheck
-from auth.ratelimit import LINK_REQUESTS, RateLimited, RateLimiter
-from auth.sessions import ABSOLUTE, IDLE, Sessions
+from auth.stores.audit import AuditLog
+from auth.stores.codes import Codes
+from auth.stores.credentials import CredentialStore, LoginIdTaken, login_id_problems
+from auth.stores.history import LoginHistory
+from auth.stores.links import Link, LinkStore, Purpose
+from auth.stores.lockout import Kind, Lockouts, Strike
+from auth.stores.ratelimit import LINK_REQUESTS, RateLimited, RateLimiter
+from auth.stores.sessions import ABSOLUTE, IDLE, Sessions
 from bank.ports import CoreBanking
 from messaging import Channel, Messenger, MessengerError
 from messaging.masking import mask_phone
+from messaging.notices import SECURITY_NOTICES, render_notice
 
 log = logging.getLogger("teller.auth")
 
@@ -252,33 +253,15 @@ class AuthService:
 
     def notify(self, msisdn: str, what: str, until: datetime | None = None) -> None:
         """A security notice by SMS to the registered number; a failure is logged, not raised."""
-        when = (until or self.clock()).strftime("%d %b %H:%M UTC")
-        texts = {
-            "registered": f"{self.bank_name}: you registered for chat banking on {when}. "
-            "If this wasn't you, call us now on the number on your card.",
-            "pin_changed": f"{self.bank_name}: your chat banking PIN was changed on {when}. "
-            "If this wasn't you, call us now on the number on your card.",
-            "blocked": f"{self.bank_name}: after 5 wrong attempts, chat banking is blocked "
-            f"until {when}. If this wasn't you, call us on the number on your card.",
-            "login_id_changed": f"{self.bank_name}: your chat-banking ID was changed on {when}. "
-            "If this wasn't you, call us now on the number on your card.",
-            "card_pin_changed": f"{self.bank_name}: your card PIN was changed on {when}. "
-            "If this wasn't you, call us now on the number on your card.",
-            "limit_changed": f"{self.bank_name}: your own daily transfer limit was changed on "
-            f"{when}. If this wasn't you, call us now on the number on your card.",
-            "email_changed": f"{self.bank_name}: the email address on your account was changed "
-            f"on {when}. If this wasn't you, call us now on the number on your card.",
-        }
+        if what not in SECURITY_NOTICES:
+            raise KeyError(what)
+        text = render_notice(what, bank=self.bank_name, when=until or self.clock())
         try:
-            self.messenger.send(Channel.SMS, msisdn, texts[what])
+            self.messenger.send(Channel.SMS, msisdn, text)
         except MessengerError as exc:
             log.warning("notice %s to %s not sent: %s", what, mask_phone(msisdn), exc)
 
     def messenger_send_code(self, msisdn: str, code: str, expires: datetime) -> None:
         """The registration code, by SMS to the registered number (never into the chat)."""
-        text = (
-            f"{self.bank_name}: {code} is your code to register for chat banking. "
-            f"It expires at {expires.strftime('%H:%M UTC')}. Never share it: "
-            "we will never ask for it."
-        )
+        text = render_notice("register_code", bank=self.bank_name, code=code, expires=expires)
         self.messenger.send(Channel.SMS, msisdn, text)

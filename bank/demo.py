@@ -11,8 +11,6 @@ one file (``bank.db``).
 from __future__ import annotations
 
 import hmac
-import json
-import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -32,7 +30,6 @@ from bank.ports import (
     BankError,
     BankProfile,
     Biller,
-    Branch,
     Card,
     CardRefused,
     Claim,
@@ -46,6 +43,7 @@ from bank.ports import (
     TransferRequest,
     TransferResult,
 )
+from bank.rows import TRANSFER_SQL, customer_from, profile_from, transaction_from, transfer_from
 from bank.seed_sql import insert_seed
 
 
@@ -58,37 +56,6 @@ class BankNotEmpty(BankError):
 
     def __init__(self) -> None:
         super().__init__("the bank already holds data")
-
-
-def _customer(row: sqlite3.Row) -> Customer:
-    return Customer(
-        row["customer_id"],
-        row["name"],
-        row["msisdn"],
-        row["email"],
-        row["kyc_level"],
-        bool(row["chat_banking"]),
-    )
-
-
-# A transfer with its payer's ledger line (narration, masked counterparty).
-_TRANSFER_SQL = (
-    "SELECT t.*, l.description, l.counterparty FROM transfers t"
-    " JOIN ledger l ON l.txn_id = t.txn_id"
-)
-
-
-def _transaction(row: sqlite3.Row) -> Transaction:
-    return Transaction(
-        txn_id=row["txn_id"],
-        account_number=row["account_number"],
-        amount=from_cents(row["amount"]),
-        balance_after=from_cents(row["balance_after"]),
-        description=row["description"],
-        counterparty=row["counterparty"],
-        created_at=datetime.fromisoformat(row["created_at"]),
-        reference=row["reference"],
-    )
 
 
 class SqliteBank:
@@ -116,30 +83,20 @@ class SqliteBank:
         return not self.db.rows("SELECT 1 FROM meta LIMIT 1")
 
     def profile(self) -> BankProfile:
-        meta = {r["key"]: r["value"] for r in self.db.rows("SELECT key, value FROM meta")}
-        listed = json.loads(meta.get("branches", "[]"))
-        branches = tuple(Branch(str(b["name"]), str(b["address"])) for b in listed)
-        return BankProfile(
-            meta.get("name", ""),
-            meta.get("currency", ""),
-            meta.get("code", ""),
-            timezone=meta.get("timezone", ""),
-            phone=meta.get("phone", ""),
-            fraud_phone=meta.get("fraud_phone", ""),
-            branches=branches,
-        )
+        return profile_from(self.db.rows("SELECT key, value FROM meta"))
 
     def customer_by_msisdn(self, msisdn: str) -> Customer | None:
         """Only customers registered for chat banking: the chat's directory."""
         rows = self.db.rows("SELECT * FROM customers WHERE msisdn = ? AND chat_banking = 1", msisdn)
-        return _customer(rows[0]) if rows else None
+        return customer_from(rows[0]) if rows else None
 
     def customer(self, customer_id: str) -> Customer | None:
         rows = self.db.rows("SELECT * FROM customers WHERE customer_id = ?", customer_id)
-        return _customer(rows[0]) if rows else None
+        return customer_from(rows[0]) if rows else None
 
     def list_customers(self) -> list[Customer]:
-        return [_customer(r) for r in self.db.rows("SELECT * FROM customers ORDER BY customer_id")]
+        rows = self.db.rows("SELECT * FROM customers ORDER BY customer_id")
+        return [customer_from(r) for r in rows]
 
     def verify_personal_details(self, customer_id: str, dob: date, national_id_last4: str) -> bool:
         """Fails closed: False for an unknown customer, compared in constant time even then."""
@@ -324,7 +281,7 @@ class SqliteBank:
             account_number,
             max(0, limit),
         )
-        return [_transaction(r) for r in rows]
+        return [transaction_from(r) for r in rows]
 
     def transactions(
         self, account_number: str, since: datetime, until: datetime
@@ -337,7 +294,7 @@ class SqliteBank:
             stamp(since),
             stamp(until),
         )
-        return [_transaction(r) for r in rows]
+        return [transaction_from(r) for r in rows]
 
     # money -----------------------------------------------------------------------------
     def limits(self, customer_id: str, daily_cap: Decimal | None = None) -> LimitStatus:
@@ -355,29 +312,10 @@ class SqliteBank:
             )
 
     def transfer_record(self, txn_id: int) -> TransferRecord | None:
-        return self._transfer(self.db.rows(_TRANSFER_SQL + " WHERE t.txn_id = ?", txn_id))
+        return transfer_from(self.db.rows(TRANSFER_SQL + " WHERE t.txn_id = ?", txn_id))
 
     def transfer_by_reference(self, reference: str) -> TransferRecord | None:
-        return self._transfer(self.db.rows(_TRANSFER_SQL + " WHERE t.reference = ?", reference))
-
-    @staticmethod
-    def _transfer(rows: list[sqlite3.Row]) -> TransferRecord | None:
-        if not rows:
-            return None
-        r = rows[0]
-        return TransferRecord(
-            reference=r["reference"],
-            txn_id=r["txn_id"],
-            customer_id=r["customer_id"],
-            from_account=r["from_account"],
-            to_account=r["to_account"],
-            to_bank_code=r["to_bank_code"],
-            amount=from_cents(r["amount"]),
-            status=r["status"],
-            created_at=datetime.fromisoformat(r["created_at"]),
-            narration=r["description"],
-            counterparty=r["counterparty"],
-        )
+        return transfer_from(self.db.rows(TRANSFER_SQL + " WHERE t.reference = ?", reference))
 
     def date_of_birth(self, customer_id: str) -> date | None:
         rows = self.db.rows("SELECT dob FROM customers WHERE customer_id = ?", customer_id)

@@ -69,7 +69,7 @@ GOAL_CHECKS_PER_S = 3_000.0
 
 def open_sessions(rig: Rig) -> None:
     """A fresh valid session for every sender, created as a login would, with the real clock."""
-    from auth.sessions import Sessions
+    from auth.stores.sessions import Sessions
 
     sessions = Sessions(rig.redis)
     now = datetime.now(UTC)

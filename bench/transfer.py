@@ -167,7 +167,7 @@ def seed_teller(redis_url: str, seed: Path, database: Path) -> None:
 
 def open_sessions(redis: Any, msisdns: Sequence[str]) -> None:
     """A valid session for every customer, with the real clock the app checks them with."""
-    from auth.sessions import Sessions
+    from auth.stores.sessions import Sessions
 
     sessions, now = Sessions(redis), datetime.now(UTC)
     for msisdn in msisdns:

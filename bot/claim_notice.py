@@ -15,6 +15,7 @@ from redis import Redis
 from bank.ports import CoreBanking
 from messaging import Channel, Messenger, MessengerError
 from messaging.masking import mask_phone
+from messaging.notices import render_notice
 from workers.claims import schedule_refund
 
 log = logging.getLogger("teller.claims")
@@ -40,11 +41,14 @@ class ClaimNotifier:
         schedule_refund(self.rq, claim.claim_id, claim.expires_at)
         token = secrets.token_urlsafe(32)
         self.bank.set_claim_token(claim.claim_id, digest(token))
-        text = (
-            f"{sender_name} sent you {self.bank.profile().currency} {claim.amount:,.2f} with "
-            f"{self.bank_name}. Claim it by "
-            f"{claim.expires_at:%d %b %Y}: {self.base_url}/claim/{token} — if it isn't "
-            "claimed, it goes back to them. We'll never ask for your PIN."
+        text = render_notice(
+            "claim_link",
+            sender=sender_name,
+            currency=self.bank.profile().currency,
+            amount=claim.amount,
+            bank=self.bank_name,
+            expires=claim.expires_at,
+            url=f"{self.base_url}/claim/{token}",
         )
         try:
             self.messenger.send(Channel.SMS, claim.msisdn, text)

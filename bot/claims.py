@@ -17,8 +17,8 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from redis.exceptions import RedisError
 
-from auth.ratelimit import Limit, RateLimited
-from auth.web import address, protect_pages
+from auth.pages.protection import address, protect_pages
+from auth.stores.ratelimit import Limit, RateLimited
 from bank.ports import Claim, ClaimGone
 from bot.claim_notice import digest
 from bot.wiring import services

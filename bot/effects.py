@@ -15,7 +15,7 @@ from datetime import datetime
 
 from redis import Redis
 
-from auth.ratelimit import Limit, RateLimited, RateLimiter
+from auth.stores.ratelimit import Limit, RateLimited, RateLimiter
 from bank.ports import Customer
 from bot.claim_notice import ClaimNotifier
 from flows.effects import NotifyClaim, ResendDocument, SendReceipt, SendStatement

@@ -17,7 +17,7 @@ from redis import Redis
 from rq import Queue
 from twilio.request_validator import RequestValidator
 
-from auth.ratelimit import RateLimiter
+from auth.stores.ratelimit import RateLimiter
 from bank.ports import CoreBanking
 from bot.dispatch import Dispatcher
 from bot.store import EdgeStore

@@ -14,6 +14,7 @@ from rq.job import Job
 
 from messaging import Channel, MessengerError
 from messaging.masking import mask_account, mask_phone
+from messaging.notices import render_notice
 from workers.context import current
 from workers.queues import FAILURE_TTL_S, MESSAGES_QUEUE, RESULT_TTL_S, queue_for
 
@@ -49,17 +50,20 @@ def refund_claim(claim_id: str) -> str:
             (
                 Channel.WHATSAPP,
                 sender.msisdn,
-                f"The {shown} you sent to {mask_phone(claim.msisdn)} (Ref {claim.reference}) "
-                f"wasn't claimed within 7 days, so it's back in your account "
-                f"{mask_account(claim.from_account)}.",
+                render_notice(
+                    "claim_refunded_sender",
+                    amount=shown,
+                    number=mask_phone(claim.msisdn),
+                    reference=claim.reference,
+                    account=mask_account(claim.from_account),
+                ),
             )
         )
     messages.append(
         (
             Channel.SMS,
             claim.msisdn,
-            f"{ctx.bank_name}: the {shown} sent to you wasn't claimed in time and has gone back "
-            "to the sender.",
+            render_notice("claim_refunded_recipient", bank=ctx.bank_name, amount=shown),
         )
     )
     for channel, to, text in messages:

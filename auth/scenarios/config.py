@@ -78,17 +78,17 @@ class MfaConfigStore:
 
     def get(self) -> MfaConfig:
         raw: str | None = self.redis.get(CONFIG_KEY)  # type: ignore[assignment]
-        return _in_force(raw)
+        return in_force(raw)
 
     def put(self, config: MfaConfig) -> MfaConfig:
         """Store ``config``; returns the one it replaced (the one ``get`` would have given)."""
         before: str | None = self.redis.set(  # type: ignore[assignment]
             CONFIG_KEY, json.dumps(config_to_dict(config)), get=True
         )
-        return _in_force(before)
+        return in_force(before)
 
 
-def _in_force(raw: str | None) -> MfaConfig:
+def in_force(raw: str | None) -> MfaConfig:
     """The configuration a stored value means: checked by today's rules, else the defaults."""
     if raw is None:
         return MfaConfig()

@@ -1,6 +1,7 @@
 """The MFA scenarios as one object: staff's create/edit/activate/delete (every change checked
-and audited with who, when, before and after), the configuration, the dry-run, and the decision
-the step-up flow asks for. Time comes from the clock it is given.
+and audited with who, when, before and after), the configuration, and the dry-run (staff's
+"what if"; the chat's own decisions are made in ``auth.stepup.facts``, from one read per
+message). Time comes from the clock it is given.
 """
 
 from __future__ import annotations
@@ -14,16 +15,14 @@ from typing import Any
 
 from redis import Redis
 
-from auth.audit import AuditLog
 from auth.scenarios.codec import (
     config_to_dict,
     scenario_json,
     spec_to_dict,
 )
 from auth.scenarios.config import MfaConfigStore, parse_config
-from auth.scenarios.evaluate import Decision, evaluate, find_scenario
+from auth.scenarios.evaluate import Decision, evaluate
 from auth.scenarios.model import (
-    CHAT_APPLICATION,
     Application,
     ChallengeType,
     MfaConfig,
@@ -33,6 +32,7 @@ from auth.scenarios.model import (
 from auth.scenarios.seed import default_scenarios
 from auth.scenarios.store import ScenarioStore
 from auth.scenarios.validate import Invalid, parse_spec
+from auth.stores.audit import AuditLog
 
 ADMIN_CHANNEL = "admin"
 
@@ -76,10 +76,6 @@ class ScenarioService:
 
     def get(self, scenario_id: str) -> Scenario:
         return self.store.get(scenario_id)
-
-    def scenario_for(self, action: str) -> Scenario | None:
-        """The active scenario the chat's requests for ``action`` follow (None: the default)."""
-        return find_scenario(self.store.all(), CHAT_APPLICATION, action)
 
     def config(self) -> MfaConfig:
         return self.config_store.get()
@@ -146,21 +142,6 @@ class ScenarioService:
     ) -> Decision:
         """Which challenge fires for this action and amount (staff's "what if")."""
         return evaluate(self.store.all(), self.config(), application, action, amount, enrolled)
-
-    def decide(
-        self,
-        action: str,
-        amount: Decimal | None,
-        enrolled: frozenset[ChallengeType],
-        *,
-        force: bool = False,
-    ) -> tuple[Decision, MfaConfig]:
-        """The decision for a request in the chat, with the configuration it was made under."""
-        config = self.config()
-        decision = evaluate(
-            self.store.all(), config, CHAT_APPLICATION, action, amount, enrolled, force=force
-        )
-        return decision, config
 
     def _audit(
         self,

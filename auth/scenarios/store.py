@@ -45,6 +45,12 @@ def _clashes(spec: ScenarioSpec, others: list[Scenario]) -> list[str]:
     return problems
 
 
+def parse_all(raw: dict[str, str]) -> list[Scenario]:
+    """The scenarios the ``SCENARIOS_KEY`` hash holds, by application and action."""
+    scenarios = [scenario_from_dict(json.loads(value)) for value in raw.values()]
+    return sorted(scenarios, key=lambda s: (s.spec.application.value, s.spec.action))
+
+
 class ScenarioStore:
     """Reads and writes scenarios; Redis errors propagate (callers fail closed or answer 503)."""
 
@@ -53,8 +59,7 @@ class ScenarioStore:
 
     def all(self) -> list[Scenario]:
         raw: dict[str, str] = self.redis.hgetall(SCENARIOS_KEY)  # type: ignore[assignment]
-        scenarios = [scenario_from_dict(json.loads(value)) for value in raw.values()]
-        return sorted(scenarios, key=lambda s: (s.spec.application.value, s.spec.action))
+        return parse_all(raw)
 
     def get(self, scenario_id: str) -> Scenario:
         raw: str | None = self.redis.hget(SCENARIOS_KEY, scenario_id)  # type: ignore[assignment]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from app import Services
-from auth.audit import AuditLog
+from auth.stores.audit import AuditLog
 from bot.messenger import OutboxMessenger
 from tests.conftest import AMINA
 from tests.conversations.test_identity_journeys import register_amina, whatsapp_to

@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Flask
 
 from app import Services
-from auth.lockout import Kind
 from auth.ports import Status
+from auth.stores.lockout import Kind
 from tests.conftest import AMINA
 from tests.helpers import WhatsApp
 from tests.secure_pages import SecurePages, link_in

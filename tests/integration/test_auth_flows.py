@@ -16,13 +16,13 @@ from app import Services
 from auth import login as login_steps
 from auth import registration as reg
 from auth.attempts import Attempt
-from auth.audit import AuditEntry
-from auth.codes import SendRefused
-from auth.credentials import CRED_KEY, LOGIN_ID_KEY, AccountStatus, Credentials
-from auth.links import Link, Purpose
-from auth.lockout import Kind
 from auth.ports import Status
-from auth.sessions import SESSION_KEY
+from auth.stores.audit import AuditEntry
+from auth.stores.codes import SendRefused
+from auth.stores.credentials import CRED_KEY, LOGIN_ID_KEY, AccountStatus, Credentials
+from auth.stores.links import Link, Purpose
+from auth.stores.lockout import Kind
+from auth.stores.sessions import SESSION_KEY
 from bot.messenger import OutboxMessenger
 from tests.fakes import FrozenClock
 

@@ -15,9 +15,10 @@ import pytest
 from redis import Redis
 
 from auth import totp
-from auth.audit import AUDIT_STREAM, AuditLog
-from auth.codes import CODE_TTL, COOLDOWN, Codes, SendRefused, Verdict
-from auth.credentials import (
+from auth.ports import Status
+from auth.stores.audit import AUDIT_STREAM, AuditLog
+from auth.stores.codes import CODE_TTL, COOLDOWN, Codes, SendRefused, Verdict
+from auth.stores.credentials import (
     LOGIN_ID_KEY,
     RESERVE_TTL_S,
     AccountStatus,
@@ -26,12 +27,11 @@ from auth.credentials import (
     LoginIdTaken,
     Question,
 )
-from auth.history import LoginHistory, describe_agent, mask_address
-from auth.links import LINK_KEY, Link, LinkStore, Purpose, digest
-from auth.lockout import Kind, Lockouts
-from auth.ports import Status
-from auth.ratelimit import LINK_REQUESTS, Limit, RateLimited, RateLimiter
-from auth.sessions import SESSION_KEY, Sessions
+from auth.stores.history import LoginHistory, describe_agent, mask_address
+from auth.stores.links import LINK_KEY, Link, LinkStore, Purpose, digest
+from auth.stores.lockout import Kind, Lockouts
+from auth.stores.ratelimit import LINK_REQUESTS, Limit, RateLimited, RateLimiter
+from auth.stores.sessions import SESSION_KEY, Sessions
 
 AMINA = "+2348030000001"
 CHIDI = "+2348030000002"

@@ -16,7 +16,6 @@ import pytest
 from redis import Redis
 
 from app import Config, build_services
-from auth.audit import AuditLog
 from auth.scenarios.codec import config_to_dict, scenario_to_dict, spec_to_dict
 from auth.scenarios.config import CONFIG_KEY, MfaConfigStore, parse_config
 from auth.scenarios.model import (
@@ -31,6 +30,7 @@ from auth.scenarios.seed import default_scenarios
 from auth.scenarios.service import ScenarioService
 from auth.scenarios.store import SCENARIOS_KEY, SEEDED_KEY, NotFound
 from auth.scenarios.validate import Invalid, parse_spec
+from auth.stores.audit import AuditLog
 from tests.fakes import FrozenClock
 
 ALL = tuple(ChallengeType)

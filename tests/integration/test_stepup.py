@@ -16,12 +16,12 @@ import pyotp
 import pytest
 
 from app import Config, Services, build_services
-from auth.audit import AuditEntry, AuditLog
-from auth.credentials import AccountStatus, Credentials, Question
-from auth.lockout import Kind
 from auth.ports import StepUpAnswer, StepUpRequest, StepUpState, StepUpView, Verdict
 from auth.scenarios.codec import config_to_dict
 from auth.scenarios.model import MfaConfig, Status
+from auth.stores.audit import AuditEntry, AuditLog
+from auth.stores.credentials import AccountStatus, Credentials, Question
+from auth.stores.lockout import Kind
 from bot.messenger import OutboxMessenger
 from tests.fakes import FakeTwilioHttp, FrozenClock
 
@@ -695,3 +695,34 @@ def test_starting_challenge_after_challenge_is_rate_limited(
     assert len(sms_bodies(outbox)) == sent  # nothing more was sent
     clock.advance(hours=1)
     assert begin(services, transfer()).state is StepUpState.SENT
+
+
+def test_a_refused_start_leaves_the_live_challenge_and_its_code(
+    services: Services, outbox: OutboxMessenger
+) -> None:
+    """The starts limit is counted first, in the same script that would replace the challenge:
+    a refused start changes nothing else, so the code already sent still works."""
+    for _ in range(9):
+        begin(services, transfer())
+    live = transfer("42.00")
+    assert begin(services, live).state is StepUpState.SENT
+    code = sms_code(outbox)
+    assert begin(services, transfer("43.00")).state is StepUpState.REFUSED
+    assert answer(services, live, code).verdict is Verdict.PASSED
+
+
+def test_a_confirming_yes_reads_and_writes_the_step_up_in_three_round_trips(
+    services: Services, outbox: OutboxMessenger
+) -> None:
+    """One pipeline of reads (lockout, credentials, challenge, MFA config, scenarios), one
+    script (limit, challenge, first code), one pipeline of audit entries (bench/README.md has
+    the whole message). Counted by Redis: each request a client sends is one read event."""
+
+    def reads() -> int:
+        return int(services.redis.info("stats")["total_reads_processed"])
+
+    begin(services, transfer())  # the scripts are loaded once per server: not counted below
+    before = reads()
+    assert begin(services, transfer("7.00")).state is StepUpState.SENT
+    # + 1: the dev outbox keeps the SMS in Redis; + 1: the second INFO itself.
+    assert reads() - before == 3 + 1 + 1

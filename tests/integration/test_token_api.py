@@ -16,8 +16,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from app import DEMO_SEED, Config, Services, build_services, create_app
-from auth.links import Purpose
-from auth.lockout import Kind
+from auth.stores.links import Purpose
+from auth.stores.lockout import Kind
 from tests.conftest import AMINA, BASE_URL, STRANGER
 from tests.fakes import FrozenClock
 from tests.redis_server import RedisServer

@@ -13,9 +13,9 @@ from argon2.exceptions import VerifyMismatchError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auth.credentials import login_id_problems
 from auth.pins import ARGON2_MEMORY_KIB, COMMON_PINS, SecretHasher, dob_pins, pin_problems
 from auth.questions import QUESTIONS, answer_problems, normalise
+from auth.stores.credentials import login_id_problems
 
 AMINA = "+2348030000001"
 AMINA_DOB = date(1990, 4, 12)

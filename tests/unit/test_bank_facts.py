@@ -40,7 +40,9 @@ def test_an_empty_bank_with_nothing_configured_is_usd(empty_bank: SqliteBank) ->
 
 
 def test_unset_takes_the_banks_own_facts(kes_bank: SqliteBank) -> None:
-    assert bank_facts(Config(), kes_bank) == BankFacts(KES_BANK, "KES", KES_BANK_CODE, "Africa/Lagos")
+    assert bank_facts(Config(), kes_bank) == BankFacts(
+        KES_BANK, "KES", KES_BANK_CODE, "Africa/Lagos"
+    )
 
 
 def test_set_to_the_banks_own_values_is_accepted(kes_bank: SqliteBank) -> None:

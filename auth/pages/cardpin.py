@@ -10,9 +10,9 @@ import itertools
 from flask import request
 from flask.typing import ResponseReturnValue
 
-from auth.links import Purpose
-from auth.web import bp, gone, guard_post, open_link, page, service
-from bank.ports import CardRefused
+from auth.pages.common import gone, opened, page, service
+from auth.stores.links import Link, Purpose
+from bank.ports import Card, CardRefused
 from messaging.masking import mask_card
 
 CARD_PIN_LENGTH = 4
@@ -31,28 +31,28 @@ def card_pin_problems(pin: str, repeat: str) -> list[str]:
     return problems
 
 
-@bp.route("/cardpin/<token>", methods=["GET", "POST"])
 def card_pin(token: str) -> ResponseReturnValue:
-    link = open_link(token, Purpose.CARD_PIN)
-    if link is None:
-        return gone()
-    card_id = str(link.state.get("card_id", ""))
-    card = next((c for c in service().bank.cards(link.customer_id) if c.card_id == card_id), None)
-    if card is None or card.status != "active":
-        return gone()
+    found: list[Card] = []
+
+    def active_card(link: Link) -> bool:  # the card the link is for, still active
+        card_id = str(link.state.get("card_id", ""))
+        cards = service().bank.cards(link.customer_id)
+        found.extend(c for c in cards if c.card_id == card_id and c.status == "active")
+        return bool(found)
+
+    # No block check on GET: this page asks for no secret the customer already has.
+    link = opened(token, Purpose.CARD_PIN, active_card, check_block=False)
+    card = found[0]
     shown = mask_card(card.pan)
     if request.method == "GET":
         return page("secure/card_pin.html", token=token, card=shown)
-    refused = guard_post(link)
-    if refused is not None:
-        return refused
     pin = request.form.get("new_pin", "")[:12]
     problems = card_pin_problems(pin, request.form.get("repeat_pin", "")[:12])
     if problems:
         return page("secure/card_pin.html", 400, token=token, card=shown, problems=problems)
     try:
         service().bank.set_card_pin(
-            link.customer_id, card_id, service().hasher.hash("card-pin", pin)
+            link.customer_id, card.card_id, service().hasher.hash("card-pin", pin)
         )
     except CardRefused:
         return gone()

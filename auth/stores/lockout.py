@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from redis import Redis
+from redis.client import Pipeline
 
 # Keys (hash-tagged per customer) — value shape, lifetime:
 FAIL_KEY = "teller:{{{msisdn}}}:fail:{kind}"  # int: consecutive failures; 1 day after the last
@@ -61,6 +62,13 @@ return {0, tostring(blocked)}
 """
 
 
+def block_in_force(value: object, now: datetime) -> datetime | None:
+    """What a stored ``BLOCK_KEY`` value means at ``now``: blocked until then, or None."""
+    if value is None or float(str(value)) <= now.timestamp():
+        return None
+    return _from_epoch(str(value))
+
+
 def _epoch(at: datetime) -> int:
     return int(at.timestamp())
 
@@ -85,10 +93,7 @@ class Lockouts:
         ]
 
     def blocked_until(self, msisdn: str, kind: Kind, now: datetime) -> datetime | None:
-        value = self.redis.get(BLOCK_KEY.format(msisdn=msisdn, kind=kind))
-        if value is None or float(str(value)) <= now.timestamp():
-            return None
-        return _from_epoch(str(value))
+        return block_in_force(self.redis.get(BLOCK_KEY.format(msisdn=msisdn, kind=kind)), now)
 
     def any_block(self, msisdn: str, now: datetime) -> datetime | None:
         """The latest block across every credential kind, if one is in force."""
@@ -113,8 +118,9 @@ class Lockouts:
         )
         return Strike(int(remaining), _from_epoch(str(until)) if until else None)
 
-    def success(self, msisdn: str, kind: Kind) -> None:
-        self.redis.delete(FAIL_KEY.format(msisdn=msisdn, kind=kind))
+    def success(self, msisdn: str, kind: Kind, pipe: Pipeline | None = None) -> None:
+        """Reset the failure count (queued on ``pipe`` when given)."""
+        (pipe if pipe is not None else self.redis).delete(FAIL_KEY.format(msisdn=msisdn, kind=kind))
 
     def remaining(self, msisdn: str, kind: Kind) -> int:
         used = self.redis.get(FAIL_KEY.format(msisdn=msisdn, kind=kind))

@@ -1,4 +1,4 @@
-"""Fixed-window rate limits in Redis, for link requests and the secure pages.
+"""Fixed-window rate limits in Redis, for link requests, step-up starts and the secure pages.
 
 Fails closed: a Redis error propagates and the caller refuses the request.
 """
@@ -10,7 +10,9 @@ from datetime import datetime
 
 from redis import Redis
 
-RATE_KEY = "teller:rate:{scope}:{subject}:{window}"  # int: hits in the window; TTL = the window
+# int: hits in the window; TTL = the window. The subject is the hash tag: a customer's counters
+# live in their slot, so a script can count a hit together with the customer's other keys.
+RATE_KEY = "teller:rate:{scope}:{{{subject}}}:{window}"
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,23 @@ class RateLimiter:
 
     def hit(self, limit: Limit, subject: str, now: datetime) -> None:
         """Count one hit; raise RateLimited past the limit."""
-        epoch = int(now.timestamp())
-        window = epoch // limit.window_s
-        key = RATE_KEY.format(scope=limit.scope, subject=subject, window=window)
+        key = window_key(limit, subject, now)
         pipe = self.redis.pipeline(transaction=True)
         pipe.incr(key)
         pipe.expire(key, limit.window_s + 1)
         count, _ = pipe.execute()
-        if int(count) > limit.hits:
-            raise RateLimited(limit, (window + 1) * limit.window_s - epoch)
+        check(limit, int(count), now)
+
+
+def window_key(limit: Limit, subject: str, now: datetime) -> str:
+    """The counter of ``subject``'s hits in the window ``now`` falls in (expire it after
+    ``limit.window_s + 1`` seconds)."""
+    window = int(now.timestamp()) // limit.window_s
+    return RATE_KEY.format(scope=limit.scope, subject=subject, window=window)
+
+
+def check(limit: Limit, count: int, now: datetime) -> None:
+    """Raise RateLimited when ``count`` hits (this one included) are past the limit."""
+    if count > limit.hits:
+        epoch = int(now.timestamp())
+        raise RateLimited(limit, (epoch // limit.window_s + 1) * limit.window_s - epoch)

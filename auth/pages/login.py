@@ -6,35 +6,15 @@ from flask import request
 from flask.typing import ResponseReturnValue
 
 from auth import login as logins
-from auth.links import Purpose
-from auth.web import (
-    address,
-    agent,
-    blocked_page,
-    bp,
-    finished,
-    gone,
-    guard_post,
-    open_link,
-    page,
-    refusal,
-    service,
-)
+from auth.pages.common import blocked_page, finished, gone, opened, page, refusal, service
+from auth.pages.protection import address, agent
+from auth.stores.links import Purpose
 
 
-@bp.route("/login/<token>", methods=["GET", "POST"])
 def login(token: str) -> ResponseReturnValue:
-    link = open_link(token, Purpose.LOGIN)
-    if link is None:
-        return gone()
+    link = opened(token, Purpose.LOGIN)
     if request.method == "GET":
-        until = service().blocked_until(link.msisdn)
-        if until is not None:
-            return blocked_page(until)
         return page("secure/login.html", token=token)
-    refused = guard_post(link)
-    if refused is not None:
-        return refused
     attempt = logins.login(
         service(),
         link,
@@ -54,19 +34,10 @@ def login(token: str) -> ResponseReturnValue:
     )
 
 
-@bp.route("/pin/<token>", methods=["GET", "POST"])
 def change_pin(token: str) -> ResponseReturnValue:
-    link = open_link(token, Purpose.CHANGE_PIN)
-    if link is None:
-        return gone()
+    link = opened(token, Purpose.CHANGE_PIN)
     if request.method == "GET":
-        until = service().blocked_until(link.msisdn)
-        if until is not None:
-            return blocked_page(until)
         return page("secure/pin.html", token=token)
-    refused = guard_post(link)
-    if refused is not None:
-        return refused
     attempt = logins.change_pin(
         service(),
         link,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from redis import Redis
+from redis.client import Pipeline
 
 from messaging.masking import mask_phone
 
@@ -31,6 +32,29 @@ class AuditEntry:
     fields: Mapping[str, str]
 
 
+def _entry(
+    event: str,
+    at: datetime,
+    customer_id: str,
+    msisdn: str,
+    channel: str,
+    result: str,
+    detail: Mapping[str, str],
+) -> dict[str, str]:
+    unknown = set(detail) - DETAIL_FIELDS
+    if unknown:
+        raise ValueError(f"audit fields not allowed: {sorted(unknown)}")
+    return {
+        "at": at.isoformat(),
+        "event": event,
+        "customer": customer_id,
+        "number": mask_phone(msisdn),
+        "channel": channel,
+        "result": result,
+        **{k: str(v) for k, v in detail.items()},
+    }
+
+
 class AuditLog:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
@@ -46,21 +70,27 @@ class AuditLog:
         result: str,
         **detail: str,
     ) -> str:
-        unknown = set(detail) - DETAIL_FIELDS
-        if unknown:
-            raise ValueError(f"audit fields not allowed: {sorted(unknown)}")
-        entry = {
-            "at": at.isoformat(),
-            "event": event,
-            "customer": customer_id,
-            "number": mask_phone(msisdn),
-            "channel": channel,
-            "result": result,
-            **{k: str(v) for k, v in detail.items()},
-        }
+        """Append one entry; returns its id."""
+        entry = _entry(event, at, customer_id, msisdn, channel, result, detail)
         return str(
             self.redis.xadd(AUDIT_STREAM, entry, maxlen=MAX_ENTRIES, approximate=True)  # type: ignore[arg-type]
         )
+
+    @staticmethod
+    def queue(
+        pipe: Pipeline,
+        event: str,
+        *,
+        at: datetime,
+        customer_id: str,
+        msisdn: str,
+        channel: str,
+        result: str,
+        **detail: str,
+    ) -> None:
+        """Queue one entry on ``pipe``: it is appended when the pipeline is sent."""
+        entry = _entry(event, at, customer_id, msisdn, channel, result, detail)
+        pipe.xadd(AUDIT_STREAM, entry, maxlen=MAX_ENTRIES, approximate=True)  # type: ignore[arg-type]
 
     def entries(
         self, *, count: int = 100, event: str | None = None, customer_id: str | None = None

@@ -74,7 +74,8 @@ def fold(login_id: str) -> str:
     return login_id.casefold()
 
 
-def _parse(msisdn: str, raw: dict[str, str]) -> Credentials:
+def parse(msisdn: str, raw: dict[str, str]) -> Credentials:
+    """Credentials from the fields of a ``CRED_KEY`` hash (non-empty)."""
     until = raw.get("status_until") or ""
     return Credentials(
         msisdn=msisdn,
@@ -100,7 +101,7 @@ class CredentialStore:
 
     def get(self, msisdn: str) -> Credentials | None:
         raw = self.redis.hgetall(CRED_KEY.format(msisdn=msisdn))
-        return _parse(msisdn, raw) if raw else None  # type: ignore[arg-type]
+        return parse(msisdn, raw) if raw else None  # type: ignore[arg-type]
 
     def owner_of(self, login_id: str) -> str | None:
         value = self.redis.get(LOGIN_ID_KEY.format(folded=fold(login_id)))

@@ -11,22 +11,11 @@ from flask import redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from auth import registration as reg
-from auth.codes import SendRefused
-from auth.links import Link, Purpose
+from auth.pages.common import blocked_page, finished, gone, opened, page, refusal, service
+from auth.pages.protection import address, agent
 from auth.questions import CHOOSE, QUESTIONS
-from auth.web import (
-    address,
-    agent,
-    blocked_page,
-    bp,
-    finished,
-    gone,
-    guard_post,
-    open_link,
-    page,
-    refusal,
-    service,
-)
+from auth.stores.codes import SendRefused
+from auth.stores.links import Link, Purpose
 from messaging.masking import mask_phone
 
 TEMPLATES = {
@@ -61,32 +50,18 @@ def _back(link: Link) -> ResponseReturnValue:
     return redirect(url_for("secure.register", token=link.token), code=303)
 
 
-def _open(token: str, expected_step: str | None = None) -> Link | None:
-    link = open_link(token, Purpose.REGISTER)
-    if link is None or (expected_step and reg.step(link) != expected_step):
-        return None
-    return link
+def _opened_at(token: str, step: str) -> Link:
+    """The registration link, only while it is at ``step`` (a later step's link is gone)."""
+    return opened(token, Purpose.REGISTER, lambda link: reg.step(link) == step)
 
 
-@bp.get("/register/<token>")
 def register(token: str) -> ResponseReturnValue:
-    link = _open(token)
-    if link is None:
-        return gone()
-    until = service().blocked_until(link.msisdn)
-    if until is not None:
-        return blocked_page(until)
+    link = opened(token, Purpose.REGISTER)
     return _show(link, sent=request.args.get("sent") == "1")
 
 
-@bp.post("/register/<token>/code")
 def send_code(token: str) -> ResponseReturnValue:
-    link = _open(token, "details")
-    if link is None:
-        return gone()
-    refused = guard_post(link)
-    if refused is not None:
-        return refused
+    link = _opened_at(token, "details")
     try:
         reg.send_code(service(), link)
     except SendRefused as exc:
@@ -98,14 +73,8 @@ def send_code(token: str) -> ResponseReturnValue:
     return redirect(url_for("secure.register", token=token, sent="1"), code=303)
 
 
-@bp.post("/register/<token>/details")
 def details(token: str) -> ResponseReturnValue:
-    link = _open(token, "details")
-    if link is None:
-        return gone()
-    refused = guard_post(link)
-    if refused is not None:
-        return refused
+    link = _opened_at(token, "details")
     attempt = reg.verify_details(
         service(),
         link,
@@ -121,14 +90,8 @@ def details(token: str) -> ResponseReturnValue:
     return _show(link, 401 if attempt.remaining else 400, **refusal(attempt))
 
 
-@bp.post("/register/<token>/credentials")
 def credentials(token: str) -> ResponseReturnValue:
-    link = _open(token, "credentials")
-    if link is None:
-        return gone()
-    refused = guard_post(link)
-    if refused is not None:
-        return refused
+    link = _opened_at(token, "credentials")
     login_id = request.form.get("login_id", "")[:40]
     attempt = reg.choose_credentials(
         service(),
@@ -142,14 +105,8 @@ def credentials(token: str) -> ResponseReturnValue:
     return _show(link, 400, login_id=login_id, **refusal(attempt))
 
 
-@bp.post("/register/<token>/questions")
 def questions(token: str) -> ResponseReturnValue:
-    link = _open(token, "questions")
-    if link is None:
-        return gone()
-    refused = guard_post(link)
-    if refused is not None:
-        return refused
+    link = _opened_at(token, "questions")
     chosen: dict[str, str] = {}
     for n in range(1, CHOOSE + 1):
         qid = request.form.get(f"question_{n}", "")
@@ -162,14 +119,8 @@ def questions(token: str) -> ResponseReturnValue:
     return _show(link, 400, **refusal(attempt))
 
 
-@bp.post("/register/<token>/authenticator")
 def authenticator(token: str) -> ResponseReturnValue:
-    link = _open(token, "authenticator")
-    if link is None:
-        return gone()
-    refused = guard_post(link)
-    if refused is not None:
-        return refused
+    link = _opened_at(token, "authenticator")
     skip = request.form.get("action") == "skip"
     code = None if skip else request.form.get("code", "")[:10]
     attempt = reg.finish(service(), link, code, address(), agent())

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 
 from redis import Redis
 
-from auth.credentials import CRED_KEY
-from auth.lockout import BLOCK_KEY, Kind
 from auth.ports import Status, TokenCheck
+from auth.stores.credentials import CRED_KEY
+from auth.stores.lockout import BLOCK_KEY, Kind
 
 # Keys (hash-tagged per customer) — value shape, lifetime:
 SESSION_KEY = "teller:{{{msisdn}}}:session"

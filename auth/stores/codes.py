@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from redis import Redis
+from redis.client import Pipeline
 
 # Keys (hash-tagged per customer) — value shape, lifetime:
 CODE_KEY = "teller:{{{msisdn}}}:code:{purpose}"
@@ -99,6 +100,25 @@ return {'wrong', tonumber(ARGV[3]) - tries}
 """
 
 
+@dataclass(frozen=True)
+class FreshCode:
+    """A code not stored yet: ``key`` gets the hash above with ``mac``, ``expires``, tries 0,
+    sends 1 and last_sent now (as a first ``issue`` would write it)."""
+
+    key: str
+    code: str = field(repr=False)
+    mac: str = field(repr=False)
+    expires: datetime
+
+
+def key(msisdn: str, purpose: str) -> str:
+    return CODE_KEY.format(msisdn=msisdn, purpose=purpose)
+
+
+def _random_code(length: int) -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(length))
+
+
 class Codes:
     def __init__(self, redis: Redis, pepper: str) -> None:
         self.redis = redis
@@ -124,7 +144,7 @@ class Codes:
 
         A resend within the code's life keeps its try count: waiting out the cooldown never
         buys more guesses."""
-        code = "".join(secrets.choice("0123456789") for _ in range(length))
+        code = _random_code(length)
         expires = now + ttl
         status, value = self._issue(
             keys=[CODE_KEY.format(msisdn=msisdn, purpose=purpose)],
@@ -176,5 +196,21 @@ class Codes:
         """The code just issued never reached the customer: take that send back."""
         self._unsend(keys=[CODE_KEY.format(msisdn=msisdn, purpose=purpose)])
 
-    def discard(self, msisdn: str, purpose: str) -> None:
-        self.redis.delete(CODE_KEY.format(msisdn=msisdn, purpose=purpose))
+    def discard(self, msisdn: str, purpose: str, pipe: Pipeline | None = None) -> None:
+        """Drop the code (queued on ``pipe`` when given)."""
+        (pipe if pipe is not None else self.redis).delete(key(msisdn, purpose))
+
+    def fresh(
+        self,
+        msisdn: str,
+        purpose: str,
+        binding: str,
+        now: datetime,
+        *,
+        length: int = CODE_LENGTH,
+        ttl: timedelta = CODE_TTL,
+    ) -> FreshCode:
+        """A new code for a caller that stores it itself, replacing any other (its first send:
+        a step-up's start does, in the same script that starts the challenge)."""
+        code = _random_code(length)
+        return FreshCode(key(msisdn, purpose), code, self._mac(binding, code), now + ttl)

@@ -7,39 +7,31 @@ never says which answer was wrong.
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 from flask.typing import ResponseReturnValue
 
-from auth.links import Purpose
+from auth.pages.common import blocked_page, finished, gone, opened, page, service, stepups
 from auth.ports import Verdict
 from auth.questions import QUESTIONS
-from auth.stepup import StepUpService
-from auth.web import blocked_page, bp, finished, gone, guard_post, open_link, page, service
+from auth.stepup.challenges import Challenge
+from auth.stores.links import Link, Purpose
 
 MAX_ANSWER_CHARS = 200
 
 
-def stepups() -> StepUpService:
-    return current_app.extensions["teller"].stepup  # type: ignore[no-any-return]
-
-
-@bp.route("/stepup/<token>", methods=["GET", "POST"])
 def stepup(token: str) -> ResponseReturnValue:
-    link = open_link(token, Purpose.STEP_UP)
-    if link is None:
-        return gone()
-    challenge = stepups().questions_for(link.msisdn)
-    if challenge is None:  # cancelled, expired or replaced in the chat meanwhile
-        return gone()
+    pending: list[Challenge] = []
+
+    def still_pending(link: Link) -> bool:  # cancelled, expired or replaced in the chat: gone
+        challenge = stepups().questions_for(link.msisdn)
+        pending.extend([challenge] if challenge is not None else [])
+        return challenge is not None
+
+    link = opened(token, Purpose.STEP_UP, still_pending)
+    [challenge] = pending
     asked = [(qid, QUESTIONS[qid]) for qid in challenge.questions if qid in QUESTIONS]
     if request.method == "GET":
-        until = service().blocked_until(link.msisdn)
-        if until is not None:
-            return blocked_page(until)
         return page("secure/stepup_questions.html", token=token, asked=asked)
-    refused = guard_post(link)
-    if refused is not None:
-        return refused
     answers = {qid: request.form.get(qid, "")[:MAX_ANSWER_CHARS] for qid, _ in asked}
     if any(not answer.strip() for answer in answers.values()):
         problems = ["Answer both questions."]  # not a try: nothing was checked

@@ -2,8 +2,9 @@
 and the usable types after it, the digest of the request it is bound to, its tries, and whether
 it has passed. Starting a challenge replaces the previous one, whose answers stop working.
 
-Codes themselves live in ``auth.codes`` (hashed, bound to the same digest); authenticator steps
-in the credentials (each accepted once); security questions are answered on a secure page.
+Codes themselves live in ``auth.stores.codes`` (hashed, bound to the same digest);
+authenticator steps in the credentials (each accepted once); security questions are answered on
+a secure page.
 """
 
 from __future__ import annotations
@@ -15,9 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from redis import Redis
+from redis.client import Pipeline
 
 from auth.ports import StepUpRequest
 from auth.scenarios.model import ChallengeType
+from auth.stores import codes
+from auth.stores.codes import FreshCode
+from auth.stores.ratelimit import Limit, check, window_key
 
 # Keys (hash-tagged per customer) — value shape, lifetime:
 CHALLENGE_KEY = "teller:{{{msisdn}}}:stepup"
@@ -27,6 +32,7 @@ CHALLENGE_KEY = "teller:{{{msisdn}}}:stepup"
 # lives.
 
 QUESTIONS_TTL = timedelta(minutes=10)
+CODE_PURPOSE = "stepup"  # the purpose of a step-up's code in auth.stores.codes
 
 # Pass only the pending challenge with this id (an older or newer one is another challenge).
 _MARK_PASSED = """
@@ -34,6 +40,32 @@ if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
 if redis.call('HGET', KEYS[1], 'status') ~= 'pending' then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'passed')
 return 1
+"""
+
+# Start a challenge in one round trip, all in the customer's slot. KEYS: the starts counter (a
+# ratelimit window key), the step-up code (auth.stores.codes), the challenge. ARGV: the limit's
+# hits and window (s), the challenge's TTL (s), its first code as JSON [mac, expires (epoch s),
+# TTL (s), now (epoch s)] or '' for a type with no code, then the challenge's fields as
+# name/value pairs. Every start counts, refused ones too (as RateLimiter.hit); a refused start
+# changes nothing else. Otherwise the previous challenge and its code are gone, the new challenge is
+# stored and, for a code type, its code with 0 tries and 1 send (as Codes.issue would).
+# Returns the starts counted in this window.
+_START = """
+local count = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]) + 1)
+if count > tonumber(ARGV[1]) then return count end
+redis.call('DEL', KEYS[2], KEYS[3])
+local fields = {}
+for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[3], unpack(fields))
+redis.call('EXPIRE', KEYS[3], ARGV[3])
+if ARGV[4] ~= '' then
+  local code = cjson.decode(ARGV[4])
+  redis.call('HSET', KEYS[2], 'tries', 0, 'mac', code[1], 'expires', code[2], 'sends', 1,
+             'last_sent', code[4])
+  redis.call('EXPIRE', KEYS[2], code[3])
+end
+return count
 """
 
 # Delete the challenge only if it passed and is bound to this request: true for one caller.
@@ -84,6 +116,24 @@ class Challenge:
         return later[0] if later else None
 
 
+def live(raw: dict[str, str], now: datetime) -> Challenge | None:
+    """The challenge a ``CHALLENGE_KEY`` hash holds, if it is still live at ``now``."""
+    if not raw or "id" not in raw or float(raw["expires"]) <= now.timestamp():
+        return None
+    return Challenge(
+        challenge_id=raw["id"],
+        kind=ChallengeType(raw["kind"]),
+        options=tuple(ChallengeType(o) for o in json.loads(raw["options"])),
+        binding=raw["binding"],
+        action=raw["action"],
+        status=raw["status"],
+        tries=int(raw.get("tries") or 0),
+        expires_at=datetime.fromtimestamp(float(raw["expires"]), UTC),
+        questions=tuple(json.loads(raw.get("questions") or "[]")),
+        amount=raw.get("amount", ""),
+    )
+
+
 class ChallengeStore:
     """Redis errors propagate: callers fail closed."""
 
@@ -91,6 +141,7 @@ class ChallengeStore:
         self.redis = redis
         self._pass = redis.register_script(_MARK_PASSED)
         self._consume = redis.register_script(_CONSUME)
+        self._start = redis.register_script(_START)
 
     @staticmethod
     def key(msisdn: str) -> str:
@@ -105,8 +156,13 @@ class ChallengeStore:
         now: datetime,
         ttl: timedelta,
         questions: tuple[str, ...] = (),
+        *,
+        limit: Limit,
+        code: FreshCode | None = None,
     ) -> Challenge:
-        """A new challenge, replacing any earlier one."""
+        """A new challenge, replacing any earlier one and its code, in one round trip: counted
+        against ``limit`` per number first (RateLimited past it: then nothing else changed),
+        and with ``code`` stored as its first send when the type has one."""
         challenge = Challenge(
             challenge_id=secrets.token_hex(8),
             kind=kind,
@@ -119,45 +175,44 @@ class ChallengeStore:
             questions=questions,
             amount=f"{request.currency} {request.amount}".strip() if request.amount else "",
         )
-        key = self.key(msisdn)
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.delete(key)
-        pipe.hset(
-            key,
-            mapping={
-                "id": challenge.challenge_id,
-                "kind": kind.value,
-                "options": json.dumps([o.value for o in options]),
-                "binding": challenge.binding,
-                "action": request.action,
-                "amount": challenge.amount,
-                "status": "pending",
-                "tries": 0,
-                "questions": json.dumps(list(questions)),
-                "expires": int(challenge.expires_at.timestamp()),
-            },
+        fields: dict[str, str | int] = {
+            "id": challenge.challenge_id,
+            "kind": kind.value,
+            "options": json.dumps([o.value for o in options]),
+            "binding": challenge.binding,
+            "action": request.action,
+            "amount": challenge.amount,
+            "status": "pending",
+            "tries": 0,
+            "questions": json.dumps(list(questions)),
+            "expires": int(challenge.expires_at.timestamp()),
+        }
+        first = ""
+        if code is not None:
+            ttl_s = max(1, int((code.expires - now).total_seconds()))
+            expires = int(code.expires.timestamp())
+            first = json.dumps([code.mac, expires, ttl_s, int(now.timestamp())])
+        count = self._start(
+            keys=[
+                window_key(limit, msisdn, now),
+                code.key if code is not None else codes.key(msisdn, CODE_PURPOSE),
+                self.key(msisdn),
+            ],
+            args=[
+                limit.hits,
+                limit.window_s,
+                max(1, int(ttl.total_seconds())),
+                first,
+                *[part for pair in fields.items() for part in pair],
+            ],
         )
-        pipe.expire(key, max(1, int(ttl.total_seconds())))
-        pipe.execute()
+        check(limit, int(count), now)
         return challenge
 
     def get(self, msisdn: str, now: datetime) -> Challenge | None:
         """The live challenge (pending or passed), or None."""
         raw: dict[str, str] = self.redis.hgetall(self.key(msisdn))  # type: ignore[assignment]
-        if not raw or "id" not in raw or float(raw["expires"]) <= now.timestamp():
-            return None
-        return Challenge(
-            challenge_id=raw["id"],
-            kind=ChallengeType(raw["kind"]),
-            options=tuple(ChallengeType(o) for o in json.loads(raw["options"])),
-            binding=raw["binding"],
-            action=raw["action"],
-            status=raw["status"],
-            tries=int(raw.get("tries") or 0),
-            expires_at=datetime.fromtimestamp(float(raw["expires"]), UTC),
-            questions=tuple(json.loads(raw.get("questions") or "[]")),
-            amount=raw.get("amount", ""),
-        )
+        return live(raw, now)
 
     def wrong_try(self, msisdn: str, max_tries: int) -> int:
         """Count a wrong answer; returns the tries left on this challenge."""
@@ -172,5 +227,6 @@ class ChallengeStore:
         args: list[str | int] = [binding(request), int(now.timestamp())]
         return bool(self._consume(keys=[self.key(msisdn)], args=args))
 
-    def end(self, msisdn: str) -> None:
-        self.redis.delete(self.key(msisdn))
+    def end(self, msisdn: str, pipe: Pipeline | None = None) -> None:
+        """The challenge is over (queued on ``pipe`` when given)."""
+        (pipe if pipe is not None else self.redis).delete(self.key(msisdn))

@@ -1,0 +1,182 @@
+"""Delivering a step-up challenge: a code's text from the scenario's template (or the bank's
+default), sent by SMS to the registered number or by email — never into the chat — and audited
+with the channel and the masked destination; the one-time page for security questions; what
+the chat may say about each (``StepUpView``, never the code).
+
+A send the messenger could not deliver is taken back (``Codes.unsend``), so "resend" works at
+once instead of meeting a cooldown or the send limit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from redis.client import Pipeline
+
+from auth.ports import StepUpRequest, StepUpState, StepUpView
+from auth.scenarios.model import ACTIONS, CODE_CHANNELS, ChallengeType, MfaConfig, Scenario
+from auth.scenarios.seed import default_templates
+from auth.scenarios.templates import MessageValues, render
+from auth.stepup.audit import StepUpAudit
+from auth.stepup.challenges import CODE_PURPOSE, Challenge
+from auth.stepup.facts import amount_of
+from auth.stores.codes import Codes, SendRefused
+from auth.stores.links import Link, LinkStore, Purpose
+from bank.ports import Customer
+from messaging import Channel, Messenger, MessengerError
+from messaging.masking import mask_email, mask_phone
+from messaging.notices import render_notice
+
+log = logging.getLogger("teller.stepup")
+
+
+def authenticator_view(challenge: Challenge) -> StepUpView:
+    """The customer types what their app shows: nothing to deliver."""
+    return StepUpView(
+        StepUpState.AUTHENTICATOR,
+        kind=challenge.kind.value,
+        can_switch=challenge.next_kind is not None,
+    )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    codes: Codes
+    messenger: Messenger
+    links: LinkStore
+    url_for: Callable[[Link], str]
+    audit: StepUpAudit
+    bank_name: str
+    clock: Callable[[], datetime]
+
+    def template(self, challenge: Challenge, scenario: Scenario | None) -> str:
+        """The scenario's template for the challenge's channel, else the bank's default."""
+        field = CODE_CHANNELS[challenge.kind]
+        chosen = getattr(scenario.spec, field) if scenario is not None else ""
+        if chosen:
+            return str(chosen)
+        sms, email = default_templates(self.bank_name, ACTIONS[challenge.action].monetary)
+        return email if challenge.kind is ChallengeType.EMAIL_CODE else sms
+
+    @staticmethod
+    def values(request: StepUpRequest, code: str, now: datetime) -> MessageValues:
+        """What a template may say: the code, the time, and what it approves (SECURITY.md 14)."""
+        amount = amount_of(request)
+        shown = f"{request.currency} {amount:,.2f}".strip() if amount is not None else ""
+        return MessageValues(
+            otp=code,
+            at=now,
+            account_number=request.account,
+            payee_name=request.payee,
+            transfer_amount=shown,
+        )
+
+    def resend(
+        self,
+        pipe: Pipeline,
+        msisdn: str,
+        customer_id: str,
+        customer: Customer | None,
+        request: StepUpRequest,
+        challenge: Challenge,
+        config: MfaConfig,
+        scenario: Scenario | None,
+        now: datetime,
+    ) -> StepUpView:
+        """A new code for the live challenge (the tries stay), unless the cooldown or the send
+        limit refuses it."""
+        try:
+            code, expires = self.codes.issue(
+                msisdn,
+                CODE_PURPOSE,
+                challenge.binding,
+                now,
+                length=config.code_length,
+                ttl=challenge.expires_at - now,
+            )
+        except SendRefused as exc:
+            return StepUpView(
+                StepUpState.REFUSED,
+                kind=challenge.kind.value,
+                retry_after_s=exc.retry_after_s,
+                can_switch=challenge.next_kind is not None,
+            )
+        return self.send(
+            pipe, msisdn, customer_id, customer, request, challenge, code, expires, scenario, now
+        )
+
+    def send(
+        self,
+        pipe: Pipeline,
+        msisdn: str,
+        customer_id: str,
+        customer: Customer | None,
+        request: StepUpRequest,
+        challenge: Challenge,
+        code: str,
+        expires: datetime,
+        scenario: Scenario | None,
+        now: datetime,
+    ) -> StepUpView:
+        """Send an issued code; the delivery (or its failure) is audited on ``pipe``."""
+        text = render(self.template(challenge, scenario), self.values(request, code, now))
+        if challenge.kind is ChallengeType.EMAIL_CODE:
+            channel, to = Channel.EMAIL, customer.email if customer else ""
+            shown = mask_email(to)
+        else:
+            channel, to, shown = Channel.SMS, msisdn, mask_phone(msisdn)
+        # Email only: an SMS has no subject (the dev outbox would prepend it to the text).
+        subject = render_notice("stepup_email_subject", bank=self.bank_name)
+        try:
+            self.messenger.send(
+                channel, to, text, subject=subject if channel is Channel.EMAIL else None
+            )
+        except MessengerError as exc:
+            log.warning("step-up code to %s not sent: %s", shown, exc)
+            self.codes.unsend(msisdn, CODE_PURPOSE)  # not a send: see the module docstring
+            self.audit.record(
+                pipe,
+                "stepup.deliver",
+                msisdn,
+                customer_id,
+                request,
+                "failure",
+                destination=shown,
+                kind=challenge.kind,
+            )
+            return StepUpView(
+                StepUpState.FAILED,
+                kind=challenge.kind.value,
+                can_switch=challenge.next_kind is not None,
+            )
+        self.audit.record(
+            pipe,
+            "stepup.deliver",
+            msisdn,
+            customer_id,
+            request,
+            "success",
+            destination=shown,
+            kind=challenge.kind,
+        )
+        return StepUpView(
+            StepUpState.SENT,
+            kind=challenge.kind.value,
+            destination=shown,
+            minutes=max(1, round((expires - now).total_seconds() / 60)),
+            can_switch=challenge.next_kind is not None,
+        )
+
+    def questions_link(self, msisdn: str, customer_id: str, challenge: Challenge) -> StepUpView:
+        """A one-time secure page where the customer answers the challenge's questions."""
+        link = self.links.issue(Purpose.STEP_UP, msisdn, customer_id, self.clock())
+        return StepUpView(
+            StepUpState.QUESTIONS,
+            kind=challenge.kind.value,
+            url=self.url_for(link),
+            minutes=link.minutes,
+            can_switch=challenge.next_kind is not None,
+        )

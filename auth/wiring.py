@@ -1,0 +1,44 @@
+"""What the secure pages, the token API and the ``flask auth`` commands use, and the one typed
+way they reach it (see ``bot.wiring``). ``resume`` is the typed callback the pages call once a
+registration, login or step-up page succeeded: the chat carries on (``Dispatcher.resume``,
+wired by ``app.services``), without ``auth`` knowing the bot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from flask import Flask, current_app
+
+from auth.service import AuthService
+from auth.stepup import StepUpService
+
+KEY = "teller.auth"
+
+
+class AuthSettings(Protocol):
+    @property
+    def auth_api_key(self) -> str: ...
+
+
+class AuthServices(Protocol):
+    """The part of the service graph ``auth``'s views and commands use."""
+
+    @property
+    def config(self) -> AuthSettings: ...
+    @property
+    def auth(self) -> AuthService: ...
+    @property
+    def stepup(self) -> StepUpService: ...
+    @property
+    def resume(self) -> Callable[[str], bool]: ...
+
+
+def install(app: Flask, graph: AuthServices) -> None:
+    app.extensions[KEY] = graph
+
+
+def services() -> AuthServices:
+    graph: AuthServices = current_app.extensions[KEY]
+    return graph

@@ -40,6 +40,9 @@ def register_blueprints(app: Flask) -> None:
                 config.public_base_url,
                 services.bank_name,
             ),
+            bank=services.bank,
+            identity=services.auth,
+            stepup=services.stepup,
         ),
     )
     app.register_blueprint(webhook.bp)

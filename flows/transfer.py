@@ -24,7 +24,7 @@ from bank.ports import (
 )
 from flows import stepup
 from flows.conversation import Conversation
-from flows.effects import NotifyClaim, SendReceipt
+from flows.effects import NotifyClaim, SavePayee, SendReceipt
 from flows.format import e164, money
 from flows.moving import (
     NO,
@@ -337,16 +337,9 @@ def execute(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
 def handle_save(conv: Conversation, text: str, ctx: Context) -> Outcome:
     """After a new payee's first transfer: keep them for next time?"""
     if text in YES:
-        assert ctx.customer is not None
-        ctx.bank.add_payee(
-            ctx.customer.customer_id,
-            str(conv.data["holder"]),
-            str(conv.data["bank"]),
-            str(conv.data["to"]),
-        )
-        return Outcome(
-            State.MAIN_MENU, (Reply("transfer.saved", {"name": str(conv.data["holder"])}),)
-        )
+        name = str(conv.data["holder"])
+        save = SavePayee(name, str(conv.data["bank"]), str(conv.data["to"]))
+        return Outcome(State.MAIN_MENU, (Reply("transfer.saved", {"name": name}),), effects=(save,))
     if text in NO:
         return Outcome(State.MAIN_MENU, (Reply("transfer.not_saved"), Reply("menu.hint")))
     return Outcome(State.TRANSFER_SAVE, (Reply("fallback.transfer_save"),), conv.data)

@@ -50,7 +50,6 @@ def handle_email(conv: Conversation, text: str, ctx: Context) -> Outcome:
 
 @stepup.continuation("profile.email")
 def change_email(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
-    assert ctx.customer is not None
     email = str(slots["email"])
     reply = Reply("profile.email_changed", {"email": mask_email(email)})
     # In this order: the notice says it was changed, so it goes only once the bank has it.
@@ -131,7 +130,6 @@ def handle_limit(conv: Conversation, text: str, ctx: Context) -> Outcome:
 
 @stepup.continuation("profile.limit")
 def set_limit(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
-    assert ctx.customer is not None
     raw = str(slots.get("limit", ""))
     limit = Decimal(raw) if raw else None
     if limit is None:

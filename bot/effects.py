@@ -7,7 +7,9 @@ account and dates the job needs) and enqueued with that id alone; ``retry`` re-e
 customer's last undelivered document; when one is refused, its replies replace the flow's.
 Receipts and claims are enqueued or texted; payees, the email address, the personal limit, the
 sessions and the step-up challenge are written through the bank, identity and step-up ports.
-Every effect is safe to perform again (a message whose commit failed is processed again).
+Performed again (a message whose commit failed is processed again), the writes end where they
+did: one payee per bank and account, the same address and limit, a session or challenge already
+ended; at worst a notice, receipt or statement is sent twice.
 Fails closed: an error propagates and the webhook answers "try again shortly"; an effect whose
 port is not wired raises rather than being dropped.
 """

@@ -3,8 +3,9 @@
 The rule (``flows/README.md``): a handler calls a port only when it needs the answer to decide
 what to say next; whatever the reply does not depend on is returned here, as an imperative
 frozen dataclass, and ``bot.effects.EffectRunner`` performs it before the conversation is
-stored. Effects carry what the edge needs and nothing more (ids, not documents), and each is
-safe to perform twice: a message whose commit failed is processed again.
+stored. Effects carry what the edge needs and nothing more (ids, not documents), and the
+writes are idempotent: a message whose commit failed is processed again, so any effect may be
+performed twice (at worst a notice or a document goes twice).
 """
 
 from __future__ import annotations

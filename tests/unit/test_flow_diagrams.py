@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 import flows
-from flows import menu, security
+from flows import engine, menu, security, stepup
 from flows.states import State
 
 README = Path(flows.__file__).with_name("README.md")
+assert engine.HANDLERS  # importing the engine imports every flow, so every continuation is filed
 BLOCK = re.compile(r"```mermaid\n(.*?)```", re.DOTALL)
 TRANSITION = re.compile(r"^(\S+)\s+-->\s+(\S+?)(?:\s*:\s*(.*))?$")
 DECLARED = re.compile(r"^state\s+(?:\"[^\"]*\"\s+as\s+)?(\w+)")
@@ -97,3 +98,11 @@ def test_the_parser_reads_what_it_checks() -> None:
     assert parsed == [("[*]", "MAIN_MENU", ""), ("MAIN_MENU", "NOT_A_STATE", "1 balance")]
     with pytest.raises(AssertionError):
         _parse("stateDiagram-v2\n    MAIN_MENU -> TRANSFER_SOURCE\n")
+
+
+def test_every_step_up_continuation_is_named() -> None:
+    """The names stored in conversations are listed beside the step-up diagram."""
+    text = README.read_text(encoding="utf-8")
+    names = {n for n in stepup.CONTINUATIONS if not n.startswith("tests.")}  # tests add theirs
+    unnamed = sorted(n for n in names if f"`{n}`" not in text)
+    assert names and not unnamed, f"flows/README.md doesn't name {', '.join(unnamed)}"

@@ -45,12 +45,10 @@ def transfer_once(ctx: Context, request: TransferRequest, slots: Slots) -> Moved
     return Moved(ctx.bank.transfer(request))
 
 
-def receipt(
-    key: str, params: Mapping[str, str], moved: Moved, *more: Effect, state: State = State.MAIN_MENU
-) -> Outcome:
+def receipt(key: str, params: Mapping[str, str], moved: Moved, *more: Effect) -> Outcome:
     """Done: say so (``key``) with the menu hint, and send the receipt (with ``more``)."""
     effects = (SendReceipt(moved.result.txn_id), *more)
-    return Outcome(state, (Reply(key, dict(params)), Reply("menu.hint")), effects=effects)
+    return Outcome(State.MAIN_MENU, (Reply(key, dict(params)), Reply("menu.hint")), effects=effects)
 
 
 @dataclass(frozen=True)

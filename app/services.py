@@ -264,7 +264,16 @@ def build_services(
     edge = EdgeStore(app_redis, Sealer(config.secret_key))
     stepup = build_stepup(auth, ChallengeStore(app_redis))
     claims = ClaimNotifier(bank, messenger, rq_redis, config.public_base_url, facts.name)
-    effects = EffectRunner(app_redis, rq_redis, auth.limiter, clock, claims=claims)
+    effects = EffectRunner(
+        app_redis,
+        rq_redis,
+        auth.limiter,
+        clock,
+        claims=claims,
+        bank=bank,
+        identity=auth,
+        stepup=stepup,
+    )
     dispatcher = Dispatcher(
         edge=edge,
         bank=bank,

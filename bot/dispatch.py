@@ -55,7 +55,7 @@ class Dispatcher:
     clock: Callable[[], datetime]
     currency: str  # the bank's, from the bank (app.services.bank_facts): no default of its own
     stepup: StepUp | None = None
-    effects: EffectRunner | None = None  # performs the flows' document effects
+    effects: EffectRunner | None = None  # performs the flows' effects (flows.effects)
 
     def handle(self, msg: InboundMessage) -> str:
         begin = self._claim(msg)
@@ -140,8 +140,10 @@ class Dispatcher:
     def _perform(self, outcome: Outcome, ctx: Context) -> tuple[Reply, ...]:
         """Perform the outcome's effects before anything is stored; a refusal's replies
         replace the flow's (the state still moves on: nothing is left half-done)."""
-        if not outcome.effects or self.effects is None or ctx.customer is None:
+        if not outcome.effects or ctx.customer is None:
             return outcome.replies
+        if self.effects is None:  # never drop what the flow said was done: fail closed
+            raise RuntimeError("the flow returned effects but no EffectRunner is wired")
         refused = self.effects.perform(outcome.effects, ctx.customer)
         return outcome.replies if refused is None else refused
 

@@ -1,6 +1,7 @@
 """Bill payments (BILL_PAY_CREATE): a biller from the bank's list, the reference checked against
 the biller's own label and pattern (a meter number, a smartcard number), the amount, then the
-path every movement takes: summary → ``yes`` → step-up → the bank, once → reference → receipt.
+movement sub-flow every payment shares (``flows.movement``): summary → ``yes`` → step-up → the
+bank, once → reference → receipt.
 """
 
 from __future__ import annotations
@@ -11,19 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from auth.ports import StepUpRequest
-from bank.ports import (
-    BILLER_BANK_CODE,
-    BankError,
-    Biller,
-    TransferRequest,
-)
-from flows import stepup
+from bank.ports import BILLER_BANK_CODE, Biller, TransferRequest
 from flows.conversation import Conversation
-from flows.effects import SendReceipt
 from flows.format import money
+from flows.movement import Moved, Movement, receipt, register
 from flows.moving import (
-    NO,
-    YES,
     account_label,
     check_amount,
     choices,
@@ -31,7 +24,6 @@ from flows.moving import (
     idempotency_key,
     left_today,
     pick,
-    refused,
     source,
     sources,
     summary_marks,
@@ -137,7 +129,7 @@ def handle_amount(conv: Conversation, text: str, ctx: Context) -> Outcome:
     if amount is None:
         assert refused is not None
         return Outcome(State.BILL_AMOUNT, (refused,), conv.data)
-    return summary(ctx, {**conv.data, **summary_marks(ctx, amount)})
+    return MOVEMENT.summary(ctx, {**conv.data, **summary_marks(ctx, amount)})
 
 
 def _payee(ctx: Context, slots: Mapping[str, Any]) -> str:
@@ -146,39 +138,23 @@ def _payee(ctx: Context, slots: Mapping[str, Any]) -> str:
     return f"{name} ({slots['reference']})"
 
 
-def summary(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
-    account = source(ctx, str(slots["from"]))
-    if account is None:
-        return Outcome(State.MAIN_MENU, (Reply("transfer.source_gone"),))
-    params = {
-        "amount": money(Decimal(str(slots["amount"])), ctx.currency),
-        "payee": _payee(ctx, slots),
-        "source": account_label(account),
-    }
-    return Outcome(State.BILL_CONFIRM, (Reply("bill.summary", params),), dict(slots))
+# --- the summary, yes, step-up, the bank: the shared movement sub-flow ---
 
 
-def handle_confirm(conv: Conversation, text: str, ctx: Context) -> Outcome:
-    if text in NO:
-        return Outcome(State.MAIN_MENU, (Reply("cancel.done"), Reply("menu.hint")))
-    if text not in YES:
-        return Outcome(State.BILL_CONFIRM, (Reply("fallback.bill_confirm"),), conv.data)
-    request = StepUpRequest(
+def _challenge(ctx: Context, slots: Mapping[str, Any]) -> StepUpRequest:
+    return StepUpRequest(
         action=ACTION,
-        amount=str(conv.data["amount"]),
+        amount=str(slots["amount"]),
         currency=ctx.currency,
-        payee=_payee(ctx, conv.data),
-        account=str(conv.data["from"]),
-        destination=f"{conv.data['biller']}:{conv.data['reference']}",
+        payee=_payee(ctx, slots),
+        account=str(slots["from"]),
+        destination=f"{slots['biller']}:{slots['reference']}",
     )
-    return stepup.require(ctx, request, "bill.execute", conv.data)
 
 
-@stepup.continuation("bill.execute")
-def execute(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
-    """The step-up passed (or wasn't needed): pay the biller, once."""
+def _request(ctx: Context, slots: Mapping[str, Any]) -> TransferRequest:
     assert ctx.customer is not None
-    request = TransferRequest(
+    return TransferRequest(
         idempotency_key=idempotency_key(
             ctx.customer.msisdn, slots, "from", "biller", "reference", "amount"
         ),
@@ -190,32 +166,37 @@ def execute(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
         customer_id=ctx.customer.customer_id,
         daily_cap=daily_cap(ctx),
     )
-    try:
-        done = ctx.bank.transfer(request)
-    except BankError as exc:
-        return Outcome(State.MAIN_MENU, refused(exc, ctx))
-    params = {
-        "amount": money(done.amount, ctx.currency),
-        "payee": _payee(ctx, slots),
-        "reference": done.reference,
-    }
-    if done.replayed:
-        return Outcome(State.MAIN_MENU, (Reply("transfer.already_done", params),))
-    replies = (Reply("bill.done", params), Reply("menu.hint"))
-    return Outcome(State.MAIN_MENU, replies, effects=(SendReceipt(done.txn_id),))
 
+
+def _done(
+    ctx: Context, slots: Mapping[str, Any], moved: Moved, params: Mapping[str, str]
+) -> Outcome:
+    return receipt("bill.done", params, moved)
+
+
+MOVEMENT = register(
+    Movement(
+        then="bill.execute",
+        confirm=State.BILL_CONFIRM,
+        summary_key=lambda slots: "bill.summary",
+        payee=_payee,
+        challenge=_challenge,
+        request=_request,
+        done=_done,
+    )
+)
 
 HANDLERS = {
     State.BILL_BILLER: handle_biller,
     State.BILL_REFERENCE: handle_reference,
     State.BILL_SOURCE: handle_source,
     State.BILL_AMOUNT: handle_amount,
-    State.BILL_CONFIRM: handle_confirm,
+    State.BILL_CONFIRM: MOVEMENT.handle_confirm,
 }
 PROMPTS = {
     State.BILL_BILLER: ask_biller,
     State.BILL_REFERENCE: ask_reference,
     State.BILL_SOURCE: ask_source,
     State.BILL_AMOUNT: ask_amount,
-    State.BILL_CONFIRM: summary,
+    State.BILL_CONFIRM: MOVEMENT.summary,
 }

@@ -1,15 +1,22 @@
-"""The effects the document flows ask the edge to perform (see ``flows.types.Effect``).
+"""The effects a flow asks the edge to perform (see ``flows.types.Effect``).
 
-They carry what the edge needs and nothing more; the edge rate-limits, records the request and
-enqueues the job (with ids only), and may answer with a refusal instead of the flow's replies.
+The rule (``flows/README.md``): a handler calls a port only when it needs the answer to decide
+what to say next; whatever the reply does not depend on is returned here, as an imperative
+frozen dataclass, and ``bot.effects.EffectRunner`` performs it before the conversation is
+stored. Effects carry what the edge needs and nothing more (ids, not documents), and the
+writes are idempotent: a message whose commit failed is processed again, so any effect may be
+performed twice (at worst a notice or a document goes twice).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from flows.types import Effect
+
+# --- documents: the edge rate-limits, records the request and enqueues the job (ids only) ---
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,9 @@ class ResendDocument(Effect):
     """Send again the customer's last document that could not be delivered."""
 
 
+# --- after money moved ---
+
+
 @dataclass(frozen=True)
 class SendReceipt(Effect):
     """Render and send the receipt of a completed movement: the transaction id, nothing else."""
@@ -39,3 +49,48 @@ class NotifyClaim(Effect):
     """Money is held for a mobile number: text the recipient a claim link, schedule the refund."""
 
     claim_id: str
+
+
+@dataclass(frozen=True)
+class SavePayee(Effect):
+    """Keep a new payee for next time (the bank saves one per bank and account)."""
+
+    name: str
+    bank_code: str
+    account_number: str
+
+
+# --- profile and security ---
+
+
+@dataclass(frozen=True)
+class UpdateEmail(Effect):
+    """Change the email address the bank holds for the customer."""
+
+    email: str
+
+
+@dataclass(frozen=True)
+class SendNotice(Effect):
+    """A security notice by SMS to the registered number, by its key (``email_changed`` …)."""
+
+    what: str
+
+
+@dataclass(frozen=True)
+class SetPersonalLimit(Effect):
+    """Set the customer's own daily limit, or with None remove it (identity audits it and
+    sends its own notice)."""
+
+    limit: Decimal | None
+
+
+@dataclass(frozen=True)
+class LogOutEverywhere(Effect):
+    """End the session and every outstanding link (the reply is the same whether one was live)."""
+
+
+@dataclass(frozen=True)
+class EndStepUp(Effect):
+    """The customer left a challenge (``cancel``, ``menu``, ``logout``): end it, so its code
+    stops working."""

@@ -131,8 +131,13 @@ def resume(conv: Conversation, ctx: Context) -> Outcome:
 
 
 def _global(word: GlobalWord, conv: Conversation, ctx: Context) -> Outcome:
+    outcome = _global_word(word, conv, ctx)
     if conv.state is State.STEP_UP and word is not GlobalWord.HELP:
-        stepup.cancel(ctx)  # leaving the challenge ends it: its code stops working
+        return stepup.leave(outcome)  # leaving the challenge ends it: its code stops working
+    return outcome
+
+
+def _global_word(word: GlobalWord, conv: Conversation, ctx: Context) -> Outcome:
     if word is GlobalWord.MENU:
         return menu.welcome(ctx)
     if word is GlobalWord.HELP:

@@ -5,6 +5,10 @@ goes through a step-up (the chat-banking ID under USERNAME_UPDATE; the email, wh
 action of its own in the scenario catalogue, follows the same Profile Management rule — a code
 to the old address or number proves the change is the customer's), then the change, then an
 SMS notice to the registered number. The PIN is changed on a secure page (``security``).
+
+The email address and the limit are written by effects (``UpdateEmail`` and ``SendNotice``,
+``SetPersonalLimit``): the reply doesn't depend on them. The chat-banking ID is a command the
+handler calls itself, because identity may refuse it (taken meanwhile) and the reply says so.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from auth.ports import StepUpRequest
 from flows import stepup
 from flows.amounts import parse_amount
 from flows.conversation import Conversation
+from flows.effects import SendNotice, SetPersonalLimit, UpdateEmail
 from flows.format import money
 from flows.states import State
 from flows.types import Context, Outcome, Reply
@@ -45,12 +50,11 @@ def handle_email(conv: Conversation, text: str, ctx: Context) -> Outcome:
 
 @stepup.continuation("profile.email")
 def change_email(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
-    assert ctx.customer is not None
     email = str(slots["email"])
-    ctx.bank.update_email(ctx.customer.customer_id, email)
-    ctx.identity.notify(ctx.customer.msisdn, "email_changed")
     reply = Reply("profile.email_changed", {"email": mask_email(email)})
-    return Outcome(State.MAIN_MENU, (reply, Reply("menu.hint")))
+    # In this order: the notice says it was changed, so it goes only once the bank has it.
+    effects = (UpdateEmail(email), SendNotice("email_changed"))
+    return Outcome(State.MAIN_MENU, (reply, Reply("menu.hint")), effects=effects)
 
 
 def ask_login_id(ctx: Context, slots: Mapping[str, Any] | None = None) -> Outcome:
@@ -126,15 +130,13 @@ def handle_limit(conv: Conversation, text: str, ctx: Context) -> Outcome:
 
 @stepup.continuation("profile.limit")
 def set_limit(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
-    assert ctx.customer is not None
     raw = str(slots.get("limit", ""))
     limit = Decimal(raw) if raw else None
-    ctx.identity.set_personal_limit(ctx.customer.msisdn, ctx.customer.customer_id, limit)
     if limit is None:
         reply = Reply("profile.limit_removed")
     else:
         reply = Reply("profile.limit_set", {"limit": money(limit, ctx.currency)})
-    return Outcome(State.MAIN_MENU, (reply, Reply("menu.hint")))
+    return Outcome(State.MAIN_MENU, (reply, Reply("menu.hint")), effects=(SetPersonalLimit(limit),))
 
 
 HANDLERS = {

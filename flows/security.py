@@ -1,6 +1,9 @@
 """Profile & security, the in-chat security centre: recent logins (time, masked address,
 browser), change PIN (PASSWORD_UPDATE: the step-up the MFA scenarios ask for, then a secure page,
 never the chat), log out everywhere. Also the ``logout`` word.
+
+``logout`` calls the port itself (the reply says whether a session was live); "log out
+everywhere" says the same either way, so it is an effect (``LogOutEverywhere``).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import Any
 from auth.ports import LinkRefused, StepUpRequest
 from flows import profile, stepup
 from flows.conversation import Conversation
+from flows.effects import LogOutEverywhere
 from flows.format import short_time
 from flows.states import State
 from flows.types import Context, Outcome, Reply
@@ -57,8 +61,8 @@ def handle(conv: Conversation, text: str, ctx: Context) -> Outcome:
         return profile.ask_limit(ctx)
     if choice == "pin":
         return stepup.require(ctx, StepUpRequest("PASSWORD_UPDATE"), "security.pin_link", {})
-    ctx.identity.logout(ctx.customer.msisdn, ctx.customer.customer_id, everywhere=True)
-    return Outcome(State.MAIN_MENU, (Reply("security.logged_out_everywhere"),))
+    reply = Reply("security.logged_out_everywhere")
+    return Outcome(State.MAIN_MENU, (reply,), effects=(LogOutEverywhere(),))
 
 
 @stepup.continuation("security.pin_link")

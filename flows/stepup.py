@@ -7,15 +7,19 @@ code, ``other`` for the backup type, or ``cancel`` (a global word). Codes never 
 chat: the replies only say where a code went (masked). Security questions are answered on a
 secure page; when it succeeds the edge resumes the conversation (``resumed``). A request that
 changed since the challenge began is refused by the port, so a code can't approve other facts.
+Every call here to the step-up port needs its answer (what to say about the challenge); ending
+one the customer left needs none, so it is an effect (``leave``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from auth.ports import StepUp, StepUpAnswer, StepUpRequest, StepUpState, StepUpView, Verdict
 from flows.conversation import Conversation
+from flows.effects import EndStepUp
 from flows.format import short_time
 from flows.states import State
 from flows.types import Context, Outcome, Reply
@@ -99,10 +103,10 @@ def resumed(conv: Conversation, ctx: Context) -> Outcome:
     return _continue(ctx, conv.data)
 
 
-def cancel(ctx: Context) -> None:
-    """The customer left the challenge (``cancel``, ``menu``, ``logout``): end it."""
-    if ctx.stepup is not None and ctx.customer is not None:
-        ctx.stepup.cancel(ctx.customer.msisdn, ctx.customer.customer_id)
+def leave(outcome: Outcome) -> Outcome:
+    """The customer left the challenge (``cancel``, ``menu``, ``logout``): wherever they go,
+    the edge ends it first (``EndStepUp``), so its code stops working."""
+    return replace(outcome, effects=(EndStepUp(), *outcome.effects))
 
 
 def _continue(ctx: Context, data: Mapping[str, Any]) -> Outcome:

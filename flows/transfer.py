@@ -1,10 +1,14 @@
 """Transfers: from one of the customer's accounts to another of theirs, to a saved payee (this
 bank or another), or to a new payee found by name enquiry and confirmed by the customer.
 
-One path for every movement: collect → the limits checked (the reply says what's left today) →
-a summary → an explicit ``yes`` → the step-up the MFA scenarios require (a new payee's first
-transfer always) → the bank moves the money with an idempotency key derived from this
-confirmation, so a repeated ``yes`` gets the first result → the reference → a receipt effect.
+Also to a mobile number (P2P_CREATE): a wallet is paid, otherwise the money is held for a claim.
+
+This module collects (from, to whom, how much, with the limits checked: the reply says what's
+left today); the rest is the movement sub-flow every payment shares (``flows.movement``):
+summary → explicit ``yes`` → the step-up the MFA scenarios require (a new payee's first
+transfer always) → the bank, once per confirmation → the reference → a receipt effect. What is
+particular to transfers is given to it here: the hold for a mobile number, the claim text, and
+"save this payee?" after a new account payee's first transfer (``SavePayee`` on yes).
 """
 
 from __future__ import annotations
@@ -15,16 +19,11 @@ from decimal import Decimal
 from typing import Any
 
 from auth.ports import StepUpRequest
-from bank.ports import (
-    P2P_HOLD_CODE,
-    BankError,
-    Claim,
-    TransferRequest,
-)
-from flows import stepup
+from bank.ports import P2P_HOLD_CODE, TransferRequest
 from flows.conversation import Conversation
-from flows.effects import NotifyClaim, SendReceipt
+from flows.effects import NotifyClaim, SavePayee, SendReceipt
 from flows.format import e164, money
+from flows.movement import Moved, Movement, receipt, register
 from flows.moving import (
     NO,
     YES,
@@ -35,13 +34,12 @@ from flows.moving import (
     idempotency_key,
     left_today,
     pick,
-    refused,
     source,
     sources,
     summary_marks,
 )
 from flows.states import State
-from flows.types import Context, Effect, Outcome, Reply
+from flows.types import Context, Outcome, Reply
 from messaging.masking import mask_account, mask_phone
 
 ACCOUNT_DIGITS = 10
@@ -253,100 +251,88 @@ def handle_amount(conv: Conversation, text: str, ctx: Context) -> Outcome:
     if amount is None:
         assert refused is not None
         return Outcome(State.TRANSFER_AMOUNT, (refused,), conv.data)
-    data = {**conv.data, **summary_marks(ctx, amount)}
-    return _summary(ctx, data)
+    return MOVEMENT.summary(ctx, {**conv.data, **summary_marks(ctx, amount)})
 
 
-# --- the summary and the explicit yes ---
+# --- the summary, yes, step-up, the bank: the shared movement sub-flow ---
 
 
-def _summary(ctx: Context, data: Mapping[str, Any]) -> Outcome:
-    account = source(ctx, str(data["from"]))
-    assert account is not None
-    params = {
-        "amount": money(Decimal(str(data["amount"])), ctx.currency),
-        "payee": str(data["payee"]),
-        "source": account_label(account),
-    }
-    key = "transfer.summary_hold" if data.get("hold") else "transfer.summary"
-    return Outcome(State.TRANSFER_CONFIRM, (Reply(key, params),), dict(data))
+def _summary_key(slots: Mapping[str, Any]) -> str:
+    return "transfer.summary_hold" if slots.get("hold") else "transfer.summary"
 
 
-def handle_confirm(conv: Conversation, text: str, ctx: Context) -> Outcome:
-    if text in NO:
-        return Outcome(State.MAIN_MENU, (Reply("cancel.done"), Reply("menu.hint")))
-    if text not in YES:
-        return Outcome(State.TRANSFER_CONFIRM, (Reply("fallback.transfer_confirm"),), conv.data)
-    data = dict(conv.data)
-    request = StepUpRequest(
-        action=str(data["action"]),
-        amount=str(data["amount"]),
+def _payee(ctx: Context, slots: Mapping[str, Any]) -> str:
+    return str(slots["payee"])  # as the customer chose it: "Chidi Okeke (Access ••4321)"
+
+
+def _challenge(ctx: Context, slots: Mapping[str, Any]) -> StepUpRequest:
+    return StepUpRequest(
+        action=str(slots["action"]),
+        amount=str(slots["amount"]),
         currency=ctx.currency,
-        payee=str(data["payee"]),
-        account=str(data["from"]),
-        force=bool(data.get("new")),  # a new payee's first transfer: always challenged
-        destination=f"{data['bank']}:{data['to']}",
+        payee=str(slots["payee"]),
+        account=str(slots["from"]),
+        force=bool(slots.get("new")),  # a new payee's first transfer: always challenged
+        destination=f"{slots['bank']}:{slots['to']}",
     )
-    return stepup.require(ctx, request, "transfer.execute", data)
 
 
-@stepup.continuation("transfer.execute")
-def execute(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
-    """The step-up passed (or wasn't needed): move the money, once."""
+def _request(ctx: Context, slots: Mapping[str, Any]) -> TransferRequest:
     assert ctx.customer is not None
-    amount = Decimal(str(slots["amount"]))
-    request = TransferRequest(
+    return TransferRequest(
         idempotency_key=idempotency_key(ctx.customer.msisdn, slots, "from", "to", "bank", "amount"),
         from_account=str(slots["from"]),
         to_account=str(slots["to"]),
         to_bank_code=str(slots["bank"]),
-        amount=amount,
+        amount=Decimal(str(slots["amount"])),
         narration=f"WhatsApp transfer to {slots.get('holder') or slots['payee']}"[:100],
         customer_id=ctx.customer.customer_id,
         daily_cap=daily_cap(ctx),
     )
-    claim: Claim | None = None
-    try:
-        if slots.get("hold"):
-            expires = ctx.now + timedelta(days=CLAIM_DAYS)
-            done, claim = ctx.bank.hold_for_mobile(request, str(slots["to"]), expires)
-        else:
-            done = ctx.bank.transfer(request)
-    except BankError as exc:
-        return Outcome(State.MAIN_MENU, refused(exc, ctx))
-    params = {
-        "amount": money(done.amount, ctx.currency),
-        "payee": str(slots["payee"]),
-        "reference": done.reference,
-    }
-    if done.replayed:
-        return Outcome(State.MAIN_MENU, (Reply("transfer.already_done", params),))
-    if claim is not None:
-        params["until"] = f"{claim.expires_at:%d %b}"
-        reply = Reply("transfer.held", params)
-        effects: tuple[Effect, ...] = (SendReceipt(done.txn_id), NotifyClaim(claim.claim_id))
-        return Outcome(State.MAIN_MENU, (reply, Reply("menu.hint")), effects=effects)
-    replies = (Reply("transfer.done", params),)
-    effects = (SendReceipt(done.txn_id),)
-    if slots.get("new") and not slots.get("mobile"):
+
+
+def _move(ctx: Context, request: TransferRequest, slots: Mapping[str, Any]) -> Moved:
+    """A mobile number with no wallet: the money is held for a claim; otherwise it moves."""
+    if slots.get("hold"):
+        expires = ctx.now + timedelta(days=CLAIM_DAYS)
+        return Moved(*ctx.bank.hold_for_mobile(request, str(slots["to"]), expires))
+    return Moved(ctx.bank.transfer(request))
+
+
+def _done(
+    ctx: Context, slots: Mapping[str, Any], moved: Moved, params: Mapping[str, str]
+) -> Outcome:
+    if moved.claim is not None:
+        until = {**params, "until": f"{moved.claim.expires_at:%d %b}"}
+        return receipt("transfer.held", until, moved, NotifyClaim(moved.claim.claim_id))
+    if slots.get("new") and not slots.get("mobile"):  # a new account payee: keep them?
+        done = Reply("transfer.done", dict(params))
         save = Reply("transfer.ask_save", {"name": str(slots.get("holder", ""))})
-        return Outcome(State.TRANSFER_SAVE, (*replies, save), dict(slots), effects=effects)
-    return Outcome(State.MAIN_MENU, (*replies, Reply("menu.hint")), effects=effects)
+        effects = (SendReceipt(moved.result.txn_id),)
+        return Outcome(State.TRANSFER_SAVE, (done, save), dict(slots), effects=effects)
+    return receipt("transfer.done", params, moved)
+
+
+MOVEMENT = register(
+    Movement(
+        then="transfer.execute",
+        confirm=State.TRANSFER_CONFIRM,
+        summary_key=_summary_key,
+        payee=_payee,
+        challenge=_challenge,
+        request=_request,
+        done=_done,
+        move=_move,
+    )
+)
 
 
 def handle_save(conv: Conversation, text: str, ctx: Context) -> Outcome:
     """After a new payee's first transfer: keep them for next time?"""
     if text in YES:
-        assert ctx.customer is not None
-        ctx.bank.add_payee(
-            ctx.customer.customer_id,
-            str(conv.data["holder"]),
-            str(conv.data["bank"]),
-            str(conv.data["to"]),
-        )
-        return Outcome(
-            State.MAIN_MENU, (Reply("transfer.saved", {"name": str(conv.data["holder"])}),)
-        )
+        name = str(conv.data["holder"])
+        save = SavePayee(name, str(conv.data["bank"]), str(conv.data["to"]))
+        return Outcome(State.MAIN_MENU, (Reply("transfer.saved", {"name": name}),), effects=(save,))
     if text in NO:
         return Outcome(State.MAIN_MENU, (Reply("transfer.not_saved"), Reply("menu.hint")))
     return Outcome(State.TRANSFER_SAVE, (Reply("fallback.transfer_save"),), conv.data)
@@ -380,7 +366,7 @@ HANDLERS = {
     State.TRANSFER_MOBILE: handle_mobile,
     State.TRANSFER_NAME: handle_name,
     State.TRANSFER_AMOUNT: handle_amount,
-    State.TRANSFER_CONFIRM: handle_confirm,
+    State.TRANSFER_CONFIRM: MOVEMENT.handle_confirm,
     State.TRANSFER_SAVE: handle_save,
 }
 PROMPTS = {
@@ -391,6 +377,6 @@ PROMPTS = {
     State.TRANSFER_MOBILE: ask_mobile,
     State.TRANSFER_NAME: ask_name,
     State.TRANSFER_AMOUNT: ask_amount,
-    State.TRANSFER_CONFIRM: _summary,
+    State.TRANSFER_CONFIRM: MOVEMENT.summary,
     State.TRANSFER_SAVE: ask_save,
 }

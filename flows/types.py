@@ -47,8 +47,9 @@ class Reply:
 
 @dataclass(frozen=True)
 class Effect:
-    """Something the edge does once the handler has returned (flows do no I/O): enqueue a
-    statement, start a challenge. Each kind is a frozen subclass; the edge dispatches on type."""
+    """Something fire-and-forget the edge does once the handler has returned: the reply
+    doesn't depend on it (see ``flows.effects`` and the rule in ``flows/README.md``). Each kind
+    is a frozen subclass named as a command; the edge dispatches on type."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from auth.ports import Status
 from bank.ports import Account, Customer, Transaction
 from flows import engine
 from flows.conversation import Conversation
+from flows.effects import LogOutEverywhere
 from flows.states import State
 from flows.types import Context, Inbound, Outcome
 from tests.fakes import FakeBank, FakeIdentity, FakeStepUp
@@ -145,8 +146,10 @@ def test_security_centre_choices() -> None:
     assert keys(changing) == ["stepup.sent_sms", "stepup.switch_hint"]
     passed = run("123456", context, Conversation(changing.state, changing.data, NOW))
     assert keys(passed) == ["security.pin_link"]
-    assert keys(run("3", context, conv)) == ["security.logged_out_everywhere"]
-    assert context.identity.logouts == [True]  # type: ignore[attr-defined]
+    everywhere = run("3", context, conv)
+    assert keys(everywhere) == ["security.logged_out_everywhere"]
+    assert everywhere.effects == (LogOutEverywhere(),)  # the edge performs it
+    assert context.identity.logouts == []  # type: ignore[attr-defined]
     assert keys(run("9", ctx(), conv)) == ["fallback.security_menu"]
 
 

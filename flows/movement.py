@@ -1,0 +1,110 @@
+"""The money-movement sub-flow every payment shares: the summary → an explicit ``yes`` → the
+step-up the MFA scenarios require → the bank moves the money once, with an idempotency key
+derived from this confirmation → refused (nothing moved) / already done (a repeated ``yes``) /
+done, with a receipt effect.
+
+A flow describes its movement once, as a ``Movement``: what the summary calls the payee, what
+the challenge is bound to, the request to the bank and which bank call makes it, and what
+follows a success (the done reply, extra effects, a next question such as "save this payee?").
+Transfers, payments to a mobile number and bill payments differ only there. ``register`` files
+``execute`` under the movement's continuation name; those names (``transfer.execute``,
+``bill.execute``) live in stored conversations, so they never change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from auth.ports import StepUpRequest
+from bank.ports import BankError, Claim, TransferRequest, TransferResult
+from flows import stepup
+from flows.conversation import Conversation
+from flows.effects import SendReceipt
+from flows.format import money
+from flows.moving import NO, YES, account_label, refused, source
+from flows.states import State
+from flows.types import Context, Effect, Outcome, Reply
+
+Slots = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What the bank did: the movement, and the claim when the money is held for a mobile
+    number that has no wallet yet."""
+
+    result: TransferResult
+    claim: Claim | None = None
+
+
+def transfer_once(ctx: Context, request: TransferRequest, slots: Slots) -> Moved:
+    """The usual bank call: move the money (once per idempotency key)."""
+    return Moved(ctx.bank.transfer(request))
+
+
+def receipt(key: str, params: Mapping[str, str], moved: Moved, *more: Effect) -> Outcome:
+    """Done: say so (``key``) with the menu hint, and send the receipt (with ``more``)."""
+    effects = (SendReceipt(moved.result.txn_id), *more)
+    return Outcome(State.MAIN_MENU, (Reply(key, dict(params)), Reply("menu.hint")), effects=effects)
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One kind of money movement: the parts that differ; the steps are the methods."""
+
+    then: str  # the continuation name, stored in conversations: never rename one
+    confirm: State  # the summary's state; its fallback reply is ``fallback.<state>``
+    summary_key: Callable[[Slots], str]  # the summary's reply key
+    payee: Callable[[Context, Slots], str]  # where the money goes, as the customer sees it
+    challenge: Callable[[Context, Slots], StepUpRequest]  # what the step-up is bound to
+    request: Callable[[Context, Slots], TransferRequest]  # the bank request, keyed once
+    # After a success (not a replay): the reply, its effects, what comes next. ``params`` hold
+    # the amount moved, the payee and the bank's reference.
+    done: Callable[[Context, Slots, Moved, Mapping[str, str]], Outcome]
+    move: Callable[[Context, TransferRequest, Slots], Moved] = transfer_once  # the bank call
+
+    def summary(self, ctx: Context, slots: Slots) -> Outcome:
+        """The summary to say yes or no to (also how it is asked again after a login)."""
+        account = source(ctx, str(slots["from"]))
+        if account is None:
+            return Outcome(State.MAIN_MENU, (Reply("transfer.source_gone"),))
+        params = {
+            "amount": money(Decimal(str(slots["amount"])), ctx.currency),
+            "payee": self.payee(ctx, slots),
+            "source": account_label(account),
+        }
+        return Outcome(self.confirm, (Reply(self.summary_key(slots), params),), dict(slots))
+
+    def handle_confirm(self, conv: Conversation, text: str, ctx: Context) -> Outcome:
+        """The summary's state: ``no`` cancels, ``yes`` goes to the step-up."""
+        if text in NO:
+            return Outcome(State.MAIN_MENU, (Reply("cancel.done"), Reply("menu.hint")))
+        if text not in YES:
+            return Outcome(self.confirm, (Reply(f"fallback.{self.confirm.value}"),), conv.data)
+        data = dict(conv.data)
+        return stepup.require(ctx, self.challenge(ctx, data), self.then, data)
+
+    def execute(self, ctx: Context, slots: Slots) -> Outcome:
+        """The step-up passed (or wasn't needed): move the money, once."""
+        try:
+            moved = self.move(ctx, self.request(ctx, slots), slots)
+        except BankError as exc:
+            return Outcome(State.MAIN_MENU, refused(exc, ctx))
+        done = moved.result
+        params = {
+            "amount": money(done.amount, ctx.currency),
+            "payee": self.payee(ctx, slots),
+            "reference": done.reference,
+        }
+        if done.replayed:  # the same confirmation again: the first result, nothing moved
+            return Outcome(State.MAIN_MENU, (Reply("transfer.already_done", params),))
+        return self.done(ctx, slots, moved, params)
+
+
+def register(movement: Movement) -> Movement:
+    """File the movement's ``execute`` as the step-up continuation it names."""
+    stepup.continuation(movement.then)(movement.execute)
+    return movement

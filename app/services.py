@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
@@ -24,7 +24,7 @@ from twilio.rest import Client
 from app.config import Config, ConfigError
 from auth.pins import SecretHasher
 from auth.scenarios.service import ScenarioService
-from auth.service import AuthService
+from auth.service import COOLING_OFF_DAILY_CAP, AuthService
 from auth.stepup import StepUpService, build_stepup
 from auth.stepup.challenges import ChallengeStore
 from bank.demo import SqliteBank
@@ -46,8 +46,6 @@ from workers.media import MediaStore
 from workers.queues import DEFAULT_QUEUE, QUEUES, queue_for
 
 log = logging.getLogger("teller")
-
-COOLING_OFF_CAP = Decimal("200.00")  # REGISTRATION_COOLING_OFF_CAP unset, in the bank's currency
 
 
 @dataclass
@@ -202,7 +200,7 @@ def cooling_off_cap(config: Config, bank: CoreBanking, currency: str) -> Decimal
     ceiling = levels[0].daily if levels else None
     wanted = config.registration_cooling_off_cap
     if wanted is None:
-        return COOLING_OFF_CAP if ceiling is None else min(COOLING_OFF_CAP, ceiling)
+        return COOLING_OFF_DAILY_CAP if ceiling is None else min(COOLING_OFF_DAILY_CAP, ceiling)
     if ceiling is not None and wanted > ceiling:
         raise ConfigError(
             [
@@ -253,8 +251,8 @@ def build_services(
         session_idle=timedelta(minutes=config.session_idle_minutes),
         session_absolute=timedelta(hours=config.session_absolute_hours),
         cooling_off=timedelta(hours=config.registration_cooling_off_hours),
+        cooling_off_cap=cap,
     )
-    auth = replace(auth, cooling_off_cap=cap)  # AuthService.build doesn't take it (yet)
     scenarios = ScenarioService.build(app_redis, clock)
     try:
         if scenarios.seed(facts.name):

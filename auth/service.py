@@ -71,6 +71,7 @@ class AuthService:
         session_idle: timedelta = IDLE,
         session_absolute: timedelta = ABSOLUTE,
         cooling_off: timedelta = timedelta(hours=24),
+        cooling_off_cap: Decimal = COOLING_OFF_DAILY_CAP,
     ) -> AuthService:
         return cls(
             credentials=CredentialStore(redis),
@@ -88,6 +89,7 @@ class AuthService:
             base_url=base_url,
             bank_name=bank_name,
             cooling_off=cooling_off,
+            cooling_off_cap=cooling_off_cap,
         )
 
     # --- the bot's port (auth.ports.Identity) ---

@@ -20,7 +20,7 @@ from typing import Any
 
 from auth.ports import StepUpRequest
 from flows import stepup
-from flows.amounts import parse_amount
+from flows.amounts import AmountProblem, parse_amount
 from flows.conversation import Conversation
 from flows.effects import SendNotice, SetPersonalLimit, UpdateEmail
 from flows.format import money
@@ -115,6 +115,9 @@ def handle_limit(conv: Conversation, text: str, ctx: Context) -> Outcome:
         request = StepUpRequest(action=ACTION, payee="daily limit: the bank's")
         return stepup.require(ctx, request, "profile.limit", {"limit": ""})
     parsed = parse_amount(text, ctx.currency)
+    if parsed.problem is AmountProblem.OTHER_CURRENCY:  # say which currency, as payments do
+        reply = Reply("amount.other_currency", {"currency": ctx.currency})
+        return Outcome(State.PROFILE_LIMIT, (reply,), conv.data)
     if parsed.value is None:
         return Outcome(State.PROFILE_LIMIT, (Reply("fallback.profile_limit"),), conv.data)
     bank_daily = _bank_daily(ctx)

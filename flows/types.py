@@ -33,7 +33,7 @@ class Context:
     now: datetime
     bank: CoreBanking
     identity: Identity
-    currency: str = "USD"
+    currency: str  # the bank's (BankProfile.currency): amounts are read and shown in it
     stepup: StepUp | None = None  # step-up challenges; None where no flow needs them
 
 

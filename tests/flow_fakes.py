@@ -234,6 +234,7 @@ class Chat:
             NOW,
             bank=self.bank,
             identity=self.identity,
+            currency=self.bank.profile().currency,
             stepup=self.stepup,
         )
 

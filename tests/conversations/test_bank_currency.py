@@ -251,12 +251,6 @@ def test_balances_statements_and_the_own_limit_say_kes(
     says_only_kes([*chat.replies, *everything_sent(outbox), statement])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="flows/profile.py handle_limit answers every unreadable amount with "
-    "fallback.profile_limit, so a limit typed in another currency is not told the bank's "
-    "currency (a payment's amount gets amount.other_currency)",
-)
 def test_an_own_limit_in_another_currency_is_told_the_banks(
     whatsapp: WhatsApp, secure: SecurePages, clock: FrozenClock
 ) -> None:

@@ -25,7 +25,14 @@ NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 IDLE = timedelta(minutes=15)
 AMINA = Customer("C001", "Amina Yusuf", "+2348030000001", "amina@example.com", 2)
 BANK = FakeBank({"C001": [Account("0123456789", "C001", "savings", "USD", Decimal("2500"))]})
-CTX = Context(customer=AMINA, bank_name="Demo Bank", now=NOW, bank=BANK, identity=FakeIdentity())
+CTX = Context(
+    customer=AMINA,
+    bank_name="Demo Bank",
+    now=NOW,
+    bank=BANK,
+    identity=FakeIdentity(),
+    currency="USD",
+)
 
 
 def run(text: str, conv: Conversation | None = None, ctx: Context = CTX) -> Outcome:

@@ -34,7 +34,15 @@ def ctx(status: Status = Status.VALID, registered: bool = True, **bank: object) 
     for name, value in bank.items():
         setattr(fake_bank, name, value)
     identity = FakeIdentity(status=status, registered=registered)
-    return Context(AMINA, "Demo Bank", NOW, bank=fake_bank, identity=identity, stepup=FakeStepUp())
+    return Context(
+        AMINA,
+        "Demo Bank",
+        NOW,
+        bank=fake_bank,
+        identity=identity,
+        currency="USD",
+        stepup=FakeStepUp(),
+    )
 
 
 def run(text: str, context: Context, conv: Conversation | None = None) -> Outcome:

@@ -6,9 +6,10 @@ from flask import request
 from flask.typing import ResponseReturnValue
 
 from auth import login as logins
+from auth.attempts import Attempt
 from auth.pages.common import blocked_page, finished, gone, opened, page, refusal, service
 from auth.pages.protection import address, agent
-from auth.stores.links import Purpose
+from auth.stores.links import Link, Purpose
 
 
 def login(token: str) -> ResponseReturnValue:
@@ -23,15 +24,7 @@ def login(token: str) -> ResponseReturnValue:
         address(),
         agent(),
     )
-    if attempt.ok:
-        return finished(link, "logged_in")
-    if attempt.gone:
-        return gone()
-    if attempt.blocked_until is not None:
-        return blocked_page(attempt.blocked_until)
-    return page(
-        "secure/login.html", 401 if attempt.remaining else 400, token=token, **refusal(attempt)
-    )
+    return _answer(attempt, link, "logged_in", "secure/login.html", token)
 
 
 def change_pin(token: str) -> ResponseReturnValue:
@@ -46,12 +39,18 @@ def change_pin(token: str) -> ResponseReturnValue:
         request.form.get("repeat_pin", "")[:40],
         address(),
     )
+    return _answer(attempt, link, "pin_changed", "secure/pin.html", token)
+
+
+def _answer(
+    attempt: Attempt, link: Link, done: str, template: str, token: str
+) -> ResponseReturnValue:
+    """The page an attempt earns: done, gone, blocked, or the form again with why."""
     if attempt.ok:
-        return finished(link, "pin_changed")
+        return finished(link, done)
     if attempt.gone:
         return gone()
     if attempt.blocked_until is not None:
         return blocked_page(attempt.blocked_until)
-    return page(
-        "secure/pin.html", 401 if attempt.remaining else 400, token=token, **refusal(attempt)
-    )
+    status = 401 if attempt.remaining else 400
+    return page(template, status, token=token, **refusal(attempt))

@@ -62,7 +62,7 @@ worker: $(STAMP)
 
 bench: $(DEV_STAMP) system-bench
 	$(BIN)/python -m bench.webhook && $(BIN)/python -m bench.identity && $(BIN)/python -m bench.receipts
-	$(BIN)/python -m bench.transfer
+	$(BIN)/python -m bench.transfer && $(BIN)/python -m bench.stepup_roundtrips
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

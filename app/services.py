@@ -15,6 +15,7 @@ from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from redis import Redis, RedisError
 from rq import Queue
@@ -279,6 +280,7 @@ def build_services(
         stepup=stepup,
         messenger=messenger,
         currency=facts.currency,
+        zone=ZoneInfo(facts.timezone),
         bank_name=facts.name,
         public_base_url=config.public_base_url,
         idle=timedelta(minutes=config.conversation_idle_minutes),

@@ -15,7 +15,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from redis.exceptions import RedisError
 
@@ -54,6 +54,7 @@ class Dispatcher:
     idle: timedelta
     clock: Callable[[], datetime]
     currency: str  # the bank's, from the bank (app.services.bank_facts): no default of its own
+    zone: tzinfo  # the bank's clock, likewise
     stepup: StepUp | None = None
     effects: EffectRunner | None = None  # performs the flows' effects (flows.effects)
 
@@ -155,6 +156,7 @@ class Dispatcher:
             bank=self.bank,
             identity=self.identity,
             currency=self.currency,
+            zone=self.zone,
             stepup=self.stepup,
         )
 

@@ -5,7 +5,7 @@ number, only how many accounts were offered (the list is read again, in the bank
 
 from __future__ import annotations
 
-from bank.ports import Account
+from bank.ports import Account, Transaction
 from flows.conversation import Conversation
 from flows.format import account_label, money, short_date
 from flows.states import State
@@ -65,13 +65,22 @@ def handle_account(conv: Conversation, text: str, ctx: Context) -> Outcome:
     )
 
 
+def _what(movement: Transaction) -> str:
+    """The movement's description, with who was on the other side when it doesn't say
+    (a bill's "Meter number 01234567890" · "City Power")."""
+    other = movement.counterparty
+    if not other or other in movement.description:
+        return movement.description
+    return f"{movement.description} · {other}"
+
+
 def _statement(account: Account, ctx: Context) -> Outcome:
     movements = ctx.bank.mini_statement(account.number, STATEMENT_LINES)
     params = {"account": _label(account), "balance": money(account.balance, account.currency)}
     if not movements:
         return Outcome(State.MAIN_MENU, (Reply("statement.empty", params), Reply("menu.hint")))
     lines = "\n".join(
-        f"{short_date(t.created_at)}  {money(t.amount, account.currency)}  {t.description}"
+        f"{short_date(t.created_at, ctx.zone)}  {money(t.amount, account.currency)}  {_what(t)}"
         for t in movements
     )
     return Outcome(

@@ -138,6 +138,14 @@ def _payee(ctx: Context, slots: Mapping[str, Any]) -> str:
     return f"{name} ({slots['reference']})"
 
 
+def _narration(ctx: Context, slots: Mapping[str, Any]) -> str:
+    """What the statement and the receipt say: ``Meter number 01234567890`` (the bank's ledger
+    names the biller beside it)."""
+    biller = _biller(ctx, str(slots["biller"]))
+    label = biller.reference_label if biller else "Bill"
+    return f"{label} {slots['reference']}"[:100]
+
+
 # --- the summary, yes, step-up, the bank: the shared movement sub-flow ---
 
 
@@ -162,7 +170,7 @@ def _request(ctx: Context, slots: Mapping[str, Any]) -> TransferRequest:
         to_account=str(slots["biller"]),
         to_bank_code=BILLER_BANK_CODE,
         amount=Decimal(str(slots["amount"])),
-        narration=f"Bill {slots['reference']}",
+        narration=_narration(ctx, slots),
         customer_id=ctx.customer.customer_id,
         daily_cap=daily_cap(ctx),
     )

@@ -1,8 +1,12 @@
-"""How amounts and times appear in replies: ``USD 2,500.00``, ``−USD 150.00``, ``02 Nov 09:14``."""
+"""How amounts and times appear in replies: ``USD 2,500.00``, ``−USD 150.00``, ``02 Nov 10:14 WAT``.
+
+Times are always shown on the bank's clock (its time zone, ``Context.zone``), with the zone's
+abbreviation, so "blocked until 10:14 WAT" means the same to the customer as to the branch.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal
 
 import phonenumbers
@@ -13,12 +17,14 @@ def money(amount: Decimal, currency: str) -> str:
     return f"{sign}{currency} {abs(amount):,.2f}"
 
 
-def short_time(at: datetime) -> str:
-    return at.strftime("%d %b %H:%M UTC")
+def short_time(at: datetime, zone: tzinfo) -> str:
+    """``02 Nov 10:14 WAT``: on the bank's clock, with its zone."""
+    return at.astimezone(zone).strftime("%d %b %H:%M %Z")
 
 
-def short_date(at: datetime) -> str:
-    return at.strftime("%d %b")
+def short_date(at: datetime, zone: tzinfo) -> str:
+    """``02 Nov``: the bank's calendar day."""
+    return at.astimezone(zone).strftime("%d %b")
 
 
 def account_label(kind: str, masked: str) -> str:

@@ -83,7 +83,7 @@ def _recent_logins(ctx: Context) -> Outcome:
     records = ctx.identity.recent_logins(ctx.customer.msisdn)
     if not records:
         return Outcome(State.MAIN_MENU, (Reply("security.no_logins"), Reply("menu.hint")))
-    lines = "\n".join(f"{short_time(r.at)} · {r.agent} · {r.address}" for r in records)
+    lines = "\n".join(f"{short_time(r.at, ctx.zone)} · {r.agent} · {r.address}" for r in records)
     return Outcome(
         State.MAIN_MENU, (Reply("security.logins", {"lines": lines}), Reply("menu.hint"))
     )

@@ -145,7 +145,7 @@ def _show(ctx: Context, view: StepUpView, data: dict[str, Any], again: bool = Fa
     if view.state is StepUpState.FAILED:
         return Outcome(State.STEP_UP, (Reply("stepup.not_delivered"), *extras), data)
     if view.state is StepUpState.BLOCKED:
-        return _blocked(view.until)
+        return _blocked(ctx, view.until)
     return Outcome(State.MAIN_MENU, (Reply("stepup.unavailable"), Reply("menu.hint")))
 
 
@@ -159,11 +159,11 @@ def _answered(ctx: Context, answer: StepUpAnswer, data: dict[str, Any]) -> Outco
     if verdict is Verdict.EXPIRED:
         return Outcome(State.STEP_UP, (Reply("stepup.expired"),), data)
     if verdict is Verdict.BLOCKED:
-        return _blocked(answer.until)
+        return _blocked(ctx, answer.until)
     key = "stepup.mismatch" if verdict is Verdict.MISMATCH else "stepup.exhausted"
     return Outcome(State.MAIN_MENU, (Reply(key), Reply("menu.hint")))
 
 
-def _blocked(until: Any) -> Outcome:
-    when = short_time(until) if until is not None else "later"
+def _blocked(ctx: Context, until: Any) -> Outcome:
+    when = short_time(until, ctx.zone) if until is not None else "later"
     return Outcome(State.MAIN_MENU, (Reply("stepup.blocked", {"until": when}),))

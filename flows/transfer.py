@@ -22,7 +22,7 @@ from auth.ports import StepUpRequest
 from bank.ports import P2P_HOLD_CODE, TransferRequest
 from flows.conversation import Conversation
 from flows.effects import NotifyClaim, SavePayee, SendReceipt
-from flows.format import e164, money
+from flows.format import e164, money, short_date
 from flows.movement import Moved, Movement, receipt, register
 from flows.moving import (
     NO,
@@ -303,7 +303,7 @@ def _done(
     ctx: Context, slots: Mapping[str, Any], moved: Moved, params: Mapping[str, str]
 ) -> Outcome:
     if moved.claim is not None:
-        until = {**params, "until": f"{moved.claim.expires_at:%d %b}"}
+        until = {**params, "until": short_date(moved.claim.expires_at, ctx.zone)}
         return receipt("transfer.held", until, moved, NotifyClaim(moved.claim.claim_id))
     if slots.get("new") and not slots.get("mobile"):  # a new account payee: keep them?
         done = Reply("transfer.done", dict(params))

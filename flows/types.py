@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from auth.ports import Identity, StepUp
@@ -34,6 +34,7 @@ class Context:
     bank: CoreBanking
     identity: Identity
     currency: str  # the bank's (BankProfile.currency): amounts are read and shown in it
+    zone: tzinfo  # the bank's clock (BankProfile.timezone): every time shown is on it
     stepup: StepUp | None = None  # step-up challenges; None where no flow needs them
 
 

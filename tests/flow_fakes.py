@@ -235,6 +235,7 @@ class Chat:
             bank=self.bank,
             identity=self.identity,
             currency=self.bank.profile().currency,
+            zone=UTC,
             stepup=self.stepup,
         )
 

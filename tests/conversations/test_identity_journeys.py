@@ -130,7 +130,7 @@ def test_security_centre(whatsapp: WhatsApp, secure: SecurePages, outbox: Outbox
     register_amina(whatsapp, secure)
     assert "1 Recent logins" in whatsapp.send(AMINA, "profile").text
     logins = whatsapp.send(AMINA, "1").text
-    assert "Your recent logins" in logins and "UTC" in logins
+    assert "Your recent logins" in logins and "WAT" in logins  # the bank's clock
     whatsapp.send(AMINA, "profile")
     asked = whatsapp.send(AMINA, "2").text  # changing the PIN is PASSWORD_UPDATE: step-up first
     assert "we sent a code by SMS to +234•••••0001" in asked

@@ -29,7 +29,13 @@ CURRENT = Account("0123450000", "C001", "current", "USD", Decimal("10.50"))
 def ctx(*accounts: Account, status: Status = Status.VALID) -> Context:
     bank = FakeBank({"C001": list(accounts or (SAVINGS,))})
     return Context(
-        AMINA, "Demo Bank", NOW, bank=bank, identity=FakeIdentity(status=status), currency="USD"
+        AMINA,
+        "Demo Bank",
+        NOW,
+        bank=bank,
+        identity=FakeIdentity(status=status),
+        currency="USD",
+        zone=UTC,
     )
 
 

@@ -32,6 +32,7 @@ CTX = Context(
     bank=BANK,
     identity=FakeIdentity(),
     currency="USD",
+    zone=UTC,
 )
 
 

@@ -211,7 +211,7 @@ def test_the_right_code_pays_the_biller_once_with_a_receipt() -> None:
         "ELEC",
         BILLER_BANK_CODE,
         Decimal("50.00"),
-        f"Bill {METER}",
+        f"Meter number {METER}",  # what the statement and receipt say
     )
 
 

@@ -41,6 +41,7 @@ def ctx(status: Status = Status.VALID, registered: bool = True, **bank: object) 
         bank=fake_bank,
         identity=identity,
         currency="USD",
+        zone=UTC,
         stepup=FakeStepUp(),
     )
 

@@ -59,6 +59,7 @@ def ctx(port: FakeStepUp | None = None) -> Context:
         bank=FakeBank(),
         identity=FakeIdentity(),
         currency="USD",
+        zone=UTC,
         stepup=port if port is not None else FakeStepUp(),
     )
 
@@ -359,7 +360,7 @@ def test_a_login_in_the_middle_starts_the_challenge_again() -> None:
     context = ctx(port)
     conv = challenged(context)
     expired = Context(
-        AMINA, "Demo Bank", NOW, FakeBank(), FakeIdentity(Status.EXPIRED), "USD", stepup=port
+        AMINA, "Demo Bank", NOW, FakeBank(), FakeIdentity(Status.EXPIRED), "USD", UTC, stepup=port
     )
     gated, waiting = say(expired, conv, "123456")
     assert (gated.state, keys(gated)) == (State.AWAIT_AUTH, ["auth.expired_link"])

@@ -79,6 +79,11 @@ class Services:
     def currency(self) -> str:
         return self.facts.currency
 
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        """The bank's clock (its time zone, or BANK_TIMEZONE)."""
+        return ZoneInfo(self.facts.timezone)
+
     @property
     def resume(self) -> Callable[[str], bool]:
         """Carry on with the chat after a secure page succeeded (``Dispatcher.resume``)."""
@@ -109,6 +114,7 @@ class Services:
             messenger=self.messenger,
             media=self.media,
             bank_name=self.bank_name,
+            zone=self.zone,
             public_base_url=config.public_base_url,
             verify_key=self.verify_key,
             unlock=config.document_unlock,

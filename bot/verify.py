@@ -11,6 +11,7 @@ the secure pages; fails closed: Redis down is a 503, never an unchecked answer.
 from __future__ import annotations
 
 import logging
+from datetime import tzinfo
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
@@ -57,7 +58,7 @@ def check() -> ResponseReturnValue:
     except RedisError as exc:
         log.error("verify: Redis unavailable (%s)", type(exc).__name__)
         return _page(503, unavailable=True, code=code)
-    receipt = _genuine(code, graph.bank, graph.bank_name, graph.verify_key)
+    receipt = _genuine(code, graph.bank, graph.bank_name, graph.verify_key, graph.zone)
     if receipt is None:
         return _page(200, checked=True, genuine=False, code=code)
     facts = {
@@ -71,7 +72,9 @@ def check() -> ResponseReturnValue:
     return _page(200, checked=True, genuine=True, facts=facts, code=code)
 
 
-def _genuine(code: str, bank: CoreBanking, bank_name: str, key: bytes) -> Receipt | None:
+def _genuine(
+    code: str, bank: CoreBanking, bank_name: str, key: bytes, zone: tzinfo
+) -> Receipt | None:
     """The receipt a code belongs to, or None: unreadable, unknown reference or wrong tag all
     look the same from outside."""
     parsed = verification.parse(code)
@@ -81,5 +84,5 @@ def _genuine(code: str, bank: CoreBanking, bank_name: str, key: bytes) -> Receip
     record = bank.transfer_by_reference(reference)
     if record is None:
         return None
-    receipt = receipt_for(bank, record, bank_name)
+    receipt = receipt_for(bank, record, bank_name, zone)
     return receipt if verification.matches(receipt, tag, key) else None

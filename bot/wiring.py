@@ -9,7 +9,7 @@ import the composition root (``app`` sits above every package) and mypy checks, 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Protocol
 
 from flask import Flask, current_app
@@ -62,6 +62,8 @@ class EdgeServices(Protocol):
     def bank_name(self) -> str: ...
     @property
     def currency(self) -> str: ...
+    @property
+    def zone(self) -> tzinfo: ...
     @property
     def messenger(self) -> Messenger: ...
     @property

@@ -8,7 +8,7 @@ the standard Helvetica's single-byte encoding does not. Debits print with an ASC
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -48,8 +48,9 @@ def plain(amount: Decimal) -> str:
 
 
 def when(at: datetime) -> str:
-    """``02 Nov 2026, 09:14 UTC``: the zone is always printed, and it is the bank's (UTC)."""
-    return at.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC")
+    """``02 Nov 2026, 10:14 WAT``: on the clock the time carries (the bank's: the document's
+    source converts it), and the zone is always printed."""
+    return at.strftime("%d %b %Y, %H:%M %Z")
 
 
 def metadata(canvas: Canvas, bank_name: str, title: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from datetime import UTC
 
 from receipts.model import Receipt
 
@@ -33,7 +34,8 @@ def facts(receipt: Receipt) -> bytes:
     fields = (
         "v1",
         receipt.reference,
-        receipt.created_at.isoformat(timespec="seconds"),
+        # In UTC whatever clock the receipt shows, so a code never depends on the time zone.
+        receipt.created_at.astimezone(UTC).isoformat(timespec="seconds"),
         f"{receipt.amount:.2f}",
         f"{receipt.fee:.2f}",
         receipt.currency,

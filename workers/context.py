@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Literal
 
 from redis import Redis
@@ -31,6 +31,7 @@ class JobContext:
     messenger: Messenger
     media: MediaStore
     bank_name: str
+    zone: tzinfo  # the bank's clock: documents show their times on it
     public_base_url: str
     verify_key: bytes  # receipts.verification.derive_key(SECRET_KEY)
     unlock: Unlock

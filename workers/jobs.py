@@ -100,7 +100,7 @@ def _receipt(ctx: JobContext, txn_id: int) -> Outgoing | None:
     if record is None or customer is None:
         log.warning("receipt for transaction %s: no such transfer; nothing sent", txn_id)
         return None
-    receipt = receipt_for(ctx.bank, record, ctx.bank_name)
+    receipt = receipt_for(ctx.bank, record, ctx.bank_name, ctx.zone)
     code = verification.code_for(receipt, ctx.verify_key)
     verify_url = f"{ctx.public_base_url}/verify"
     return Outgoing(
@@ -138,6 +138,7 @@ def _statement(ctx: JobContext, request_id: str) -> Outgoing | None:
             now=ctx.clock(),
             reference=request_id,
             bank_name=ctx.bank_name,
+            zone=ctx.zone,
         )
         return render_statement(doc)
 

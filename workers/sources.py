@@ -7,7 +7,7 @@ Every account number is masked on the way in (``messaging.masking``).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
 from bank.ports import BILLER_BANK_CODE, Account, CoreBanking, Customer, TransferRecord
@@ -39,14 +39,17 @@ def _recipient(bank: CoreBanking, record: TransferRecord, own_code: str) -> Part
     return Party(saved, masked, other or record.to_bank_code)
 
 
-def receipt_for(bank: CoreBanking, record: TransferRecord, bank_name: str) -> Receipt:
+def receipt_for(
+    bank: CoreBanking, record: TransferRecord, bank_name: str, zone: tzinfo = UTC
+) -> Receipt:
+    """The receipt of one recorded transfer, its time on the bank's clock (``zone``)."""
     profile = bank.profile()
     customer = bank.customer(record.customer_id)
     narration = record.narration if record.narration != "Transfer" else ""  # the default
     return Receipt(
         bank_name=bank_name,
         reference=record.reference,
-        created_at=record.created_at,
+        created_at=record.created_at.astimezone(zone),
         sender=Party(customer.name if customer else "", mask_account(record.from_account)),
         recipient=_recipient(bank, record, profile.code),
         amount=record.amount,
@@ -58,8 +61,9 @@ def receipt_for(bank: CoreBanking, record: TransferRecord, bank_name: str) -> Re
     )
 
 
-def day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0), UTC)
+def day_start(day: date, zone: tzinfo = UTC) -> datetime:
+    """Midnight at the start of ``day`` on the bank's clock."""
+    return datetime.combine(day, time(0), zone)
 
 
 def statement_for(
@@ -72,16 +76,17 @@ def statement_for(
     now: datetime,
     reference: str,
     bank_name: str,
+    zone: tzinfo = UTC,
 ) -> Statement:
-    """Movements from the start of ``first`` to the end of ``last`` (UTC days). The opening
-    balance is today's balance less everything booked since ``first``, so it is right even when
-    the period has no movement."""
-    since, until = day_start(first), day_start(last + timedelta(days=1))
+    """Movements from the start of ``first`` to the end of ``last``, the bank's days (``zone``).
+    The opening balance is today's balance less everything booked since ``first``, so it is
+    right even when the period has no movement."""
+    since, until = day_start(first, zone), day_start(last + timedelta(days=1), zone)
     booked = bank.transactions(account.number, since, max(until, now) + timedelta(days=1))
     opening = account.balance - sum((t.amount for t in booked), Decimal("0.00"))
     lines = tuple(
         StatementLine(
-            at=t.created_at,
+            at=t.created_at.astimezone(zone),
             description=" · ".join(part for part in (t.description, t.counterparty) if part),
             reference=t.reference,
             amount=t.amount,
@@ -100,6 +105,6 @@ def statement_for(
         last=last,
         opening=opening,
         lines=lines,
-        generated_at=now,
+        generated_at=now.astimezone(zone),
         reference=reference,
     )

@@ -70,9 +70,7 @@ def words(text: str) -> tuple[str, ...]:
     decomposed = unicodedata.normalize("NFKD", text)
     # casefold() can itself produce combining marks (e.g. İ → i + dot): fold first, then strip.
     folded = unicodedata.normalize("NFKD", decomposed.casefold())
-    kept = "".join(
-        c if c.isalnum() else " " for c in folded if not unicodedata.combining(c)
-    )
+    kept = "".join(c if c.isalnum() else " " for c in folded if not unicodedata.combining(c))
     return tuple(kept.split())
 
 

@@ -19,8 +19,34 @@ from flows.amounts import SYMBOLS
 # Codes taken as a currency beside a number. A closed list, not any 3 letters: "pay 150 tom"
 # names Tom. Codes that are everyday words or names (ALL, BOB, TOP, MAD…) are left out on purpose.
 CURRENCIES = frozenset(
-    "usd eur gbp ngn kes ghs zar ugx tzs rwf xof xaf egp etb zmw mwk bwp nad inr cny jpy cad aud "
-    "chf aed sar".split()
+    {
+        "usd",
+        "eur",
+        "gbp",
+        "ngn",
+        "kes",
+        "ghs",
+        "zar",
+        "ugx",
+        "tzs",
+        "rwf",
+        "xof",
+        "xaf",
+        "egp",
+        "etb",
+        "zmw",
+        "mwk",
+        "bwp",
+        "nad",
+        "inr",
+        "cny",
+        "jpy",
+        "cad",
+        "aud",
+        "chf",
+        "aed",
+        "sar",
+    }
 )
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 _SYMBOL = "".join(SYMBOLS)
@@ -56,7 +82,7 @@ class Token:
 def tokens(text: str) -> list[Token]:
     found = []
     for word in re.finditer(r"\S+", text):
-        key = word.group().casefold().replace("’", "'").strip(",;:!?\"")
+        key = word.group().casefold().replace("’", "'").strip(',;:!?"')
         if key:
             found.append(Token(word.start(), word.end(), key))
     return found

@@ -66,86 +66,79 @@ class Request:
         """A PAY whose ``to`` turned out to be a payee. A transfer has no reference, so one the
         customer typed becomes leftover (said back, not dropped)."""
         extra = (self.reference,) if self.reference else ()
-        return replace(
-            self, intent=Intent.TRANSFER, reference=None, leftover=self.leftover + extra
-        )
+        return replace(self, intent=Intent.TRANSFER, reference=None, leftover=self.leftover + extra)
 
 
-def _phrases(*texts: str) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(t.split()) for t in texts)
+def _phrases(*lines: str) -> tuple[tuple[str, ...], ...]:
+    """``"bal, my balance"`` → ``(("bal",), ("my", "balance"))``: tables stay readable."""
+    return tuple(tuple(t.split()) for line in lines for t in line.split(",") if t.strip())
 
 
 # The words a request starts with. The longest that fits wins ("pay bill" over "pay").
 _HEADS: dict[tuple[str, ...], Intent] = {
     **dict.fromkeys(
         _phrases(
-            "bal", "balance", "balances", "my balance", "my balances", "account balance",
-            "my account balance", "check balance", "check my balance", "show my balance",
-            "what's my balance", "whats my balance", "what is my balance", "how much do i have",
-            "how much money do i have", "available balance",
+            "bal, balance, balances, my balance, my balances, account balance, my account balance,"
+            "check balance, check my balance, show my balance, what's my balance,"
+            "whats my balance, what is my balance, how much do i have, how much money do i have,"
+            "available balance"
         ),
         Intent.BALANCE,
     ),
     **dict.fromkeys(
         _phrases(
-            "statement", "my statement", "mini statement", "mini-statement", "ministatement",
-            "mini", "transactions", "my transactions", "recent transactions", "history",
-            "last transactions", "transaction history",
+            "statement, my statement, mini statement, mini-statement, ministatement, mini,"
+            "transactions, my transactions, recent transactions, history, last transactions,"
+            "transaction history"
         ),
         Intent.MINI_STATEMENT,
     ),
     **dict.fromkeys(
         _phrases(
-            "statement pdf", "pdf statement", "pdf", "e-statement", "estatement",
-            "statement (pdf)", "statement (pdf", "my statement pdf", "my pdf statement",
-            "statement in pdf", "statement as pdf", "pdf of my statement",
+            "statement pdf, pdf statement, pdf, e-statement, estatement, statement (pdf),"
+            "statement (pdf, my statement pdf, my pdf statement, statement in pdf,"
+            "statement as pdf, pdf of my statement"
         ),
         Intent.STATEMENT_PDF,
     ),
     **dict.fromkeys(
-        _phrases(
-            "send", "transfer", "send money", "transfer money", "move money", "send cash",
-            "pay someone",
-        ),
+        _phrases("send, transfer, send money, transfer money, move money, send cash, pay someone"),
         Intent.TRANSFER,
     ),
     ("pay",): Intent.PAY,
     **dict.fromkeys(
         _phrases(
-            "pay bill", "pay a bill", "pay bills", "pay my bill", "pay the bill", "bill",
-            "bills", "bill payment", "pay my bills",
+            "pay bill, pay a bill, pay bills, pay my bill, pay the bill, bill, bills,"
+            "bill payment, pay my bills"
         ),
         Intent.BILL,
     ),
     **dict.fromkeys(
         _phrases(
-            "lock", "lock card", "lock my card", "lock the card", "block", "block card",
-            "block my card", "block the card", "freeze", "freeze card", "freeze my card",
-            "lost card", "lost my card", "i lost my card", "i've lost my card", "my card is lost",
-            "card lost", "stolen card", "card stolen", "my card was stolen",
-            "my card is stolen",
+            "lock, lock card, lock my card, lock the card, block, block card, block my card,"
+            "block the card, freeze, freeze card, freeze my card, lost card, lost my card,"
+            "i lost my card, i've lost my card, my card is lost, card lost, stolen card,"
+            "card stolen, my card was stolen, my card is stolen"
         ),
         Intent.CARD_LOCK,
     ),
     **dict.fromkeys(
         _phrases(
-            "unlock", "unlock card", "unlock my card", "unlock the card", "unblock",
-            "unblock card", "unblock my card", "unfreeze", "unfreeze card", "unfreeze my card",
+            "unlock, unlock card, unlock my card, unlock the card, unblock, unblock card,"
+            "unblock my card, unfreeze, unfreeze card, unfreeze my card"
         ),
         Intent.CARD_UNLOCK,
     ),
 }
 _LONGEST_HEAD = max(len(h) for h in _HEADS)
 _LEAD_INS = _phrases(
-    "please", "pls", "plz", "kindly", "i want to", "i wanna", "i would like to", "i'd like to",
-    "id like to", "i need to", "can i", "can you", "could you", "please can you", "can you please",
+    "please, pls, plz, kindly, i want to, i wanna, i would like to, i'd like to,"
+    "id like to, i need to, can i, can you, could you, please can you, can you please"
 )
 _COURTESY = frozenset({"please", "pls", "plz", "thanks", "thx"})
 # Glue between slots: read, never reported as leftover.
 _GLUE = frozenset({"my", "the", "a", "for", "of", "in", "on", "from", "account", "acct"})
 _CARD_GLUE = frozenset({"my", "the", "card", "debit", "credit", "ending", "in", "no", "number"})
-_REFERENCE_MARKERS = frozenset({"ref", "reference", "meter", "account", "acc", "no", "number"})
-_MONEY_FILLER = frozenset({"money", "cash", "some"})
 
 
 def _strip_courtesy(toks: list[Token]) -> list[Token]:

@@ -89,9 +89,7 @@ def read(reader: w.Reader, i: int, bills: bool, codes: frozenset[str]) -> Money 
         elif bills and w.is_alnum_reference(key):
             references.append(i)
             target, i = "", i + 1
-        elif (n := w.amount_at(toks, i, codes)) and not (
-            target == "name" and not bills and numbers and w.is_bare_number(key)
-        ):
+        elif n := w.amount_at(toks, i, codes):
             numbers.append((i, i + n, n == 2 or not w.is_bare_number(key)))
             target, i = "", i + n
         else:

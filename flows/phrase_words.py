@@ -102,7 +102,9 @@ def amount_at(toks: Sequence[Token], i: int, codes: frozenset[str]) -> int:
     if (key in codes or key in SYMBOLS) and _NUMBER.fullmatch(following):
         return 2
     if _AMOUNT.fullmatch(key) and any(c.isdigit() for c in key):
-        return 2 if following in codes else 1
+        # "1234567890 ngn 5,000": the code belongs to the number after it, not this one.
+        after = toks[i + 2].key if i + 2 < len(toks) else ""
+        return 2 if following in codes and not _NUMBER.fullmatch(after) else 1
     return 0
 
 

@@ -103,11 +103,13 @@ def test_the_strongest_level_decides() -> None:
 
 
 def test_choices_are_best_first_and_capped() -> None:
-    many = tuple(Candidate(str(n), f"Ade {n}") for n in range(8)) + (Candidate("x", "Adebayo"),)
+    many = [*(Candidate(str(n), f"Ade {n}") for n in range(8)), Candidate("x", "Adebayo")]
     found = match("ade", many)
     assert found.strength is Strength.WORD and found.total == 9
     assert len(found.choices) == MAX_CHOICES and found.choices[0].id == "0"
-    weaker = match("ad", (Candidate("w", "Ama Dede"), Candidate("p", "Adam"), Candidate("q", "Adu")))
+    weaker = match(
+        "ad", (Candidate("w", "Ama Dede"), Candidate("p", "Adam"), Candidate("q", "Adu"))
+    )
     assert [c.id for c in weaker.choices] == ["p", "q", "w"]  # prefixes before initials
 
 

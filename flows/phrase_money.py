@@ -69,11 +69,13 @@ def read(reader: w.Reader, i: int, bills: bool, codes: frozenset[str]) -> Money 
             if source or money.source:
                 return None
             j = i + 1
-            while j < len(toks) and toks[j].key in _LEADING_GLUE:
+            # "from my account 6789": the noun and "my" are glue, the digits the account.
+            while j < len(toks) and toks[j].key in _LEADING_GLUE | w.ACCOUNT_NOUNS:
                 j += 1
             n = w.account_at(toks, j) if j < len(toks) else 0
             if n:
-                money.source, target, i = reader.span(j, j + n), "", j + n
+                money.source = reader.span(j, j + w.account_words(toks, j, n))
+                target, i = "", j + n
             else:
                 target, i = "source", j
         elif bills and key in {"bill", "bills"}:

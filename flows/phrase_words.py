@@ -141,6 +141,12 @@ def account_at(toks: Sequence[Token], i: int) -> int:
     return n
 
 
+def account_words(toks: Sequence[Token], i: int, n: int) -> int:
+    """How many of the ``n`` tokens of an account at ``i`` name it: ``savings account`` is
+    matched as ``savings`` (the noun would stop it matching the account's label)."""
+    return n - 1 if n > 1 and toks[i + n - 1].key in ACCOUNT_NOUNS else n
+
+
 def period_at(toks: Sequence[Token], i: int) -> int:
     """A statement period: ``october``, ``oct 2026``, ``10/2026``, ``last month``, ``this
     month``, ``last 30 days``, ``3 months``."""

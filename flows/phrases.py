@@ -58,6 +58,11 @@ class Request:
     card: str | None = None
     leftover: tuple[str, ...] = field(default=())
 
+    @property
+    def understood(self) -> bool:
+        """Every word fitted a slot or was glue; else ``leftover`` says what didn't."""
+        return not self.leftover
+
     def as_bill(self) -> Request:
         """A PAY whose ``to`` turned out to be a biller."""
         return replace(self, intent=Intent.BILL, biller=self.to, to=None)
@@ -224,7 +229,7 @@ def _statement(reader: w.Reader, intent: Intent, i: int, mini: bool) -> Request:
         key = toks[i].key
         account, when = w.account_at(toks, i), w.period_at(toks, i)
         if account and source is None:
-            source, i = reader.span(i, i + account), i + account
+            source, i = reader.span(i, i + w.account_words(toks, i, account)), i + account
             continue
         if when and period is None and intent is not Intent.BALANCE:
             period, i = reader.span(i, i + when), i + when

@@ -31,7 +31,8 @@ PHRASINGS: list[tuple[str, Request]] = [
     ("how much money do i have", Request(B)),
     ("balance savings", Request(B, source="savings")),
     ("bal current", Request(B, source="current")),
-    ("balance of my savings account", Request(B, source="savings account")),
+    ("balance of my savings account", Request(B, source="savings")),
+    ("balance account 6789", Request(B, source="6789")),
     ("balance wallet", Request(B, source="wallet")),
     ("balance 6789", Request(B, source="6789")),
     ("balance ••6789", Request(B, source="••6789")),
@@ -89,9 +90,10 @@ PHRASINGS: list[tuple[str, Request]] = [
     ("send $ 20 to chidi", Request(T, amount_text="$ 20", to="chidi")),
     (
         "send usd 20 to chidi from my savings account",
-        Request(T, amount_text="usd 20", to="chidi", source="savings account"),
+        Request(T, amount_text="usd 20", to="chidi", source="savings"),
     ),
     ("send 20 to chidi from ••6789", Request(T, amount_text="20", to="chidi", source="••6789")),
+    ("send 20 to chidi from account 6789", Request(T, amount_text="20", to="chidi", source="6789")),
     ("send 20 to chidi from business", Request(T, amount_text="20", to="chidi", source="business")),
     ("send 20 to my mum", Request(T, amount_text="20", to="mum")),
     ("send 20 to +2348030000001", Request(T, amount_text="20", to="+2348030000001")),
@@ -121,6 +123,10 @@ PHRASINGS: list[tuple[str, Request]] = [
     (
         "pay 50 to kplc for 12345678901",
         Request(PAY, amount_text="50", to="kplc", reference="12345678901"),
+    ),
+    (
+        "pay kplc 12345678901 50 from acct 6789",
+        Request(PAY, amount_text="50", to="kplc", reference="12345678901", source="6789"),
     ),
     (
         "pay kplc meter no 12345678901 50 from savings",

@@ -1,13 +1,25 @@
 """Matching names the customer typed against payees, billers and accounts: exact, whole words,
-prefixes, initials, accents and punctuation ignored, and a choice (never a guess) among equals."""
+prefixes, initials, accents and punctuation ignored, and a choice (never a guess) among equals;
+and ``pay X`` settled as a transfer or a bill by what X matches."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from bank.ports import Account, Biller, Payee
 from flows.matching import MAX_CHOICES, Candidate, Strength, match, words
+from flows.naming import (
+    account_candidates,
+    biller_candidates,
+    payee_candidates,
+    resolve_pay,
+    settle,
+)
+from flows.phrases import Intent, parse
 
 PAYEES = (
     Candidate("p1", "Chidi Okeke"),
@@ -150,3 +162,80 @@ def test_never_raises_and_never_offers_more_than_the_cap(query: str, names: list
     assert len(found.choices) <= MAX_CHOICES
     assert not (found.unique and found.choices)
     assert found.total >= len(found.choices)
+
+
+ACCOUNTS = account_candidates(
+    [
+        Account("0123456789", "C001", "savings", "USD", Decimal("2500.00")),
+        Account("0222224321", "C001", "current", "USD", Decimal("740.25")),
+        Account("0333331111", "C001", "savings", "USD", Decimal("10.00")),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("current", ("0222224321",)),
+        ("curr", ("0222224321",)),
+        ("6789", ("0123456789",)),
+        ("••6789", ("0123456789",)),
+        ("savings ••6789", ("0123456789",)),
+        ("savings", ("0123456789", "0333331111")),  # two savings accounts: a choice
+        ("saving", ("0123456789", "0333331111")),
+        ("wallet", ()),
+    ],
+)
+def test_accounts_by_type_or_digits(typed: str, expected: tuple[str, ...]) -> None:
+    found = match(typed, ACCOUNTS)
+    ids = (found.unique.id,) if found.unique else tuple(c.id for c in found.choices)
+    assert ids == expected
+
+
+SAVED = payee_candidates(
+    [
+        Payee(1, "C001", "Chidi Okeke", "044", "0987654321"),
+        Payee(2, "C001", "Kplc Otieno", "044", "0987654322"),
+        Payee(3, "C001", "City Boys FC", "044", "0987654323"),
+    ]
+)
+SEED_BILLERS = biller_candidates(
+    [
+        Biller("ELEC", "City Power", "Meter number", "^[0-9]{11}$"),
+        Biller("KPLC", "Kenya Power", "Meter number", "^[0-9]{11}$"),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "name"),
+    [
+        ("pay chidi 150", Intent.TRANSFER, "payee:1"),
+        ("pay kplc 12345678901 50", Intent.BILL, "biller:KPLC"),  # the code beats a name's word
+        ("pay city power 50", Intent.BILL, "biller:ELEC"),
+        ("pay elec 01234567890", Intent.BILL, "biller:ELEC"),
+        ("pay city 50", Intent.PAY, None),  # City Power or City Boys FC: the customer picks
+        ("pay nobody 50", Intent.TRANSFER, None),  # not found: a new payee?
+        ("pay nobody 12345678901 50", Intent.BILL, None),  # a reference: which biller?
+    ],
+)
+def test_pay_is_a_transfer_or_a_bill(text: str, intent: Intent, name: str | None) -> None:
+    request = parse(text)
+    assert request is not None and request.intent is Intent.PAY
+    resolved, found = resolve_pay(request, SAVED, SEED_BILLERS)
+    assert resolved.intent is intent
+    assert (found.unique.id if found.unique else None) == name
+    if intent is Intent.PAY:
+        picked = settle(resolved, found.choices[1])
+        assert picked.intent is Intent.TRANSFER and picked.to == "city"
+        assert settle(resolved, found.choices[0]).biller == "city"
+
+
+def test_a_transfer_keeps_a_reference_it_has_no_use_for() -> None:
+    request = parse("pay chidi 12345678901 50")
+    assert request is not None
+    resolved, _ = resolve_pay(request, SAVED, SEED_BILLERS)
+    assert resolved.intent is Intent.TRANSFER and resolved.leftover == ("12345678901",)
+    assert not resolved.understood
+    with pytest.raises(ValueError, match="PAY"):
+        resolve_pay(resolved, SAVED, SEED_BILLERS)

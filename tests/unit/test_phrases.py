@@ -246,8 +246,8 @@ def test_a_lone_number_is_an_answer_not_a_request(number: object) -> None:
 
 
 def _slots(request: Request) -> list[str]:
-    found = (request.amount_text, request.to, request.source, request.biller, request.reference)
-    found += (request.period, request.card, *request.leftover)
+    found: list[str | None] = [request.amount_text, request.to, request.source, request.biller]
+    found += [request.reference, request.period, request.card, *request.leftover]
     return [slot for slot in found if slot is not None]
 
 

@@ -49,8 +49,15 @@ CURRENCIES = frozenset(
     }
 )
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+# Currency words after a number stay part of the amount ("50 dollars"): parse_amount then
+# refuses it with a reason the flow can explain, rather than "dollars" being lost or a name.
+CURRENCY_WORDS = frozenset(
+    {"dollar", "dollars", "naira", "shilling", "shillings", "cedi", "cedis", "rand", "euro"}
+    | {"euros", "pound", "pounds", "bucks"}
+)
 _SYMBOL = "".join(SYMBOLS)
-_AMOUNT = re.compile(rf"[{_SYMBOL}]?{_NUMBER.pattern}[{_SYMBOL}]?")
+# "2k" and "1.5m" are amount-like too: parse_amount refuses them with a reason.
+_AMOUNT = re.compile(rf"[{_SYMBOL}]?{_NUMBER.pattern}[km]?[{_SYMBOL}]?")
 _BARE = re.compile(r"\d+")
 # A reference with letters and digits (``wc12345678``); at least one of each, so a word or a
 # plain number never reads as one.
@@ -104,6 +111,8 @@ def amount_at(toks: Sequence[Token], i: int, codes: frozenset[str]) -> int:
     if _AMOUNT.fullmatch(key) and any(c.isdigit() for c in key):
         # "1234567890 ngn 5,000": the code belongs to the number after it, not this one.
         after = toks[i + 2].key if i + 2 < len(toks) else ""
+        if following in CURRENCY_WORDS:
+            return 2
         return 2 if following in codes and not _NUMBER.fullmatch(after) else 1
     return 0
 

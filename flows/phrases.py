@@ -143,6 +143,7 @@ _LEAD_INS = _phrases(
 _COURTESY = frozenset({"please", "pls", "plz", "thanks", "thx"})
 # Glue between slots: read, never reported as leftover.
 _GLUE = frozenset({"my", "the", "a", "for", "of", "in", "on", "from", "account", "acct"})
+_GLUE |= _COURTESY | {"all", "accounts"}  # "balance of all my accounts"
 _CARD_GLUE = frozenset({"my", "the", "card", "debit", "credit", "ending", "in", "no", "number"})
 
 
@@ -222,26 +223,26 @@ def _card(reader: w.Reader, intent: Intent, i: int) -> Request | None:
 
 
 def _statement(reader: w.Reader, intent: Intent, i: int, mini: bool) -> Request:
-    """Balance and statements: an account and (statements) a period, in any order."""
+    """Balance and statements: an account and (statements) a period, in any order. Only the PDF
+    covers a period, so ``statement for october`` asks for it; ``mini statement october`` says
+    the month back as leftover (a mini statement is the last few movements, whatever the month).
+    """
     source = period = None
     toks = reader.toks
+    periods = intent is Intent.STATEMENT_PDF or (intent is Intent.MINI_STATEMENT and not mini)
     while i < len(toks):
         key = toks[i].key
         account, when = w.account_at(toks, i), w.period_at(toks, i)
         if account and source is None:
             source, i = reader.span(i, i + w.account_words(toks, i, account)), i + account
-            continue
-        if when and period is None and intent is not Intent.BALANCE:
+        elif when and period is None and periods:
             period, i = reader.span(i, i + when), i + when
-            continue
-        if key == "pdf" and intent is Intent.MINI_STATEMENT:
-            intent = Intent.STATEMENT_PDF
-        elif key not in _GLUE:
-            reader.left(i)
-        i += 1
-    # Only the PDF covers a period: "statement for october" asks for it (not "mini … october").
-    if period is not None and intent is Intent.MINI_STATEMENT and not mini:
+        else:
+            if key == "pdf" and intent is Intent.MINI_STATEMENT and not mini:
+                intent = Intent.STATEMENT_PDF
+            elif key not in _GLUE:
+                reader.left(i)
+            i += 1
+    if period is not None:
         intent = Intent.STATEMENT_PDF
-    if period is not None and intent is Intent.MINI_STATEMENT:
-        return Request(intent, source=source, leftover=(*reader.pieces(), period))
     return Request(intent, source=source, period=period, leftover=reader.pieces())

@@ -38,6 +38,8 @@ PHRASINGS: list[tuple[str, Request]] = [
     ("balance ••6789", Request(B, source="••6789")),
     ("balance savings ••6789", Request(B, source="savings ••6789")),
     ("balance sheet explained", Request(B, leftover=("sheet explained",))),
+    ("balance of all my accounts", Request(B)),
+    ("balance please savings", Request(B, source="savings")),
     # mini statement
     ("statement", Request(M)),
     ("mini statement", Request(M)),
@@ -46,6 +48,8 @@ PHRASINGS: list[tuple[str, Request]] = [
     ("statement for current", Request(M, source="current")),
     ("transactions", Request(M)),
     ("mini statement october", Request(M, leftover=("october",))),  # a mini has no period
+    ("mini statement savings may 2026", Request(M, source="savings", leftover=("may 2026",))),
+    ("statement savings pdf", Request(P, source="savings")),
     # statement PDF
     ("statement pdf", Request(P)),
     ("pdf statement", Request(P)),
@@ -79,6 +83,13 @@ PHRASINGS: list[tuple[str, Request]] = [
     ("transfer 150 to chidi okeke", Request(T, amount_text="150", to="chidi okeke")),
     ("transfer 20 to Chidi Okeke.", Request(T, amount_text="20", to="chidi okeke")),
     ("send money to chidi", Request(T, to="chidi")),
+    ("transfer to chidi", Request(T, to="chidi")),
+    ("send 50 dollars to chidi", Request(T, amount_text="50 dollars", to="chidi")),
+    ("send 2k to chidi", Request(T, amount_text="2k", to="chidi")),
+    (
+        "send chidi okeke 20 from savings",
+        Request(T, amount_text="20", to="chidi okeke", source="savings"),
+    ),
     ("send 20 to chidi", Request(T, amount_text="20", to="chidi")),
     ("send chidi 20", Request(T, amount_text="20", to="chidi")),
     ("send to chidi 20", Request(T, amount_text="20", to="chidi")),
@@ -142,6 +153,10 @@ PHRASINGS: list[tuple[str, Request]] = [
     ),
     ("pay bill city power", Request(BILL, biller="city power")),
     (
+        "pay city power 12345678901 50 from current",
+        Request(PAY, amount_text="50", to="city power", reference="12345678901", source="current"),
+    ),
+    (
         "pay my kplc bill 12345678901 50",
         Request(BILL, amount_text="50", biller="kplc", reference="12345678901"),
     ),
@@ -154,6 +169,8 @@ PHRASINGS: list[tuple[str, Request]] = [
     ("lock card 4242", Request(LOCK, card="4242")),
     ("block card 4242", Request(LOCK, card="4242")),
     ("lock my card", Request(LOCK)),
+    ("lock my debit card", Request(LOCK)),
+    ("card stolen", Request(LOCK)),
     ("lock card ending 4242", Request(LOCK, card="4242")),
     ("freeze my card ••4242", Request(LOCK, card="4242")),
     ("lost card", Request(LOCK)),

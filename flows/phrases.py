@@ -142,8 +142,8 @@ _LEAD_INS = _phrases(
 )
 _COURTESY = frozenset({"please", "pls", "plz", "thanks", "thx"})
 # Glue between slots: read, never reported as leftover.
-_GLUE = frozenset({"my", "the", "a", "for", "of", "in", "on", "from", "account", "acct"})
-_GLUE |= _COURTESY | {"all", "accounts"}  # "balance of all my accounts"
+GLUE = frozenset({"my", "the", "a", "for", "of", "in", "on", "from", "account", "acct"})
+GLUE |= _COURTESY | {"all", "accounts"}  # "balance of all my accounts"
 _CARD_GLUE = frozenset({"my", "the", "card", "debit", "credit", "ending", "in", "no", "number"})
 
 
@@ -240,7 +240,7 @@ def _statement(reader: w.Reader, intent: Intent, i: int, mini: bool) -> Request:
         else:
             if key == "pdf" and intent is Intent.MINI_STATEMENT and not mini:
                 intent = Intent.STATEMENT_PDF
-            elif key not in _GLUE:
+            elif key not in GLUE:
                 reader.left(i)
             i += 1
     if period is not None:

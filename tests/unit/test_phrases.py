@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from flows.amounts import parse_amount
 from flows.phrase_words import CURRENCIES
-from flows.phrases import Intent, Request, parse
+from flows.phrases import GLUE, Intent, Request, parse
 from flows.router import normalize
 
 B, M, P = Intent.BALANCE, Intent.MINI_STATEMENT, Intent.STATEMENT_PDF
@@ -293,8 +293,7 @@ def test_words_that_fit_no_slot_are_said_back(tail: str) -> None:
     """Whatever follows a balance request is a slot, glue or leftover: never silently gone."""
     request = parse(normalize(f"balance {tail}"))
     assert request is not None and request.intent is B
-    glue = {"my", "the", "a", "for", "of", "in", "on", "from", "account", "acct"}
-    glue |= {"please", "pls", "plz", "thanks", "thx", "thank", "you"}  # courtesy
+    glue = GLUE | {"thank", "you"}
     said = " ".join(_slots(request)).split()
     for word in normalize(tail).split():
         key = word.strip(',;:!?"')

@@ -46,6 +46,9 @@ class Request:
     Slots by intent: BALANCE/MINI_STATEMENT ``source``; STATEMENT_PDF ``source``, ``period``;
     TRANSFER ``amount_text``, ``to``, ``source``; PAY and BILL ``amount_text``, ``to`` (PAY) or
     ``biller`` (BILL), ``reference``, ``source``; CARD_LOCK/CARD_UNLOCK ``card``.
+    ``leftover``: the pieces of the text that fit no slot, as typed and in order (``("for
+    lunch",)``); empty when every word was understood. The flow says them back ("I didn't
+    understand 'for lunch'") rather than act as if they weren't typed.
     """
 
     intent: Intent
@@ -141,7 +144,7 @@ _LEAD_INS = _phrases(
     "id like to, i need to, can i, can you, could you, please can you, can you please"
 )
 _COURTESY = frozenset({"please", "pls", "plz", "thanks", "thx"})
-# Glue between slots: read, never reported as leftover.
+# Glue between slots: read, never a slot nor leftover (the tests use it too).
 GLUE = frozenset({"my", "the", "a", "for", "of", "in", "on", "from", "account", "acct"})
 GLUE |= _COURTESY | {"all", "accounts"}  # "balance of all my accounts"
 _CARD_GLUE = frozenset({"my", "the", "card", "debit", "credit", "ending", "in", "no", "number"})

@@ -93,6 +93,17 @@ def _by_symbol(table: Mapping[str, tuple[str, ...]]) -> dict[str, frozenset[str]
 
 
 _SYMBOLS = _by_symbol(CURRENCY_SYMBOLS)
+# The one-character symbols ($, €, £, ₦, …): what the one-line request parser takes as money
+# beside a number (letter symbols such as KSh it reads as it reads codes).
+SYMBOLS = frozenset(
+    s for found in CURRENCY_SYMBOLS.values() for s in found if len(s) == 1 and not s.isalpha()
+)
+LETTER_SYMBOLS = frozenset(
+    s.casefold()
+    for found in CURRENCY_SYMBOLS.values()
+    for s in found
+    if len(s) > 1 and s.isalpha()
+)
 _LONGEST_FIRST = sorted(_SYMBOLS, key=len, reverse=True)  # "US$" before "$", "Rs." before "Rs"
 
 

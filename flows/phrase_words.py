@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flows.amounts import SYMBOLS
+from flows.amounts import LETTER_SYMBOLS, SYMBOLS
 
 # Codes taken as a currency beside a number. A closed list, not any 3 letters: "pay 150 tom"
 # names Tom. Codes that are everyday words or names (ALL, BOB, TOP, MAD…) are left out on purpose.
@@ -47,7 +47,7 @@ CURRENCIES = frozenset(
         "aed",
         "sar",
     }
-)
+) | frozenset(s for s in LETTER_SYMBOLS if len(s) > 2)  # "ksh 150"; not "kr", "rs" or "r"
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 # Currency words after a number stay part of the amount ("50 dollars"): parse_amount then
 # refuses it with a reason the flow can explain, rather than "dollars" being lost or a name.
@@ -55,7 +55,7 @@ CURRENCY_WORDS = frozenset(
     {"dollar", "dollars", "naira", "shilling", "shillings", "cedi", "cedis", "rand", "euro"}
     | {"euros", "pound", "pounds", "bucks"}
 )
-_SYMBOL = "".join(SYMBOLS)
+_SYMBOL = re.escape("".join(sorted(SYMBOLS)))
 # "2k" and "1.5m" are amount-like too: parse_amount refuses them with a reason.
 _AMOUNT = re.compile(rf"[{_SYMBOL}]?{_NUMBER.pattern}[km]?[{_SYMBOL}]?")
 _BARE = re.compile(r"\d+")

@@ -86,7 +86,7 @@ class Dispatcher:
         xml = twiml.reply(render_all(self._perform(outcome, ctx), self._common()))
         doc = None
         if outcome.persist:
-            doc = Conversation(outcome.state, outcome.data, now).to_json()
+            doc = Conversation(outcome.state, outcome.data, now, outcome.hinted).to_json()
         if not self.edge.commit(msg.msisdn, msg.sid, begin, xml, doc):
             # The lock expired or another writer moved the record: keep nothing, ask again.
             self.edge.abort(msg.msisdn, msg.sid, begin)
@@ -121,7 +121,7 @@ class Dispatcher:
             # One WhatsApp message (split only past 1,600 characters), not one per reply.
             replies = render_all(self._perform(outcome, ctx), self._common())
             texts = twiml.split_message("\n\n".join(replies))
-            doc = Conversation(outcome.state, outcome.data, now).to_json()
+            doc = Conversation(outcome.state, outcome.data, now, outcome.hinted).to_json()
             if not self.edge.commit(msisdn, sid, begin, twiml.EMPTY, doc):
                 self.edge.abort(msisdn, sid, begin)
                 return False

@@ -20,6 +20,7 @@ class Conversation:
     state: State = State.MAIN_MENU
     data: Mapping[str, Any] = field(default_factory=dict)
     updated_at: datetime | None = None  # None: never stored
+    hinted: bool = False  # "Send menu at any time" was said: once per conversation is enough
 
     def is_idle(self, now: datetime, idle: timedelta) -> bool:
         return self.updated_at is not None and now - self.updated_at > idle
@@ -30,6 +31,7 @@ class Conversation:
                 "state": self.state.value,
                 "data": dict(self.data),
                 "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+                "hinted": self.hinted,
             },
             separators=(",", ":"),
         )
@@ -46,6 +48,7 @@ class Conversation:
                 state=State(raw["state"]),
                 data=dict(raw.get("data") or {}),
                 updated_at=datetime.fromisoformat(updated) if updated else None,
+                hinted=raw.get("hinted") is True,
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             return cls()

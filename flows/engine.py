@@ -107,7 +107,18 @@ def handle(conv: Conversation, msg: Inbound, ctx: Context, idle: timedelta) -> O
         outcome = secured.gate(ctx, resume_with) or HANDLERS[conv.state](conv, text, ctx)
     else:
         outcome = HANDLERS[conv.state](conv, text, ctx)
-    return replace(outcome, replies=(*notes, *outcome.replies))
+    return _hint_once(conv, replace(outcome, replies=(*notes, *outcome.replies)))
+
+
+HINT = "menu.hint"
+
+
+def _hint_once(conv: Conversation, outcome: Outcome) -> Outcome:
+    """"Send menu at any time" once per conversation, not under every answer."""
+    if conv.hinted:
+        kept = tuple(r for r in outcome.replies if r.key != HINT)
+        return replace(outcome, replies=kept or outcome.replies, hinted=True)
+    return replace(outcome, hinted=any(r.key == HINT for r in outcome.replies))
 
 
 def resume(conv: Conversation, ctx: Context) -> Outcome:
@@ -126,8 +137,8 @@ def resume(conv: Conversation, ctx: Context) -> Outcome:
         state = State(target["state"])
         outcome = secured.gate(ctx, target) or PROMPTS[state](ctx, target.get("data") or {})
     if outcome is None:
-        return Outcome(State.MAIN_MENU, (lead, Reply("menu.hint")))
-    return replace(outcome, replies=(lead, *outcome.replies))
+        return _hint_once(conv, Outcome(State.MAIN_MENU, (lead, Reply(HINT))))
+    return _hint_once(conv, replace(outcome, replies=(lead, *outcome.replies)))
 
 
 def _global(word: GlobalWord, conv: Conversation, ctx: Context) -> Outcome:

@@ -61,4 +61,5 @@ class Outcome:
     replies: tuple[Reply, ...]
     data: Mapping[str, Any] = field(default_factory=dict)
     persist: bool = True  # False: leave the stored conversation as it was
+    hinted: bool = False  # the conversation has said "Send menu at any time" (set by the engine)
     effects: tuple[Effect, ...] = ()

@@ -112,7 +112,9 @@ def test_job_arguments_in_redis_hold_ids_only(
     raw = Redis.from_url(services.config.redis_url or "")
     jobs = [key for key in raw.scan_iter("rq:job:*") if raw.type(key) == b"hash"]
     assert len(jobs) == 2
-    personal = (AMINA, AMINA.lstrip("+"), AMINA_SAVINGS, "0123456790", "Amina", "Yusuf", "1990")
+    # The date of birth in its full forms: "1990" alone turns up by chance in RQ's timestamps.
+    dob = ("1990-04-12", "12041990", "12/04/1990")
+    personal = (AMINA, AMINA.lstrip("+"), AMINA_SAVINGS, "0123456790", "Amina", "Yusuf", *dob)
     for key in jobs:
         data = json.loads(zlib.decompress(raw.hget(key, "data") or b""))
         func, _, args, kwargs = data

@@ -23,6 +23,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from app.config import Config, ConfigError
+from auth.lookups import NameLookups
 from auth.pins import SecretHasher
 from auth.scenarios.service import ScenarioService
 from auth.service import COOLING_OFF_DAILY_CAP, AuthService
@@ -287,6 +288,7 @@ def build_services(
         messenger=messenger,
         currency=facts.currency,
         zone=ZoneInfo(facts.timezone),
+        lookups=NameLookups(auth.limiter, auth.audit, clock),
         bank_name=facts.name,
         public_base_url=config.public_base_url,
         idle=timedelta(minutes=config.conversation_idle_minutes),

@@ -28,7 +28,7 @@ from bot.store import Begin, BeginStatus, EdgeStore
 from flows import engine
 from flows.conversation import Conversation
 from flows.responses import CATALOG, render_all
-from flows.types import Context, Inbound, Outcome, Reply
+from flows.types import Context, Inbound, NameLookups, Outcome, Reply
 from messaging import Channel, Messenger, MessengerError
 from messaging.masking import mask_phone as _mask_phone
 
@@ -55,6 +55,7 @@ class Dispatcher:
     clock: Callable[[], datetime]
     currency: str  # the bank's, from the bank (app.services.bank_facts): no default of its own
     zone: tzinfo  # the bank's clock, likewise
+    lookups: NameLookups | None = None  # counts and audits look-ups of other people's names
     stepup: StepUp | None = None
     effects: EffectRunner | None = None  # performs the flows' effects (flows.effects)
 
@@ -158,6 +159,7 @@ class Dispatcher:
             currency=self.currency,
             zone=self.zone,
             stepup=self.stepup,
+            lookups=self.lookups,
         )
 
     def _common(self) -> dict[str, str]:

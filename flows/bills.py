@@ -18,13 +18,12 @@ from flows.format import money
 from flows.movement import Moved, Movement, receipt, register
 from flows.moving import (
     account_label,
-    check_amount,
+    check_payment,
     choices,
     daily_cap,
     idempotency_key,
     left_today,
     pick,
-    source,
     sources,
     summary_marks,
 )
@@ -44,10 +43,9 @@ def start(ctx: Context) -> Outcome:
     billers = ctx.bank.billers()
     if not billers:
         return Outcome(State.MAIN_MENU, (Reply("bill.none"),))
-    accounts = sources(ctx)
-    if not accounts:
+    if not sources(ctx):
         return Outcome(State.MAIN_MENU, (Reply("transfer.no_accounts"),))
-    return ask_biller(ctx, {"from": accounts[0].number} if len(accounts) == 1 else {})
+    return ask_biller(ctx, {})
 
 
 def ask_biller(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
@@ -72,7 +70,11 @@ def ask_reference(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
     biller = _biller(ctx, str(slots["biller"]))
     if biller is None:
         return Outcome(State.MAIN_MENU, (Reply("bill.biller_gone"),))
-    params = {"biller": biller.name, "label": biller.reference_label}
+    params = {
+        "biller": biller.name,
+        "label": biller.reference_label,
+        "example": example_reference(biller.reference_pattern),
+    }
     return Outcome(State.BILL_REFERENCE, (Reply("bill.ask_reference", params),), dict(slots))
 
 
@@ -80,20 +82,47 @@ def handle_reference(conv: Conversation, text: str, ctx: Context) -> Outcome:
     biller = _biller(ctx, str(conv.data["biller"]))
     if biller is None:
         return Outcome(State.MAIN_MENU, (Reply("bill.biller_gone"),))
-    # The reference as typed, not lowercased (normalize() lowercases): from the raw digits and
-    # letters; spaces and dashes people type between groups are dropped.
-    reference = re.sub(r"[\s-]", "", text).upper()[:MAX_REFERENCE]
-    try:
-        valid = re.fullmatch(biller.reference_pattern, reference) is not None
-    except re.error:  # a biller the bank set up wrongly: refuse, don't guess
-        valid = False
-    if not valid:
+    reference, amount_text = split_reference(text, biller.reference_pattern)
+    if reference is None:
         reply = Reply("bill.bad_reference", {"label": biller.reference_label.lower()})
         return Outcome(State.BILL_REFERENCE, (reply,), conv.data)
     slots = {**conv.data, "reference": reference}
-    if "from" not in slots:
-        return ask_source(ctx, slots)
+    if amount_text:  # "01234567890 45": the amount came with it
+        return amount_given(ctx, slots, amount_text)
     return ask_amount(ctx, slots)
+
+
+def valid_reference(text: str, pattern: str) -> str | None:
+    """The reference as the biller writes it (spaces and dashes between groups dropped), or
+    None when it doesn't fit the biller's pattern."""
+    reference = re.sub(r"[\s-]", "", text).upper()[:MAX_REFERENCE]
+    try:
+        return reference if re.fullmatch(pattern, reference) else None
+    except re.error:  # a biller the bank set up wrongly: refuse, don't guess
+        return None
+
+
+def split_reference(text: str, pattern: str) -> tuple[str | None, str]:
+    """(the reference, an amount typed after it): ``0123 4567 890`` → (``01234567890``, ""),
+    ``01234567890 45.50`` → (``01234567890``, ``45.50``). The whole text as a reference wins,
+    so a reference with spaces in it is never cut short."""
+    whole = valid_reference(text, pattern)
+    if whole is not None:
+        return whole, ""
+    head, _, last = text.rpartition(" ")
+    if head and any(c.isdigit() for c in last):
+        found = valid_reference(head, pattern)
+        if found is not None:
+            return found, last
+    return None, ""
+
+
+def example_reference(pattern: str) -> str:
+    """A placeholder shaped like the biller's reference (``^[0-9]{11}$`` → ``01234567890``)."""
+    digits = re.fullmatch(r"\^?\[0-9\]\{(\d+)\}\$?", pattern)
+    if digits:
+        return "0123456789"[: int(digits.group(1))].ljust(int(digits.group(1)), "0")
+    return "your reference"
 
 
 def ask_source(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
@@ -103,6 +132,7 @@ def ask_source(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
 
 
 def handle_source(conv: Conversation, text: str, ctx: Context) -> Outcome:
+    """BILL_SOURCE: asked only when a request names an account that several match."""
     accounts = sources(ctx)
     index = pick(text, len(accounts))
     if index is None:
@@ -122,14 +152,19 @@ def ask_amount(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
 
 
 def handle_amount(conv: Conversation, text: str, ctx: Context) -> Outcome:
-    account = source(ctx, str(conv.data["from"]))
-    if account is None:
-        return Outcome(State.MAIN_MENU, (Reply("transfer.source_gone"),))
-    amount, refused = check_amount(ctx, text, account)
-    if amount is None:
+    return amount_given(ctx, conv.data, text)
+
+
+def amount_given(ctx: Context, slots: Mapping[str, Any], text: str) -> Outcome:
+    """The amount, and the account it goes from, settled together; then the summary."""
+    amount, account, refused = check_payment(ctx, text, chosen=str(slots.get("from", "")))
+    if amount is None or account is None:
         assert refused is not None
-        return Outcome(State.BILL_AMOUNT, (refused,), conv.data)
-    return MOVEMENT.summary(ctx, {**conv.data, **summary_marks(ctx, amount)})
+        if refused.key == "transfer.source_gone":
+            return Outcome(State.MAIN_MENU, (refused,))
+        state = State.BILL_AMOUNT
+        return Outcome(state, (refused,), {k: v for k, v in slots.items() if k != "amount"})
+    return MOVEMENT.summary(ctx, {**slots, "from": account.number, **summary_marks(ctx, amount)})
 
 
 def _payee(ctx: Context, slots: Mapping[str, Any]) -> str:

@@ -24,7 +24,18 @@ from flows import stepup
 from flows.conversation import Conversation
 from flows.effects import SendReceipt
 from flows.format import money
-from flows.moving import NO, YES, account_label, refused, source
+from flows.matching import match
+from flows.moving import (
+    NO,
+    YES,
+    account_label,
+    other_payers,
+    refused,
+    source,
+    summary_marks,
+    switch_words,
+)
+from flows.naming import account_candidates
 from flows.states import State
 from flows.types import Context, Effect, Outcome, Reply
 
@@ -76,16 +87,35 @@ class Movement:
             "payee": self.payee(ctx, slots),
             "source": account_label(account),
         }
-        return Outcome(self.confirm, (Reply(self.summary_key(slots), params),), dict(slots))
+        replies = [Reply(self.summary_key(slots), params)]
+        others = other_payers(ctx, slots, exclude=str(slots.get("to", "")))
+        if others:  # the source was picked for the customer: say how to pick another
+            replies.append(Reply("movement.other_source", {"choices": switch_words(others)}))
+        return Outcome(self.confirm, tuple(replies), dict(slots))
 
     def handle_confirm(self, conv: Conversation, text: str, ctx: Context) -> Outcome:
-        """The summary's state: ``no`` cancels, ``yes`` goes to the step-up."""
+        """The summary's state: ``no`` cancels, ``yes`` goes to the step-up, ``from current``
+        (another account that can pay) shows the summary again from there."""
         if text in NO:
             return Outcome(State.MAIN_MENU, (Reply("cancel.done"), Reply("menu.hint")))
         if text not in YES:
+            switched = self._switch(ctx, conv.data, text)
+            if switched is not None:
+                return switched
             return Outcome(self.confirm, (Reply(f"fallback.{self.confirm.value}"),), conv.data)
         data = dict(conv.data)
         return stepup.require(ctx, self.challenge(ctx, data), self.then, data)
+
+    def _switch(self, ctx: Context, slots: Slots, text: str) -> Outcome | None:
+        """``from savings`` / ``from 6790`` at the summary: the same payment from there (a new
+        summary, so a new confirmation key)."""
+        others = other_payers(ctx, slots, exclude=str(slots.get("to", "")))
+        words = text.removeprefix("from ").strip()
+        found = match(words, account_candidates(others)) if others and words else None
+        if found is None or found.unique is None:
+            return None
+        amount = Decimal(str(slots["amount"]))
+        return self.summary(ctx, {**slots, "from": found.unique.id, **summary_marks(ctx, amount)})
 
     def execute(self, ctx: Context, slots: Slots) -> Outcome:
         """The step-up passed (or wasn't needed): move the money, once."""

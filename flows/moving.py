@@ -100,6 +100,57 @@ def check_amount(
     return parsed.value, None
 
 
+def lookup_refused(ctx: Context, kind: str) -> Reply | None:
+    """Before someone else's name is read: counted and audited; the reply when it may not be."""
+    assert ctx.customer is not None
+    if ctx.lookups is None:  # not wired: fail closed
+        return Reply("lookup.unavailable")
+    wait = ctx.lookups.count_lookup(ctx.customer.msisdn, ctx.customer.customer_id, kind)
+    if wait:
+        return Reply("lookup.too_many", {"minutes": str(max(1, -(-wait // 60)))})
+    return None
+
+
+def payers(ctx: Context, exclude: str = "") -> list[Account]:
+    """The accounts money could leave from (all but ``exclude``: a transfer's own destination)."""
+    return [a for a in sources(ctx) if a.number != exclude]
+
+
+def check_payment(
+    ctx: Context, text: str, *, chosen: str = "", exclude: str = "", limited: bool = True
+) -> tuple[Decimal | None, Account | None, Reply | None]:
+    """The amount typed and the account it goes from, or the reply that says why it can't be
+    sent (nothing counted). The account is ``chosen`` when the customer named one; otherwise
+    the one with the most money that can pay it, so nobody is asked "from which account?"
+    when the answer is obvious (the summary offers the others)."""
+    candidates = [a for a in payers(ctx, exclude) if not chosen or a.number == chosen]
+    if not candidates:
+        return None, None, Reply("transfer.source_gone")
+    richest = max(candidates, key=lambda a: a.balance)
+    amount, refusal = check_amount(ctx, text, richest, limited)
+    if amount is None:
+        return None, None, refusal
+    able = [a for a in candidates if a.balance >= amount]
+    return amount, max(able, key=lambda a: a.balance), None
+
+
+def other_payers(ctx: Context, slots: Mapping[str, Any], exclude: str = "") -> list[Account]:
+    """Other accounts that could pay the summary's amount: what "from …" may switch to."""
+    amount = Decimal(str(slots["amount"]))
+    current = str(slots.get("from", ""))
+    return [a for a in payers(ctx, exclude) if a.number != current and a.balance >= amount]
+
+
+def switch_words(accounts: list[Account]) -> str:
+    """How to name each account at a summary: ``*from current* (Current ••6790)``; by the last
+    4 digits where two share a type."""
+    types = [a.type for a in accounts]
+    named = [
+        (a.type if types.count(a.type) == 1 else a.number[-4:], account_label(a)) for a in accounts
+    ]
+    return ", ".join(f"*from {word}* ({label})" for word, label in named)
+
+
 def summary_marks(ctx: Context, amount: Decimal) -> dict[str, str]:
     """What a summary adds to the slots: the amount, when it was shown, and a random mark of
     this one summary (two summaries in the same instant must not share a key)."""

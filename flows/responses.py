@@ -296,6 +296,14 @@ CATALOG: dict[str, str] = {
         "Send *{amount}* to {payee} from {source}? Reply YES to confirm or NO to cancel."
     ),
     "fallback.transfer_confirm": "Please reply YES to send the money, or NO to cancel.",
+    "movement.other_source": "To pay from another account, reply {choices}.",
+    "lookup.too_many": (
+        "You've looked up several names in a short time, so I've paused look-ups to protect "
+        "other customers. Please try again in {minutes} minutes; nothing was sent."
+    ),
+    "lookup.unavailable": (
+        "I can't look up that name right now. Please try again shortly; nothing was sent."
+    ),
     "help.transfer_confirm": (
         "Nothing has been sent yet. Reply YES to send, or NO (or *cancel*) to stop."
     ),
@@ -324,7 +332,10 @@ CATALOG: dict[str, str] = {
     "fallback.bill_biller": "Please reply with a number from the list:\n{choices}",
     "help.bill_biller": "Reply with the number of the biller you want to pay, or *cancel*.",
     "bill.biller_gone": "That biller is no longer available. Nothing was paid.",
-    "bill.ask_reference": "What is your {label} for {biller}?",
+    "bill.ask_reference": (
+        "What is your {label} for {biller}? You can add the amount after it, like "
+        "*{example} 45*."
+    ),
     "bill.bad_reference": (
         "That doesn't look like a valid {label}. Please check it on your bill and send it "
         "again, or *cancel*."

@@ -8,11 +8,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, Protocol
 
 from auth.ports import Identity, StepUp
 from bank.ports import CoreBanking, Customer
 from flows.states import State
+
+
+class NameLookups(Protocol):
+    """Looking up someone else's name is counted and audited before it happens."""
+
+    def count_lookup(self, msisdn: str, customer_id: str, kind: str) -> int:
+        """0 when the look-up may go ahead; else the seconds to wait (nothing looked up)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,7 @@ class Context:
     currency: str  # the bank's (BankProfile.currency): amounts are read and shown in it
     zone: tzinfo  # the bank's clock (BankProfile.timezone): every time shown is on it
     stepup: StepUp | None = None  # step-up challenges; None where no flow needs them
+    lookups: NameLookups | None = None  # None: other people's names are never looked up
 
 
 @dataclass(frozen=True)

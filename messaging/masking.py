@@ -59,3 +59,14 @@ def mask_email(address: str) -> str:
     if not at or not local or not domain:
         return HIDDEN
     return f"{local[0]}{HIDDEN}@{domain}"
+
+
+def mask_name(name: str) -> str:
+    """Someone else's name as the chat may show it before a payment: the first name and the
+    initial of the last (``Otieno Odhiambo`` → ``Otieno O.``); a single name stays as it is."""
+    parts = name.split() if isinstance(name, str) else []
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return parts[0]
+    return f"{parts[0]} {parts[-1][0].upper()}."

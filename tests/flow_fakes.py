@@ -215,6 +215,18 @@ class FlowIdentity(FakeIdentity):
 
 
 @dataclass
+class FakeLookups:
+    """Counts look-ups of other people's names; refuses once ``allowed`` are used."""
+
+    allowed: int = 10
+    seen: list[str] = field(default_factory=list)
+
+    def count_lookup(self, msisdn: str, customer_id: str, kind: str) -> int:
+        self.seen.append(kind)
+        return 0 if len(self.seen) <= self.allowed else 1800
+
+
+@dataclass
 class Chat:
     """One customer talking to the engine, with fakes for every port. ``say`` keeps the
     conversation the way the edge stores it (or leaves it, when an outcome doesn't persist)."""
@@ -222,6 +234,7 @@ class Chat:
     bank: FlowBank = field(default_factory=FlowBank)
     identity: FlowIdentity = field(default_factory=FlowIdentity)
     stepup: FakeStepUp = field(default_factory=FakeStepUp)
+    lookups: FakeLookups = field(default_factory=FakeLookups)
     customer: Customer = AMINA
     conv: Conversation = field(default_factory=lambda: Conversation(updated_at=NOW))
     last: Outcome | None = None
@@ -237,6 +250,7 @@ class Chat:
             currency=self.bank.profile().currency,
             zone=UTC,
             stepup=self.stepup,
+            lookups=self.lookups,
         )
 
     def say(self, *texts: str) -> Outcome:

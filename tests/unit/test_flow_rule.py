@@ -15,15 +15,17 @@ import flows
 from auth.ports import Identity, StepUp
 from bank.ports import CoreBanking
 from flows import effects
+from flows.types import NameLookups
 
 FLOWS = Path(flows.__file__).parent
 README = FLOWS / "README.md"
-PORTS = {"bank": CoreBanking, "identity": Identity, "step-up": StepUp}
+PORTS = {"bank": CoreBanking, "identity": Identity, "step-up": StepUp, "lookups": NameLookups}
 # ctx.bank.transfer(…), ctx.identity.link(…); stepup.py also says ``port`` and ``_port(ctx)``
 CALL = {
     "bank": re.compile(r"ctx\.bank\.(\w+)\("),
     "identity": re.compile(r"ctx\.identity\.(\w+)\("),
     "step-up": re.compile(r"(?:ctx\.stepup|_port\(ctx\)|\bport)\.(\w+)\("),
+    "lookups": re.compile(r"ctx\.lookups\.(\w+)\("),
 }
 NAME = re.compile(r"`(\w+)`")
 

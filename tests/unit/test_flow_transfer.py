@@ -21,7 +21,7 @@ from bank.ports import (
     LimitExceeded,
     UnknownAccount,
 )
-from flows import stepup, transfer
+from flows import stepup, transfer_money
 from flows.conversation import Conversation
 from flows.effects import SendReceipt
 from flows.states import State
@@ -105,7 +105,7 @@ def test_a_saved_payee_at_another_bank() -> None:
     outcome = chat.say("2")
     assert (outcome.state, keys(outcome)) == (State.TRANSFER_AMOUNT, ["transfer.ask_amount_left"])
     assert params(outcome, "transfer.ask_amount_left")["left"] == "USD 2,000.00"
-    assert outcome.data["action"] == transfer.INTER
+    assert outcome.data["action"] == transfer_money.INTER
     assert (outcome.data["to"], outcome.data["bank"], outcome.data["new"]) == (
         "0987654321",
         "044",
@@ -117,7 +117,7 @@ def test_own_account_asks_the_amount_without_a_limit() -> None:
     chat = at_payee()
     outcome = chat.say("1")
     assert keys(outcome) == ["transfer.ask_amount"]
-    assert (outcome.data["action"], outcome.data["to"]) == (transfer.OWN, CURRENT.number)
+    assert (outcome.data["action"], outcome.data["to"]) == (transfer_money.OWN, CURRENT.number)
 
 
 def test_the_limit_used_up_ends_the_flow_before_the_amount() -> None:
@@ -207,7 +207,7 @@ def test_yes_asks_for_the_step_up_bound_to_the_payment() -> None:
     )
     assert outcome.data["then"] == "transfer.execute"
     assert chat.stepup.request == StepUpRequest(
-        action=transfer.INTER,
+        action=transfer_money.INTER,
         amount="150.00",
         currency="USD",
         payee="Chidi Okeke (Access Bank ••4321)",
@@ -300,8 +300,8 @@ def test_a_refusal_states_the_amounts() -> None:
 def test_the_same_confirmation_twice_is_replayed_not_moved_again() -> None:
     chat = at_summary().no_challenge()
     slots = dict(chat.conv.data)
-    first = transfer.MOVEMENT.execute(chat.ctx, slots)
-    again = transfer.MOVEMENT.execute(chat.ctx, slots)
+    first = transfer_money.MOVEMENT.execute(chat.ctx, slots)
+    again = transfer_money.MOVEMENT.execute(chat.ctx, slots)
     assert keys(first) == ["transfer.done", "menu.hint"]
     assert (again.state, keys(again), again.effects) == (
         State.MAIN_MENU,
@@ -327,7 +327,7 @@ def test_a_challenge_stored_before_the_sub_flow_still_resumes() -> None:
     chat = at_summary()
     slots = dict(chat.conv.data)
     request = StepUpRequest(
-        transfer.INTER,
+        transfer_money.INTER,
         "150.00",
         "USD",
         str(slots["payee"]),

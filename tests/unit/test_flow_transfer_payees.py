@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from bank.ports import P2P_HOLD_CODE
-from flows import transfer
+from flows import transfer, transfer_money
 from flows.effects import NotifyClaim, SavePayee, SendReceipt
 from flows.states import State
 from tests.flow_fakes import (
@@ -110,13 +110,13 @@ def test_the_right_name_goes_to_the_amount_as_a_new_payee() -> None:
     chat = at_new_payee_name()
     outcome = chat.say("yes")
     assert (outcome.state, keys(outcome)) == (State.TRANSFER_AMOUNT, ["transfer.ask_amount_left"])
-    assert (outcome.data["new"], outcome.data["action"]) == (True, transfer.INTER)
+    assert (outcome.data["new"], outcome.data["action"]) == (True, transfer_money.INTER)
 
 
 def test_a_new_payee_at_this_bank_is_intra_bank() -> None:
     chat = at_payee()
     outcome = chat.say("3", "1", "0300000003", "yes")
-    assert (outcome.data["action"], outcome.data["bank"]) == (transfer.INTRA, OWN_CODE)
+    assert (outcome.data["action"], outcome.data["bank"]) == (transfer_money.INTRA, OWN_CODE)
 
 
 def test_a_new_payees_first_transfer_is_always_challenged() -> None:
@@ -177,7 +177,7 @@ def test_a_number_with_a_wallet_pays_the_wallet_and_asks_no_save() -> None:
     done = chat.say("yes")
     assert (done.state, keys(done)) == (State.MAIN_MENU, ["transfer.done", "menu.hint"])
     assert done.effects == (SendReceipt(101),)
-    assert chat.bank.holds == [] and chat.stepup.request.action == transfer.P2P
+    assert chat.bank.holds == [] and chat.stepup.request.action == transfer_money.P2P
 
 
 def test_a_number_without_a_wallet_holds_the_money_for_a_claim() -> None:
@@ -208,8 +208,8 @@ def test_a_held_payment_confirmed_twice_is_replayed() -> None:
     chat = at_payee().no_challenge()
     chat.say("4", "+2348030000099", "50")
     slots = dict(chat.conv.data)
-    transfer.MOVEMENT.execute(chat.ctx, slots)
-    again = transfer.MOVEMENT.execute(chat.ctx, slots)
+    transfer_money.MOVEMENT.execute(chat.ctx, slots)
+    again = transfer_money.MOVEMENT.execute(chat.ctx, slots)
     assert (keys(again), again.effects) == (["transfer.already_done"], ())
 
 

@@ -40,6 +40,6 @@ class NameLookups:
             msisdn=msisdn,
             channel=CHANNEL,
             result=result,
-            kind=kind,
+            purpose=kind,  # what was looked up: account_name or wallet
         )
         return wait

@@ -73,7 +73,7 @@ def test_a_personal_daily_limit(
     assert "must be lower than the bank's" in whatsapp.send(AMINA, "5000").text
     lowered = whatsapp.send(AMINA, "300").text  # lowering: no code needed
     assert lowered.startswith("Done: you can send up to USD 300.00 a day")
-    for text in ("transfer", "1", "2"):
+    for text in ("transfer", "5"):
         whatsapp.send(AMINA, text)
     assert "up to USD 300.00 more today" in whatsapp.send(AMINA, "300.01").text
     whatsapp.send(AMINA, "cancel")

@@ -67,9 +67,9 @@ def to_summary(whatsapp: WhatsApp, steps: list[str]) -> str:
 
 
 # Savings → your Current account: under the own-accounts threshold, so no code is asked.
-OWN_100 = ["transfer", "1", "1", "100"]
+OWN_100 = ["transfer", "4", "100"]
 # Savings → Chidi Okeke at Access Bank: a payee, so always a code.
-CHIDI = ["transfer", "1", "2"]
+CHIDI = ["transfer", "5"]
 
 
 # --- twenty confirmations at once ---
@@ -193,7 +193,7 @@ def test_the_days_limit_across_several_transfers_to_the_cent(
     assert used_up.startswith("You've reached your transfer limit for today")
     assert services.bank.limits("C001").used_today == Decimal("5000.00")
     # Between her own accounts nothing is limited, even with the day's allowance used up.
-    to_summary(whatsapp, ["transfer", "1", "1", "500"])
+    to_summary(whatsapp, ["transfer", "4", "500"])
     done = whatsapp.send(AMINA, "yes").text
     assert done.startswith("Done: USD 500.00 sent to your Current ••6790")
     assert balance(services, SAVINGS) == Decimal("7000.00")  # 12,500 - 5,000 - 500
@@ -228,9 +228,9 @@ def test_the_limit_is_checked_again_when_the_money_moves(
     ("second", "summary"),
     [
         ([*CHIDI, "101"], "Send *USD 101.00* to Chidi Okeke (Access Bank ••4321) from Savings"),
-        (["transfer", "1", "3", "100"], "Send *USD 100.00* to Tunde Bakare (••7890) from Savings"),
+        (["transfer", "6", "100"], "Send *USD 100.00* to Tunde Bakare (••7890) from Savings"),
         (
-            ["transfer", "2", "2", "100"],
+            [*CHIDI, "100", "from current"],
             "Send *USD 100.00* to Chidi Okeke (Access Bank ••4321) from Current",
         ),
     ],

@@ -24,8 +24,9 @@ def _label(account: Account) -> str:
     return account_label(account.type, mask_account(account.number))
 
 
-def balance(ctx: Context) -> Outcome:
-    accounts = _accounts(ctx)
+def balance(ctx: Context, account: Account | None = None) -> Outcome:
+    """Every account's balance, or only ``account``'s (``balance savings``)."""
+    accounts = [account] if account is not None else _accounts(ctx)
     if not accounts:
         return Outcome(State.MAIN_MENU, (Reply("accounts.none"), Reply("menu.hint")))
     lines = "\n".join(f"{_label(a)}: {money(a.balance, a.currency)}" for a in accounts)
@@ -72,6 +73,11 @@ def _what(movement: Transaction) -> str:
     if not other or other in movement.description:
         return movement.description
     return f"{movement.description} · {other}"
+
+
+def statement_of(ctx: Context, account: Account) -> Outcome:
+    """The mini statement of one account (``mini statement savings``)."""
+    return _statement(account, ctx)
 
 
 def _statement(account: Account, ctx: Context) -> Outcome:

@@ -67,9 +67,14 @@ def handle_biller(conv: Conversation, text: str, ctx: Context) -> Outcome:
 
 
 def ask_reference(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    """The biller's reference; when a one-line request already said it, straight on."""
     biller = _biller(ctx, str(slots["biller"]))
     if biller is None:
         return Outcome(State.MAIN_MENU, (Reply("bill.biller_gone"),))
+    if slots.get("typed_reference"):
+        typed = str(slots["typed_reference"])
+        rest = {k: v for k, v in slots.items() if k != "typed_reference"}
+        return handle_reference(Conversation(State.BILL_REFERENCE, rest), typed, ctx)
     params = {
         "biller": biller.name,
         "label": biller.reference_label,
@@ -144,6 +149,10 @@ def handle_source(conv: Conversation, text: str, ctx: Context) -> Outcome:
 
 
 def ask_amount(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    """How much; when a one-line request already said it (``typed_amount``), straight on."""
+    if slots.get("typed_amount"):
+        typed = str(slots["typed_amount"])
+        return amount_given(ctx, {k: v for k, v in slots.items() if k != "typed_amount"}, typed)
     left = left_today(ctx)
     if left <= 0:
         return Outcome(State.MAIN_MENU, (Reply("transfer.limit_used_up"),))

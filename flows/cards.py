@@ -64,6 +64,23 @@ def start(ctx: Context) -> Outcome:
     return ask_card(ctx, {})
 
 
+def by_last4(ctx: Context, last4: str, action: str) -> Outcome:
+    """``lock card 4242``: that card, straight to the action's step-up when the card's status
+    allows it; otherwise the card's own choices (or the list, when no card ends so)."""
+    cards = _cards(ctx)
+    if not cards:
+        return Outcome(State.MAIN_MENU, (Reply("cards.none"),))
+    found = [c for c in cards if c.pan.endswith(last4)] if last4 else cards
+    if len(found) != 1:
+        note = (Reply("cards.not_found", {"last4": last4}),) if last4 and not found else ()
+        listed = ask_card(ctx, {})
+        return Outcome(listed.state, (*note, *listed.replies), listed.data)
+    card = found[0]
+    if action not in OFFERED.get(card.status, ()):
+        return ask_action(ctx, {"card": card.card_id})
+    return _challenge(ctx, card, {"card": card.card_id, "action": action})
+
+
 def ask_card(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
     labels = [_label(c) for c in _cards(ctx)]
     return Outcome(State.CARDS_LIST, (Reply("cards.list", {"choices": choices(labels)}),), {})

@@ -56,19 +56,27 @@ def _choices(accounts: list[Account]) -> str:
     )
 
 
-def start(ctx: Context) -> Outcome:
+def start(ctx: Context, account: Account | None = None, period: str = "") -> Outcome:
+    """The ``statement pdf`` intent; a one-line request may already name the account and the
+    period (``statement pdf savings october``): then it goes straight on."""
     accounts = _accounts(ctx)
     if not accounts:
         return Outcome(State.MAIN_MENU, (Reply("accounts.none"), Reply("menu.hint")))
-    if len(accounts) == 1:
-        return ask_period(ctx, {"pdf_account": 1})
-    return choose_account(ctx, {})
+    if account is None and len(accounts) == 1:
+        account = accounts[0]
+    if account is None:
+        return choose_account(ctx, {"typed_period": period} if period else {})
+    data = {"pdf_account": [a.number for a in accounts].index(account.number) + 1}
+    return _period_given(ctx, data, period) if period else ask_period(ctx, data)
 
 
 def choose_account(ctx: Context, data: Mapping[str, Any]) -> Outcome:
     accounts = _accounts(ctx)
     reply = Reply("statement_pdf.account", {"choices": _choices(accounts)})
-    return Outcome(State.STATEMENT_PDF_ACCOUNT, (reply,), {"pdf_accounts": len(accounts)})
+    kept = {"pdf_accounts": len(accounts)}
+    if data.get("typed_period"):  # named in the request: asked for once the account is known
+        kept["typed_period"] = data["typed_period"]
+    return Outcome(State.STATEMENT_PDF_ACCOUNT, (reply,), kept)
 
 
 def ask_period(ctx: Context, data: Mapping[str, Any]) -> Outcome:
@@ -83,15 +91,26 @@ def handle_account(conv: Conversation, text: str, ctx: Context) -> Outcome:
     """STATEMENT_PDF_ACCOUNT: a number from the list."""
     accounts = _accounts(ctx)
     if text.isdecimal() and 1 <= int(text) <= len(accounts):
-        return ask_period(ctx, {"pdf_account": int(text)})
+        period = str(conv.data.get("typed_period", ""))
+        data = {"pdf_account": int(text)}
+        return _period_given(ctx, data, period) if period else ask_period(ctx, data)
     reply = Reply("fallback.statement_pdf_account", {"choices": _choices(accounts)})
     return Outcome(State.STATEMENT_PDF_ACCOUNT, (reply,), conv.data)
 
 
 def handle_period(conv: Conversation, text: str, ctx: Context) -> Outcome:
     """STATEMENT_PDF_PERIOD: 1 last 30 days, 2 last 3 months, 3 a month (or a month typed)."""
-    today = ctx.now.date()
+    return _period_given(ctx, conv.data, text)
+
+
+def _period_given(ctx: Context, data: Mapping[str, Any], text: str) -> Outcome:
+    conv = Conversation(State.STATEMENT_PDF_PERIOD, dict(data))
+    today = ctx.now.astimezone(ctx.zone).date()
     choice = _PERIODS.get(text)
+    if text == "last month":  # the calendar month before this one
+        first_of_this = today.replace(day=1)
+        last = first_of_this - timedelta(days=1)
+        return _send(conv, ctx, last.replace(day=1), last)
     if choice == "days30":
         return _send(conv, ctx, today - timedelta(days=29), today)
     if choice == "months3":

@@ -21,6 +21,7 @@ from flows import (
     documents,
     info,
     menu,
+    oneline,
     profile,
     secured,
     security,
@@ -40,7 +41,7 @@ _LINK_WORDS = frozenset({"link", "new link", "send link", "resend", "resend link
 
 def _await_auth(conv: Conversation, text: str, ctx: Context) -> Outcome:
     """AWAIT_AUTH: a new request replaces the wait; ``link`` sends a fresh link."""
-    if menu.choose(text) is not None:
+    if menu.choose(text) is not None or oneline.parse(text) is not None:
         return menu.handle(conv, text, ctx)
     resume_with = conv.data.get("resume", {})
     if text in _LINK_WORDS:
@@ -62,6 +63,7 @@ HANDLERS: dict[State, Handler] = {
     State.STATEMENT_PDF_ACCOUNT: documents.handle_account,
     State.STATEMENT_PDF_PERIOD: documents.handle_period,
     State.STATEMENT_PDF_MONTH: documents.handle_month,
+    State.REQUEST_CHOICE: oneline.handle_choice,
     **transfer.HANDLERS,
     **bills.HANDLERS,
     **cards.HANDLERS,
@@ -76,6 +78,7 @@ PROMPTS: dict[State, Prompt] = {
     State.STATEMENT_PDF_ACCOUNT: documents.choose_account,
     State.STATEMENT_PDF_PERIOD: documents.ask_period,
     State.STATEMENT_PDF_MONTH: documents.ask_month,
+    State.REQUEST_CHOICE: oneline.ask_choice,
     **transfer.PROMPTS,
     **bills.PROMPTS,
     **cards.PROMPTS,
@@ -133,6 +136,8 @@ def resume(conv: Conversation, ctx: Context) -> Outcome:
     if "intent" in target:
         entry = menu.by_key(str(target["intent"]))
         outcome = menu.start(entry, ctx) if entry is not None else None
+    elif "line" in target:  # a one-line request: taken up again as it was typed
+        outcome = oneline.start(ctx, str(target["line"]))
     elif target.get("state") in {s.value for s in PROMPTS}:
         state = State(target["state"])
         outcome = secured.gate(ctx, target) or PROMPTS[state](ctx, target.get("data") or {})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flows import accounts, bills, cards, documents, info, secured, security, transfer
+from flows import accounts, bills, cards, documents, info, oneline, secured, security, transfer
 from flows.conversation import Conversation
 from flows.responses import MENU_LABELS
 from flows.states import State
@@ -117,6 +117,9 @@ def handle(conv: Conversation, text: str, ctx: Context) -> Outcome:
     entry = choose(text)
     if entry is not None:
         return start(entry, ctx)
+    request = oneline.start(ctx, text)  # "send 150 to fatuma", "bal", "lock card 4242"
+    if request is not None:
+        return request
     if conv.updated_at is None:
         return welcome(ctx)
     return show(ctx, "fallback.main_menu")

@@ -297,6 +297,23 @@ CATALOG: dict[str, str] = {
     ),
     "fallback.transfer_confirm": "Please reply YES to send the money, or NO to cancel.",
     "movement.other_source": "To pay from another account, reply {choices}.",
+    # one-line requests ("send 150 to fatuma"): what they name that can't be found, or fits several
+    "oneline.leftover": (
+        "I didn't understand {words} in that, so I haven't done anything. Please send it again "
+        "without it, or send *menu* to go step by step."
+    ),
+    "oneline.which": "Which one do you mean by \"{name}\"? Reply with a number:\n{choices}",
+    "fallback.request_choice": "Please reply with a number from the list:\n{choices}",
+    "help.request_choice": (
+        "Your request fits more than one name. Reply with the number of the one you mean, or "
+        "*cancel*."
+    ),
+    "oneline.no_account": (
+        "I couldn't find an account of yours called \"{words}\". Send *balance* to see your "
+        "accounts, or send the request again without it."
+    ),
+    "oneline.no_payee": "I couldn't find a payee called \"{name}\" among yours.",
+    "oneline.no_biller": "I couldn't find a biller called \"{name}\".",
     "lookup.too_many": (
         "You've looked up several names in a short time, so I've paused look-ups to protect "
         "other customers. Please try again in {minutes} minutes; nothing was sent."
@@ -362,6 +379,7 @@ CATALOG: dict[str, str] = {
     "bill.done": "Done: {amount} paid to {payee}. Ref {reference}. Your receipt follows.",
     # cards (numbers always masked)
     "cards.none": "You have no cards with us.",
+    "cards.not_found": "You have no card ending {last4}.",
     "cards.list": "Your cards:\n{choices}\nReply with a number to manage a card.",
     "fallback.cards_list": "Please reply with a number from the list:\n{choices}",
     "help.cards_list": "Reply with the number of the card you want to manage, or *cancel*.",

@@ -38,6 +38,7 @@ class State(StrEnum):
     PROFILE_EMAIL = "profile_email"  # profile: the new email address (secured)
     PROFILE_LOGIN_ID = "profile_login_id"  # profile: the new chat-banking ID (secured)
     PROFILE_LIMIT = "profile_limit"  # profile: the customer's own daily limit (secured)
+    REQUEST_CHOICE = "request_choice"  # a one-line request's name fits several: which? (secured)
 
 
 # States that only a logged-in customer may be in: every message there checks the session first.
@@ -70,5 +71,6 @@ SECURED_STATES = frozenset(
         State.PROFILE_EMAIL,
         State.PROFILE_LOGIN_ID,
         State.PROFILE_LIMIT,
+        State.REQUEST_CHOICE,
     }
 )

@@ -78,7 +78,7 @@ def handle_source(conv: Conversation, text: str, ctx: Context) -> Outcome:
 # --- to whom ---
 
 
-def _targets(ctx: Context, source: str = "") -> list[dict[str, Any]]:
+def targets(ctx: Context, source: str = "") -> list[dict[str, Any]]:
     """The customer's own accounts (when there is more than one; not ``source``), then the
     saved payees in the order they were saved; each a slot update."""
     assert ctx.customer is not None
@@ -91,6 +91,7 @@ def _targets(ctx: Context, source: str = "") -> list[dict[str, Any]]:
             "bank": own_code,
             "payee": f"your {account_label(a)}",
             "action": OWN,
+            "match": f"{a.type} {a.number[-4:]}",  # how a request names it: "savings", "6790"
         }
         for a in own
         if a.number != source and len(own) > 1
@@ -103,6 +104,7 @@ def _targets(ctx: Context, source: str = "") -> list[dict[str, Any]]:
                 "bank": p.bank_code,
                 "payee": f"{p.name} ({where}{mask_account(p.account_number)})",
                 "action": INTRA if p.bank_code == own_code else INTER,
+                "match": p.name,
             }
         )
     return targets
@@ -119,22 +121,22 @@ def _payee_labels(targets: list[dict[str, Any]]) -> str:
 
 
 def ask_payee(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
-    targets = _targets(ctx, str(slots.get("from", "")))
-    reply = Reply("transfer.choose_payee", {"choices": _payee_labels(targets)})
+    listed = targets(ctx, str(slots.get("from", "")))
+    reply = Reply("transfer.choose_payee", {"choices": _payee_labels(listed)})
     return Outcome(State.TRANSFER_PAYEE, (reply,), dict(slots))
 
 
 def handle_payee(conv: Conversation, text: str, ctx: Context) -> Outcome:
-    targets = _targets(ctx, str(conv.data.get("from", "")))
-    index = pick(text, len(EXTRA) + len(targets))
+    listed = targets(ctx, str(conv.data.get("from", "")))
+    index = pick(text, len(EXTRA) + len(listed))
     if index == 0 or (index is None and text in NEW_WORDS):
         return ask_bank(ctx, conv.data)
     if index == 1 or (index is None and text in MOBILE_WORDS):
         return ask_mobile(ctx, conv.data)
     if index is None:
-        reply = Reply("fallback.transfer_payee", {"choices": _payee_labels(targets)})
+        reply = Reply("fallback.transfer_payee", {"choices": _payee_labels(listed)})
         return Outcome(State.TRANSFER_PAYEE, (reply,), conv.data)
-    return ask_amount(ctx, {**conv.data, **targets[index - len(EXTRA)], "new": False})
+    return ask_amount(ctx, {**conv.data, **listed[index - len(EXTRA)], "new": False})
 
 
 # --- a mobile number (P2P_CREATE): a wallet is paid; otherwise the money is held for a claim ---

@@ -41,6 +41,10 @@ CLAIM_DAYS = 7
 
 
 def ask_amount(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
+    """How much; when a one-line request already said it (``typed_amount``), straight on."""
+    if slots.get("typed_amount"):
+        typed = str(slots["typed_amount"])
+        return amount_given(ctx, {k: v for k, v in slots.items() if k != "typed_amount"}, typed)
     left = None if slots.get("action") == OWN else left_today(ctx)
     if left is not None and left <= 0:
         return Outcome(State.MAIN_MENU, (Reply("transfer.limit_used_up"),))

@@ -49,7 +49,7 @@ TRANSCRIPTS: dict[str, Transcript] = {
     ],
     "nonsense gets the menu back": [
         ("hi", ["Welcome"]),
-        ("send me money", ["Sorry, I didn't catch that. Reply with a number:\n1 Balance"]),
+        ("what is this", ["Sorry, I didn't catch that. Reply with a number:\n1 Balance"]),
         ("🙂", ["Sorry, I didn't catch that."]),
     ],
 }

@@ -28,9 +28,26 @@ def start_contact(ctx: Context) -> Outcome:
     return Outcome(State.CONTACT_MENU, (Reply("contact.menu"),))
 
 
+# When the bank's seed gives no number: where every customer can find one.
+ON_THE_CARD = "the number on the back of your card"
+
+
 def handle_contact(conv: Conversation, text: str, ctx: Context) -> Outcome:
-    """CONTACT_MENU: one of three answers, then back to the main menu."""
+    """CONTACT_MENU: one of three answers, then back to the main menu. The numbers and the
+    branches are the bank's own (its seed's ``contacts`` and ``branches``)."""
     key = _CONTACT_CHOICES.get(text)
     if key is None:
         return Outcome(State.CONTACT_MENU, (Reply("fallback.contact_menu"),))
-    return Outcome(State.MAIN_MENU, (Reply(key), Reply("menu.hint")))
+    return Outcome(State.MAIN_MENU, (contact_reply(ctx, key), Reply("menu.hint")))
+
+
+def contact_reply(ctx: Context, key: str) -> Reply:
+    profile = ctx.bank.profile()
+    if key == "contact.call":
+        return Reply(key, {"phone": profile.phone or ON_THE_CARD})
+    if key == "contact.fraud":
+        return Reply(key, {"phone": profile.fraud_phone or profile.phone or ON_THE_CARD})
+    if not profile.branches:
+        return Reply("contact.no_branches")
+    lines = "\n".join(f"• {b.name}: {b.address}" for b in profile.branches)
+    return Reply("contact.branch", {"branches": lines})

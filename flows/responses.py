@@ -21,8 +21,10 @@ CATALOG: dict[str, str] = {
     "help.main_menu": (
         "I'm the {bank} assistant. Reply with a number from the menu, or one of these words at "
         "any time:\n*menu* – show the menu\n*help* – this message\n*cancel* – stop what you're "
-        "doing\n*logout* – end your chat-banking session\n\nI will never ask for your PIN, "
-        "password or codes in this chat."
+        "doing\n*logout* – end your chat-banking session\n\nOr say it in one line: *send 150 "
+        "to Chidi*, *pay city power 50*, *bal*, *statement pdf october*, *lock card 4242*.\n\n"
+        "We never ask for your PIN or password in this chat, and we never send a code into it. "
+        "Type a code here only right after you asked for a payment or a change."
     ),
     "help.contact_menu": (
         "You're in *Contact us*. Reply 1, 2 or 3 to choose, *menu* to go back, or *cancel*."
@@ -502,22 +504,28 @@ CATALOG: dict[str, str] = {
     # information flows
     "tips": (
         "Stay safe with {bank}:\n"
-        "• We never ask for your PIN, password or one-time codes in this chat.\n"
-        "• Secret details are only typed on secure pages that start with {base_url}.\n"
-        "• Codes come by SMS or email, never here. Don't share them with anyone, "
+        "• We never ask for your PIN or password in this chat, and we never send a code into "
+        "it.\n"
+        "• Type a code here only right after you asked for a payment or a change; if you didn't "
+        "ask for anything, don't type it anywhere.\n"
+        "• Your PIN and other secrets are only typed on secure pages that start with "
+        "{base_url}.\n"
+        "• Codes come by SMS or email, never in this chat. Don't share them with anyone, "
         "not even bank staff.\n"
         "• Lost your phone? Call us at once so we can block chat banking."
     ),
     "contact.menu": "How can we help?\n1 Call us\n2 Report fraud or a lost phone\n3 Find a branch",
-    "contact.call": (
-        "Call {bank} on the number printed on the back of your card, any day from 8am to 8pm."
-    ),
+    "contact.call": "Call {bank} on {phone}, any day from 8am to 8pm.",
     "contact.fraud": (
         "If you see a payment you don't recognise, or your phone was lost or stolen, call "
-        "{bank} on the number on the back of your card straight away — it's answered 24/7. "
-        "We'll block chat banking on your number until you're safe."
+        "{bank} on {phone} straight away — it's answered 24/7. We'll block chat banking on "
+        "your number until you're safe."
     ),
     "contact.branch": (
+        "Our branches are open Monday to Friday, 9am to 4pm:\n{branches}\nBring a photo ID "
+        "for anything that changes your account."
+    ),
+    "contact.no_branches": (
         "Our branches are open Monday to Friday, 9am to 4pm. Bring a photo ID for anything "
         "that changes your account."
     ),

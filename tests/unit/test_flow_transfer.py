@@ -1,8 +1,8 @@
 """The transfer flow, pure: to whom, how much (and so from which account), then the movement
-sub-flow (the summary, "from current" at it, ``yes`` or ``no``, the step-up needed or not, the bank's refusals, a repeated
-confirmation, a challenge stored by the previous release). New payees and mobile numbers are in
-``test_flow_transfer_payees``. Fakes for every port; the tests assert states, reply keys and
-effects, never wording (the transcripts pin that).
+sub-flow (the summary, ``from current`` at it, ``yes`` or ``no``, the step-up needed or not, the
+bank's refusals, a repeated confirmation, a challenge stored by the previous release). New
+payees and mobile numbers are in ``test_flow_transfer_payees``. Fakes for every port; the tests
+assert states, reply keys and effects, never wording (the transcripts pin that).
 """
 
 from __future__ import annotations

@@ -219,10 +219,12 @@ class FakeLookups:
     """Counts look-ups of other people's names; refuses once ``allowed`` are used."""
 
     allowed: int = 10
-    seen: list[str] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)  # the kinds, in order
+    who: list[tuple[str, str]] = field(default_factory=list)  # (msisdn, customer id) of each
 
     def count_lookup(self, msisdn: str, customer_id: str, kind: str) -> int:
         self.seen.append(kind)
+        self.who.append((msisdn, customer_id))
         return 0 if len(self.seen) <= self.allowed else 1800
 
 

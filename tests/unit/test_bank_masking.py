@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from messaging.masking import mask_account, mask_card, mask_email, mask_phone
+from messaging.masking import mask_account, mask_card, mask_email, mask_name, mask_phone
 
 
 @pytest.mark.parametrize(
@@ -35,6 +35,12 @@ from messaging.masking import mask_account, mask_card, mask_email, mask_phone
         (mask_email("nonsense"), "••••"),
         (mask_email("@example.com"), "••••"),
         (mask_email("amina@"), "••••"),
+        (mask_name("Chidi Okeke"), "Chidi O."),
+        (mask_name("Otieno Odhiambo"), "Otieno O."),
+        (mask_name("  Ngozi   Ada  eze "), "Ngozi E."),  # the first name, the last's initial
+        (mask_name("Madonna"), "Madonna"),  # a single name stays as it is
+        (mask_name(""), ""),
+        (mask_name("   "), ""),
     ],
 )
 def test_documented_shapes_and_edges(masked: str, expected: str) -> None:

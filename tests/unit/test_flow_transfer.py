@@ -1,8 +1,8 @@
-"""The transfer flow, pure: from which account, to whom, how much, then the movement sub-flow
-(the summary, ``yes`` or ``no``, the step-up needed or not, the bank's refusals, a repeated
-confirmation, a challenge stored by the previous release). New payees and mobile numbers are in
-``test_flow_transfer_payees``. Fakes for every port; the tests assert states, reply keys and
-effects, never wording (the transcripts pin that).
+"""The transfer flow, pure: to whom, how much (and so from which account), then the movement
+sub-flow (the summary, ``from current`` at it, ``yes`` or ``no``, the step-up needed or not, the
+bank's refusals, a repeated confirmation, a challenge stored by the previous release). New
+payees and mobile numbers are in ``test_flow_transfer_payees``. Fakes for every port; the tests
+assert states, reply keys and effects, never wording (the transcripts pin that).
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ import pytest
 
 from auth.ports import StepUpRequest
 from bank.ports import (
+    Account,
     BankError,
     IdempotencyConflict,
     InsufficientFunds,
     Limit,
     LimitExceeded,
+    Payee,
     UnknownAccount,
 )
 from flows import stepup, transfer_money
@@ -29,6 +31,7 @@ from tests.flow_fakes import (
     CURRENT,
     KYC,
     NOW,
+    OWN_CODE,
     SAVINGS,
     Chat,
     FlowBank,
@@ -39,23 +42,35 @@ from tests.flow_fakes import (
 CODE = "123456"  # the fake step-up port's right answer
 
 
-def at_payee() -> Chat:
-    """From Savings, at the list of payees: 1 own Current · 2 Chidi · 3 New · 4 mobile."""
-    chat = Chat()
-    chat.say("transfer", "1")
+PAYEES = [
+    "1 New payee",
+    "2 A mobile number",
+    "3 your Savings ••6789",
+    "4 your Current ••6790",
+    "5 Chidi Okeke (Access Bank ••4321)",
+]
+CHIDI_AT = "5"  # Chidi's number in PAYEES
+TO_SAVINGS, TO_CURRENT = "3", "4"
+SECOND = Account("0123456791", "C001", "current", "USD", Decimal("500.00"))
+
+
+def at_payee(chat: Chat | None = None) -> Chat:
+    """At the list of payees (PAYEES): no account asked first."""
+    chat = chat or Chat()
+    chat.say("transfer")
     assert chat.conv.state is State.TRANSFER_PAYEE
     return chat
 
 
-def at_summary(amount: str = "150") -> Chat:
-    """To Chidi (a saved payee at another bank), the summary shown."""
-    chat = at_payee()
-    chat.say("2", amount)
+def at_summary(amount: str = "150", chat: Chat | None = None) -> Chat:
+    """To Chidi (a saved payee at another bank), the summary shown: from Savings, the richest."""
+    chat = at_payee(chat)
+    chat.say(CHIDI_AT, amount)
     assert chat.conv.state is State.TRANSFER_CONFIRM
     return chat
 
 
-# --- from which account ---
+# --- no "from which account?" first ---
 
 
 def test_no_accounts() -> None:
@@ -64,45 +79,98 @@ def test_no_accounts() -> None:
     assert (outcome.state, keys(outcome)) == (State.MAIN_MENU, ["transfer.no_accounts"])
 
 
-def test_one_account_goes_straight_to_the_payee() -> None:
-    chat = Chat(bank=FlowBank(accounts_by_customer={"C001": [SAVINGS]}))
+@pytest.mark.parametrize("accounts", [[SAVINGS], [SAVINGS, CURRENT]], ids=["one", "several"])
+def test_start_goes_straight_to_the_payee(accounts: list[Account]) -> None:
+    chat = Chat(bank=FlowBank(accounts_by_customer={"C001": accounts}))
     outcome = chat.say("transfer")
     assert (outcome.state, keys(outcome)) == (State.TRANSFER_PAYEE, ["transfer.choose_payee"])
-    assert outcome.data == {"from": SAVINGS.number}
+    assert outcome.data == {}  # the account it leaves from is settled with the amount
 
 
-def test_several_accounts_ask_which_and_a_wrong_choice_asks_again() -> None:
-    chat = Chat()
-    assert keys(chat.say("transfer")) == ["transfer.choose_source"]
+def test_a_source_asked_by_a_stored_conversation_and_a_wrong_choice_asks_again() -> None:
+    """TRANSFER_SOURCE is only reached through a conversation stored before (or a request)."""
+    chat = Chat().at(Conversation(State.TRANSFER_SOURCE, {}, NOW))
     for typed in ("3", "0", "savings", "1.5"):
         again = chat.say(typed)
         assert (again.state, keys(again)) == (State.TRANSFER_SOURCE, ["fallback.transfer_source"])
     chosen = chat.say("2")
     assert (chosen.state, chosen.data["from"]) == (State.TRANSFER_PAYEE, CURRENT.number)
+    offered = params(chosen, "transfer.choose_payee")["choices"].splitlines()
+    assert offered == [  # not the account it leaves from
+        "1 New payee",
+        "2 A mobile number",
+        "3 your Savings ••6789",
+        "4 Chidi Okeke (Access Bank ••4321)",
+    ]
+
+
+def test_a_source_chosen_before_the_payee_is_kept_for_the_amount() -> None:
+    chat = Chat().at(Conversation(State.TRANSFER_SOURCE, {}, NOW))
+    chat.say("2", "4")  # from Current, to Chidi
+    assert chat.conv.data["from"] == CURRENT.number
+    summary = chat.say("150")
+    assert params(summary, "transfer.summary")["source"] == "Current ••6790"
+    assert chat.conv.data["from"] == CURRENT.number  # not the richer Savings
+
+
+def test_a_source_asked_with_the_payee_known_goes_to_the_amount() -> None:
+    stored = {"to": "0987654321", "bank": "044", "payee": "Chidi Okeke (Access Bank ••4321)"}
+    chat = Chat().at(Conversation(State.TRANSFER_SOURCE, {**stored, "action": "x"}, NOW))
+    outcome = chat.say("1")
+    assert (outcome.state, outcome.data["from"]) == (State.TRANSFER_AMOUNT, SAVINGS.number)
 
 
 # --- to whom ---
 
 
-def test_the_payees_offered_from_savings() -> None:
+def test_the_payees_offered() -> None:
+    outcome = at_payee().last
+    assert outcome is not None
+    assert params(outcome, "transfer.choose_payee")["choices"].splitlines() == PAYEES
+
+
+def test_one_account_offers_no_own_account() -> None:
+    chat = at_payee(Chat(bank=FlowBank(accounts_by_customer={"C001": [SAVINGS]})))
+    assert chat.last is not None
+    assert params(chat.last, "transfer.choose_payee")["choices"].splitlines() == [
+        "1 New payee",
+        "2 A mobile number",
+        "3 Chidi Okeke (Access Bank ••4321)",
+    ]
+
+
+def test_new_payee_and_a_mobile_number_keep_their_numbers_as_payees_are_saved() -> None:
     chat = Chat()
-    outcome = chat.say("transfer", "1")
-    choices = params(outcome, "transfer.choose_payee")["choices"].splitlines()
-    assert len(choices) == 4  # the other own account, Chidi, a new payee, a mobile number
-    assert choices[0].startswith("1 your Current") and "Chidi Okeke" in choices[1]
+    saved = chat.bank.payees_by_customer["C001"]
+    saved.append(Payee(2, "C001", "Ngozi Eze", OWN_CODE, "0300000004"))
+    saved.insert(0, Payee(3, "C001", "Ada Obi", "044", "1000000005"))
+    outcome = at_payee(chat).last
+    assert outcome is not None
+    assert params(outcome, "transfer.choose_payee")["choices"].splitlines() == [
+        "1 New payee",
+        "2 A mobile number",
+        "3 your Savings ••6789",
+        "4 your Current ••6790",
+        "5 Ada Obi (Access Bank ••0005)",  # saved payees in the order they were saved
+        "6 Chidi Okeke (Access Bank ••4321)",
+        "7 Ngozi Eze (••0004)",  # this bank: no bank name
+    ]
+    assert chat.say("1").state is State.TRANSFER_BANK
 
 
-def test_a_wrong_payee_choice_asks_again() -> None:
+@pytest.mark.parametrize("typed", ["6", "0", "chidi?"])
+def test_a_wrong_payee_choice_asks_again(typed: str) -> None:
     chat = at_payee()
     data = dict(chat.conv.data)
-    outcome = chat.say("5")
+    outcome = chat.say(typed)
     assert (outcome.state, keys(outcome)) == (State.TRANSFER_PAYEE, ["fallback.transfer_payee"])
     assert outcome.data == data
+    assert params(outcome, "fallback.transfer_payee")["choices"].splitlines() == PAYEES
 
 
 def test_a_saved_payee_at_another_bank() -> None:
     chat = at_payee()
-    outcome = chat.say("2")
+    outcome = chat.say(CHIDI_AT)
     assert (outcome.state, keys(outcome)) == (State.TRANSFER_AMOUNT, ["transfer.ask_amount_left"])
     assert params(outcome, "transfer.ask_amount_left")["left"] == "USD 2,000.00"
     assert outcome.data["action"] == transfer_money.INTER
@@ -111,11 +179,12 @@ def test_a_saved_payee_at_another_bank() -> None:
         "044",
         False,
     )
+    assert "from" not in outcome.data
 
 
 def test_own_account_asks_the_amount_without_a_limit() -> None:
     chat = at_payee()
-    outcome = chat.say("1")
+    outcome = chat.say(TO_CURRENT)
     assert keys(outcome) == ["transfer.ask_amount"]
     assert (outcome.data["action"], outcome.data["to"]) == (transfer_money.OWN, CURRENT.number)
 
@@ -123,19 +192,19 @@ def test_own_account_asks_the_amount_without_a_limit() -> None:
 def test_the_limit_used_up_ends_the_flow_before_the_amount() -> None:
     chat = at_payee()
     chat.bank.limit = replace(KYC, used_today=Decimal("2000.00"))
-    outcome = chat.say("2")
+    outcome = chat.say(CHIDI_AT)
     assert (outcome.state, keys(outcome)) == (State.MAIN_MENU, ["transfer.limit_used_up"])
 
 
 def test_the_cooling_off_cap_reaches_the_bank() -> None:
     chat = at_payee()
     chat.identity.cap = Decimal("200.00")
-    outcome = chat.say("2")
+    outcome = chat.say(CHIDI_AT)
     assert params(outcome, "transfer.ask_amount_left")["left"] == "USD 200.00"
     assert chat.bank.caps[-1] == Decimal("200.00")
 
 
-# --- how much ---
+# --- how much, and from which account ---
 
 
 @pytest.mark.parametrize(
@@ -144,40 +213,182 @@ def test_the_cooling_off_cap_reaches_the_bank() -> None:
         ("lots", "amount.not_a_number"),
         ("0", "amount.zero"),
         ("10.001", "amount.too_many_decimals"),
-        ("2600", "transfer.not_enough"),  # more than the balance
+        ("2600", "transfer.not_enough"),  # more than any account holds
         ("1500", "limit.per_transaction"),
     ],
 )
 def test_an_amount_that_cant_be_sent_stays_and_says_why(typed: str, key: str) -> None:
     chat = at_payee()
-    chat.say("2")
+    chat.say(CHIDI_AT)
     data = dict(chat.conv.data)
     outcome = chat.say(typed)
     assert (outcome.state, keys(outcome)) == (State.TRANSFER_AMOUNT, [key])
     assert outcome.data == data
 
 
+def test_not_enough_anywhere_says_what_the_richest_account_holds() -> None:
+    chat = at_payee()
+    outcome = chat.say(CHIDI_AT, "2600")
+    assert params(outcome, "transfer.not_enough") == {"available": "USD 2,500.00"}
+
+
+@pytest.mark.parametrize(
+    ("accounts", "paying"),
+    [
+        ([SAVINGS, CURRENT], SAVINGS),
+        ([replace(SAVINGS, balance=Decimal("100.00")), CURRENT], CURRENT),
+    ],
+    ids=["savings-richer", "current-richer"],
+)
+def test_the_account_with_the_most_money_pays(accounts: list[Account], paying: Account) -> None:
+    chat = at_summary(chat=Chat(bank=FlowBank(accounts_by_customer={"C001": accounts})))
+    assert chat.conv.data["from"] == paying.number
+    assert chat.last is not None
+    assert params(chat.last, "transfer.summary")["source"].startswith(paying.type.title())
+
+
 def test_between_own_accounts_the_limits_dont_apply() -> None:
     chat = at_payee()
-    outcome = chat.say("1", "1500")  # over the per-transaction limit, under the balance
+    outcome = chat.say(TO_CURRENT, "1500")  # over the per-transaction limit, under the balance
     assert (outcome.state, keys(outcome)) == (State.TRANSFER_CONFIRM, ["transfer.summary"])
+    assert outcome.data["from"] == SAVINGS.number
 
 
-def test_the_source_account_gone_meanwhile() -> None:
+def test_between_own_accounts_the_destination_never_pays() -> None:
     chat = at_payee()
-    chat.say("2")
+    chat.say(TO_SAVINGS)
+    refused = chat.say("400")  # Savings could, but it is where the money goes
+    assert (refused.state, keys(refused)) == (State.TRANSFER_AMOUNT, ["transfer.not_enough"])
+    assert params(refused, "transfer.not_enough") == {"available": "USD 300.00"}
+    summary = chat.say("200")
+    assert (summary.state, keys(summary)) == (State.TRANSFER_CONFIRM, ["transfer.summary"])
+    assert (summary.data["from"], summary.data["to"]) == (CURRENT.number, SAVINGS.number)
+
+
+def test_no_account_left_meanwhile() -> None:
+    chat = at_payee()
+    chat.say(CHIDI_AT)
+    chat.bank.accounts_by_customer["C001"] = []
+    outcome = chat.say("150")
+    assert (outcome.state, keys(outcome)) == (State.MAIN_MENU, ["transfer.source_gone"])
+
+
+def test_the_richest_account_gone_meanwhile_another_pays() -> None:
+    chat = at_payee()
+    chat.say(CHIDI_AT)
     chat.bank.accounts_by_customer["C001"] = [CURRENT]
     outcome = chat.say("150")
+    assert (outcome.state, keys(outcome)) == (State.TRANSFER_CONFIRM, ["transfer.summary"])
+    assert outcome.data["from"] == CURRENT.number
+
+
+def test_a_stored_source_is_the_only_one_that_pays() -> None:
+    slots = {
+        "from": CURRENT.number,
+        "to": "0987654321",
+        "bank": "044",
+        "payee": "Chidi Okeke (Access Bank ••4321)",
+        "action": transfer_money.INTER,
+        "new": False,
+    }
+    chat = Chat().at(Conversation(State.TRANSFER_AMOUNT, slots, NOW))
+    refused = chat.say("400")
+    assert params(refused, "transfer.not_enough") == {"available": "USD 300.00"}
+    assert chat.say("150").data["from"] == CURRENT.number
+    gone = Chat(bank=FlowBank(accounts_by_customer={"C001": [SAVINGS]}))
+    outcome = gone.at(Conversation(State.TRANSFER_AMOUNT, slots, NOW)).say("150")
     assert (outcome.state, keys(outcome)) == (State.MAIN_MENU, ["transfer.source_gone"])
 
 
 def test_the_summary_marks_the_confirmation() -> None:
     outcome = at_summary().last
     assert outcome is not None
-    assert keys(outcome) == ["transfer.summary"]
-    assert params(outcome, "transfer.summary")["amount"] == "USD 150.00"
+    assert keys(outcome) == ["transfer.summary", "movement.other_source"]
+    assert params(outcome, "transfer.summary") == {
+        "amount": "USD 150.00",
+        "payee": "Chidi Okeke (Access Bank ••4321)",
+        "source": "Savings ••6789",
+    }
     assert outcome.data["amount"] == "150.00"
     assert outcome.data["asked_at"] == NOW.isoformat() and len(outcome.data["summary"]) == 16
+
+
+# --- the summary: another account ---
+
+
+def test_the_summary_offers_the_other_accounts_that_can_pay() -> None:
+    outcome = at_summary().last
+    assert outcome is not None
+    assert params(outcome, "movement.other_source") == {
+        "choices": "*from current* (Current ••6790)"
+    }
+
+
+def test_no_other_account_offered_when_none_other_can_pay() -> None:
+    outcome = at_summary("400").last  # Current holds 300
+    assert outcome is not None and keys(outcome) == ["transfer.summary"]
+
+
+@pytest.mark.parametrize("typed", ["from current", "from 6790", "current"])
+def test_from_another_account_at_the_summary_is_a_new_summary(typed: str) -> None:
+    chat = at_summary()
+    first = dict(chat.conv.data)
+    outcome = chat.say(typed)
+    assert (outcome.state, keys(outcome)) == (
+        State.TRANSFER_CONFIRM,
+        ["transfer.summary", "movement.other_source"],
+    )
+    assert params(outcome, "transfer.summary")["source"] == "Current ••6790"
+    assert params(outcome, "movement.other_source") == {
+        "choices": "*from savings* (Savings ••6789)"
+    }
+    assert outcome.data["from"] == CURRENT.number and outcome.data["amount"] == "150.00"
+    assert outcome.data["summary"] != first["summary"]  # new marks: a new confirmation
+    assert chat.bank.transfers == [] and chat.stepup.calls == []
+
+
+def test_a_switched_summary_moves_the_money_from_there_with_a_new_key() -> None:
+    chat = at_summary().no_challenge()
+    first = dict(chat.conv.data)
+    chat.say("from current")
+    switched = dict(chat.conv.data)
+    outcome = chat.say("yes")
+    assert keys(outcome) == ["transfer.done", "menu.hint"]
+    assert chat.stepup.request is not None and chat.stepup.request.account == CURRENT.number
+    [sent] = chat.bank.transfers
+    assert sent.from_account == CURRENT.number
+    key = transfer_money.MOVEMENT.request
+    assert sent.idempotency_key == key(chat.ctx, switched).idempotency_key
+    assert sent.idempotency_key != key(chat.ctx, first).idempotency_key
+
+
+@pytest.mark.parametrize("typed", ["from savings", "from bonus", "from", "from 1234"])
+def test_from_an_account_that_isnt_another_payer_asks_again(typed: str) -> None:
+    chat = at_summary()
+    data = dict(chat.conv.data)
+    outcome = chat.say(typed)
+    assert (outcome.state, keys(outcome)) == (State.TRANSFER_CONFIRM, ["fallback.transfer_confirm"])
+    assert outcome.data == data
+
+
+def test_from_an_account_that_cant_pay_asks_again() -> None:
+    chat = at_summary("400")
+    data = dict(chat.conv.data)
+    outcome = chat.say("from current")
+    assert (outcome.state, keys(outcome)) == (State.TRANSFER_CONFIRM, ["fallback.transfer_confirm"])
+    assert outcome.data == data
+
+
+def test_two_accounts_of_a_type_are_named_by_their_last_digits() -> None:
+    bank = FlowBank(accounts_by_customer={"C001": [SAVINGS, CURRENT, SECOND]})
+    chat = at_payee(Chat(bank=bank))
+    summary = chat.say("6", "150")  # three own accounts: Chidi is 6
+    assert summary.data["to"] == "0987654321"
+    assert params(summary, "movement.other_source") == {
+        "choices": "*from 6790* (Current ••6790), *from 6791* (Current ••6791)"
+    }
+    assert keys(chat.say("from current")) == ["fallback.transfer_confirm"]  # which one?
+    assert chat.say("from 6791").data["from"] == SECOND.number
 
 
 # --- the summary: yes, no, anything else ---
@@ -316,7 +527,7 @@ def test_the_same_confirmation_twice_is_replayed_not_moved_again() -> None:
 def test_another_summary_of_the_same_payment_is_a_new_movement() -> None:
     chat = at_summary().no_challenge()
     chat.say("yes")
-    chat.say("transfer", "1", "2", "150", "yes")
+    chat.say("transfer", CHIDI_AT, "150", "yes")
     first, second = chat.bank.transfers
     assert first.idempotency_key != second.idempotency_key
     assert keys(chat.last) == ["transfer.done", "menu.hint"]

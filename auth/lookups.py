@@ -40,6 +40,6 @@ class NameLookups:
             msisdn=msisdn,
             channel=CHANNEL,
             result=result,
-            purpose=kind,  # what was looked up: account_name or wallet
+            kind=kind,  # what was looked up: account_name or wallet
         )
         return wait

@@ -166,6 +166,8 @@ def handle_amount(conv: Conversation, text: str, ctx: Context) -> Outcome:
 
 def amount_given(ctx: Context, slots: Mapping[str, Any], text: str) -> Outcome:
     """The amount, and the account it goes from, settled together; then the summary."""
+    if left_today(ctx) <= 0:  # also when the amount came with the reference
+        return Outcome(State.MAIN_MENU, (Reply("transfer.limit_used_up"),))
     amount, account, refused = check_payment(ctx, text, chosen=str(slots.get("from", "")))
     if amount is None or account is None:
         assert refused is not None

@@ -63,6 +63,8 @@ def handle_amount(conv: Conversation, text: str, ctx: Context) -> Outcome:
 def amount_given(ctx: Context, slots: Mapping[str, Any], text: str) -> Outcome:
     """The amount, and the account it goes from, settled together; then the summary."""
     own = slots.get("action") == OWN
+    if not own and left_today(ctx) <= 0:  # also when a one-line request said the amount
+        return Outcome(State.MAIN_MENU, (Reply("transfer.limit_used_up"),))
     amount, account, refused = check_payment(
         ctx,
         text,

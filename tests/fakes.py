@@ -210,9 +210,14 @@ class FakeBank:
     movements: dict[str, list[Transaction]] = field(default_factory=dict)
     bank_profile: BankProfile = field(
         default_factory=lambda: BankProfile(
-            "Demo Bank", "USD", "001", "Africa/Lagos", "+2342012345678", "+2342012345600",
+            "Demo Bank",
+            "USD",
+            "001",
+            "Africa/Lagos",
+            "+2342012345678",
+            "+2342012345600",
             (Branch("Ikeja", "12 Allen Avenue, Ikeja, Lagos"),),
-        )  # fmt: skip
+        )
     )
 
     def profile(self) -> BankProfile:

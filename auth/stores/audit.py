@@ -21,6 +21,8 @@ MAX_ENTRIES = 1_000_000
 # Fields a caller may add beyond the fixed ones (an allow-list, so no secret slips in by name).
 DETAIL_FIELDS = frozenset(
     {"reason", "address", "agent", "until", "purpose", "step", "remaining", "actor", "intent"}
+    # name look-ups: what was looked up (account_name, wallet), never the name or the number
+    | {"kind"}
     # MFA: staff changes (before/after are scenario JSON, never customer data) and challenges
     | {"scenario", "action", "before", "after", "amount", "challenge", "destination", "decision"}
 )

@@ -241,12 +241,6 @@ def test_an_amount_with_the_reference_and_several_accounts() -> None:
     assert outcome.data["from"] == SAVINGS.number
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an amount typed with the reference skips ask_amount's limit check: with nothing "
-    "left today the customer is kept at BILL_AMOUNT (limit.daily) instead of the flow ending "
-    "with transfer.limit_used_up as it does when the amount is asked",
-)
 def test_the_limit_used_up_ends_the_flow_even_with_the_amount_in_the_reference() -> None:
     chat = one_account()
     chat.bank.limit = replace(KYC, used_today=KYC.daily)

@@ -73,6 +73,10 @@ class Identity(Protocol):
         """A one-time secure page to set a card's PIN; may raise LinkRefused."""
         ...
 
+    def cooling_off_until(self, msisdn: str) -> datetime | None:
+        """When the lower limits after registering end, while they last."""
+        ...
+
     def personal_limit(self, msisdn: str) -> Decimal | None:
         """The customer's own daily limit, if they set one."""
         ...

@@ -26,6 +26,7 @@ from flows.moving import (
     pick,
     sources,
     summary_marks,
+    used_up,
 )
 from flows.states import State
 from flows.types import Context, Outcome, Reply
@@ -155,7 +156,7 @@ def ask_amount(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
         return amount_given(ctx, {k: v for k, v in slots.items() if k != "typed_amount"}, typed)
     left = left_today(ctx)
     if left <= 0:
-        return Outcome(State.MAIN_MENU, (Reply("transfer.limit_used_up"),))
+        return Outcome(State.MAIN_MENU, (used_up(ctx),))
     params = {"currency": ctx.currency, "left": money(left, ctx.currency)}
     return Outcome(State.BILL_AMOUNT, (Reply("bill.ask_amount", params),), dict(slots))
 
@@ -167,7 +168,7 @@ def handle_amount(conv: Conversation, text: str, ctx: Context) -> Outcome:
 def amount_given(ctx: Context, slots: Mapping[str, Any], text: str) -> Outcome:
     """The amount, and the account it goes from, settled together; then the summary."""
     if left_today(ctx) <= 0:  # also when the amount came with the reference
-        return Outcome(State.MAIN_MENU, (Reply("transfer.limit_used_up"),))
+        return Outcome(State.MAIN_MENU, (used_up(ctx),))
     amount, account, refused = check_payment(ctx, text, chosen=str(slots.get("from", "")))
     if amount is None or account is None:
         assert refused is not None

@@ -19,7 +19,7 @@ from bank.ports import (
     LimitExceeded,
 )
 from flows.amounts import parse_amount
-from flows.format import money
+from flows.format import money, short_time
 from flows.types import Context, Reply
 from messaging.masking import mask_account
 
@@ -60,12 +60,41 @@ def left_today(ctx: Context) -> Decimal:
     return ctx.bank.limits(ctx.customer.customer_id, daily_cap(ctx)).left_today
 
 
+def whose_daily(ctx: Context) -> tuple[str, dict[str, str]]:
+    """Which daily limit binds today, and what to say of it: ``bank`` (the KYC level's),
+    ``own`` (the customer's own: changed in Profile & security) or ``cooling_off`` (the lower
+    limit while a new registration settles, with when it ends)."""
+    assert ctx.customer is not None
+    cap = daily_cap(ctx)
+    level = ctx.bank.limits(ctx.customer.customer_id).daily
+    if cap is None or cap >= level:
+        return "bank", {"limit": money(level, ctx.currency)}
+    own = ctx.identity.personal_limit(ctx.customer.msisdn)
+    if own is not None and own == cap:
+        return "own", {"limit": money(own, ctx.currency)}
+    until = ctx.identity.cooling_off_until(ctx.customer.msisdn)
+    when = short_time(until, ctx.zone) if until is not None else "soon"
+    return "cooling_off", {"limit": money(cap, ctx.currency), "until": when}
+
+
 def limit_reply(refusal: LimitExceeded, ctx: Context) -> Reply:
+    """Why the amount is over a limit: whose limit it is, what is left, what to do next."""
     params = {
         "allowed": money(refusal.allowed, ctx.currency),
         "left": money(refusal.left, ctx.currency),
     }
-    return Reply(f"limit.{refusal.limit.value}", params)
+    if refusal.limit.value != "daily":
+        return Reply(f"limit.{refusal.limit.value}", params)
+    whose, facts = whose_daily(ctx)
+    key = "limit.daily" if whose == "bank" else f"limit.daily_{whose}"
+    return Reply(key, {**params, **facts})
+
+
+def used_up(ctx: Context) -> Reply:
+    """Nothing left to send today: whose limit, and when it comes back."""
+    whose, facts = whose_daily(ctx)
+    key = "transfer.limit_used_up" if whose == "bank" else f"transfer.limit_used_up_{whose}"
+    return Reply(key, facts)
 
 
 def refused(exc: BankError, ctx: Context) -> tuple[Reply, ...]:

@@ -23,7 +23,8 @@ from flows import stepup
 from flows.amounts import AmountProblem, parse_amount
 from flows.conversation import Conversation
 from flows.effects import SendNotice, SetPersonalLimit, UpdateEmail
-from flows.format import money
+from flows.format import money, short_time
+from flows.moving import daily_cap, left_today
 from flows.states import State
 from flows.types import Context, Outcome, Reply
 from messaging.masking import mask_email
@@ -93,11 +94,20 @@ def ask_limit(ctx: Context, slots: Mapping[str, Any] | None = None) -> Outcome:
     assert ctx.customer is not None
     bank_daily = _bank_daily(ctx)
     own = ctx.identity.personal_limit(ctx.customer.msisdn)
+    left = left_today(ctx)
     params = {
         "bank_limit": money(bank_daily, ctx.currency),
         "own": money(own, ctx.currency) if own is not None else "none",
+        "left": money(left, ctx.currency),
     }
-    return Outcome(State.PROFILE_LIMIT, (Reply("profile.ask_limit", params),))
+    replies = [Reply("profile.ask_limit", params)]
+    until = ctx.identity.cooling_off_until(ctx.customer.msisdn)
+    cap = daily_cap(ctx)
+    if until is not None and cap is not None and (own is None or cap < own):
+        when = short_time(until, ctx.zone)
+        facts = {"limit": money(cap, ctx.currency), "until": when}
+        replies.append(Reply("profile.limit_cooling_off", facts))
+    return Outcome(State.PROFILE_LIMIT, tuple(replies))
 
 
 def _bank_daily(ctx: Context) -> Decimal:

@@ -286,8 +286,18 @@ CATALOG: dict[str, str] = {
     ),
     "fallback.transfer_amount": "Please send the amount as a number, for example 1500.",
     "transfer.limit_used_up": (
-        "You've reached your transfer limit for today, so you can't send more until tomorrow. "
-        "Nothing was sent."
+        "You've sent the most your account level allows today ({limit} a day), so nothing more "
+        "can go until midnight. Nothing was sent. A higher level (KYC) raises it: ask at any "
+        "branch."
+    ),
+    "transfer.limit_used_up_own": (
+        "You've reached your own daily limit of {limit}, so nothing more can go until midnight. "
+        "Nothing was sent. To change your limit, send *profile* and choose *Daily limit*."
+    ),
+    "transfer.limit_used_up_cooling_off": (
+        "While your chat banking is new, you can send up to {limit} a day, and that is used up "
+        "for today. Nothing was sent. The lower limit ends {until}; after that your account's "
+        "usual limits apply."
     ),
     "transfer.not_enough": (
         "That's more than the account has available ({available}). Send a smaller amount, or "
@@ -445,8 +455,13 @@ CATALOG: dict[str, str] = {
         "sent an SMS to confirm the change."
     ),
     "profile.ask_limit": (
-        "The bank lets you send up to {bank_limit} a day; your own limit: {own}. Send a lower "
-        "amount to set your own daily limit, or *remove* to go back to the bank's."
+        "Your daily limits:\n• your account level: {bank_limit} a day\n• your own limit: {own}\n"
+        "Today you can still send {left}.\n\nSend a lower amount to set your own daily limit, or "
+        "*remove* to go back to the bank's."
+    ),
+    "profile.limit_cooling_off": (
+        "While your chat banking is new, a lower limit of {limit} a day also applies, until "
+        "{until}."
     ),
     "fallback.profile_limit": (
         "Please send the daily limit as an amount, for example 500, or *remove*, or *cancel*."
@@ -478,7 +493,18 @@ CATALOG: dict[str, str] = {
     "limit.per_transaction": (
         "That's over your limit of {allowed} per transfer. Send {allowed} or less, or *cancel*."
     ),
-    "limit.daily": "That's over today's limit: you can send up to {left} more today.",
+    "limit.daily": (
+        "That's over your account level's daily limit ({limit} a day): you can send up to "
+        "{left} more today. Send a smaller amount, or *cancel*."
+    ),
+    "limit.daily_own": (
+        "That's over your own daily limit ({limit}): you can send up to {left} more today. "
+        "Send a smaller amount, or change your limit: *profile*, then *Daily limit*."
+    ),
+    "limit.daily_cooling_off": (
+        "While your chat banking is new, you can send up to {limit} a day: {left} more today. "
+        "The lower limit ends {until}. Send a smaller amount, or *cancel*."
+    ),
     "limit.monthly": ("That's over your monthly limit: you can send up to {left} more for now."),
     # things we could not use
     "fallback.main_menu": "Sorry, I didn't catch that. Reply with a number:\n{menu}",

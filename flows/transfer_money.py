@@ -26,6 +26,7 @@ from flows.moving import (
     idempotency_key,
     left_today,
     summary_marks,
+    used_up,
 )
 from flows.states import State
 from flows.types import Context, Outcome, Reply
@@ -47,7 +48,7 @@ def ask_amount(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
         return amount_given(ctx, {k: v for k, v in slots.items() if k != "typed_amount"}, typed)
     left = None if slots.get("action") == OWN else left_today(ctx)
     if left is not None and left <= 0:
-        return Outcome(State.MAIN_MENU, (Reply("transfer.limit_used_up"),))
+        return Outcome(State.MAIN_MENU, (used_up(ctx),))
     params = {"currency": ctx.currency, "payee": str(slots["payee"])}
     if left is None:
         reply = Reply("transfer.ask_amount", params)
@@ -64,7 +65,7 @@ def amount_given(ctx: Context, slots: Mapping[str, Any], text: str) -> Outcome:
     """The amount, and the account it goes from, settled together; then the summary."""
     own = slots.get("action") == OWN
     if not own and left_today(ctx) <= 0:  # also when a one-line request said the amount
-        return Outcome(State.MAIN_MENU, (Reply("transfer.limit_used_up"),))
+        return Outcome(State.MAIN_MENU, (used_up(ctx),))
     amount, account, refused = check_payment(
         ctx,
         text,

@@ -104,6 +104,7 @@ class FakeIdentity:
     logins: list[LoginRecord] = field(default_factory=list)
     cap: Decimal | None = None
     notices: list[str] = field(default_factory=list)
+    cooling_until: datetime | None = None  # the cooling-off after registering, while it runs
 
     def check(self, msisdn: str) -> TokenCheck:
         return TokenCheck(self.status, None, self.registered)
@@ -125,6 +126,9 @@ class FakeIdentity:
 
     def daily_cap(self, msisdn: str) -> Decimal | None:
         return self.cap
+
+    def cooling_off_until(self, msisdn: str) -> datetime | None:
+        return self.cooling_until
 
     def login_id_problems(self, msisdn: str, login_id: str) -> list[str]:
         return [] if len(login_id) >= 6 else ["Use 6 to 20 letters."]

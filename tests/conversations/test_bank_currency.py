@@ -135,7 +135,10 @@ def test_a_transfer_to_a_saved_payee_says_kes_everywhere(
     assert "How much (KES) do you want to send to Chidi Okeke" in asked
     assert "You can send up to KES 20,000.00 more today" in asked  # the cooling-off cap
     over = chat.send("20000.01")
-    assert over == "That's over today's limit: you can send up to KES 20,000.00 more today."
+    assert over.startswith(  # whose limit: the cooling-off's, and when it ends
+        "While your chat banking is new, you can send up to KES 20,000.00 a day: "
+        "KES 20,000.00 more today. The lower limit ends 03 Nov 10:00 WAT."
+    )
     assert chat.send("KSh 20,000").startswith("Send *KES 20,000.00*")  # exactly the cap passes
     chat.send("cancel")
 
@@ -244,7 +247,7 @@ def test_balances_statements_and_the_own_limit_say_kes(
     assert "Account statement (KES)" in statement and "Amounts in KES." in statement
     chat.send("profile")
     limit = chat.send("6")  # Daily limit
-    assert limit.startswith("The bank lets you send up to KES 500,000.00 a day; your own")
+    assert limit.startswith("Your daily limits:\n• your account level: KES 500,000.00 a day")
     assert chat.send("KSh 300,000").startswith("Done: you can send up to KES 300,000.00 a day")
     says_only_kes([*chat.replies, *everything_sent(outbox), statement])
 

@@ -69,13 +69,17 @@ def test_a_personal_daily_limit(
     secure.login(link_in(whatsapp.send(AMINA, "balance").text))
     whatsapp.send(AMINA, "profile")
     asked = whatsapp.send(AMINA, "6").text
-    assert "up to USD 5,000.00 a day; your own limit: none" in asked
+    assert "your account level: USD 5,000.00 a day\n• your own limit: none" in asked
     assert "must be lower than the bank's" in whatsapp.send(AMINA, "5000").text
     lowered = whatsapp.send(AMINA, "300").text  # lowering: no code needed
     assert lowered.startswith("Done: you can send up to USD 300.00 a day")
     for text in ("transfer", "5"):
         whatsapp.send(AMINA, text)
-    assert "up to USD 300.00 more today" in whatsapp.send(AMINA, "300.01").text
+    over = whatsapp.send(AMINA, "300.01").text  # whose limit, and where to change it
+    assert over == (
+        "That's over your own daily limit (USD 300.00): you can send up to USD 300.00 more "
+        "today. Send a smaller amount, or change your limit: *profile*, then *Daily limit*."
+    )
     whatsapp.send(AMINA, "cancel")
     for text in ("profile", "6"):
         whatsapp.send(AMINA, text)

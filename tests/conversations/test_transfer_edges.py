@@ -186,11 +186,17 @@ def test_the_days_limit_across_several_transfers_to_the_cent(
     asked = to_summary(whatsapp, CHIDI)
     assert "You can send up to USD 0.01 more today" in asked
     over = whatsapp.send(AMINA, "0.02").text
-    assert over == "That's over today's limit: you can send up to USD 0.01 more today."
+    assert over == (
+        "That's over your account level's daily limit (USD 5,000.00 a day): you can send up "
+        "to USD 0.01 more today. Send a smaller amount, or *cancel*."
+    )
     whatsapp.send(AMINA, "cancel")
     assert funded("0.01").startswith("Done: USD 0.01 sent to Chidi Okeke")
     used_up = to_summary(whatsapp, CHIDI)
-    assert used_up.startswith("You've reached your transfer limit for today")
+    assert used_up.startswith(
+        "You've sent the most your account level allows today (USD 5,000.00 a day), so "
+        "nothing more can go until midnight."
+    )
     assert services.bank.limits("C001").used_today == Decimal("5000.00")
     # Between her own accounts nothing is limited, even with the day's allowance used up.
     to_summary(whatsapp, ["transfer", "4", "500"])
@@ -215,8 +221,8 @@ def test_the_limit_is_checked_again_when_the_money_moves(
         )
     refused = whatsapp.send(AMINA, secure.last_code(AMINA)).text
     assert refused == (
-        "That's over today's limit: you can send up to USD 1,500.00 more today.\n\n"
-        "Nothing was sent."
+        "That's over your account level's daily limit (USD 5,000.00 a day): you can send up "
+        "to USD 1,500.00 more today. Send a smaller amount, or *cancel*.\n\nNothing was sent."
     )
     assert debits(services) == 2 and balance(services, SAVINGS) == Decimal("9000.00")
 

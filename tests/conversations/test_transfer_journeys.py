@@ -79,7 +79,9 @@ def test_limits_and_cooling_off(
     register_amina(whatsapp, secure)
     for text in ("transfer", "5"):
         whatsapp.send(AMINA, text)
-    assert "you can send up to USD 200.00 more today" in whatsapp.send(AMINA, "200.01").text
+    over = whatsapp.send(AMINA, "200.01").text
+    assert "While your chat banking is new, you can send up to USD 200.00 a day" in over
+    assert "The lower limit ends 03 Nov 10:00 WAT" in over  # until when, on the bank's clock
     assert "Send *USD 200.00*" in whatsapp.send(AMINA, "200").text  # exactly the cap passes
     whatsapp.send(AMINA, "no")
     clock.advance(hours=25)  # the cooling-off is over; the session too

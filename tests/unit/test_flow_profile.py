@@ -128,7 +128,11 @@ def test_an_id_taken_meanwhile_is_refused_and_not_asked_again() -> None:
 def test_the_limit_is_asked_with_the_banks_and_the_customers_own() -> None:
     chat = at("6")
     assert chat.last is not None and keys(chat.last) == ["profile.ask_limit"]
-    assert params(chat.last, "profile.ask_limit") == {"bank_limit": "USD 2,000.00", "own": "none"}
+    assert params(chat.last, "profile.ask_limit") == {
+        "bank_limit": "USD 2,000.00",
+        "own": "none",
+        "left": "USD 2,000.00",
+    }
     chat = Chat()
     chat.identity.own_limit = Decimal("300.00")
     chat.say("profile", "6")

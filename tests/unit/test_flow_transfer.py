@@ -505,7 +505,11 @@ def test_a_refusal_states_the_amounts() -> None:
     chat = at_summary().no_challenge()
     chat.bank.refuse = LimitExceeded(Limit.DAILY, Decimal("2000.00"), Decimal("50.00"))
     outcome = chat.say("yes")
-    assert params(outcome, "limit.daily") == {"allowed": "USD 2,000.00", "left": "USD 50.00"}
+    assert params(outcome, "limit.daily") == {
+        "allowed": "USD 2,000.00",
+        "left": "USD 50.00",
+        "limit": "USD 2,000.00",  # the account level's: no lower cap of the customer's
+    }
 
 
 def test_the_same_confirmation_twice_is_replayed_not_moved_again() -> None:

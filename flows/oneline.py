@@ -127,7 +127,9 @@ def _pay(ctx: Context, request: Request, line: str, chosen: str) -> Outcome:
     return _transfer(ctx, settled, line, "")
 
 
-def _transfer(ctx: Context, request: Request, line: str, chosen: str) -> Outcome:
+def _payment_slots(ctx: Context, request: Request) -> dict[str, Any] | Outcome:
+    """What a payment request already says (the account, the amount, a bill's reference), as
+    the flow's slots; or the Outcome when there is no account to pay from or it names none."""
     if not sources(ctx):
         return Outcome(State.MAIN_MENU, (Reply("transfer.no_accounts"),))
     source = _account(ctx, request.source)
@@ -136,6 +138,15 @@ def _transfer(ctx: Context, request: Request, line: str, chosen: str) -> Outcome
     slots: dict[str, Any] = {"from": source.number} if source else {}
     if request.amount_text:
         slots["typed_amount"] = request.amount_text
+    if request.reference:
+        slots["typed_reference"] = request.reference
+    return slots
+
+
+def _transfer(ctx: Context, request: Request, line: str, chosen: str) -> Outcome:
+    slots = _payment_slots(ctx, request)
+    if isinstance(slots, Outcome):
+        return slots
     if not request.to:
         return transfer.ask_payee(ctx, slots)
     targets = transfer.targets(ctx, slots.get("from", ""))
@@ -156,16 +167,9 @@ def _transfer(ctx: Context, request: Request, line: str, chosen: str) -> Outcome
 def _bill(
     ctx: Context, request: Request, line: str, chosen: str, biller_code: str = ""
 ) -> Outcome:
-    if not sources(ctx):
-        return Outcome(State.MAIN_MENU, (Reply("transfer.no_accounts"),))
-    source = _account(ctx, request.source)
-    if isinstance(source, Outcome):
-        return source
-    slots: dict[str, Any] = {"from": source.number} if source else {}
-    if request.amount_text:
-        slots["typed_amount"] = request.amount_text
-    if request.reference:
-        slots["typed_reference"] = request.reference
+    slots = _payment_slots(ctx, request)
+    if isinstance(slots, Outcome):
+        return slots
     if not biller_code:
         if not request.biller:
             return bills.ask_biller(ctx, slots)

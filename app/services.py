@@ -259,6 +259,7 @@ def build_services(
         session_absolute=timedelta(hours=config.session_absolute_hours),
         cooling_off=timedelta(hours=config.registration_cooling_off_hours),
         cooling_off_cap=cap,
+        zone=ZoneInfo(facts.timezone),
     )
     scenarios = ScenarioService.build(app_redis, clock)
     try:

@@ -24,6 +24,10 @@ class TokenCheck:
     status: Status
     expires_at: datetime | None  # valid: the new idle expiry; expired: when it ended
     registered: bool  # the customer has chat-banking credentials
+    # blocked: until when (None: until the bank lifts it) and by what — a lockout's kind
+    # (``pin``, ``code``, ``details``) or ``bank`` (staff blocked it, or a lost phone).
+    blocked_until: datetime | None = None
+    blocked_by: str = ""
 
 
 @dataclass(frozen=True)

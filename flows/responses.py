@@ -46,9 +46,13 @@ CATALOG: dict[str, str] = {
         "Your session has ended. Log in to continue (link valid {minutes} minutes):\n{url}"
     ),
     "auth.blocked": (
-        "For your safety, chat banking is blocked on this number for now. If it was you who "
-        "tried, please wait and try again later; if not, call {bank} on the number on the back "
-        "of your card, or visit a branch with your ID."
+        "For your safety, chat banking on this number (payments, changes and balances) is "
+        "blocked until {until}, after {reason}. If it was you, wait until then and try again. "
+        "If it wasn't, call us now on {phone}."
+    ),
+    "auth.blocked_by_bank": (
+        "For your safety, {bank} has stopped chat banking on this number (payments, changes and "
+        "balances) until {until}. To start again, call us on {phone}."
     ),
     "auth.too_many_links": (
         "You've asked for several links in a short time. Please use the last one we sent, or "
@@ -141,8 +145,9 @@ CATALOG: dict[str, str] = {
         "changed; please start again."
     ),
     "stepup.blocked": (
-        "For your safety, confirmations are blocked until {until} after too many wrong codes. "
-        "Nothing was changed. If this wasn't you, call us on the number on your card."
+        "Nothing was changed. For your safety, chat banking on this number (payments, changes "
+        "and balances) is blocked until {until}, after {reason}. If it was you, wait until then "
+        "and try again. If it wasn't, call us now on {phone}."
     ),
     "stepup.wait": "A code is on its way. You can ask for another in {seconds} seconds.",
     "stepup.too_many": (

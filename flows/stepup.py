@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from auth.ports import StepUp, StepUpAnswer, StepUpRequest, StepUpState, StepUpView, Verdict
+from flows import secured
 from flows.conversation import Conversation
 from flows.effects import EndStepUp
-from flows.format import short_time
 from flows.states import State
 from flows.types import Context, Outcome, Reply
 
@@ -164,6 +165,6 @@ def _answered(ctx: Context, answer: StepUpAnswer, data: dict[str, Any]) -> Outco
     return Outcome(State.MAIN_MENU, (Reply(key), Reply("menu.hint")))
 
 
-def _blocked(ctx: Context, until: Any) -> Outcome:
-    when = short_time(until, ctx.zone) if until is not None else "later"
-    return Outcome(State.MAIN_MENU, (Reply("stepup.blocked", {"until": when}),))
+def _blocked(ctx: Context, until: datetime | None) -> Outcome:
+    """The customer's code lockout holds: the same words as every other block."""
+    return secured.blocked(ctx, "code", until, "stepup.blocked")

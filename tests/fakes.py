@@ -30,7 +30,7 @@ from auth.ports import (
     TokenCheck,
     Verdict,
 )
-from bank.ports import Account, Transaction
+from bank.ports import Account, BankProfile, Transaction
 
 
 @dataclass
@@ -104,8 +104,15 @@ class FakeIdentity:
     logins: list[LoginRecord] = field(default_factory=list)
     cap: Decimal | None = None
     notices: list[str] = field(default_factory=list)
+    # while blocked: by what (a lockout's kind, or "bank") and until when
+    blocked_by: str = "pin"
+    blocked_until: datetime | None = datetime(2026, 11, 2, 9, 15, tzinfo=UTC)
 
     def check(self, msisdn: str) -> TokenCheck:
+        if self.status is Status.BLOCKED:
+            return TokenCheck(
+                self.status, None, self.registered, self.blocked_until, self.blocked_by
+            )
         return TokenCheck(self.status, None, self.registered)
 
     def link(self, msisdn: str, customer_id: str, purpose: str) -> IssuedLink:
@@ -208,6 +215,10 @@ class FakeBank:
 
     accounts_by_customer: dict[str, list[Account]] = field(default_factory=dict)
     movements: dict[str, list[Transaction]] = field(default_factory=dict)
+    fraud_phone: str = ""  # the line a blocked customer is told to call
+
+    def profile(self) -> BankProfile:
+        return BankProfile("Demo Bank", "USD", "001", fraud_phone=self.fraud_phone)
 
     def accounts(self, customer_id: str) -> list[Account]:
         return list(self.accounts_by_customer.get(customer_id, []))

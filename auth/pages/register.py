@@ -86,7 +86,7 @@ def details(token: str) -> ResponseReturnValue:
     if attempt.ok:
         return _back(link)
     if attempt.blocked_until is not None:
-        return blocked_page(attempt.blocked_until)
+        return blocked_page(link.msisdn, attempt.blocked_until)
     return _show(link, 401 if attempt.remaining else 400, **refusal(attempt))
 
 

@@ -38,6 +38,7 @@ def build_stepup(auth: AuthService, challenges: ChallengeStore) -> StepUpService
         audit=audit,
         bank_name=auth.bank_name,
         clock=auth.clock,
+        zone=auth.zone,
     )
     return StepUpService(
         redis=challenges.redis,
@@ -49,6 +50,6 @@ def build_stepup(auth: AuthService, challenges: ChallengeStore) -> StepUpService
         customer=auth.bank.customer,
         delivery=delivery,
         audit=audit,
-        notify=auth.notify,
+        notify_block=auth.notify_block,
         clock=auth.clock,
     )

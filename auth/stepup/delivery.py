@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from redis.client import Pipeline
 
@@ -51,6 +51,7 @@ class Delivery:
     audit: StepUpAudit
     bank_name: str
     clock: Callable[[], datetime]
+    zone: tzinfo = UTC  # the bank's clock: a template's {server_time} is on it
 
     def template(self, challenge: Challenge, scenario: Scenario | None) -> str:
         """The scenario's template for the challenge's channel, else the bank's default."""
@@ -61,14 +62,13 @@ class Delivery:
         sms, email = default_templates(self.bank_name, ACTIONS[challenge.action].monetary)
         return email if challenge.kind is ChallengeType.EMAIL_CODE else sms
 
-    @staticmethod
-    def values(request: StepUpRequest, code: str, now: datetime) -> MessageValues:
+    def values(self, request: StepUpRequest, code: str, now: datetime) -> MessageValues:
         """What a template may say: the code, the time, and what it approves (SECURITY.md 14)."""
         amount = amount_of(request)
         shown = f"{request.currency} {amount:,.2f}".strip() if amount is not None else ""
         return MessageValues(
             otp=code,
-            at=now,
+            at=now.astimezone(self.zone),
             account_number=request.account,
             payee_name=request.payee,
             transfer_amount=shown,

@@ -53,7 +53,7 @@ class StepUpService:
     customer: Callable[[str], Customer | None]  # the bank's customer lookup
     delivery: Delivery
     audit: StepUpAudit
-    notify: Callable[[str, str, datetime | None], None]  # a security notice by SMS
+    notify_block: Callable[[str, str, datetime], None]  # the block's SMS: number, kind, until
     clock: Callable[[], datetime]
     start_limit: Limit = CHALLENGE_STARTS  # each start may send a message
 
@@ -314,7 +314,7 @@ class StepUpService:
         if strike.blocked_until is not None:
             self._end(msisdn, pipe)
             self.audit.block(pipe, msisdn, customer_id, strike.blocked_until, now)
-            self.notify(msisdn, "blocked", strike.blocked_until)
+            self.notify_block(msisdn, Kind.CODE, strike.blocked_until)
             return StepUpAnswer(Verdict.BLOCKED, until=strike.blocked_until)
         if result.remaining == 0:  # that was this challenge's last try
             self._end(msisdn, pipe)

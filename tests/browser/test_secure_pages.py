@@ -266,7 +266,7 @@ def test_five_wrong_details_block_registration(
     assert fill_details(secure_tab, "1991-01-01", code) == 401
     assert "one more wrong try blocks chat banking" in secure_tab.alert()
     assert fill_details(secure_tab, "1991-01-01", code) == 403
-    assert secure_tab.heading() == "Chat banking is blocked for now"
+    assert secure_tab.heading().startswith("Chat banking is blocked until ")
     assert secure_tab.open(path) == 403
     assert "blocked" in whatsapp.send(AMINA, "balance").text
 
@@ -293,13 +293,13 @@ def test_wrong_pins_warn_then_block_and_the_right_pin_stays_refused(
     page.get_by_label("Chat-banking ID").fill("amina.y")
     page.get_by_label("PIN").fill("000001")
     assert secure_tab.submit("#login") == 403
-    assert secure_tab.heading() == "Chat banking is blocked for now"
+    assert secure_tab.heading().startswith("Chat banking is blocked until ")
     assert secure_tab.open(path) == 403
     right = page.request.post(
         secure_tab.origin + path, form={"csrf_token": token, "login_id": "amina.y", "pin": PIN}
     )
-    assert right.status == 403 and "Chat banking is blocked for now" in right.text()
-    assert "chat banking is blocked on this number" in whatsapp.send(AMINA, "balance").text
+    assert right.status == 403 and "Chat banking is blocked until" in right.text()
+    assert "(payments, changes and balances) is blocked" in whatsapp.send(AMINA, "balance").text
 
 
 def test_expired_used_foreign_and_made_up_links_get_the_same_page(

@@ -147,7 +147,7 @@ def test_five_wrong_codes_block_and_the_right_one_is_then_refused(
     until = clock.now + timedelta(minutes=15)
     assert results[4] == StepUpAnswer(Verdict.BLOCKED, until=until)
     assert answer(services, request, code) == StepUpAnswer(Verdict.BLOCKED, until=until)
-    assert any("after 5 wrong attempts" in body for body in sms_bodies(outbox))
+    assert any("after too many wrong codes" in body for body in sms_bodies(outbox))
 
 
 def test_the_tries_of_one_challenge_run_out_before_the_lockout(
@@ -166,7 +166,7 @@ def test_the_tries_of_one_challenge_run_out_before_the_lockout(
     # The next try is refused even though it is right: the challenge is void.
     assert answer(services, request, code).verdict is not Verdict.PASSED
     assert services.auth.lockouts.remaining(AMINA, Kind.CODE) == 2  # not blocked, still counted
-    assert not any("after 5 wrong attempts" in body for body in sms_bodies(outbox))
+    assert not any("after too many" in body for body in sms_bodies(outbox))
 
 
 def test_wrong_codes_across_challenges_add_up_to_the_lockout(
@@ -186,7 +186,7 @@ def test_wrong_codes_across_challenges_add_up_to_the_lockout(
     until = clock.now + timedelta(minutes=15)
     assert answer(services, second, wrong(code)) == StepUpAnswer(Verdict.BLOCKED, until=until)
     assert answer(services, second, code) == StepUpAnswer(Verdict.BLOCKED, until=until)
-    assert sum("after 5 wrong attempts" in body for body in sms_bodies(outbox)) == 1
+    assert sum("after too many wrong codes" in body for body in sms_bodies(outbox)) == 1
 
     sent = len(sms_bodies(outbox))
     for start in (services.stepup.begin, services.stepup.resend, services.stepup.switch):
@@ -322,7 +322,7 @@ def test_the_sms_states_amount_and_payee(services: Services, outbox: OutboxMesse
     code = sms_code(outbox)
     assert body == (
         f"Demo Bank: {code} is your code to send USD 1,500.00 to {CHIDI} from ••6789. "
-        "Sent 09:00. Never share it."
+        "Sent 10:00. Never share it."
     )
     assert SAVINGS not in body
 
@@ -573,7 +573,7 @@ def test_delivery_through_twilio_with_the_scenario_template(
     assert found
     assert body == (
         f"Demo Bank: {found.group(1)} is your code to send USD 1,500.00 to {CHIDI} from "
-        "••6789. Sent 09:00. Never share it."
+        "••6789. Sent 10:00. Never share it."
     )
 
     services.scenarios.update(
@@ -589,7 +589,7 @@ def test_delivery_through_twilio_with_the_scenario_template(
     body = twilio_http.requests[-1].data["Body"][0]
     code = body.split()[1].rstrip(":")
     assert body == (
-        f"Code {code}: USD 25.50 to {TUNDE} from ••6789 on 2026-11-02 09:00. {{never share}}"
+        f"Code {code}: USD 25.50 to {TUNDE} from ••6789 on 2026-11-02 10:00. {{never share}}"
     )
     assert services.stepup.answer(AMINA, AMINA_ID, request, code).verdict is Verdict.PASSED
 

@@ -120,6 +120,14 @@ def test_an_unknown_continuation_is_a_programming_error() -> None:
         stepup.require(ctx(), TRANSFER, "nowhere", {})
 
 
+# What a code lockout's reply says: until when (the bank's clock), why, and whom to call.
+BLOCKED = {
+    "until": "02 Nov 09:15 UTC",
+    "reason": "too many wrong codes",
+    "phone": "the number on your card",
+}
+
+
 @pytest.mark.parametrize(
     ("view", "state", "expected"),
     [
@@ -155,7 +163,7 @@ def test_each_start_is_told(view: StepUpView, state: State, expected: list[str])
     outcome = stepup.require(ctx(FakeStepUp(view=view)), TRANSFER, DONE, {})
     assert (outcome.state, keys(outcome)) == (state, expected)
     if view.state is StepUpState.BLOCKED:
-        assert outcome.replies[0].params == {"until": "02 Nov 09:15 UTC"}
+        assert outcome.replies[0].params == BLOCKED
 
 
 # --- answering ---
@@ -218,7 +226,7 @@ def test_blocked_while_answering() -> None:
     outcome, _ = say(context, challenged(context), "123456")
     assert (outcome.state, outcome.replies) == (
         State.MAIN_MENU,
-        (Reply("stepup.blocked", {"until": "02 Nov 09:15 UTC"}),),
+        (Reply("stepup.blocked", BLOCKED),),
     )
 
 

@@ -268,7 +268,7 @@ def build_services(
     except RedisError as exc:  # the next start seeds; until then money movements fail closed
         log.warning("mfa: out-of-the-box scenarios not stored yet: %s", exc)
     edge = EdgeStore(app_redis, Sealer(config.secret_key))
-    stepup = build_stepup(auth, ChallengeStore(app_redis))
+    stepup = build_stepup(auth, ChallengeStore(app_redis), config.stepup_starts_per_hour)
     claims = ClaimNotifier(bank, messenger, rq_redis, config.public_base_url, facts.name)
     effects = EffectRunner(
         app_redis,

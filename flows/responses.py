@@ -149,11 +149,24 @@ CATALOG: dict[str, str] = {
         "and balances) is blocked until {until}, after {reason}. If it was you, wait until then "
         "and try again. If it wasn't, call us now on {phone}."
     ),
-    "stepup.wait": "A code is on its way. You can ask for another in {seconds} seconds.",
-    "stepup.too_many": (
-        "You've asked for many security checks in a short time, so we've paused them. Please "
-        "try again in {minutes} minutes. Nothing was changed."
+    "stepup.wait": (
+        "We sent your last code less than 30 seconds ago, so nothing was sent now. The next "
+        "one can go in {seconds} seconds: reply *resend* then, or *other* for another way."
     ),
+    "stepup.too_many": (
+        "You've started many security checks in the last hour, so the next one can start at "
+        "{until} (in {minutes} minutes). I've kept your request: reply *retry* then and we'll "
+        "go on. Nothing was changed; *cancel* drops it."
+    ),
+    "stepup.paused": (
+        "Your request is kept. The next security check can start at {until}: reply *retry* "
+        "then, or *cancel* to drop it."
+    ),
+    "stepup.choose_way": (
+        "How do you want to confirm instead? Reply with a number:\n{choices}\n"
+        "Once you choose, the earlier code stops working."
+    ),
+    "stepup.switched": "Your earlier code no longer works.",
     "stepup.send_limit": (
         "We've sent as many codes as we can for this request. Reply *other* to use another "
         "way, or *cancel* and start again later."

@@ -197,8 +197,10 @@ class FakeStepUp:
         self.calls.append("resend")
         return self.view
 
-    def switch(self, msisdn: str, customer_id: str, request: StepUpRequest) -> StepUpView:
-        self.calls.append("switch")
+    def switch(
+        self, msisdn: str, customer_id: str, request: StepUpRequest, kind: str = ""
+    ) -> StepUpView:
+        self.calls.append(f"switch {kind}".strip())
         return StepUpView(StepUpState.SENT, "email_code", "a••••@example.com", minutes=5)
 
     def cancel(self, msisdn: str, customer_id: str) -> None:

@@ -38,7 +38,8 @@ def authenticator_view(challenge: Challenge) -> StepUpView:
     return StepUpView(
         StepUpState.AUTHENTICATOR,
         kind=challenge.kind.value,
-        can_switch=challenge.next_kind is not None,
+        can_switch=bool(challenge.others),
+        ways=challenge.others,
     )
 
 
@@ -102,7 +103,8 @@ class Delivery:
                 StepUpState.REFUSED,
                 kind=challenge.kind.value,
                 retry_after_s=exc.retry_after_s,
-                can_switch=challenge.next_kind is not None,
+                can_switch=bool(challenge.others),
+                ways=challenge.others,
             )
         return self.send(
             pipe, msisdn, customer_id, customer, request, challenge, code, expires, scenario, now
@@ -150,7 +152,8 @@ class Delivery:
             return StepUpView(
                 StepUpState.FAILED,
                 kind=challenge.kind.value,
-                can_switch=challenge.next_kind is not None,
+                can_switch=bool(challenge.others),
+                ways=challenge.others,
             )
         self.audit.record(
             pipe,
@@ -167,7 +170,8 @@ class Delivery:
             kind=challenge.kind.value,
             destination=shown,
             minutes=max(1, round((expires - now).total_seconds() / 60)),
-            can_switch=challenge.next_kind is not None,
+            can_switch=bool(challenge.others),
+                ways=challenge.others,
         )
 
     def questions_link(self, msisdn: str, customer_id: str, challenge: Challenge) -> StepUpView:
@@ -178,5 +182,6 @@ class Delivery:
             kind=challenge.kind.value,
             url=self.url_for(link),
             minutes=link.minutes,
-            can_switch=challenge.next_kind is not None,
+            can_switch=bool(challenge.others),
+                ways=challenge.others,
         )

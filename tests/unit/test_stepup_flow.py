@@ -271,8 +271,8 @@ def test_a_refused_resend_says_why(view: StepUpView, expected: str) -> None:
 def test_other_switches_to_the_backup() -> None:
     context = ctx()
     outcome, conv = say(context, challenged(context), "other")
-    assert keys(outcome) == ["stepup.sent_email"]
-    assert outcome.replies[0].params["destination"] == "a••••@example.com"
+    assert keys(outcome) == ["stepup.switched", "stepup.sent_email"]
+    assert outcome.replies[1].params["destination"] == "a••••@example.com"
     assert port_of(context).calls[-1] == "switch"
     # The backup has no backup of its own: asking again doesn't reach the port.
     outcome, _ = say(context, conv, "other")
@@ -387,5 +387,7 @@ def test_a_challenge_whose_continuation_is_gone_starts_over() -> None:
 def test_too_many_challenges_started_pauses_them() -> None:
     port = FakeStepUp(view=StepUpView(StepUpState.REFUSED, retry_after_s=61))
     outcome = stepup.require(ctx(port), StepUpRequest("PASSWORD_UPDATE"), "security.pin_link", {})
-    assert outcome.state is State.MAIN_MENU
-    assert outcome.replies == (Reply("stepup.too_many", {"minutes": "2"}),)
+    # The request is kept: the conversation waits in STEP_UP until the customer says retry.
+    assert outcome.state is State.STEP_UP
+    params = {"minutes": "2", "until": "02 Nov 09:01 UTC"}
+    assert outcome.replies == (Reply("stepup.too_many", params),)

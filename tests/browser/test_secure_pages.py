@@ -158,7 +158,13 @@ def feedback(page: Page) -> dict[str, str]:
 
 
 def fill_details(tab: Secure, dob: str, code: str, nin4: str = AMINA_NIN4) -> int:
-    tab.page.get_by_label("Date of birth").fill(dob)
+    """The details step as a customer types it: ``dob`` (ISO, for the test) goes into the
+    day, named month and year fields."""
+    year, month, day = dob.split("-")
+    dob_group = tab.page.get_by_role("group", name="Date of birth")
+    dob_group.get_by_label("Day").fill(str(int(day)))
+    dob_group.get_by_label("Month").select_option(str(int(month)))
+    dob_group.get_by_label("Year").fill(year)
     tab.page.get_by_label("Last 4 digits of your national ID number").fill(nin4)
     tab.page.get_by_label("Code from the SMS").fill(code)
     return tab.submit("#continue")

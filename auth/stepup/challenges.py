@@ -154,12 +154,6 @@ class Challenge:
         return self.status == "passed"
 
     @property
-    def next_kind(self) -> ChallengeType | None:
-        """The type after this one, for "switch"; None when there is no other."""
-        later = self.options[self.options.index(self.kind) + 1 :]
-        return later[0] if later else None
-
-    @property
     def others(self) -> tuple[str, ...]:
         """The other ways this challenge can switch to (``other``), in the order offered."""
         return tuple(o.value for o in self.options if o is not self.kind)

@@ -171,7 +171,7 @@ class Delivery:
             destination=shown,
             minutes=max(1, round((expires - now).total_seconds() / 60)),
             can_switch=bool(challenge.others),
-                ways=challenge.others,
+            ways=challenge.others,
         )
 
     def questions_link(self, msisdn: str, customer_id: str, challenge: Challenge) -> StepUpView:
@@ -183,5 +183,5 @@ class Delivery:
             url=self.url_for(link),
             minutes=link.minutes,
             can_switch=bool(challenge.others),
-                ways=challenge.others,
+            ways=challenge.others,
         )

@@ -1,11 +1,12 @@
 """Step-up decisions and their course (implements ``auth.ports.StepUp`` for the bot): begin
-(the scenarios decide; start the challenge), answer, resend, switch to the backup type, cancel,
+(the scenarios decide; start the challenge), answer, resend, switch to another way, cancel,
 "passed on the secure page", and the security-questions page's check.
 
 Each call reads the customer's facts once (``auth.stepup.facts``: one round trip), writes what
 goes together in one batch (``auth.stores.batch``: the audit entries with the deletes that end
-a challenge), and starts a challenge in one script (the rate limit, the old code's end, the
-challenge and its first code). Delivery is ``auth.stepup.delivery``'s job.
+a challenge), and starts a challenge in one script (the throttle on distinct requests, the old
+code's end, the challenge and its first code). ``other`` may switch to any way the challenge
+offers (``auth.stepup.ways``). Delivery is ``auth.stepup.delivery``'s job.
 
 Throttle first: while the customer's ``code`` lockout holds, even the right answer is refused.
 Every wrong answer counts toward the challenge's tries and toward that lockout. An answer for

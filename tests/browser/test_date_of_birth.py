@@ -38,7 +38,7 @@ def fill(page: Page, day: str, month: str, year: str, code: str) -> None:
 
 
 def last_code(outbox: OutboxMessenger) -> str:
-    body = [m["body"] for m in outbox.messages(AMINA) if m["channel"] == "sms"][-1]
+    body = [str(m["body"]) for m in outbox.messages(AMINA) if m["channel"] == "sms"][-1]
     return body.split(": ")[1][:6]
 
 

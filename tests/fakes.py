@@ -30,7 +30,7 @@ from auth.ports import (
     TokenCheck,
     Verdict,
 )
-from bank.ports import Account, BankProfile, Transaction
+from bank.ports import Account, BankProfile, Branch, Transaction
 
 
 @dataclass
@@ -217,10 +217,20 @@ class FakeBank:
 
     accounts_by_customer: dict[str, list[Account]] = field(default_factory=dict)
     movements: dict[str, list[Transaction]] = field(default_factory=dict)
-    fraud_phone: str = ""  # the line a blocked customer is told to call
+    bank_profile: BankProfile = field(
+        default_factory=lambda: BankProfile(
+            "Demo Bank",
+            "USD",
+            "001",
+            "Africa/Lagos",
+            "+2342012345678",
+            "+2342012345600",
+            (Branch("Ikeja", "12 Allen Avenue, Ikeja, Lagos"),),
+        )
+    )
 
     def profile(self) -> BankProfile:
-        return BankProfile("Demo Bank", "USD", "001", fraud_phone=self.fraud_phone)
+        return self.bank_profile
 
     def accounts(self, customer_id: str) -> list[Account]:
         return list(self.accounts_by_customer.get(customer_id, []))

@@ -124,7 +124,7 @@ def test_an_unknown_continuation_is_a_programming_error() -> None:
 BLOCKED = {
     "until": "02 Nov 09:15 UTC",
     "reason": "too many wrong codes",
-    "phone": "the number on your card",
+    "phone": "+234 201 234 5600",
 }
 
 

@@ -97,6 +97,9 @@ class FakeIdentity:
     """The identity port with a settable session status; records what the flows asked of it."""
 
     status: Status = Status.VALID
+    # while blocked: by what (a lockout's kind, or "bank") and until when
+    blocked_by: str = "pin"
+    blocked_until: datetime | None = datetime(2026, 11, 2, 9, 15, tzinfo=UTC)
     registered: bool = True
     links: list[str] = field(default_factory=list)
     logouts: list[bool] = field(default_factory=list)  # each: everywhere?
@@ -104,9 +107,6 @@ class FakeIdentity:
     logins: list[LoginRecord] = field(default_factory=list)
     cap: Decimal | None = None
     notices: list[str] = field(default_factory=list)
-    # while blocked: by what (a lockout's kind, or "bank") and until when
-    blocked_by: str = "pin"
-    blocked_until: datetime | None = datetime(2026, 11, 2, 9, 15, tzinfo=UTC)
 
     def check(self, msisdn: str) -> TokenCheck:
         if self.status is Status.BLOCKED:

@@ -53,6 +53,7 @@ KNOWN_VARIABLES = frozenset(
         "PROXY_HOPS",
         "MEDIA_TTL_MINUTES",
         "DOCUMENT_PASSWORD",
+        "STEPUP_STARTS_PER_HOUR",
         *DEV_SECRETS,
     }
 )
@@ -100,6 +101,7 @@ class Config:
     media_ttl_minutes: int = 10  # how long a rendered document waits for Twilio to fetch it
     # DOCUMENT_PASSWORD: how PDFs open. random (by SMS), or dob (DDMMYYYY): weaker, opt-in.
     document_unlock: Literal["random", "dob"] = "random"
+    stepup_starts_per_hour: int = 10  # distinct requests challenged an hour (resends don't count)
 
     @property
     def is_production(self) -> bool:
@@ -179,6 +181,7 @@ class Config:
             proxy_hops=proxy_hops,
             media_ttl_minutes=media_ttl,
             document_unlock="dob" if unlock == "dob" else "random",
+            stepup_starts_per_hour=whole("STEPUP_STARTS_PER_HOUR", 10, 3, 60),
         )
         problems += config.problems()
         if problems:

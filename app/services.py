@@ -260,6 +260,7 @@ def build_services(
         session_absolute=timedelta(hours=config.session_absolute_hours),
         cooling_off=timedelta(hours=config.registration_cooling_off_hours),
         cooling_off_cap=cap,
+        zone=ZoneInfo(facts.timezone),
     )
     scenarios = ScenarioService.build(app_redis, clock)
     try:
@@ -268,7 +269,7 @@ def build_services(
     except RedisError as exc:  # the next start seeds; until then money movements fail closed
         log.warning("mfa: out-of-the-box scenarios not stored yet: %s", exc)
     edge = EdgeStore(app_redis, Sealer(config.secret_key))
-    stepup = build_stepup(auth, ChallengeStore(app_redis))
+    stepup = build_stepup(auth, ChallengeStore(app_redis), config.stepup_starts_per_hour)
     claims = ClaimNotifier(bank, messenger, rq_redis, config.public_base_url, facts.name)
     effects = EffectRunner(
         app_redis,

@@ -24,6 +24,10 @@ class TokenCheck:
     status: Status
     expires_at: datetime | None  # valid: the new idle expiry; expired: when it ended
     registered: bool  # the customer has chat-banking credentials
+    # blocked: until when (None: until the bank lifts it) and by what — a lockout's kind
+    # (``pin``, ``code``, ``details``) or ``bank`` (staff blocked it, or a lost phone).
+    blocked_until: datetime | None = None
+    blocked_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -159,8 +163,9 @@ class StepUpView:
     url: str = ""
     minutes: int = 0
     retry_after_s: int = 0
-    can_switch: bool = False  # a backup type is available
-    until: datetime | None = None
+    can_switch: bool = False  # another way is available (``ways``)
+    until: datetime | None = None  # blocked: until then; refused (too many started): till then
+    ways: tuple[str, ...] = ()  # the other ways ``other`` offers (challenge types), in order
 
 
 class Verdict(StrEnum):
@@ -194,8 +199,11 @@ class StepUp(Protocol):
 
     def resend(self, msisdn: str, customer_id: str, request: StepUpRequest) -> StepUpView: ...
 
-    def switch(self, msisdn: str, customer_id: str, request: StepUpRequest) -> StepUpView:
-        """Start the next usable challenge type instead (the backup)."""
+    def switch(
+        self, msisdn: str, customer_id: str, request: StepUpRequest, kind: str = ""
+    ) -> StepUpView:
+        """Start another way instead: ``kind`` (one of the view's ``ways``; "" the next one).
+        The earlier code or link stops working."""
         ...
 
     def cancel(self, msisdn: str, customer_id: str) -> None: ...

@@ -74,7 +74,7 @@ def verify_details(
     dob = _parse_dob(dob_text)
     problems = []
     if dob is None or not date(1900, 1, 1) <= dob <= service.clock().date():
-        problems.append("Enter your date of birth.")
+        problems.append("Enter your date of birth: day, month and year.")
     nin = nin_last4.strip()
     if not (nin.isascii() and nin.isdigit() and len(nin) == 4):
         problems.append("Enter the last 4 digits of your national ID number.")

@@ -8,13 +8,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from redis import Redis
 
 from auth.pins import SecretHasher
-from auth.ports import IssuedLink, LinkRefused, LoginRecord, TokenCheck
+from auth.ports import IssuedLink, LinkRefused, LoginRecord, Status, TokenCheck
 from auth.stores.audit import AuditLog
 from auth.stores.codes import Codes
 from auth.stores.credentials import CredentialStore, LoginIdTaken, login_id_problems
@@ -26,7 +26,7 @@ from auth.stores.sessions import ABSOLUTE, IDLE, Sessions
 from bank.ports import CoreBanking
 from messaging import Channel, Messenger, MessengerError
 from messaging.masking import mask_phone
-from messaging.notices import SECURITY_NOTICES, render_notice
+from messaging.notices import SECURITY_NOTICES, block_reason, help_line, render_notice
 
 log = logging.getLogger("teller.auth")
 
@@ -55,6 +55,7 @@ class AuthService:
     bank_name: str
     cooling_off: timedelta = timedelta(hours=24)  # lower limits after registering
     cooling_off_cap: Decimal = COOLING_OFF_DAILY_CAP
+    zone: tzinfo = UTC  # the bank's clock: every time a notice or page shows is on it
 
     @classmethod
     def build(
@@ -72,6 +73,7 @@ class AuthService:
         session_absolute: timedelta = ABSOLUTE,
         cooling_off: timedelta = timedelta(hours=24),
         cooling_off_cap: Decimal = COOLING_OFF_DAILY_CAP,
+        zone: tzinfo = UTC,
     ) -> AuthService:
         return cls(
             credentials=CredentialStore(redis),
@@ -90,6 +92,7 @@ class AuthService:
             bank_name=bank_name,
             cooling_off=cooling_off,
             cooling_off_cap=cooling_off_cap,
+            zone=zone,
         )
 
     # --- the bot's port (auth.ports.Identity) ---
@@ -240,11 +243,24 @@ class AuthService:
             until = strike.blocked_until
             reason = f"5 wrong {kind.value} attempts"
             self.audit_link(link, "block", "blocked", reason=reason, until=until.isoformat())
-            self.notify(link.msisdn, "blocked", until=until)
+            self.notify_block(link.msisdn, kind, until)
         return strike
 
     def blocked_until(self, msisdn: str) -> datetime | None:
         return self.lockouts.any_block(msisdn, self.clock())
+
+    def block_of(self, msisdn: str) -> tuple[str, datetime | None] | None:
+        """What blocks chat banking on this number now — (a lockout's kind or ``bank``, until
+        when; None: until the bank lifts it) — as the token check answers it, or None."""
+        check = self.sessions.check(msisdn, self.clock(), extend=False)
+        if check.status is not Status.BLOCKED:
+            return None
+        return check.blocked_by, check.blocked_until
+
+    def help_line(self) -> str:
+        """The number a blocked or worried customer should call (the bank's fraud line)."""
+        profile = self.bank.profile()
+        return help_line(profile.fraud_phone, profile.phone)
 
     def start_session(self, link: Link, address: str, user_agent: str, event: str) -> None:
         now = self.clock()
@@ -257,7 +273,23 @@ class AuthService:
         """A security notice by SMS to the registered number; a failure is logged, not raised."""
         if what not in SECURITY_NOTICES:
             raise KeyError(what)
-        text = render_notice(what, bank=self.bank_name, when=until or self.clock())
+        text = render_notice(what, zone=self.zone, bank=self.bank_name, when=until or self.clock())
+        self._sms(msisdn, what, text)
+
+    def notify_block(self, msisdn: str, kind: str, until: datetime) -> None:
+        """The SMS that a lockout of ``kind`` now blocks chat banking until ``until``: why, till
+        when on the bank's clock, and whom to call (the chat and the page say the same)."""
+        text = render_notice(
+            "blocked",
+            zone=self.zone,
+            bank=self.bank_name,
+            when=until,
+            reason=block_reason(kind),
+            phone=self.help_line(),
+        )
+        self._sms(msisdn, "blocked", text)
+
+    def _sms(self, msisdn: str, what: str, text: str) -> None:
         try:
             self.messenger.send(Channel.SMS, msisdn, text)
         except MessengerError as exc:
@@ -265,5 +297,7 @@ class AuthService:
 
     def messenger_send_code(self, msisdn: str, code: str, expires: datetime) -> None:
         """The registration code, by SMS to the registered number (never into the chat)."""
-        text = render_notice("register_code", bank=self.bank_name, code=code, expires=expires)
+        text = render_notice(
+            "register_code", zone=self.zone, bank=self.bank_name, code=code, expires=expires
+        )
         self.messenger.send(Channel.SMS, msisdn, text)

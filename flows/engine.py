@@ -91,7 +91,7 @@ def handle(conv: Conversation, msg: Inbound, ctx: Context, idle: timedelta) -> O
     if ctx.customer is None:
         return Outcome(State.MAIN_MENU, (Reply("directory.unknown_number"),), persist=False)
     notes: tuple[Reply, ...] = ()
-    if conv.is_idle(ctx.now, idle):
+    if conv.is_idle(ctx.now, idle) and not stepup.kept(conv, ctx.now):  # a paused request stays
         if conv.state is not State.MAIN_MENU:
             notes += (Reply("idle.reset"),)
         conv = Conversation()  # an idle conversation starts over, as if new

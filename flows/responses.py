@@ -48,9 +48,13 @@ CATALOG: dict[str, str] = {
         "Your session has ended. Log in to continue (link valid {minutes} minutes):\n{url}"
     ),
     "auth.blocked": (
-        "For your safety, chat banking is blocked on this number for now. If it was you who "
-        "tried, please wait and try again later; if not, call {bank} on the number on the back "
-        "of your card, or visit a branch with your ID."
+        "For your safety, chat banking on this number (payments, changes and balances) is "
+        "blocked until {until}, after {reason}. If it was you, wait until then and try again. "
+        "If it wasn't, call us now on {phone}."
+    ),
+    "auth.blocked_by_bank": (
+        "For your safety, {bank} has stopped chat banking on this number (payments, changes and "
+        "balances) until {until}. To start again, call us on {phone}."
     ),
     "auth.too_many_links": (
         "You've asked for several links in a short time. Please use the last one we sent, or "
@@ -143,14 +147,28 @@ CATALOG: dict[str, str] = {
         "changed; please start again."
     ),
     "stepup.blocked": (
-        "For your safety, confirmations are blocked until {until} after too many wrong codes. "
-        "Nothing was changed. If this wasn't you, call us on the number on your card."
+        "Nothing was changed. For your safety, chat banking on this number (payments, changes "
+        "and balances) is blocked until {until}, after {reason}. If it was you, wait until then "
+        "and try again. If it wasn't, call us now on {phone}."
     ),
-    "stepup.wait": "A code is on its way. You can ask for another in {seconds} seconds.",
+    "stepup.wait": (
+        "We sent your last code less than 30 seconds ago, so nothing was sent now. The next "
+        "one can go in {seconds} seconds: reply *resend* then, or *other* for another way."
+    ),
     "stepup.too_many": (
-        "You've asked for many security checks in a short time, so we've paused them. Please "
-        "try again in {minutes} minutes. Nothing was changed."
+        "You've started many security checks in the last hour, so the next one can start at "
+        "{until} (in {minutes} minutes). I've kept your request: reply *retry* then and we'll "
+        "go on. Nothing was changed; *cancel* drops it."
     ),
+    "stepup.paused": (
+        "Your request is kept. The next security check can start at {until}: reply *retry* "
+        "then, or *cancel* to drop it."
+    ),
+    "stepup.choose_way": (
+        "How do you want to confirm instead? Reply with a number:\n{choices}\n"
+        "Once you choose, the earlier code stops working."
+    ),
+    "stepup.switched": "Your earlier code no longer works.",
     "stepup.send_limit": (
         "We've sent as many codes as we can for this request. Reply *other* to use another "
         "way, or *cancel* and start again later."

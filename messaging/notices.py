@@ -3,34 +3,57 @@ step-up email's subject, the claim and refund messages of money sent to a mobile
 key: the one place their wording lives, as ``flows.responses`` is for chat replies.
 
 Templates use ``str.format`` fields with format specs, so callers pass values, not text:
-``{when}`` and ``{expires}`` are datetimes, ``{amount}`` a Decimal. ``{bank}`` is the bank's
-name. A notice never holds a PIN, a full account or card number, or a date of birth; a code
-appears only in the code notices, which go to the registered number or email, never the chat.
+``{when}`` and ``{expires}`` are datetimes, shown on the bank's clock with its zone's
+abbreviation (``render_notice(..., zone=...)``), ``{amount}`` a Decimal. ``{bank}`` is the bank's
+name.
+
+A block reads the same in every place that tells of it (the SMS here, the chat's
+``auth.blocked``, the secure page): what is blocked, why (``BLOCK_REASONS``: never which factor
+was wrong), until when, and what to do (``help_line``: the bank's fraud line).
+
+A notice never holds a PIN, a full account or card number, or a date of birth; a code appears
+only in the code notices, which go to the registered number or email, never the chat.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from string import Formatter
 
+import phonenumbers
+
 _CALL_US = "If this wasn't you, call us now on the number on your card."
+_AT = "%d %b %H:%M %Z"  # 02 Nov 10:14 WAT: the bank's clock, as the chat shows it
+CARD_NUMBER = "the number on your card"
+
+# Why a block holds, by what caused it (``auth.stores.lockout.Kind``, or ``bank`` for staff).
+# A login counts the ID and the PIN together, registration the details and the code: neither
+# reason says which was wrong (SECURITY.md 11).
+BLOCK_REASONS: dict[str, str] = {
+    "pin": "too many failed login attempts",
+    "code": "too many wrong codes",
+    "details": "too many failed attempts to confirm your details",
+    "bank": "a request to the bank",
+}
 
 NOTICES: dict[str, str] = {
     # security notices (auth.service.AuthService.notify), by SMS to the registered number
-    "registered": "{bank}: you registered for chat banking on {when:%d %b %H:%M UTC}. " + _CALL_US,
-    "pin_changed": "{bank}: your chat banking PIN was changed on {when:%d %b %H:%M UTC}. "
+    "registered": "{bank}: you registered for chat banking on {when:%d %b %H:%M %Z}. " + _CALL_US,
+    "pin_changed": "{bank}: your chat banking PIN was changed on {when:%d %b %H:%M %Z}. "
     + _CALL_US,
-    "blocked": "{bank}: after 5 wrong attempts, chat banking is blocked until "
-    "{when:%d %b %H:%M UTC}. If this wasn't you, call us on the number on your card.",
-    "login_id_changed": "{bank}: your chat-banking ID was changed on {when:%d %b %H:%M UTC}. "
+    "blocked": "{bank}: after {reason}, chat banking on this number (payments, changes and "
+    "balances) is blocked until {when:%d %b %H:%M %Z}. If it was you, wait until then. If it "
+    "wasn't, call us now on {phone}.",
+    "login_id_changed": "{bank}: your chat-banking ID was changed on {when:%d %b %H:%M %Z}. "
     + _CALL_US,
-    "card_pin_changed": "{bank}: your card PIN was changed on {when:%d %b %H:%M UTC}. " + _CALL_US,
+    "card_pin_changed": "{bank}: your card PIN was changed on {when:%d %b %H:%M %Z}. " + _CALL_US,
     "limit_changed": "{bank}: your own daily transfer limit was changed on "
-    "{when:%d %b %H:%M UTC}. " + _CALL_US,
+    "{when:%d %b %H:%M %Z}. " + _CALL_US,
     "email_changed": "{bank}: the email address on your account was changed on "
-    "{when:%d %b %H:%M UTC}. " + _CALL_US,
+    "{when:%d %b %H:%M %Z}. " + _CALL_US,
     # codes (the step-up code's text is the MFA scenario's template: auth.scenarios.templates)
     "register_code": "{bank}: {code} is your code to register for chat banking. It expires at "
-    "{expires:%H:%M UTC}. Never share it: we will never ask for it.",
+    "{expires:%H:%M %Z}. Never share it: we will never ask for it.",
     "stepup_email_subject": "{bank}: your security code",
     # money sent to a mobile number (bot.claims, workers.claims)
     "claim_link": "{sender} sent you {currency} {amount:,.2f} with {bank}. Claim it by "
@@ -42,12 +65,12 @@ NOTICES: dict[str, str] = {
     "has gone back to the sender.",
 }
 
-# The security notices ``AuthService.notify`` may send (the ports name them by these keys).
+# The security notices ``AuthService.notify`` may send (the ports name them by these keys);
+# ``blocked`` has its own sender (``AuthService.notify_block``: it says why and whom to call).
 SECURITY_NOTICES = frozenset(
     {
         "registered",
         "pin_changed",
-        "blocked",
         "login_id_changed",
         "card_pin_changed",
         "limit_changed",
@@ -61,6 +84,34 @@ def fields(key: str) -> set[str]:
     return {name for _, name, _, _ in Formatter().parse(NOTICES[key]) if name}
 
 
-def render_notice(key: str, **params: object) -> str:
-    """One notice as text; an unknown key or a missing parameter is a bug: KeyError."""
+def render_notice(key: str, *, zone: tzinfo | None = None, **params: object) -> str:
+    """One notice as text, its times on ``zone`` (the bank's clock; None: as given). An unknown
+    key or a missing parameter is a bug: KeyError."""
+    if zone is not None:
+        params = {
+            name: value.astimezone(zone) if isinstance(value, datetime) else value
+            for name, value in params.items()
+        }
     return NOTICES[key].format_map(params)
+
+
+def bank_time(at: datetime, zone: tzinfo) -> str:
+    """``02 Nov 10:14 WAT``: a time on the bank's clock, as every notice and page shows it."""
+    return at.astimezone(zone).strftime(_AT)
+
+
+def help_line(fraud_phone: str, phone: str = "") -> str:
+    """What to call about a block or a suspicious notice: the bank's fraud line, else its
+    customer service, in international format (``+234 201 234 5600``); else the card's."""
+    for number in (fraud_phone, phone):
+        try:
+            parsed = phonenumbers.parse(number, None)
+        except phonenumbers.NumberParseException:
+            continue
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return CARD_NUMBER
+
+
+def block_reason(kind: str) -> str:
+    """Why a block holds, in words (an unknown kind gets the general reason)."""
+    return BLOCK_REASONS.get(kind, "too many failed attempts")

@@ -97,6 +97,9 @@ class FakeIdentity:
     """The identity port with a settable session status; records what the flows asked of it."""
 
     status: Status = Status.VALID
+    # while blocked: by what (a lockout's kind, or "bank") and until when
+    blocked_by: str = "pin"
+    blocked_until: datetime | None = datetime(2026, 11, 2, 9, 15, tzinfo=UTC)
     registered: bool = True
     links: list[str] = field(default_factory=list)
     logouts: list[bool] = field(default_factory=list)  # each: everywhere?
@@ -107,6 +110,10 @@ class FakeIdentity:
     cooling_until: datetime | None = None  # the cooling-off after registering, while it runs
 
     def check(self, msisdn: str) -> TokenCheck:
+        if self.status is Status.BLOCKED:
+            return TokenCheck(
+                self.status, None, self.registered, self.blocked_until, self.blocked_by
+            )
         return TokenCheck(self.status, None, self.registered)
 
     def link(self, msisdn: str, customer_id: str, purpose: str) -> IssuedLink:
@@ -194,8 +201,10 @@ class FakeStepUp:
         self.calls.append("resend")
         return self.view
 
-    def switch(self, msisdn: str, customer_id: str, request: StepUpRequest) -> StepUpView:
-        self.calls.append("switch")
+    def switch(
+        self, msisdn: str, customer_id: str, request: StepUpRequest, kind: str = ""
+    ) -> StepUpView:
+        self.calls.append(f"switch {kind}".strip())
         return StepUpView(StepUpState.SENT, "email_code", "a••••@example.com", minutes=5)
 
     def cancel(self, msisdn: str, customer_id: str) -> None:

@@ -25,6 +25,7 @@ from auth.stores.links import Link, Purpose
 from auth.stores.ratelimit import PAGE_POSTS_PER_ADDRESS, PAGE_POSTS_PER_NUMBER, RateLimited
 from auth.wiring import services
 from messaging.masking import mask_phone
+from messaging.notices import bank_time, block_reason
 
 log = logging.getLogger("teller.secure")
 
@@ -49,8 +50,21 @@ def gone() -> ResponseReturnValue:
     return page("secure/gone.html", 404)
 
 
-def blocked_page(until: datetime | None) -> ResponseReturnValue:
-    return page("secure/blocked.html", 403, until=_hhmm(until))
+def blocked_page(msisdn: str, until: datetime | None = None) -> ResponseReturnValue:
+    """What blocks chat banking on ``msisdn``, why, until when and whom to call — the words
+    the chat and the SMS use. ``until``: the block the attempt just met, if the token check no
+    longer sees one (it ended meanwhile)."""
+    auth = service()
+    found = auth.block_of(msisdn)
+    by, ends = found if found is not None else ("", until)
+    return page(
+        "secure/blocked.html",
+        403,
+        until=bank_time(ends, auth.zone) if ends else None,
+        reason=block_reason(by),
+        by_bank=by == "bank",
+        phone=auth.help_line(),
+    )
 
 
 def refusal(attempt: Attempt) -> dict[str, object]:
@@ -63,7 +77,7 @@ def refusal(attempt: Attempt) -> dict[str, object]:
 
 
 def _hhmm(at: datetime | None) -> str | None:
-    return at.strftime("%H:%M UTC on %d %b") if at else None
+    return bank_time(at, service().zone) if at else None
 
 
 def answer_with(rendered: ResponseReturnValue) -> NoReturn:
@@ -121,7 +135,7 @@ def opened(
     elif check_block:
         until = service().blocked_until(link.msisdn)
         if until is not None:
-            answer_with(blocked_page(until))
+            answer_with(blocked_page(link.msisdn, until))
     return link
 
 

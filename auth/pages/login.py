@@ -51,6 +51,6 @@ def _answer(
     if attempt.gone:
         return gone()
     if attempt.blocked_until is not None:
-        return blocked_page(attempt.blocked_until)
+        return blocked_page(link.msisdn, attempt.blocked_until)
     status = 401 if attempt.remaining else 400
     return page(template, status, token=token, **refusal(attempt))

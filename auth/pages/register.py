@@ -18,6 +18,22 @@ from auth.stores.codes import SendRefused
 from auth.stores.links import Link, Purpose
 from messaging.masking import mask_phone
 
+DOB_PARTS = ("day", "month", "year")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)  # named, so 04/12 can't be read two ways
+
 TEMPLATES = {
     "details": "secure/register_details.html",
     "credentials": "secure/register_credentials.html",
@@ -29,6 +45,8 @@ TEMPLATES = {
 def _show(link: Link, status: int = 200, **values: object) -> ResponseReturnValue:
     current = reg.step(link)
     extra: dict[str, object] = {}
+    if current == "details":
+        extra = {"months": MONTHS}
     if current == "questions":
         extra = {"questions": QUESTIONS, "choose": CHOOSE}
     if current == "authenticator":
@@ -78,7 +96,7 @@ def details(token: str) -> ResponseReturnValue:
     attempt = reg.verify_details(
         service(),
         link,
-        request.form.get("dob", "")[:20],
+        _dob_typed(),
         request.form.get("nin_last4", "")[:10],
         request.form.get("code", "")[:10],
         address(),
@@ -86,8 +104,22 @@ def details(token: str) -> ResponseReturnValue:
     if attempt.ok:
         return _back(link)
     if attempt.blocked_until is not None:
-        return blocked_page(attempt.blocked_until)
+        return blocked_page(link.msisdn, attempt.blocked_until)
     return _show(link, 401 if attempt.remaining else 400, **refusal(attempt))
+
+
+def _dob_typed() -> str:
+    """The date of birth as ISO text from the page's day, month (its number: the select shows
+    the name) and year fields — the bank's order, whatever the browser's locale. A client that
+    posts one ``dob`` field (ISO) still works. Malformed parts give text that never parses, so
+    the customer is asked again (not a strike)."""
+    form = request.form
+    day, month, year = (form.get(f"dob_{part}", "").strip()[:4] for part in DOB_PARTS)
+    if not (day or month or year):
+        return form.get("dob", "")[:20]
+    if not all(p.isascii() and p.isdigit() for p in (day, month, year)) or len(year) != 4:
+        return "invalid"
+    return f"{year}-{int(month):02d}-{int(day):02d}"
 
 
 def credentials(token: str) -> ResponseReturnValue:

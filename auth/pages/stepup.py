@@ -44,7 +44,7 @@ def stepup(token: str) -> ResponseReturnValue:
         return finished(link, "stepup_passed")
     if result.verdict is Verdict.BLOCKED:
         service().links.consume(link)
-        return blocked_page(result.until)
+        return blocked_page(link.msisdn, result.until)
     if result.verdict is not Verdict.WRONG:  # exhausted or gone: this page is done
         service().links.consume(link)
         return gone()

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from auth.service import AuthService
 from auth.stepup.audit import StepUpAudit
-from auth.stepup.challenges import ChallengeStore
+from auth.stepup.challenges import STARTS_PER_HOUR, ChallengeStore
 from auth.stepup.checks import Checks
 from auth.stepup.delivery import Delivery
 from auth.stepup.facts import FactReader
@@ -27,8 +27,11 @@ from auth.stepup.service import StepUpService
 __all__ = ["StepUpService", "build_stepup"]
 
 
-def build_stepup(auth: AuthService, challenges: ChallengeStore) -> StepUpService:
-    """The step-up service over the identity service's stores, clients and settings."""
+def build_stepup(
+    auth: AuthService, challenges: ChallengeStore, starts_per_hour: int = STARTS_PER_HOUR
+) -> StepUpService:
+    """The step-up service over the identity service's stores, clients and settings;
+    ``starts_per_hour``: distinct requests challenged an hour (STEPUP_STARTS_PER_HOUR)."""
     audit = StepUpAudit(auth.audit, auth.clock)
     delivery = Delivery(
         codes=auth.codes,
@@ -38,6 +41,7 @@ def build_stepup(auth: AuthService, challenges: ChallengeStore) -> StepUpService
         audit=audit,
         bank_name=auth.bank_name,
         clock=auth.clock,
+        zone=auth.zone,
     )
     return StepUpService(
         redis=challenges.redis,
@@ -49,6 +53,7 @@ def build_stepup(auth: AuthService, challenges: ChallengeStore) -> StepUpService
         customer=auth.bank.customer,
         delivery=delivery,
         audit=audit,
-        notify=auth.notify,
+        notify_block=auth.notify_block,
         clock=auth.clock,
+        starts_per_hour=starts_per_hour,
     )

@@ -22,7 +22,6 @@ from auth.ports import StepUpRequest
 from auth.scenarios.model import ChallengeType
 from auth.stores import codes
 from auth.stores.codes import FreshCode
-from auth.stores.ratelimit import Limit, check, window_key
 
 # Keys (hash-tagged per customer) — value shape, lifetime:
 CHALLENGE_KEY = "teller:{{{msisdn}}}:stepup"
@@ -30,6 +29,19 @@ CHALLENGE_KEY = "teller:{{{msisdn}}}:stepup"
 # request), action, amount (currency and amount, for the audit), status (pending|passed),
 # tries, questions (JSON list of 2 question ids), expires (epoch s) — as long as the challenge
 # lives.
+
+STARTS_KEY = "teller:{{{msisdn}}}:stepup:starts"
+# sorted set: the digests (``binding``) of the requests a challenge was started for, scored by
+# when the first one started (epoch s) — the last hour's, trimmed by each start.
+REPEATS_KEY = "teller:{{{msisdn}}}:stepup:repeats"
+# hash: digest → challenges started for that request in the hour (a resend is not a start; a
+# switch to another way, a start again after a login or a cancel is) — trimmed with STARTS_KEY.
+
+STARTS_WINDOW_S = 3600  # the throttle's sliding hour
+STARTS_PER_HOUR = 10  # distinct requests challenged an hour (STEPUP_STARTS_PER_HOUR: 3-60)
+# Starts for one request an hour: every way once (4) and a start again after a login. Each
+# may send a code (3 sends at most), so this bounds the messages one request can cause.
+REPEATS_PER_REQUEST = 6
 
 QUESTIONS_TTL = timedelta(minutes=10)
 CODE_PURPOSE = "stepup"  # the purpose of a step-up's code in auth.stores.codes
@@ -42,31 +54,63 @@ redis.call('HSET', KEYS[1], 'status', 'passed')
 return 1
 """
 
-# Start a challenge in one round trip, all in the customer's slot. KEYS: the starts counter (a
-# ratelimit window key), the step-up code (auth.stores.codes), the challenge. ARGV: the limit's
-# hits and window (s), the challenge's TTL (s), its first code as JSON [mac, expires (epoch s),
-# TTL (s), now (epoch s)] or '' for a type with no code, then the challenge's fields as
-# name/value pairs. Every start counts, refused ones too (as RateLimiter.hit); a refused start
-# changes nothing else. Otherwise the previous challenge and its code are gone, the new challenge is
+# Start a challenge in one round trip, all in the customer's slot. KEYS: the starts (STARTS_KEY),
+# the step-up code (auth.stores.codes), the challenge, the repeats (REPEATS_KEY). ARGV: now (epoch
+# s), the window (s), the distinct requests allowed in it, the starts allowed per request, the
+# request's digest, the challenge's TTL (s), its first code as JSON [mac, expires (epoch s), TTL
+# (s), now (epoch s)] or '' for a type with no code, then the challenge's fields as name/value
+# pairs. The throttle counts *requests*, not starts: a digest seen in the window counts once
+# (the customer switching way, or starting again after a login, is the same request); a new one
+# past the limit is refused, and so is a request started too often. A refused start changes
+# nothing else. Otherwise the previous challenge and its code are gone, the new challenge is
 # stored and, for a code type, its code with 0 tries and 1 send (as Codes.issue would).
-# Returns the starts counted in this window.
+# Returns {'started', 0} or {'requests' | 'repeats', seconds until one can start}.
 _START = """
-local count = redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]) + 1)
-if count > tonumber(ARGV[1]) then return count end
+local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local digest = ARGV[5]
+local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if #old > 0 then
+  redis.call('ZREM', KEYS[1], unpack(old))
+  redis.call('HDEL', KEYS[4], unpack(old))
+end
+local first = redis.call('ZSCORE', KEYS[1], digest)
+if not first then
+  if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
+    local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+    return {'requests', tonumber(oldest[2]) + window - now}
+  end
+  first = now
+elseif tonumber(redis.call('HGET', KEYS[4], digest) or '0') >= tonumber(ARGV[4]) then
+  return {'repeats', tonumber(first) + window - now}
+end
+redis.call('ZADD', KEYS[1], first, digest)
+redis.call('HINCRBY', KEYS[4], digest, 1)
+redis.call('EXPIRE', KEYS[1], window + 1)
+redis.call('EXPIRE', KEYS[4], window + 1)
 redis.call('DEL', KEYS[2], KEYS[3])
 local fields = {}
-for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[3], unpack(fields))
-redis.call('EXPIRE', KEYS[3], ARGV[3])
-if ARGV[4] ~= '' then
-  local code = cjson.decode(ARGV[4])
+redis.call('EXPIRE', KEYS[3], ARGV[6])
+if ARGV[7] ~= '' then
+  local code = cjson.decode(ARGV[7])
   redis.call('HSET', KEYS[2], 'tries', 0, 'mac', code[1], 'expires', code[2], 'sends', 1,
              'last_sent', code[4])
   redis.call('EXPIRE', KEYS[2], code[3])
 end
-return count
+return {'started', 0}
 """
+
+
+class StartsThrottled(Exception):
+    """Too many step-ups started this hour: ``retry_after_s`` until the next one may start;
+    ``why`` is ``requests`` (distinct requests) or ``repeats`` (this one, too often)."""
+
+    def __init__(self, why: str, retry_after_s: int) -> None:
+        super().__init__(f"step-up starts throttled ({why})")
+        self.why = why
+        self.retry_after_s = max(1, retry_after_s)
+
 
 # Delete the challenge only if it passed and is bound to this request: true for one caller.
 _CONSUME = """
@@ -110,10 +154,9 @@ class Challenge:
         return self.status == "passed"
 
     @property
-    def next_kind(self) -> ChallengeType | None:
-        """The type after this one, for "switch"; None when there is no other."""
-        later = self.options[self.options.index(self.kind) + 1 :]
-        return later[0] if later else None
+    def others(self) -> tuple[str, ...]:
+        """The other ways this challenge can switch to (``other``), in the order offered."""
+        return tuple(o.value for o in self.options if o is not self.kind)
 
 
 def live(raw: dict[str, str], now: datetime) -> Challenge | None:
@@ -157,11 +200,12 @@ class ChallengeStore:
         ttl: timedelta,
         questions: tuple[str, ...] = (),
         *,
-        limit: Limit,
+        starts_per_hour: int = STARTS_PER_HOUR,
         code: FreshCode | None = None,
     ) -> Challenge:
-        """A new challenge, replacing any earlier one and its code, in one round trip: counted
-        against ``limit`` per number first (RateLimited past it: then nothing else changed),
+        """A new challenge, replacing any earlier one and its code, in one round trip: its
+        request counted first among the hour's distinct requests (StartsThrottled past
+        ``starts_per_hour``, or for a request started too often: then nothing else changed),
         and with ``code`` stored as its first send when the type has one."""
         challenge = Challenge(
             challenge_id=secrets.token_hex(8),
@@ -192,21 +236,26 @@ class ChallengeStore:
             ttl_s = max(1, int((code.expires - now).total_seconds()))
             expires = int(code.expires.timestamp())
             first = json.dumps([code.mac, expires, ttl_s, int(now.timestamp())])
-        count = self._start(
+        status, wait = self._start(
             keys=[
-                window_key(limit, msisdn, now),
+                STARTS_KEY.format(msisdn=msisdn),
                 code.key if code is not None else codes.key(msisdn, CODE_PURPOSE),
                 self.key(msisdn),
+                REPEATS_KEY.format(msisdn=msisdn),
             ],
             args=[
-                limit.hits,
-                limit.window_s,
+                int(now.timestamp()),
+                STARTS_WINDOW_S,
+                starts_per_hour,
+                REPEATS_PER_REQUEST,
+                challenge.binding,
                 max(1, int(ttl.total_seconds())),
                 first,
                 *[part for pair in fields.items() for part in pair],
             ],
         )
-        check(limit, int(count), now)
+        if status != "started":
+            raise StartsThrottled(str(status), int(wait))
         return challenge
 
     def get(self, msisdn: str, now: datetime) -> Challenge | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from redis.client import Pipeline
 
@@ -38,7 +38,8 @@ def authenticator_view(challenge: Challenge) -> StepUpView:
     return StepUpView(
         StepUpState.AUTHENTICATOR,
         kind=challenge.kind.value,
-        can_switch=challenge.next_kind is not None,
+        can_switch=bool(challenge.others),
+        ways=challenge.others,
     )
 
 
@@ -51,6 +52,7 @@ class Delivery:
     audit: StepUpAudit
     bank_name: str
     clock: Callable[[], datetime]
+    zone: tzinfo = UTC  # the bank's clock: a template's {server_time} is on it
 
     def template(self, challenge: Challenge, scenario: Scenario | None) -> str:
         """The scenario's template for the challenge's channel, else the bank's default."""
@@ -61,14 +63,13 @@ class Delivery:
         sms, email = default_templates(self.bank_name, ACTIONS[challenge.action].monetary)
         return email if challenge.kind is ChallengeType.EMAIL_CODE else sms
 
-    @staticmethod
-    def values(request: StepUpRequest, code: str, now: datetime) -> MessageValues:
+    def values(self, request: StepUpRequest, code: str, now: datetime) -> MessageValues:
         """What a template may say: the code, the time, and what it approves (SECURITY.md 14)."""
         amount = amount_of(request)
         shown = f"{request.currency} {amount:,.2f}".strip() if amount is not None else ""
         return MessageValues(
             otp=code,
-            at=now,
+            at=now.astimezone(self.zone),
             account_number=request.account,
             payee_name=request.payee,
             transfer_amount=shown,
@@ -102,7 +103,8 @@ class Delivery:
                 StepUpState.REFUSED,
                 kind=challenge.kind.value,
                 retry_after_s=exc.retry_after_s,
-                can_switch=challenge.next_kind is not None,
+                can_switch=bool(challenge.others),
+                ways=challenge.others,
             )
         return self.send(
             pipe, msisdn, customer_id, customer, request, challenge, code, expires, scenario, now
@@ -150,7 +152,8 @@ class Delivery:
             return StepUpView(
                 StepUpState.FAILED,
                 kind=challenge.kind.value,
-                can_switch=challenge.next_kind is not None,
+                can_switch=bool(challenge.others),
+                ways=challenge.others,
             )
         self.audit.record(
             pipe,
@@ -167,7 +170,8 @@ class Delivery:
             kind=challenge.kind.value,
             destination=shown,
             minutes=max(1, round((expires - now).total_seconds() / 60)),
-            can_switch=challenge.next_kind is not None,
+            can_switch=bool(challenge.others),
+            ways=challenge.others,
         )
 
     def questions_link(self, msisdn: str, customer_id: str, challenge: Challenge) -> StepUpView:
@@ -178,5 +182,6 @@ class Delivery:
             kind=challenge.kind.value,
             url=self.url_for(link),
             minutes=link.minutes,
-            can_switch=challenge.next_kind is not None,
+            can_switch=bool(challenge.others),
+            ways=challenge.others,
         )

@@ -1,11 +1,12 @@
 """Step-up decisions and their course (implements ``auth.ports.StepUp`` for the bot): begin
-(the scenarios decide; start the challenge), answer, resend, switch to the backup type, cancel,
+(the scenarios decide; start the challenge), answer, resend, switch to another way, cancel,
 "passed on the secure page", and the security-questions page's check.
 
 Each call reads the customer's facts once (``auth.stepup.facts``: one round trip), writes what
 goes together in one batch (``auth.stores.batch``: the audit entries with the deletes that end
-a challenge), and starts a challenge in one script (the rate limit, the old code's end, the
-challenge and its first code). Delivery is ``auth.stepup.delivery``'s job.
+a challenge), and starts a challenge in one script (the throttle on distinct requests, the old
+code's end, the challenge and its first code). ``other`` may switch to any way the challenge
+offers (``auth.stepup.ways``). Delivery is ``auth.stepup.delivery``'s job.
 
 Throttle first: while the customer's ``code`` lockout holds, even the right answer is refused.
 Every wrong answer counts toward the challenge's tries and toward that lockout. An answer for
@@ -26,14 +27,22 @@ from redis.client import Pipeline
 from auth.ports import StepUpAnswer, StepUpRequest, StepUpState, StepUpView, Verdict
 from auth.scenarios.model import ChallengeType, Scenario
 from auth.stepup.audit import StepUpAudit, request_of
-from auth.stepup.challenges import CODE_PURPOSE, QUESTIONS_TTL, Challenge, ChallengeStore, binding
+from auth.stepup.challenges import (
+    CODE_PURPOSE,
+    QUESTIONS_TTL,
+    STARTS_PER_HOUR,
+    Challenge,
+    ChallengeStore,
+    StartsThrottled,
+    binding,
+)
 from auth.stepup.checks import Checks
 from auth.stepup.delivery import Delivery, authenticator_view
 from auth.stepup.facts import ASKED_QUESTIONS, FactReader, Facts, enrolled
+from auth.stepup.ways import offered
 from auth.stores.batch import batch
 from auth.stores.codes import Codes
 from auth.stores.lockout import Kind, Lockouts
-from auth.stores.ratelimit import CHALLENGE_STARTS, Limit, RateLimited
 from bank.ports import Customer
 from messaging.masking import mask_phone
 
@@ -53,9 +62,11 @@ class StepUpService:
     customer: Callable[[str], Customer | None]  # the bank's customer lookup
     delivery: Delivery
     audit: StepUpAudit
-    notify: Callable[[str, str, datetime | None], None]  # a security notice by SMS
+    notify_block: Callable[[str, str, datetime], None]  # the block's SMS: number, kind, until
     clock: Callable[[], datetime]
-    start_limit: Limit = CHALLENGE_STARTS  # each start may send a message
+    # Distinct requests challenged per hour (STEPUP_STARTS_PER_HOUR): each start may send a
+    # message, but switching way or starting again after a login is the same request.
+    starts_per_hour: int = STARTS_PER_HOUR
 
     # --- the bot's port (auth.ports.StepUp) ---
 
@@ -110,26 +121,30 @@ class StepUpService:
                 pipe, msisdn, customer_id, customer, request, challenge, facts.config, scenario, now
             )
 
-    def switch(self, msisdn: str, customer_id: str, request: StepUpRequest) -> StepUpView:
+    def switch(
+        self, msisdn: str, customer_id: str, request: StepUpRequest, kind: str = ""
+    ) -> StepUpView:
         now = self.clock()
         facts = self.facts.read(msisdn, now)
         challenge = facts.challenge
         if challenge is None or challenge.passed or challenge.binding != binding(request):
             return self._begin(msisdn, customer_id, request, facts, now)
-        kind = challenge.next_kind
-        if kind is None:
+        # Only a way this challenge offers (anything else: the next one in its order).
+        chosen = kind if kind in challenge.others else (challenge.others or ("",))[0]
+        if not chosen:
             return authenticator_view(challenge)
+        way = ChallengeType(chosen)
         until = facts.code_blocked_until
         if until is not None:
             return StepUpView(StepUpState.BLOCKED, until=until)
         scenario = facts.scenario_for(request.action)
-        customer = self.customer(customer_id) if kind is ChallengeType.EMAIL_CODE else None
+        customer = self.customer(customer_id) if way is ChallengeType.EMAIL_CODE else None
         return self._start(
             msisdn,
             customer_id,
             customer,
             request,
-            kind,
+            way,
             challenge.options,
             facts,
             scenario,
@@ -191,15 +206,23 @@ class StepUpService:
         if until is not None:
             return StepUpView(StepUpState.BLOCKED, until=until)
         customer = self.customer(customer_id)
-        decision = facts.decide(request, enrolled(customer, facts.credentials))
+        types = enrolled(customer, facts.credentials)
+        decision = facts.decide(request, types)
         if decision.required and not decision.unavailable:
+            config = facts.config
+            rule = decision.scenario
+            wanted = (
+                rule.spec.challenge_types
+                if rule is not None
+                else (config.default_primary, config.default_backup)
+            )
             return self._start(
                 msisdn,
                 customer_id,
                 customer,
                 request,
                 decision.options[0],
-                decision.options,
+                offered(decision.options, wanted, config, types),
                 facts,
                 decision.scenario,
                 decision.reason,
@@ -257,12 +280,13 @@ class StepUpService:
                 now,
                 ttl,
                 questions,
-                limit=self.start_limit,
+                starts_per_hour=self.starts_per_hour,
                 code=code,
             )
-        except RateLimited as exc:
-            log.warning("step-up: rate limit for %s", mask_phone(msisdn))
-            return StepUpView(StepUpState.REFUSED, retry_after_s=exc.retry_after_s)
+        except StartsThrottled as exc:
+            log.warning("step-up: starts throttled (%s) for %s", exc.why, mask_phone(msisdn))
+            until = now + timedelta(seconds=exc.retry_after_s)
+            return StepUpView(StepUpState.REFUSED, retry_after_s=exc.retry_after_s, until=until)
         with batch(self.redis) as pipe:
             self.audit.record(
                 pipe,
@@ -314,7 +338,7 @@ class StepUpService:
         if strike.blocked_until is not None:
             self._end(msisdn, pipe)
             self.audit.block(pipe, msisdn, customer_id, strike.blocked_until, now)
-            self.notify(msisdn, "blocked", strike.blocked_until)
+            self.notify_block(msisdn, Kind.CODE, strike.blocked_until)
             return StepUpAnswer(Verdict.BLOCKED, until=strike.blocked_until)
         if result.remaining == 0:  # that was this challenge's last try
             self._end(msisdn, pipe)

@@ -30,32 +30,37 @@ ABSOLUTE = timedelta(hours=12)
 
 # KEYS: session, credentials, block:pin, block:code, block:details
 # ARGV: now (epoch s), extend (1: slide the idle expiry on a valid check)
+# Returns {status, until (epoch s or ''), registered, blocked by (a lockout's kind or 'bank')}:
+# for a block, until is when it ends ('' for a staff block with no end); the latest lockout wins.
 _CHECK = """
 local now = tonumber(ARGV[1])
 local cred = redis.call('HMGET', KEYS[2], 'status', 'status_until')
 local registered = cred[1] and 1 or 0
 if cred[1] == 'blocked' or cred[1] == 'lost_phone' then
   if not cred[2] or cred[2] == '' or tonumber(cred[2]) > now then
-    return {'blocked', '', registered}
+    return {'blocked', cred[2] or '', registered, 'bank'}
   end
 end
+local kinds = {'pin', 'code', 'details'}
+local latest, by = 0, ''
 for i = 3, 5 do
-  local untilv = redis.call('GET', KEYS[i])
-  if untilv and tonumber(untilv) > now then return {'blocked', '', registered} end
+  local untilv = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if untilv > now and untilv > latest then latest, by = untilv, kinds[i - 2] end
 end
+if by ~= '' then return {'blocked', tostring(latest), registered, by} end
 local s = redis.call('HMGET', KEYS[1], 'digest', 'created', 'seen', 'idle', 'absolute')
-if not s[1] then return {'missing', '', registered} end
+if not s[1] then return {'missing', '', registered, ''} end
 local idle_end = tonumber(s[3]) + tonumber(s[4])
 local hard_end = tonumber(s[2]) + tonumber(s[5])
 if s[1] == '' or now >= idle_end or now >= hard_end then
   if s[1] ~= '' then redis.call('HSET', KEYS[1], 'digest', '') end
-  return {'expired', tostring(math.min(idle_end, hard_end)), registered}
+  return {'expired', tostring(math.min(idle_end, hard_end)), registered, ''}
 end
 if ARGV[2] == '1' then
   redis.call('HSET', KEYS[1], 'seen', ARGV[1])
   idle_end = now + tonumber(s[4])
 end
-return {'valid', tostring(math.min(idle_end, hard_end)), registered}
+return {'valid', tostring(math.min(idle_end, hard_end)), registered, ''}
 """
 
 
@@ -84,11 +89,13 @@ class Sessions:
 
     def check(self, msisdn: str, now: datetime, *, extend: bool = True) -> TokenCheck:
         """The customer's session status; ``valid`` extends it unless ``extend`` is False."""
-        status, until, registered = self._check(
+        status, until, registered, by = self._check(
             keys=self.keys(msisdn), args=[_epoch(now), "1" if extend else "0"]
         )
-        expires = datetime.fromtimestamp(float(until), UTC) if until else None
-        return TokenCheck(Status(status), expires, bool(int(registered)))
+        at = datetime.fromtimestamp(float(until), UTC) if until else None
+        if status == Status.BLOCKED:
+            return TokenCheck(Status.BLOCKED, None, bool(int(registered)), at, str(by))
+        return TokenCheck(Status(status), at, bool(int(registered)))
 
     def create(self, msisdn: str, now: datetime) -> str:
         """Start a new session (replacing any old one) and return its token."""

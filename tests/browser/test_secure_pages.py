@@ -158,7 +158,13 @@ def feedback(page: Page) -> dict[str, str]:
 
 
 def fill_details(tab: Secure, dob: str, code: str, nin4: str = AMINA_NIN4) -> int:
-    tab.page.get_by_label("Date of birth").fill(dob)
+    """The details step as a customer types it: ``dob`` (ISO, for the test) goes into the
+    day, named month and year fields."""
+    year, month, day = dob.split("-")
+    dob_group = tab.page.get_by_role("group", name="Date of birth")
+    dob_group.get_by_label("Day").fill(str(int(day)))
+    dob_group.get_by_label("Month").select_option(str(int(month)))
+    dob_group.get_by_label("Year").fill(year)
     tab.page.get_by_label("Last 4 digits of your national ID number").fill(nin4)
     tab.page.get_by_label("Code from the SMS").fill(code)
     return tab.submit("#continue")
@@ -266,7 +272,7 @@ def test_five_wrong_details_block_registration(
     assert fill_details(secure_tab, "1991-01-01", code) == 401
     assert "one more wrong try blocks chat banking" in secure_tab.alert()
     assert fill_details(secure_tab, "1991-01-01", code) == 403
-    assert secure_tab.heading() == "Chat banking is blocked for now"
+    assert secure_tab.heading().startswith("Chat banking is blocked until ")
     assert secure_tab.open(path) == 403
     assert "blocked" in whatsapp.send(AMINA, "balance").text
 
@@ -293,13 +299,13 @@ def test_wrong_pins_warn_then_block_and_the_right_pin_stays_refused(
     page.get_by_label("Chat-banking ID").fill("amina.y")
     page.get_by_label("PIN").fill("000001")
     assert secure_tab.submit("#login") == 403
-    assert secure_tab.heading() == "Chat banking is blocked for now"
+    assert secure_tab.heading().startswith("Chat banking is blocked until ")
     assert secure_tab.open(path) == 403
     right = page.request.post(
         secure_tab.origin + path, form={"csrf_token": token, "login_id": "amina.y", "pin": PIN}
     )
-    assert right.status == 403 and "Chat banking is blocked for now" in right.text()
-    assert "chat banking is blocked on this number" in whatsapp.send(AMINA, "balance").text
+    assert right.status == 403 and "Chat banking is blocked until" in right.text()
+    assert "(payments, changes and balances) is blocked" in whatsapp.send(AMINA, "balance").text
 
 
 def test_expired_used_foreign_and_made_up_links_get_the_same_page(

@@ -70,9 +70,9 @@ def test_five_wrong_pins_block_and_the_right_pin_is_refused_while_blocked(
     assert secure.get(path).status == 403
     assert secure.login(path).status == 403  # the right PIN, still refused
     reply = whatsapp.send(AMINA, "balance")
-    assert "chat banking is blocked on this number" in reply.text
+    assert "chat banking on this number (payments, changes and balances) is blocked" in reply.text
     assert "/secure/" not in reply.text
-    assert any("after 5 wrong attempts" in m["body"] for m in outbox.messages(AMINA))
+    assert any("after too many failed login attempts" in m["body"] for m in outbox.messages(AMINA))
     clock.advance(minutes=16)
     path = link_in(whatsapp.send(AMINA, "balance").text)
     assert secure.login(path).status == 200

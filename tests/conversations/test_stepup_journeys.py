@@ -78,7 +78,8 @@ def test_resend_replaces_the_code(
     ask_to_change_pin(whatsapp)
     first = secure.last_code(AMINA)
     assert whatsapp.send(AMINA, "resend").text == (
-        "A code is on its way. You can ask for another in 30 seconds.\n\n"
+        "We sent your last code less than 30 seconds ago, so nothing was sent now. The next one "
+        "can go in 30 seconds: reply *resend* then, or *other* for another way.\n\n"
         "No code? Reply *resend*, or *other* to use another way."
     )
     clock.advance(seconds=30)

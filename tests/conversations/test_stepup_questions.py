@@ -78,7 +78,10 @@ def test_other_way_switches_to_an_sms_code(
     questions_first(services)
     whatsapp.send(AMINA, "profile")
     path = link_in(whatsapp.send(AMINA, "2").text)
-    switched = whatsapp.send(AMINA, "other").text
+    choice = whatsapp.send(AMINA, "other").text  # every way she set up: SMS, and email
+    assert "1 A code by SMS\n2 A code by email" in choice
+    switched = whatsapp.send(AMINA, "1").text
+    assert switched.startswith("Your earlier code no longer works.")
     assert "we sent a code by SMS to +234•••••0001" in switched
     assert secure.get(path).status == 404  # the questions challenge was replaced
     assert "/secure/pin/" in whatsapp.send(AMINA, secure.last_code(AMINA)).text

@@ -29,7 +29,7 @@ def test_block_restore_unblock_and_status(
     code, out = run(app, "block", AMINA, "--reason", "lost phone", "--lost-phone")
     assert code == 0 and "lost_phone" in out
     assert services.auth.check(AMINA).status is Status.BLOCKED
-    assert "blocked on this number" in whatsapp.send(AMINA, "balance").text
+    assert "has stopped chat banking on this number" in whatsapp.send(AMINA, "balance").text
     assert run(app, "restore", AMINA)[0] == 0
     assert services.auth.check(AMINA).status is Status.MISSING  # the block ended the session
     for _ in range(5):

@@ -152,7 +152,7 @@ def test_malformed_details_are_not_counted(services: Services) -> None:
     link = link_for(services, AMINA, Purpose.REGISTER)
     attempt = reg.verify_details(services.auth, link, "12/04/1990", "89O1", "12345", ADDRESS)
     assert attempt == Attempt.invalid(
-        "Enter your date of birth.",
+        "Enter your date of birth: day, month and year.",
         "Enter the last 4 digits of your national ID number.",
         "Enter the 6-digit code we sent you by SMS.",
     )

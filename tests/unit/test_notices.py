@@ -23,6 +23,8 @@ VALUES: dict[str, object] = {
     "number": "+234•••••0001",
     "reference": "TX8F3K2",
     "account": "••6789",
+    "reason": "too many wrong codes",
+    "phone": "+234 201 234 5600",
 }
 
 
@@ -45,9 +47,12 @@ def test_security_notices_are_in_the_catalog() -> None:
 
 
 def test_the_words_are_the_same_as_before() -> None:
-    assert render_notice("blocked", bank="Demo Bank", when=AT) == (
-        "Demo Bank: after 5 wrong attempts, chat banking is blocked until 02 Nov 09:05 UTC. "
-        "If this wasn't you, call us on the number on your card."
+    assert render_notice(
+        "blocked", bank="Demo Bank", when=AT, reason="too many wrong codes", phone="+234 1"
+    ) == (
+        "Demo Bank: after too many wrong codes, chat banking on this number (payments, changes "
+        "and balances) is blocked until 02 Nov 09:05 UTC. If it was you, wait until then. If it "
+        "wasn't, call us now on +234 1."
     )
     assert render_notice("limit_changed", bank="Demo Bank", when=AT) == (
         "Demo Bank: your own daily transfer limit was changed on 02 Nov 09:05 UTC. "

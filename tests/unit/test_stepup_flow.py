@@ -120,6 +120,14 @@ def test_an_unknown_continuation_is_a_programming_error() -> None:
         stepup.require(ctx(), TRANSFER, "nowhere", {})
 
 
+# What a code lockout's reply says: until when (the bank's clock), why, and whom to call.
+BLOCKED = {
+    "until": "02 Nov 09:15 UTC",
+    "reason": "too many wrong codes",
+    "phone": "+234 201 234 5600",
+}
+
+
 @pytest.mark.parametrize(
     ("view", "state", "expected"),
     [
@@ -155,7 +163,7 @@ def test_each_start_is_told(view: StepUpView, state: State, expected: list[str])
     outcome = stepup.require(ctx(FakeStepUp(view=view)), TRANSFER, DONE, {})
     assert (outcome.state, keys(outcome)) == (state, expected)
     if view.state is StepUpState.BLOCKED:
-        assert outcome.replies[0].params == {"until": "02 Nov 09:15 UTC"}
+        assert outcome.replies[0].params == BLOCKED
 
 
 # --- answering ---
@@ -218,7 +226,7 @@ def test_blocked_while_answering() -> None:
     outcome, _ = say(context, challenged(context), "123456")
     assert (outcome.state, outcome.replies) == (
         State.MAIN_MENU,
-        (Reply("stepup.blocked", {"until": "02 Nov 09:15 UTC"}),),
+        (Reply("stepup.blocked", BLOCKED),),
     )
 
 
@@ -263,8 +271,8 @@ def test_a_refused_resend_says_why(view: StepUpView, expected: str) -> None:
 def test_other_switches_to_the_backup() -> None:
     context = ctx()
     outcome, conv = say(context, challenged(context), "other")
-    assert keys(outcome) == ["stepup.sent_email"]
-    assert outcome.replies[0].params["destination"] == "a••••@example.com"
+    assert keys(outcome) == ["stepup.switched", "stepup.sent_email"]
+    assert outcome.replies[1].params["destination"] == "a••••@example.com"
     assert port_of(context).calls[-1] == "switch"
     # The backup has no backup of its own: asking again doesn't reach the port.
     outcome, _ = say(context, conv, "other")
@@ -379,5 +387,7 @@ def test_a_challenge_whose_continuation_is_gone_starts_over() -> None:
 def test_too_many_challenges_started_pauses_them() -> None:
     port = FakeStepUp(view=StepUpView(StepUpState.REFUSED, retry_after_s=61))
     outcome = stepup.require(ctx(port), StepUpRequest("PASSWORD_UPDATE"), "security.pin_link", {})
-    assert outcome.state is State.MAIN_MENU
-    assert outcome.replies == (Reply("stepup.too_many", {"minutes": "2"}),)
+    # The request is kept: the conversation waits in STEP_UP until the customer says retry.
+    assert outcome.state is State.STEP_UP
+    params = {"minutes": "2", "until": "02 Nov 09:01 UTC"}
+    assert outcome.replies == (Reply("stepup.too_many", params),)

@@ -106,15 +106,21 @@ CATALOG: dict[str, str] = {
     ),
     # step-up challenges (codes never appear in the chat; only where they went, masked)
     "stepup.sent_sms": (
-        "For your security, we sent a code by SMS to {destination}. Reply with the code "
-        "(valid {minutes} minutes). We'll never ask for it anywhere else."
+        "For your security, we sent a code by SMS to {destination} for the request you just "
+        "made. Type it here (valid {minutes} minutes). If you didn't ask for this, don't type it "
+        "anywhere."
     ),
-    "stepup.sent_sms.again": "We sent a new code by SMS to {destination}. Reply with the code.",
+    "stepup.sent_sms.again": (
+        "We sent a new code by SMS to {destination} for this request. Type it here."
+    ),
     "stepup.sent_email": (
-        "For your security, we sent a code by email to {destination}. Reply with the code "
-        "(valid {minutes} minutes)."
+        "For your security, we sent a code by email to {destination} for the request you just "
+        "made. Type it here (valid {minutes} minutes). If you didn't ask for this, don't type "
+        "it anywhere."
     ),
-    "stepup.sent_email.again": "We sent a new code by email to {destination}. Reply with the code.",
+    "stepup.sent_email.again": (
+        "We sent a new code by email to {destination} for this request. Type it here."
+    ),
     "stepup.authenticator": (
         "For your security, open your authenticator app and reply with the 6-digit code it "
         "shows for {bank}."

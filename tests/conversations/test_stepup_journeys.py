@@ -38,8 +38,9 @@ def test_change_pin_with_a_code_by_sms(
     caplog.set_level(logging.DEBUG)
     asked = ask_to_change_pin(whatsapp)
     assert asked == (
-        "For your security, we sent a code by SMS to +234•••••0001. Reply with the code (valid "
-        "5 minutes). We'll never ask for it anywhere else.\n\n"
+        "For your security, we sent a code by SMS to +234•••••0001 for the request you just "
+        "made. Type it here (valid 5 minutes). If you didn't ask for this, don't type it "
+        "anywhere.\n\n"
         "No code? Reply *resend*, or *other* to use another way."
     )
     code = secure.last_code(AMINA)
@@ -84,7 +85,7 @@ def test_resend_replaces_the_code(
     )
     clock.advance(seconds=30)
     assert whatsapp.send(AMINA, "resend").text.startswith(
-        "We sent a new code by SMS to +234•••••0001. Reply with the code."
+        "We sent a new code by SMS to +234•••••0001 for this request. Type it here."
     )
     second = secure.last_code(AMINA)
     if second != first:

@@ -108,7 +108,8 @@ def _footer(canvas: Canvas, bank_name: str) -> None:
     canvas.setFont(FONT, 7.5)
     lines = (
         f"This receipt was generated automatically by {bank_name} and needs no signature.",
-        "Account numbers are masked. We will never ask for your PIN, password or codes.",
+        "Account numbers are masked.",
+        "We never ask for your PIN or password, nor for a code you did not request.",
     )
     for n, text in enumerate(lines):
         canvas.drawString(MARGIN, 14 * mm - n * 4 * mm, text)

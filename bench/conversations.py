@@ -65,12 +65,11 @@ REPLY_KEYS = {
     "menu_fallback": "fallback.main_menu",
 }
 CODE = "<code>"  # stands for the code read back from the outbox
-# A complete transfer: the intent, the source account (each customer has two), the saved payee
-# at another bank (after the other own account), the amount, yes, the code.
+# A complete transfer by the menus: the intent, the saved payee at another bank (5: after New
+# payee, A mobile number and the customer's two own accounts), the amount, yes, the code.
 TRANSFER = (
-    ("transfer", "choose_source"),
-    ("1", "choose_payee"),
-    ("2", "ask_amount"),
+    ("transfer", "choose_payee"),
+    ("5", "ask_amount"),
     ("1.00", "summary"),
     ("yes", "code_sent"),
     (CODE, "done"),

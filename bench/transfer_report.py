@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bench import report
+from bench import conversations, report
 
 # The issue's goals.
 GOAL_COST = 4.0  # a whole conversation costs at most this many `balance` messages
@@ -96,7 +96,11 @@ def markdown(results: Mapping[str, Any]) -> str:
         "CPU µs each (workers + redis-server) | notes |",
         "|---|---:|---:|---:|---:|---:|---|",
         row("`balance`", balance, "balances/s"),
-        row("transfer conversation (6 messages)", transfer, "conversations/s"),
+        row(
+            f"transfer conversation ({len(conversations.TRANSFER)} messages)",
+            transfer,
+            "conversations/s",
+        ),
         "",
         f"A conversation costs **{results['cost']:.1f} `balance` messages** in throughput "
         f"(median of the rounds' ratios: {', '.join(f'{r:.1f}' for r in results['ratios'])}) "

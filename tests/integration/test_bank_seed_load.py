@@ -71,7 +71,15 @@ def test_the_directory_hides_the_customer_not_registered_for_chat(bank: SqliteBa
 
 def test_customers_carry_no_dob_or_national_id(bank: SqliteBank) -> None:
     fields = {f.name for f in dataclasses.fields(Customer)}
-    assert fields == {"customer_id", "name", "msisdn", "email", "kyc_level", "chat_banking"}
+    assert fields == {
+        "customer_id",
+        "name",
+        "msisdn",
+        "email",
+        "kyc_level",
+        "chat_banking",
+        "segment",
+    }
 
 
 def test_personal_details_are_verified_inside_the_bank(bank: SqliteBank) -> None:

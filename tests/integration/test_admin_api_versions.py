@@ -8,6 +8,7 @@ key's changes authored and audited as ``automation:<X-Admin-User>``. Real app, r
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -37,7 +38,7 @@ UPDATES = [
 ]
 
 
-def mfa_changes(services: Services) -> list[dict[str, str]]:
+def mfa_changes(services: Services) -> list[Mapping[str, str]]:
     return [
         e.fields for e in services.scenarios.audit.entries() if e.fields["event"].startswith("mfa.")
     ]

@@ -7,13 +7,25 @@ MFA configuration. Views only parse → call → render: every rule lives in ``a
 which also audits each change with who, when, before and after.
 
 Guard (fails closed): ``Authorization: Bearer $ADMIN_API_KEY``, compared in constant time, then
-an ``X-Admin-User`` header naming the staff member, who becomes the change's author and the
-audit actor. The staff-console issue replaces the shared key with staff accounts and roles.
+an ``X-Admin-User`` header naming who is calling. The shared key is for automation: its changes
+are authored and audited as ``automation:<X-Admin-User>``, so they can be told from a person's
+(personal staff tokens come with the staff console).
+
+Versions (optimistic concurrency): a scenario and the MFA configuration carry a ``version``
+(in the JSON, and as the strong ``ETag`` ``"v<version>"`` of every answer that returns one).
+Every update — ``PATCH`` a scenario, ``activate``, ``deactivate``, ``DELETE``, ``PUT`` the
+configuration — must send ``If-Match`` with the ETag it read. Without it: **428**, with the
+current resource in ``current``; with an older one: **409** ``{"error", "problems": [],
+"current": ...}`` and nothing changed (the check and the write are one Redis transaction, so of
+two staff editing from the same read exactly one wins). A ``version`` echoed in a body is
+dropped, after checking it agrees with ``If-Match``. ``PATCH`` never changes ``status`` (422:
+use ``/activate`` or ``/deactivate``).
 
 Every error is JSON ``{"error": "...", "problems": [...]}``: 400 for a request that can't be
-read (not a JSON object, a bad query parameter, a bad ``X-Admin-User``), 401 without the key,
-404 for an unknown scenario, 422 for a readable request that breaks a rule (every problem
-listed, each starting with its field), 503 while Redis is down. Nothing is cached.
+read (not a JSON object, a bad query parameter, a bad ``X-Admin-User`` or ``If-Match``), 401
+without the key, 404 for an unknown scenario, 409 for a stale version, 422 for a readable
+request that breaks a rule (every problem listed, each starting with its field), 428 without
+``If-Match``, 503 while Redis is down. Nothing is cached.
 """
 
 from __future__ import annotations
@@ -28,12 +40,19 @@ from flask import Blueprint, Response, g, jsonify, request, url_for
 from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from admin.inputs import Malformed, dry_run_input, list_filters
+from admin.inputs import (
+    Malformed,
+    PreconditionMissing,
+    dry_run_input,
+    etag,
+    list_filters,
+    precondition,
+)
 from admin.wiring import services
 from auth.scenarios.codec import config_to_dict, scenario_to_dict
-from auth.scenarios.model import Status
+from auth.scenarios.model import MfaConfig, Scenario, Status
 from auth.scenarios.service import ScenarioService
-from auth.scenarios.store import NotFound
+from auth.scenarios.store import NotFound, Stale
 from auth.scenarios.validate import Invalid
 
 log = logging.getLogger(__name__)
@@ -43,10 +62,12 @@ PREFIX = "/admin/api/v1/"
 # Who made a change, as it appears in created_by/updated_by and the audit stream.
 STAFF = re.compile(r"[A-Za-z0-9._@-]{1,64}")
 STAFF_RULE = "1-64 letters, digits, '.', '_', '-' or '@'"
+# The author and audit actor of a change made with the shared key (automation, not a person).
+AUTOMATION = "automation:"
 
 
-def _error(status: int, message: str, problems: Iterable[str] = ()) -> Response:
-    response = jsonify(error=message, problems=list(problems))
+def _error(status: int, message: str, problems: Iterable[str] = (), **extra: Any) -> Response:
+    response = jsonify(error=message, problems=list(problems), **extra)
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
     if status == 401:
@@ -58,6 +79,33 @@ def _ok(payload: dict[str, Any], status: int = 200) -> Response:
     response = jsonify(payload)
     response.status_code = status
     return response
+
+
+def _scenario(scenario: Scenario, status: int = 200) -> Response:
+    response = _ok(scenario_to_dict(scenario), status)
+    response.headers["ETag"] = etag(scenario.version)
+    return response
+
+
+def _config(config: MfaConfig, version: int) -> Response:
+    response = _ok({**config_to_dict(config), "version": version})
+    response.headers["ETag"] = etag(version)
+    return response
+
+
+def _current(current: Scenario | MfaConfig, version: int) -> dict[str, Any]:
+    if isinstance(current, Scenario):
+        return scenario_to_dict(current)
+    return {**config_to_dict(current), "version": version}
+
+
+def _if_match(body: dict[str, Any] | None = None) -> int:
+    """The version the update was made from (``If-Match``); a ``version`` in ``body`` is checked
+    against it and dropped."""
+    version = precondition(request.headers.get("If-Match"), body)
+    if body is not None:
+        body.pop("version", None)
+    return version
 
 
 def _service() -> ScenarioService:
@@ -89,7 +137,7 @@ def _guard() -> Response | None:
     if not STAFF.fullmatch(staff):
         problem = f"X-Admin-User: required, the staff member making the request ({STAFF_RULE})"
         return _error(400, "the request could not be read", [problem])
-    g.admin_user = staff
+    g.admin_user = AUTOMATION + staff
     return None
 
 
@@ -107,6 +155,23 @@ def _malformed(exc: Malformed) -> Response:
 @bp.errorhandler(Invalid)
 def _invalid(exc: Invalid) -> Response:
     return _error(422, "refused: fix every problem listed and send again", exc.problems)
+
+
+@bp.errorhandler(Stale)
+def _stale(exc: Stale) -> Response:
+    message = (
+        f"changed since you read it: version {exc.version} is current (in 'current');"
+        " redo your change on it and send its ETag in If-Match"
+    )
+    response = _error(409, message, current=_current(exc.current, exc.version))
+    response.headers["ETag"] = etag(exc.version)
+    return response
+
+
+@bp.errorhandler(PreconditionMissing)
+def _no_precondition(exc: PreconditionMissing) -> Response:
+    message = 'If-Match required: the ETag of the version you read (GET it), such as "v3"'
+    return _error(428, message)
 
 
 @bp.errorhandler(NotFound)
@@ -154,36 +219,40 @@ def list_scenarios() -> Response:
 
 @bp.get("/scenarios/<scenario_id>")
 def get_scenario(scenario_id: str) -> Response:
-    return _ok(scenario_to_dict(_service().get(scenario_id)))
+    return _scenario(_service().get(scenario_id))
 
 
 @bp.post("/scenarios")
 def create_scenario() -> Response:
     scenario = _service().create(_body(), by=g.admin_user)
-    response = _ok(scenario_to_dict(scenario), 201)
+    response = _scenario(scenario, 201)
     response.headers["Location"] = url_for(".get_scenario", scenario_id=scenario.scenario_id)
     return response
 
 
 @bp.patch("/scenarios/<scenario_id>")
 def update_scenario(scenario_id: str) -> Response:
-    return _ok(scenario_to_dict(_service().update(scenario_id, _body(), by=g.admin_user)))
+    body = _body()
+    version = _if_match(body)
+    return _scenario(_service().update(scenario_id, body, g.admin_user, version))
 
 
 @bp.post("/scenarios/<scenario_id>/activate")
 def activate_scenario(scenario_id: str) -> Response:
-    return _ok(scenario_to_dict(_service().set_status(scenario_id, Status.ACTIVE, g.admin_user)))
+    version = _if_match()
+    return _scenario(_service().set_status(scenario_id, Status.ACTIVE, g.admin_user, version))
 
 
 @bp.post("/scenarios/<scenario_id>/deactivate")
 def deactivate_scenario(scenario_id: str) -> Response:
-    scenario = _service().set_status(scenario_id, Status.INACTIVE, g.admin_user)
-    return _ok(scenario_to_dict(scenario))
+    version = _if_match()
+    return _scenario(_service().set_status(scenario_id, Status.INACTIVE, g.admin_user, version))
 
 
 @bp.delete("/scenarios/<scenario_id>")
 def delete_scenario(scenario_id: str) -> Response:
-    return _ok(scenario_to_dict(_service().delete(scenario_id, g.admin_user)))
+    version = _if_match()
+    return _ok(scenario_to_dict(_service().delete(scenario_id, g.admin_user, version)))
 
 
 @bp.post("/scenarios/dry-run")
@@ -210,9 +279,11 @@ def dry_run() -> Response:
 
 @bp.get("/mfa-config")
 def get_config() -> Response:
-    return _ok(config_to_dict(_service().config()))
+    return _config(*_service().config_versioned())
 
 
 @bp.put("/mfa-config")
 def put_config() -> Response:
-    return _ok(config_to_dict(_service().put_config(_body(), g.admin_user)))
+    body = _body()
+    version = _if_match(body)
+    return _config(*_service().put_config(body, g.admin_user, version))

@@ -1,5 +1,6 @@
-"""Reading the admin API's own inputs — the list filters and the dry-run question — into typed
-values, or into problems (one message per problem, each starting with its name).
+"""Reading the admin API's own inputs — the list filters, the dry-run question and an update's
+``If-Match`` precondition — into typed values, or into problems (one message per problem, each
+starting with its name).
 
 Scenario and configuration bodies are not read here: ``auth.scenarios`` checks them as a whole.
 A query string that can't be used is ``Malformed`` (400); a dry-run body that breaks a rule is
@@ -23,6 +24,13 @@ MAX_SEARCH = 100
 DRY_RUN_FIELDS = ("application", "action", "amount", "enrolled")
 # A plain decimal: no sign, exponent or separators, so "1e3" can't pass for 1000.
 AMOUNT = re.compile(r"[0-9]{1,15}(\.[0-9]{1,2})?")
+# The ETag of a version: strong, quoted ("v3"). Weak tags, lists and "*" are not a version read.
+ETAG = re.compile(r'"v([0-9]{1,12})"')
+IF_MATCH_RULE = 'If-Match: the ETag a GET returned, such as "v3" (one strong tag, not *)'
+
+
+def etag(version: int) -> str:
+    return f'"v{version}"'
 
 
 class Malformed(Exception):
@@ -31,6 +39,27 @@ class Malformed(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+class PreconditionMissing(Exception):
+    """An update without ``If-Match``: it must say which version it was made from."""
+
+
+def precondition(if_match: str | None, body: Mapping[str, Any] | None = None) -> int:
+    """The version an update was made from, from ``If-Match``. ``PreconditionMissing`` without
+    one, ``Malformed`` for one that names no version. A ``version`` in ``body`` (echoed from a
+    GET) is taken out of it and must agree."""
+    if if_match is None or not if_match.strip():
+        raise PreconditionMissing()
+    found = ETAG.fullmatch(if_match.strip())
+    if found is None:
+        raise Malformed([IF_MATCH_RULE])
+    version = int(found.group(1))
+    if body is not None and "version" in body and body["version"] != version:
+        raise Malformed(
+            ["version: differs from If-Match; send the one you read in both or only in If-Match"]
+        )
+    return version
 
 
 def _one_of(name: str, value: str, allowed: list[str], problems: list[str]) -> str | None:

@@ -117,6 +117,9 @@ class StepUpRequest:
     # Where the money goes (bank code and account, a biller and reference, a card): bound but
     # never shown, so two payees with the same display name can't share a code.
     destination: str = ""
+    # The customer's segment ("retail" | "business"; "" is retail): which application's
+    # scenarios decide. Not part of what a code approves, so not in the binding.
+    segment: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -127,6 +130,7 @@ class StepUpRequest:
             "account": self.account,
             "force": self.force,
             "destination": self.destination,
+            "segment": self.segment,
         }
 
     @classmethod
@@ -139,6 +143,7 @@ class StepUpRequest:
             account=str(raw.get("account", "")),
             force=bool(raw.get("force", False)),
             destination=str(raw.get("destination", "")),
+            segment=str(raw.get("segment", "")),
         )
 
 

@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS id_registry (national_id TEXT PRIMARY KEY, name TEXT 
 CREATE TABLE IF NOT EXISTS customers (customer_id TEXT PRIMARY KEY, name TEXT NOT NULL,
     msisdn TEXT NOT NULL UNIQUE, email TEXT NOT NULL, dob TEXT NOT NULL,
     national_id TEXT NOT NULL UNIQUE, kyc_level INTEGER NOT NULL REFERENCES kyc_levels(level),
-    chat_banking INTEGER NOT NULL DEFAULT 1);
+    chat_banking INTEGER NOT NULL DEFAULT 1, segment TEXT NOT NULL DEFAULT 'retail');
 CREATE TABLE IF NOT EXISTS accounts (number TEXT PRIMARY KEY,
     customer_id TEXT REFERENCES customers(customer_id), type TEXT NOT NULL,
     currency TEXT NOT NULL, balance INTEGER NOT NULL,
@@ -106,6 +106,18 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+# Columns added after a table first shipped: a file made before them gets them with their default.
+ADDED_COLUMNS = {"customers": {"segment": "TEXT NOT NULL DEFAULT 'retail'"}}
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    for table, columns in ADDED_COLUMNS.items():
+        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        for name, kind in columns.items():
+            if name not in have:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+
+
 class Database:
     """Connections to one SQLite file: one per thread and process, opened on first use."""
 
@@ -117,6 +129,7 @@ class Database:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
+            _add_missing_columns(db)
 
     def connection(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)

@@ -56,6 +56,10 @@ class KycLevel:
     monthly: Decimal
 
 
+# A customer's segment (the seed's ``segment``): which banking application they use.
+SEGMENTS = ("retail", "business")
+
+
 @dataclass(frozen=True)
 class Customer:
     customer_id: str
@@ -64,6 +68,7 @@ class Customer:
     email: str
     kyc_level: int
     chat_banking: bool = True  # False: in the bank, but not in the chat's directory
+    segment: str = "retail"  # one of SEGMENTS: decides the MFA scenarios' application
 
 
 @dataclass(frozen=True)

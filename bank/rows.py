@@ -33,6 +33,7 @@ def customer_from(row: sqlite3.Row) -> Customer:
         row["email"],
         row["kyc_level"],
         bool(row["chat_banking"]),
+        row["segment"],
     )
 
 

@@ -102,7 +102,7 @@ def insert_seed(db: sqlite3.Connection, doc: Mapping[str, Any], now: datetime) -
     for customer in doc["customers"]:
         cid = customer["customer_id"]
         db.execute(
-            "INSERT INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 cid,
                 customer["name"],
@@ -112,6 +112,7 @@ def insert_seed(db: sqlite3.Connection, doc: Mapping[str, Any], now: datetime) -
                 customer["national_id"],
                 customer["kyc_level"],
                 int(customer.get("chat_banking", True)),
+                customer.get("segment", "retail"),
             ),
         )
         for account in customer.get("accounts", []):

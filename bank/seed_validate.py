@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bank.ports import SEGMENTS
 from bank.seed_rules import Checker, SeedProblem, luhn_ok
 
 CARD_STATUSES = {"active", "inactive", "locked", "cancelled"}
@@ -145,7 +146,7 @@ def _levels(c: Checker, seen: _Seen, value: Any) -> None:
 
 def _customer(c: Checker, seen: _Seen, value: Any, path: str) -> None:
     required = {"customer_id", "name", "msisdn", "email", "dob", "national_id", "kyc_level"}
-    optional = {"chat_banking", "accounts", "cards", "payees"}
+    optional = {"chat_banking", "segment", "accounts", "cards", "payees"}
     if (cust := c.obj(value, path, required, optional)) is None:
         return
     cid = c.matches(
@@ -166,6 +167,8 @@ def _customer(c: Checker, seen: _Seen, value: Any, path: str) -> None:
         c.fail(f"{path}.kyc_level", "not one of kyc_levels[].level")
     if "chat_banking" in cust and not isinstance(cust["chat_banking"], bool):
         c.fail(f"{path}.chat_banking", "must be true or false")
+    if "segment" in cust and cust["segment"] not in SEGMENTS:
+        c.fail(f"{path}.segment", f"one of: {', '.join(SEGMENTS)}")
     for apath, account in c.items(cust.get("accounts"), f"{path}.accounts"):
         _account(c, seen, account, apath)
     for kpath, card in c.items(cust.get("cards"), f"{path}.cards"):

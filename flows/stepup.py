@@ -77,6 +77,8 @@ def require(ctx: Context, request: StepUpRequest, then: str, slots: Mapping[str,
     if then not in CONTINUATIONS:
         raise KeyError(f"no continuation {then!r}")
     assert ctx.customer is not None
+    # Every flow's request gets the customer's segment here: it picks the scenarios' application.
+    request = replace(request, segment=ctx.customer.segment)
     view = _port(ctx).begin(ctx.customer.msisdn, ctx.customer.customer_id, request)
     data = {"stepup": request.as_dict(), "then": then, "slots": dict(slots)}
     return _show(ctx, view, data)

@@ -74,6 +74,7 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
         "created_at": _iso(scenario.created_at),
         "updated_by": scenario.updated_by,
         "updated_at": _iso(scenario.updated_at),
+        "version": scenario.version,
     }
 
 
@@ -88,6 +89,7 @@ def scenario_from_dict(raw: dict[str, Any]) -> Scenario:
         created_at=when(raw.get("created_at")),
         updated_by=raw.get("updated_by", ""),
         updated_at=when(raw.get("updated_at")),
+        version=int(raw.get("version", 1)),  # stored before versions: 1
     )
 
 

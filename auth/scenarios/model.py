@@ -21,13 +21,24 @@ class Application(StrEnum):
     RETAIL_AND_BUSINESS_BANKING = "Retail and Business Banking"
 
 
-# The application the WhatsApp channel acts as when it asks which challenge fires.
+# The application the WhatsApp channel acts as for a customer of each segment (the bank's
+# ``customers.segment``); anything else, or none, is retail. Consumer Lending has no chat yet;
+# Customer Onboarding is for wallet opening, which asks for no step-up yet: theirs never fire.
 CHAT_APPLICATION = Application.RETAIL_BANKING
+SEGMENT_APPLICATIONS = {
+    "retail": Application.RETAIL_BANKING,
+    "business": Application.BUSINESS_BANKING,
+}
 # A combined-application scenario also covers each of its parts, unless a part has its own.
 COVERED_BY = {
     Application.RETAIL_BANKING: Application.RETAIL_AND_BUSINESS_BANKING,
     Application.BUSINESS_BANKING: Application.RETAIL_AND_BUSINESS_BANKING,
 }
+
+
+def application_for(segment: str) -> Application:
+    """The application whose scenarios decide a chat request from a customer of ``segment``."""
+    return SEGMENT_APPLICATIONS.get(segment, CHAT_APPLICATION)
 
 
 class ChallengeType(StrEnum):
@@ -137,7 +148,9 @@ class ScenarioSpec:
 
 @dataclass(frozen=True)
 class Scenario:
-    """A stored scenario: its id, its spec, and who created and last changed it, when."""
+    """A stored scenario: its id, its spec, who created and last changed it, when, and its
+    version (1 when created, one more at every change: what an update must name, so a change
+    made from a stale read is refused)."""
 
     scenario_id: str
     spec: ScenarioSpec
@@ -145,6 +158,7 @@ class Scenario:
     created_at: datetime | None = None
     updated_by: str = ""
     updated_at: datetime | None = None
+    version: int = 1
 
 
 class DefaultRule(StrEnum):

@@ -2,6 +2,11 @@
 and audited with who, when, before and after), the configuration, and the dry-run (staff's
 "what if"; the chat's own decisions are made in ``auth.stepup.facts``, from one read per
 message). Time comes from the clock it is given.
+
+Every change to an existing scenario or to the configuration names the version it was made
+from (``expected``): from an older one it is refused with ``Stale`` carrying what is stored
+now, checked again atomically by the store. An edit never changes ``status``: only activate and
+deactivate do, so an edit can't switch a rule on or off by the way.
 """
 
 from __future__ import annotations
@@ -30,11 +35,12 @@ from auth.scenarios.model import (
     Status,
 )
 from auth.scenarios.seed import default_scenarios
-from auth.scenarios.store import ScenarioStore
+from auth.scenarios.store import ScenarioStore, Stale, check_version
 from auth.scenarios.validate import Invalid, parse_spec
 from auth.stores.audit import AuditLog
 
 ADMIN_CHANNEL = "admin"
+STATUS_BY_EDIT = "status: an edit can't change it; use /activate or /deactivate"
 
 
 def _compact(data: Mapping[str, Any]) -> str:
@@ -80,6 +86,9 @@ class ScenarioService:
     def config(self) -> MfaConfig:
         return self.config_store.get()
 
+    def config_versioned(self) -> tuple[MfaConfig, int]:
+        return self.config_store.get_versioned()
+
     # --- staff changes (each audited) ---
 
     def create(self, data: Mapping[str, Any], by: str) -> Scenario:
@@ -88,31 +97,43 @@ class ScenarioService:
         self._audit("mfa.scenario.create", by, scenario, None, scenario)
         return scenario
 
-    def update(self, scenario_id: str, data: Mapping[str, Any], by: str) -> Scenario:
-        """Change some fields; the whole result is checked as on create."""
+    def update(
+        self, scenario_id: str, data: Mapping[str, Any], by: str, expected: int | None = None
+    ) -> Scenario:
+        """Change some fields (never ``status``: ``Invalid``); the whole result is checked as
+        on create. ``Stale`` if the scenario is no longer at version ``expected``."""
+        if "status" in data:
+            raise Invalid([STATUS_BY_EDIT])
         current = self.store.get(scenario_id)
+        check_version(current, expected)  # before the rules: they'd be checked on a new base
         merged = {**spec_to_dict(current.spec), **data}
         spec = parse_spec(
             {k: v for k, v in merged.items() if v is not None}, self.config().enabled_types
         )
-        before, after = self.store.update(scenario_id, spec, by, self.clock())
+        before, after = self.store.update(scenario_id, spec, by, self.clock(), expected)
         self._audit("mfa.scenario.update", by, after, before, after)
         return after
 
-    def set_status(self, scenario_id: str, status: Status, by: str) -> Scenario:
-        before, after = self.store.set_status(scenario_id, status, by, self.clock())
+    def set_status(
+        self, scenario_id: str, status: Status, by: str, expected: int | None = None
+    ) -> Scenario:
+        before, after = self.store.set_status(scenario_id, status, by, self.clock(), expected)
         event = "mfa.scenario.activate" if status is Status.ACTIVE else "mfa.scenario.deactivate"
         self._audit(event, by, after, before, after)
         return after
 
-    def delete(self, scenario_id: str, by: str) -> Scenario:
-        before = self.store.delete(scenario_id)
+    def delete(self, scenario_id: str, by: str, expected: int | None = None) -> Scenario:
+        before = self.store.delete(scenario_id, expected)
         self._audit("mfa.scenario.delete", by, before, before, None)
         return before
 
-    def put_config(self, data: Mapping[str, Any], by: str) -> MfaConfig:
+    def put_config(
+        self, data: Mapping[str, Any], by: str, expected: int | None = None
+    ) -> tuple[MfaConfig, int]:
+        """Replace the configuration; returns it and its new version. ``Stale`` if the stored
+        one is no longer at version ``expected``."""
         config = parse_config(data)
-        before = self.config_store.put(config)
+        before, _, version = self.config_store.put(config, expected)
         self.audit.record(
             "mfa.config.update",
             at=self.clock(),
@@ -124,7 +145,7 @@ class ScenarioService:
             before=_compact(config_to_dict(before)),
             after=_compact(config_to_dict(config)),
         )
-        return config
+        return config, version
 
     def seed(self, bank_name: str) -> bool:
         """The out-of-the-box scenarios, on first start only."""
@@ -166,4 +187,4 @@ class ScenarioService:
         )
 
 
-__all__ = ["Invalid", "ScenarioService"]
+__all__ = ["Invalid", "ScenarioService", "Stale"]

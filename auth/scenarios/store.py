@@ -3,7 +3,10 @@ application and action, and descriptions unique case-insensitively.
 
 All scenarios live in one hash (a bank has tens of them, not thousands), so a write can read
 the whole set under WATCH, check both rules, and commit only if nobody changed the set
-meanwhile: two staff members saving clashing scenarios at once can't both win.
+meanwhile: two staff members saving clashing scenarios at once can't both win. The same
+transaction checks the version the change was made from (``expected``): two staff members
+editing one scenario from the same read can't both win either — the second gets ``Stale`` with
+the scenario as it now is.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from datetime import datetime
 from redis import Redis, WatchError
 
 from auth.scenarios.codec import scenario_from_dict, scenario_to_dict
-from auth.scenarios.model import Scenario, ScenarioSpec, Status
+from auth.scenarios.model import MfaConfig, Scenario, ScenarioSpec, Status
 from auth.scenarios.validate import Invalid, fold_description
 
 # Keys — value shape, lifetime (the {mfa} hash tag keeps all MFA admin keys in one cluster slot):
@@ -29,6 +32,23 @@ _RETRIES = 20
 
 class NotFound(Exception):
     """No scenario with that id."""
+
+
+class Stale(Exception):
+    """The change was made from an older version; ``current`` is what is stored now, at
+    ``version``."""
+
+    def __init__(self, current: Scenario | MfaConfig, version: int) -> None:
+        super().__init__(f"stale: version {version} is current")
+        self.current = current
+        self.version = version
+
+
+def check_version(scenario: Scenario, expected: int | None) -> None:
+    """``Stale`` unless ``expected`` is the scenario's version (None: no check, in-process
+    callers only — the admin API always sends one)."""
+    if expected is not None and expected != scenario.version:
+        raise Stale(scenario, scenario.version)
 
 
 def _clashes(spec: ScenarioSpec, others: list[Scenario]) -> list[str]:
@@ -74,25 +94,40 @@ class ScenarioStore:
         return scenario
 
     def update(
-        self, scenario_id: str, spec: ScenarioSpec, by: str, now: datetime
+        self,
+        scenario_id: str,
+        spec: ScenarioSpec,
+        by: str,
+        now: datetime,
+        expected: int | None = None,
     ) -> tuple[Scenario, Scenario]:
-        """Replace a scenario's fields; returns (before, after)."""
+        """Replace a scenario's fields; returns (before, after). ``Stale`` if it is no longer
+        at version ``expected``."""
         return self._write(
-            scenario_id, lambda old: replace(old, spec=spec, updated_by=by, updated_at=now)
+            scenario_id,
+            lambda old: replace(old, spec=spec, updated_by=by, updated_at=now),
+            expected=expected,
         )
 
     def set_status(
-        self, scenario_id: str, status: Status, by: str, now: datetime
+        self,
+        scenario_id: str,
+        status: Status,
+        by: str,
+        now: datetime,
+        expected: int | None = None,
     ) -> tuple[Scenario, Scenario]:
         return self._write(
             scenario_id,
             lambda old: replace(
                 old, spec=replace(old.spec, status=status), updated_by=by, updated_at=now
             ),
+            expected=expected,
         )
 
-    def delete(self, scenario_id: str) -> Scenario:
-        """Remove a scenario; returns what was removed."""
+    def delete(self, scenario_id: str, expected: int | None = None) -> Scenario:
+        """Remove a scenario; returns what was removed. ``Stale`` if it is no longer at version
+        ``expected``."""
         with self.redis.pipeline() as pipe:
             for _ in range(_RETRIES):
                 try:
@@ -100,6 +135,7 @@ class ScenarioStore:
                     raw = pipe.hget(SCENARIOS_KEY, scenario_id)
                     if raw is None:
                         raise NotFound(scenario_id)
+                    check_version(scenario_from_dict(json.loads(raw)), expected)
                     pipe.multi()
                     pipe.hdel(SCENARIOS_KEY, scenario_id)
                     pipe.execute()
@@ -140,6 +176,7 @@ class ScenarioStore:
         scenario_id: str,
         change: Callable[[Scenario], Scenario],
         creating: bool = False,
+        expected: int | None = None,
     ) -> tuple[Scenario, Scenario]:
         with self.redis.pipeline() as pipe:
             for _ in range(_RETRIES):
@@ -154,7 +191,8 @@ class ScenarioStore:
                         if scenario_id not in stored:
                             raise NotFound(scenario_id)
                         old = stored[scenario_id]
-                        new = change(old)
+                        check_version(old, expected)  # under WATCH: a later write retries
+                        new = replace(change(old), version=old.version + 1)
                     others = [s for k, s in stored.items() if k != scenario_id]
                     problems = _clashes(new.spec, others)
                     if problems:

@@ -19,7 +19,7 @@ from redis import Redis
 from auth.ports import StepUpRequest
 from auth.scenarios.config import CONFIG_KEY, in_force
 from auth.scenarios.evaluate import Decision, evaluate, find_scenario
-from auth.scenarios.model import CHAT_APPLICATION, ChallengeType, MfaConfig, Scenario
+from auth.scenarios.model import ChallengeType, MfaConfig, Scenario, application_for
 from auth.scenarios.store import SCENARIOS_KEY, parse_all
 from auth.stepup.challenges import Challenge, ChallengeStore, live
 from auth.stores import credentials as creds_store
@@ -84,16 +84,17 @@ class Facts:
     def scenarios(self) -> list[Scenario]:
         return parse_all(self.raw_scenarios)
 
-    def scenario_for(self, action: str) -> Scenario | None:
-        """The active scenario the chat's requests for ``action`` follow (None: the default)."""
-        return find_scenario(self.scenarios, CHAT_APPLICATION, action)
+    def scenario_for(self, request: StepUpRequest) -> Scenario | None:
+        """The active scenario ``request`` follows, for its customer's application (None: the
+        default)."""
+        return find_scenario(self.scenarios, application_for(request.segment), request.action)
 
     def decide(self, request: StepUpRequest, types: frozenset[ChallengeType]) -> Decision:
         """What the scenarios ask of ``request`` for a customer enrolled in ``types``."""
         return evaluate(
             self.scenarios,
             self.config,
-            CHAT_APPLICATION,
+            application_for(request.segment),
             request.action,
             amount_of(request),
             types,

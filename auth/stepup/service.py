@@ -115,7 +115,7 @@ class StepUpService:
             return self.delivery.questions_link(msisdn, customer_id, challenge)
         email = challenge.kind is ChallengeType.EMAIL_CODE
         customer = self.customer(customer_id) if email else None
-        scenario = facts.scenario_for(request.action)
+        scenario = facts.scenario_for(request)
         with batch(self.redis) as pipe:
             return self.delivery.resend(
                 pipe, msisdn, customer_id, customer, request, challenge, facts.config, scenario, now
@@ -137,7 +137,7 @@ class StepUpService:
         until = facts.code_blocked_until
         if until is not None:
             return StepUpView(StepUpState.BLOCKED, until=until)
-        scenario = facts.scenario_for(request.action)
+        scenario = facts.scenario_for(request)
         customer = self.customer(customer_id) if way is ChallengeType.EMAIL_CODE else None
         return self._start(
             msisdn,

@@ -2,7 +2,10 @@
 key, 400 without a staff member), list filters and search, create with every problem reported,
 duplicates, edit, activate and deactivate, delete, the dry-run, the MFA configuration and its
 bounds, JSON errors everywhere (503 while Redis is down), and every change in the audit stream
-with who made it, before and after.
+with who made it (the shared key's as ``automation:<X-Admin-User>``), before and after.
+
+Updates carry the version they read (``If-Match``): the ``Admin`` helper sends the current ETag
+unless a test says otherwise; the precondition's own tests are in ``test_admin_api_versions``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from tests.redis_server import RedisServer
 
 API = "/admin/api/v1"
 STAFF = "ada.lovelace@bank"
+AUTOMATED = f"automation:{STAFF}"  # the shared key's changes, as authored and audited
+# Say "send the ETag the resource has now" (the helper GETs it first).
+CURRENT = "current"
 OWN_ACCOUNTS = "oob16"  # TRANSFER_BETWEEN_OWN_ACCOUNT_CREATE: challenged above 1000.00
 INTERBANK = "oob07"  # INTER_BANK_ACCOUNT_FUND_TRANSFER_CREATE: always challenged
 
@@ -36,8 +42,27 @@ class Admin:
     key: str
     staff: str = STAFF
 
-    def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> TestResponse:
-        headers = {"Authorization": f"Bearer {self.key}", "X-Admin-User": self.staff}
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}", "X-Admin-User": self.staff}
+
+    def etag(self, path: str) -> str:
+        """The ETag of the resource ``path`` updates, as a GET returns it now (a made-up one for
+        a resource that can't be read, so the answer is about the resource, not the header)."""
+        resource = path.removesuffix("/activate").removesuffix("/deactivate")
+        response = self.client.get(API + resource, headers=self.headers())
+        return response.headers.get("ETag", '"v1"') if response.status_code == 200 else '"v1"'
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        if_match: str | None = CURRENT,
+        **kwargs: Any,
+    ) -> TestResponse:
+        headers = self.headers()
+        if if_match is not None and is_update(method, path):
+            headers["If-Match"] = self.etag(path) if if_match == CURRENT else if_match
         if body is not None:
             kwargs["json"] = body
         response = self.client.open(API + path, method=method, headers=headers, **kwargs)
@@ -58,6 +83,13 @@ class Admin:
         assert isinstance(answer["error"], str) and answer["error"]
         problems: list[str] = answer["problems"]
         return problems
+
+
+def is_update(method: str, path: str) -> bool:
+    """The requests that must name the version they read."""
+    if method in ("PATCH", "PUT", "DELETE"):
+        return True
+    return method == "POST" and path.endswith(("/activate", "/deactivate"))
 
 
 @pytest.fixture
@@ -221,7 +253,8 @@ def test_create_is_201_with_a_location(admin: Admin, clock: FrozenClock) -> None
     assert response.status_code == 201
     created = response.get_json()
     assert response.headers["Location"] == f"{API}/scenarios/{created['id']}"
-    assert created["created_by"] == created["updated_by"] == STAFF
+    assert created["created_by"] == created["updated_by"] == AUTOMATED
+    assert created["version"] == 1 and response.headers["ETag"] == '"v1"'
     assert created["created_at"] == created["updated_at"] == clock.now.isoformat()
     assert created["status"] == "active" and created["value_above"] == "500.00"
     assert admin.ok("GET", f"/scenarios/{created['id']}") == created
@@ -328,7 +361,9 @@ def test_update_changes_only_what_is_given(admin: Admin, clock: FrozenClock) -> 
     admin.staff = "grace"
     updated = admin.ok("PATCH", f"/scenarios/{OWN_ACCOUNTS}", {"value_above": "2500.50"})
     assert updated["value_above"] == "2500.50"
-    assert updated["updated_by"] == "grace" and updated["updated_at"] == clock.now.isoformat()
+    assert updated["updated_by"] == "automation:grace"
+    assert updated["updated_at"] == clock.now.isoformat()
+    assert updated["version"] == 2
     assert updated["created_by"] == "system"
     assert updated["description"] == "Create Internal Transfer"
     assert admin.ok("GET", f"/scenarios/{OWN_ACCOUNTS}") == updated
@@ -380,9 +415,9 @@ def test_delete_then_404(admin: Admin) -> None:
     assert admin.ok("GET", "/scenarios")["count"] == 20
     # Its application and action are free again.
     again = {**before, "description": "Interbank again"}
-    for field in ("id", "created_by", "created_at", "updated_by", "updated_at"):
+    for field in ("id", "created_by", "created_at", "updated_by", "updated_at", "version"):
         again.pop(field)
-    assert admin.ok("POST", "/scenarios", again, status=201)["created_by"] == STAFF
+    assert admin.ok("POST", "/scenarios", again, status=201)["created_by"] == AUTOMATED
 
 
 # --- the dry-run ---
@@ -472,10 +507,12 @@ def test_mfa_config_get_and_put(admin: Admin, services: Services) -> None:
         "default_primary": "sms_code",
         "default_backup": "email_code",
         "default_non_monetary": "challenge",
+        "version": 0,  # never stored: the defaults
     }
+    # What a GET gave, changed and sent back (its version agrees with If-Match).
     chosen = {**defaults, "code_length": 8, "code_expiry_seconds": 120, "max_attempts": 3}
-    assert admin.ok("PUT", "/mfa-config", chosen) == chosen
-    assert admin.ok("GET", "/mfa-config") == chosen
+    assert admin.ok("PUT", "/mfa-config", chosen) == {**chosen, "version": 1}
+    assert admin.ok("GET", "/mfa-config") == {**chosen, "version": 1}
     assert services.scenarios.config().code_length == 8
 
 
@@ -547,12 +584,12 @@ def test_every_change_is_audited_with_actor_before_and_after(
     entries = [e.fields for e in services.scenarios.audit.entries()]
     changes = [e for e in entries if e["event"].startswith("mfa.")]
     assert [(e["event"], e["actor"]) for e in changes] == [
-        ("mfa.config.update", "linus"),
-        ("mfa.scenario.delete", "linus"),
-        ("mfa.scenario.activate", "grace"),
-        ("mfa.scenario.deactivate", "grace"),
-        ("mfa.scenario.update", "grace"),
-        ("mfa.scenario.create", STAFF),
+        ("mfa.config.update", "automation:linus"),
+        ("mfa.scenario.delete", "automation:linus"),
+        ("mfa.scenario.activate", "automation:grace"),
+        ("mfa.scenario.deactivate", "automation:grace"),
+        ("mfa.scenario.update", "automation:grace"),
+        ("mfa.scenario.create", AUTOMATED),
     ]
     config_change, delete, activate, deactivate, update, create = changes
     assert create["before"] == "" and json.loads(create["after"]) == created

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sqlite3
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -71,7 +72,15 @@ def test_the_directory_hides_the_customer_not_registered_for_chat(bank: SqliteBa
 
 def test_customers_carry_no_dob_or_national_id(bank: SqliteBank) -> None:
     fields = {f.name for f in dataclasses.fields(Customer)}
-    assert fields == {"customer_id", "name", "msisdn", "email", "kyc_level", "chat_banking"}
+    assert fields == {
+        "customer_id",
+        "name",
+        "msisdn",
+        "email",
+        "kyc_level",
+        "chat_banking",
+        "segment",
+    }
 
 
 def test_personal_details_are_verified_inside_the_bank(bank: SqliteBank) -> None:
@@ -163,3 +172,44 @@ def test_the_demo_bank_implements_the_port(bank: SqliteBank) -> None:
     port: CoreBanking = bank  # checked by mypy: SqliteBank satisfies the Protocol
     port.ping()
     assert port.customer("C001") is not None
+
+
+def test_a_customers_segment_is_stored_retail_by_default(empty: SqliteBank) -> None:
+    doc = demo()
+    doc["customers"][0]["segment"] = "retail"  # C001 says so; the others don't say
+    load(empty, doc)
+    segments = {c.customer_id: c.segment for c in empty.list_customers()}
+    assert segments["C006"] == "business"  # the demo's business customer
+    assert {segments[c] for c in ("C001", "C002", "C003", "C004", "C005")} == {"retail"}
+
+
+def test_a_bad_segment_is_refused_with_its_path(empty: SqliteBank) -> None:
+    doc = demo()
+    doc["customers"][2]["segment"] = "wealth"
+    with pytest.raises(SeedError) as info:
+        load(empty, doc)
+    assert [str(p) for p in info.value.problems] == [
+        "customers[2].segment: one of: retail, business"
+    ]
+    assert empty.is_empty()
+
+
+def test_a_bank_file_from_before_segments_gets_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE kyc_levels (level INTEGER PRIMARY KEY, per_transaction INTEGER NOT NULL,"
+        " daily INTEGER NOT NULL, monthly INTEGER NOT NULL);"
+        "INSERT INTO kyc_levels VALUES (1, 50000, 100000, 500000);"
+        "CREATE TABLE customers (customer_id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+        " msisdn TEXT NOT NULL UNIQUE, email TEXT NOT NULL, dob TEXT NOT NULL,"
+        " national_id TEXT NOT NULL UNIQUE, kyc_level INTEGER NOT NULL REFERENCES"
+        " kyc_levels(level), chat_banking INTEGER NOT NULL DEFAULT 1);"
+        "INSERT INTO customers VALUES ('C001', 'Amina Yusuf', '+2348030000001',"
+        " 'amina@example.com', '1990-04-12', '12345678901', 1, 1);"
+    )
+    old.close()
+    reopened = SqliteBank(path, clock=lambda: NOW)
+    [customer] = reopened.list_customers()
+    assert customer.segment == "retail"
+    SqliteBank(path, clock=lambda: NOW)  # opening it again adds nothing twice

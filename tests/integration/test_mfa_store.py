@@ -401,9 +401,9 @@ def test_config_put_and_get(r: Redis) -> None:
             default_non_monetary="none",
         )
     )
-    assert store.put(chosen) == MfaConfig()  # what it replaced
+    assert store.put(chosen) == (MfaConfig(), chosen, 1)  # what it replaced, stored, version
     assert store.get() == chosen
-    assert store.put(MfaConfig()) == chosen
+    assert store.put(MfaConfig()) == (chosen, MfaConfig(), 2)
 
 
 @pytest.mark.parametrize(
@@ -429,7 +429,7 @@ def test_a_corrupt_stored_config_falls_back_to_the_safe_defaults(
     assert MfaConfigStore(r).get() == MfaConfig()
     assert "safe defaults" in caplog.text
     # And replacing it still works, reporting the safe defaults as what was replaced.
-    assert MfaConfigStore(r).put(MfaConfig(code_length=7)) == MfaConfig()
+    assert MfaConfigStore(r).put(MfaConfig(code_length=7))[0] == MfaConfig()
 
 
 def test_put_config_is_audited(service: ScenarioService, r: Redis) -> None:

@@ -328,6 +328,7 @@ def test_yes_asks_for_the_step_up_bound_to_the_biller_and_reference() -> None:
         payee=f"City Power ({METER})",
         account=SAVINGS.number,
         destination=f"ELEC:{METER}",
+        segment="retail",
     )
 
 

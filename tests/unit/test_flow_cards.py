@@ -100,7 +100,7 @@ def test_lock_goes_through_its_step_up_then_the_bank(typed: str) -> None:
     assert challenged.state is State.STEP_UP
     assert challenged.data["then"] == "cards.execute"
     assert chat.stepup.request == StepUpRequest(
-        action="CARD_MANAGEMENT_LOCK_CARD", payee="••4242", account="K1"
+        action="CARD_MANAGEMENT_LOCK_CARD", payee="••4242", account="K1", segment="retail"
     )
     assert chat.bank.card_changes == []
     done = chat.say(CODE)

@@ -425,6 +425,7 @@ def test_yes_asks_for_the_step_up_bound_to_the_payment() -> None:
         account=SAVINGS.number,
         force=False,
         destination="044:0987654321",
+        segment="retail",
     )
     assert chat.bank.transfers == []  # nothing moves before the code
 

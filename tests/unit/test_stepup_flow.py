@@ -24,8 +24,14 @@ from tests.fakes import FakeBank, FakeIdentity, FakeStepUp
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 IDLE = timedelta(minutes=15)
 AMINA = Customer("C001", "Amina Yusuf", "+2348030000001", "amina@example.com", 2)
+# As ``require`` passes it on: with the customer's segment (Amina is retail).
 TRANSFER = StepUpRequest(
-    "INTRA_BANK_FUND_TRANSFER_CREATE", "100.00", "USD", "Chidi O. (Access ••4321)", "0123456789"
+    "INTRA_BANK_FUND_TRANSFER_CREATE",
+    "100.00",
+    "USD",
+    "Chidi O. (Access ••4321)",
+    "0123456789",
+    segment="retail",
 )
 DONE = "tests.stepup_done"
 

@@ -6,6 +6,7 @@ and retention trims keep the chain verifiable from the anchor.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -80,7 +81,7 @@ def test_each_entry_carries_prev_and_its_own_sha256(redis: Redis) -> None:
     entries = stream(redis)
     assert len(entries) == 5
     assert entries[0][1]["prev"] == GENESIS
-    for (_, before), (_, after) in zip(entries, entries[1:], strict=False):
+    for (_, before), (_, after) in itertools.pairwise(entries):
         assert after["prev"] == before["digest"]
     for _, fields in entries:
         assert fields["digest"] == digest(fields)  # the script's SHA-256 is hashlib's

@@ -15,7 +15,7 @@ import pytest
 from bank.ports import P2P_HOLD_CODE
 from flows import transfer, transfer_money
 from flows.conversation import Conversation
-from flows.effects import RecordMovement, NotifyClaim, SavePayee, SendReceipt
+from flows.effects import NotifyClaim, RecordMovement, SavePayee, SendReceipt
 from flows.states import State
 from flows.types import Context
 from tests.flow_fakes import (

@@ -49,7 +49,8 @@ def append(audit: AuditLog, n: int, **detail: str) -> str:
 
 
 def stream(redis: Redis) -> list[tuple[str, dict[str, str]]]:
-    return [(str(i), dict(f)) for i, f in redis.xrange(AUDIT_STREAM)]  # type: ignore[union-attr]
+    raw: list[tuple[str, dict[str, str]]] = redis.xrange(AUDIT_STREAM)  # type: ignore[assignment]
+    return [(str(i), dict(f)) for i, f in raw]
 
 
 def rewrite(redis: Redis, change: dict[str, dict[str, str]]) -> None:
@@ -58,7 +59,10 @@ def rewrite(redis: Redis, change: dict[str, dict[str, str]]) -> None:
     entries = stream(redis)
     redis.delete(AUDIT_STREAM)
     for entry_id, fields in entries:
-        redis.xadd(AUDIT_STREAM, {**fields, **change.get(entry_id, {})}, id=entry_id)  # type: ignore[arg-type]
+        changed: dict[str | bytes, str] = {}
+        changed.update(fields)
+        changed.update(change.get(entry_id, {}))
+        redis.xadd(AUDIT_STREAM, changed, id=entry_id)
 
 
 def test_each_entry_carries_prev_and_its_own_sha256(redis: Redis) -> None:
@@ -218,7 +222,8 @@ def test_trim_command_applies_the_retention_setting(app: Flask, services: Servic
         fields = {"event": "login", "at": old.isoformat(), "prev": "", "digest": ""}
         fields["prev"] = stream(services.redis)[-1][1]["digest"] if n else GENESIS
         fields["digest"] = digest(fields)
-        services.redis.xadd(AUDIT_STREAM, fields, id=f"{int(old.timestamp() * 1000) + n}-0")  # type: ignore[arg-type]
+        made = f"{int(old.timestamp() * 1000) + n}-0"
+        services.redis.xadd(AUDIT_STREAM, fields, id=made)
     append(audit, 9)
     assert run(app, "verify")[0] == 0
     assert run(app, "trim") == (0, "audit: 3 entries older than 400 days dropped\n")

@@ -36,7 +36,6 @@ DETAIL_FIELDS = frozenset(
     # reference, a card's masked replacement
     | {"parties", "reference", "card", "new_card"}
 )
-FIXED_FIELDS = ("at", "event", "customer", "number", "channel", "result")
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,24 @@ PIN or a code.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from flask import Flask
 
 from app import Services
 from bot.messenger import OutboxMessenger
+from flows import transfer_money
+from flows.types import Context
 from tests.conftest import AMINA
 from tests.conversations.test_card_journeys import confirmed
 from tests.conversations.test_identity_journeys import register_amina
-from tests.conversations.test_p2p_journeys import FRIEND, GRACE, claim_link, send_to_mobile
+from tests.conversations.test_p2p_journeys import (
+    FRIEND,
+    GRACE,
+    claim_link,
+    savings,
+    send_to_mobile,
+)
 from tests.fakes import FrozenClock
 from tests.helpers import WhatsApp, new_sid
 from tests.secure_pages import SecurePages, link_in
@@ -203,4 +212,41 @@ def test_card_changes_and_the_pin_page_are_audited(
     assert entries[-1]["reason"] == "stolen" and entries[-1]["new_card"].startswith("••")
     [new] = [c for c in services.bank.cards("C001") if c.card_id != "K1"]
     no_secrets(services, "8305", new.pan, *codes)
+    verified(app)
+
+
+def test_a_confirmation_executed_again_is_audited_as_replayed(
+    services: Services, app: Flask
+) -> None:
+    """A message processed again (its commit failed) runs the same confirmation twice: the real
+    bank replays the first result and the audit says ``replayed``, not a second movement."""
+    amina = services.bank.customer("C001")
+    assert amina is not None
+    ctx = Context(
+        customer=amina,
+        bank_name=services.bank_name,
+        now=services.clock(),
+        bank=services.bank,
+        identity=services.auth,
+        currency=services.currency,
+        zone=services.zone,
+    )
+    slots = {
+        "action": transfer_money.INTRA,
+        "from": "0123456789",
+        "to": "0987654321",
+        "bank": "044",
+        "payee": "Chidi Okeke (Access Bank ••4321)",
+        "amount": "150.00",
+        "asked_at": ctx.now.isoformat(),
+        "summary": "0011223344556677",
+    }
+    before = savings(services)
+    for _ in range(2):
+        outcome = transfer_money.MOVEMENT.execute(ctx, slots)
+        services.effects.perform(outcome.effects, amina)
+    first, again = money(services)
+    assert (first["result"], again["result"]) == ("success", "replayed")
+    assert first["reference"] == again["reference"] and first["amount"] == again["amount"]
+    assert before - savings(services) == Decimal("150.00")  # moved once
     verified(app)

@@ -54,6 +54,7 @@ KNOWN_VARIABLES = frozenset(
         "MEDIA_TTL_MINUTES",
         "DOCUMENT_PASSWORD",
         "STEPUP_STARTS_PER_HOUR",
+        "AUDIT_RETENTION_DAYS",
         *DEV_SECRETS,
     }
 )
@@ -102,6 +103,7 @@ class Config:
     # DOCUMENT_PASSWORD: how PDFs open. random (by SMS), or dob (DDMMYYYY): weaker, opt-in.
     document_unlock: Literal["random", "dob"] = "random"
     stepup_starts_per_hour: int = 10  # distinct requests challenged an hour (resends don't count)
+    audit_retention_days: int = 400  # audit entries older are dropped by `audit trim`
 
     @property
     def is_production(self) -> bool:
@@ -182,6 +184,8 @@ class Config:
             media_ttl_minutes=media_ttl,
             document_unlock="dob" if unlock == "dob" else "random",
             stepup_starts_per_hour=whole("STEPUP_STARTS_PER_HOUR", 10, 3, 60),
+            # At least 90 days (PCI DSS 10.5.1 keeps 3 months at hand, a year in all).
+            audit_retention_days=whole("AUDIT_RETENTION_DAYS", 400, 90, 10 * 366),
         )
         problems += config.problems()
         if problems:

@@ -280,6 +280,7 @@ def build_services(
         bank=bank,
         identity=auth,
         stepup=stepup,
+        audit=auth.audit,
     )
     dispatcher = Dispatcher(
         edge=edge,

@@ -16,6 +16,7 @@ from app.services import Services, build_services
 from auth import api as token_api
 from auth import pages as secure_pages
 from auth import wiring as auth_wiring
+from auth.audit_cli import audit_cli
 from auth.cli import auth_cli
 from bank.cli import bank_cli
 from bot.routes import register_blueprints
@@ -50,6 +51,7 @@ def create_app(config: Config | None = None, services: Services | None = None) -
     app.register_blueprint(admin_api.bp)
     app.cli.add_command(bank_cli)
     app.cli.add_command(auth_cli)
+    app.cli.add_command(audit_cli)
     _announce(services)
     return app
 

@@ -20,6 +20,8 @@ KEY = "teller.auth"
 class AuthSettings(Protocol):
     @property
     def auth_api_key(self) -> str: ...
+    @property
+    def audit_retention_days(self) -> int: ...
 
 
 class AuthServices(Protocol):

@@ -4,7 +4,8 @@ link itself is sent by ``bot.claim_notice``).
 The page shows what is waiting and until when. A recipient who already has a wallet claims it
 with one button (CSRF-protected); anyone else is told how to open a wallet — the money waits
 until the link expires, then goes back to the sender. Every dead link gets the same page.
-Rate-limited per address; the same headers and CSP as the secure pages.
+Rate-limited per address; the same headers and CSP as the secure pages. A claim paid (or
+refused because it went meanwhile) is audited here, where the money moves (``money.claim``).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from redis.exceptions import RedisError
 
 from auth.pages.protection import address, protect_pages
 from auth.stores.ratelimit import Limit, RateLimited
-from bank.ports import Claim, ClaimGone
+from bank.ports import Account, Claim, ClaimGone
 from bot.claim_notice import digest
 from bot.wiring import services
-from messaging.masking import mask_phone
+from messaging.masking import mask_account, mask_phone
 
 log = logging.getLogger("teller.claims")
 bp = Blueprint("claims", __name__)
@@ -74,6 +75,27 @@ def claim_page(token: str) -> ResponseReturnValue:
     try:
         graph.bank.claim_into_wallet(claim.claim_id, wallet.number)
     except ClaimGone:
+        _audit(claim, wallet, facts["amount"], "refused", reason="claim_gone")
         return _page(404, gone=True)
+    _audit(claim, wallet, facts["amount"], "success")
     log.info("claim %s paid into the recipient's wallet", claim.claim_id)
     return _page(claimed=True, facts=facts)
+
+
+def _audit(claim: Claim, wallet: Account, amount: str, result: str, **detail: str) -> None:
+    """The claim in the audit (money moved outside the chat): the recipient, whose wallet it
+    went into, with the sender's account and the recipient's wallet masked."""
+    graph = services()
+    parties = f"from {mask_account(claim.from_account)} to {mask_phone(claim.msisdn)}"
+    graph.auth.audit.record(
+        "money.claim",
+        at=graph.clock(),
+        customer_id=wallet.customer_id,
+        msisdn=claim.msisdn,
+        channel="web",
+        result=result,
+        amount=amount,
+        parties=f"{parties} (wallet {mask_account(wallet.number)})",
+        reference=claim.reference,
+        **detail,
+    )

@@ -5,7 +5,9 @@ as an effect (``flows.effects``) and is performed here, in the order given. Docu
 statement request is counted against the customer's limit, stored under a fresh id (with the
 account and dates the job needs) and enqueued with that id alone; ``retry`` re-enqueues the
 customer's last undelivered document; when one is refused, its replies replace the flow's.
-Receipts and claims are enqueued or texted; payees, the email address, the personal limit, the
+Money movements and card changes are appended to the audit first among their outcome's effects
+(a movement performed again is the bank's replay, recorded ``replayed``). Receipts and claims
+are enqueued or texted; payees, the email address, the personal limit, the
 sessions and the step-up challenge are written through the bank, identity and step-up ports.
 Performed again (a message whose commit failed is processed again), the writes end where they
 did: one payee per bank and account, the same address and limit, a session or challenge already
@@ -25,6 +27,8 @@ from typing import TypeVar
 from redis import Redis
 
 from auth.ports import Identity, StepUp
+from auth.service import CHANNEL
+from auth.stores.audit import AuditLog
 from auth.stores.ratelimit import Limit, RateLimited, RateLimiter
 from bank.ports import CoreBanking, Customer
 from bot.claim_notice import ClaimNotifier
@@ -32,6 +36,7 @@ from flows.effects import (
     EndStepUp,
     LogOutEverywhere,
     NotifyClaim,
+    RecordMovement,
     ResendDocument,
     SavePayee,
     SendNotice,
@@ -74,6 +79,7 @@ class EffectRunner:
     bank: CoreBanking | None = None  # payees, the email address
     identity: Identity | None = None  # notices, the personal limit, sessions
     stepup: StepUp | None = None  # ending a challenge the customer left
+    audit: AuditLog | None = None  # money movements and card changes
 
     def perform(self, effects: tuple[Effect, ...], customer: Customer) -> tuple[Reply, ...] | None:
         """Perform every effect, in order; return replies to send instead of the flow's when a
@@ -110,9 +116,32 @@ class EffectRunner:
                 identity.logout(msisdn, customer_id, everywhere=True)
             case EndStepUp():
                 self._port(self.stepup, effect, "step-up").cancel(msisdn, customer_id)
+            case RecordMovement():
+                self._record(effect, customer)
             case _:
                 raise TypeError(f"no performer for the effect {effect!r}")
         return None
+
+    def _record(self, effect: RecordMovement, customer: Customer) -> None:
+        """The movement's audit entry, with only the facts it has (all masked by the flow)."""
+        audit = self._port(self.audit, effect, "audit")
+        facts = {
+            "reason": effect.reason,
+            "amount": effect.amount,
+            "parties": effect.parties,
+            "reference": effect.reference,
+            "card": effect.card,
+            "new_card": effect.new_card,
+        }
+        audit.record(
+            effect.event,
+            at=self.clock(),
+            customer_id=customer.customer_id,
+            msisdn=customer.msisdn,
+            channel=CHANNEL,
+            result=effect.result,
+            **{name: value for name, value in facts.items() if value},
+        )
 
     @staticmethod
     def _port(port: T | None, effect: Effect, name: str) -> T:

@@ -17,6 +17,7 @@ from redis import Redis
 from rq import Queue
 from twilio.request_validator import RequestValidator
 
+from auth.stores.audit import AuditLog
 from auth.stores.ratelimit import RateLimiter
 from bank.ports import CoreBanking
 from bot.dispatch import Dispatcher
@@ -43,6 +44,8 @@ class EdgeSettings(Protocol):
 class Limits(Protocol):
     @property
     def limiter(self) -> RateLimiter: ...
+    @property
+    def audit(self) -> AuditLog: ...  # what the claim page records
 
 
 class EdgeServices(Protocol):

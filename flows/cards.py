@@ -7,12 +7,14 @@ are only ever shown masked.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from auth.ports import LinkRefused, StepUpRequest
 from bank.ports import Card, CardRefused
 from flows import stepup
 from flows.conversation import Conversation
+from flows.effects import RecordMovement
 from flows.moving import NO, YES, choices, pick
 from flows.states import State
 from flows.types import Context, Outcome, Reply
@@ -191,15 +193,22 @@ def execute(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
     action = str(slots["action"])
     if action == "change_pin":
         return _pin_link(ctx, str(slots["card"]))
+    event = f"card.{action}"
     try:
         card, new = ctx.bank.change_card(ctx.customer.customer_id, str(slots["card"]), action)
     except CardRefused as exc:
         reply = Reply("cards.refused", {"status": exc.status})
-        return Outcome(State.MAIN_MENU, (reply, Reply("menu.hint")))
+        known = _card(ctx, slots)
+        shown = mask_card(known.pan) if known is not None else ""
+        entry = RecordMovement(event, "refused", reason=f"card_{exc.status}", card=shown)
+        return Outcome(State.MAIN_MENU, (reply, Reply("menu.hint")), effects=(entry,))
     params = {"card": mask_card(card.pan)}
+    entry = RecordMovement(event, "success", card=mask_card(card.pan))
     if new is not None:
         params |= {"new": mask_card(new.pan), "reason": str(slots.get("reason", ""))}
-    return Outcome(State.MAIN_MENU, (Reply(f"cards.done_{action}", params), Reply("menu.hint")))
+        entry = replace(entry, new_card=mask_card(new.pan), reason=str(slots.get("reason", "")))
+    replies = (Reply(f"cards.done_{action}", params), Reply("menu.hint"))
+    return Outcome(State.MAIN_MENU, replies, effects=(entry,))
 
 
 def _pin_link(ctx: Context, card_id: str) -> Outcome:

@@ -94,3 +94,23 @@ class LogOutEverywhere(Effect):
 class EndStepUp(Effect):
     """The customer left a challenge (``cancel``, ``menu``, ``logout``): end it, so its code
     stops working."""
+
+
+# --- the audit (SECURITY.md 26) ---
+
+
+@dataclass(frozen=True)
+class RecordMovement(Effect):
+    """Append a money movement or card change to the audit: ``event`` (``money.transfer``,
+    ``card.lock`` …), ``result`` (``success``, ``refused``, ``replayed``) and only masked
+    facts (``flows.audit_trail`` builds them): never a full number, someone else's name, a
+    PIN or a code."""
+
+    event: str
+    result: str
+    reason: str = ""  # why it was refused: the kind (``insufficient_funds``), never a message
+    amount: str = ""  # "USD 150.00"
+    parties: str = ""  # "from ••6789 to ••4321 at 002"
+    reference: str = ""  # the bank's reference
+    card: str = ""  # a card change: the card, masked
+    new_card: str = ""  # a replacement, masked

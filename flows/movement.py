@@ -14,13 +14,13 @@ Transfers, payments to a mobile number and bill payments differ only there. ``re
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from auth.ports import StepUpRequest
 from bank.ports import BankError, Claim, TransferRequest, TransferResult
-from flows import stepup
+from flows import audit_trail, stepup
 from flows.conversation import Conversation
 from flows.effects import SendReceipt
 from flows.format import money
@@ -118,20 +118,26 @@ class Movement:
         return self.summary(ctx, {**slots, "from": found.unique.id, **summary_marks(ctx, amount)})
 
     def execute(self, ctx: Context, slots: Slots) -> Outcome:
-        """The step-up passed (or wasn't needed): move the money, once."""
+        """The step-up passed (or wasn't needed): move the money, once. Every answer the bank
+        gives is audited (``audit_trail``), first among the outcome's effects."""
+        request = self.request(ctx, slots)
         try:
-            moved = self.move(ctx, self.request(ctx, slots), slots)
+            moved = self.move(ctx, request, slots)
         except BankError as exc:
-            return Outcome(State.MAIN_MENU, refused(exc, ctx))
+            entry = audit_trail.movement(request, slots, ctx.currency, refused=exc)
+            return Outcome(State.MAIN_MENU, refused(exc, ctx), effects=(entry,))
         done = moved.result
+        entry = audit_trail.movement(request, slots, ctx.currency, done=done)
         params = {
             "amount": money(done.amount, ctx.currency),
             "payee": self.payee(ctx, slots),
             "reference": done.reference,
         }
         if done.replayed:  # the same confirmation again: the first result, nothing moved
-            return Outcome(State.MAIN_MENU, (Reply("transfer.already_done", params),))
-        return self.done(ctx, slots, moved, params)
+            reply = Reply("transfer.already_done", params)
+            return Outcome(State.MAIN_MENU, (reply,), effects=(entry,))
+        outcome = self.done(ctx, slots, moved, params)
+        return replace(outcome, effects=(entry, *outcome.effects))
 
 
 def register(movement: Movement) -> Movement:

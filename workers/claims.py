@@ -1,6 +1,6 @@
 """Money held for a mobile number: the refund job, scheduled for the claim's expiry when the
 money is held. It takes the claim id only; running it twice refunds once (the bank moves a
-claim out of ``pending`` once), and both people are told.
+claim out of ``pending`` once), the refund is audited (``money.refund``) and both people are told.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from redis import Redis
 from rq import Retry
 from rq.job import Job
 
+from auth.stores.audit import AuditLog
 from messaging import Channel, MessengerError
 from messaging.masking import mask_account, mask_phone
 from messaging.notices import render_notice
@@ -44,6 +45,18 @@ def refund_claim(claim_id: str) -> str:
     currency = held_in.get(claim.from_account) or ctx.bank.profile().currency
     shown = f"{currency} {claim.amount:,.2f}"
     sender = ctx.bank.customer(claim.customer_id)
+    # Audited where the money moves, before the notices (a notice may fail; the refund stands).
+    AuditLog(ctx.redis).record(
+        "money.refund",
+        at=ctx.clock(),
+        customer_id=claim.customer_id,
+        msisdn=sender.msisdn if sender is not None else claim.msisdn,
+        channel="worker",
+        result="success",
+        amount=f"{currency} {claim.amount:.2f}",
+        parties=f"from {mask_phone(claim.msisdn)} (held) to {mask_account(claim.from_account)}",
+        reference=claim.reference,
+    )
     messages = []
     if sender is not None:
         messages.append(

@@ -54,9 +54,10 @@ def card_pin(token: str) -> ResponseReturnValue:
         service().bank.set_card_pin(
             link.customer_id, card.card_id, service().hasher.hash("card-pin", pin)
         )
-    except CardRefused:
+    except CardRefused as exc:
+        service().audit_link(link, "card.pin", "refused", reason=f"card_{exc.status}", card=shown)
         return gone()
     service().links.consume(link)
-    service().audit_link(link, "card_pin_change", "success")
+    service().audit_link(link, "card.pin", "success", card=shown)
     service().notify(link.msisdn, "card_pin_changed")
     return page("secure/done.html", what="card_pin_changed", resumed=False)

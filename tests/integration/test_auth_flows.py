@@ -109,7 +109,9 @@ def log_in(services: Services, msisdn: str, login_id: str, pin: str) -> Attempt:
 
 
 def audit_text(entries: list[AuditEntry]) -> str:
-    return "\n".join(f"{k}={v}" for e in entries for k, v in e.fields.items())
+    """Every entry's data; not the chain's prev and digest (hex SHA-256, no one's secret)."""
+    chain = ("prev", "digest")
+    return "\n".join(f"{k}={v}" for e in entries for k, v in e.fields.items() if k not in chain)
 
 
 # --- registration ---

@@ -69,11 +69,18 @@ def test_production_refuses_missing_or_dev_or_short_secrets(name: str) -> None:
         ("MEDIA_TTL_MINUTES", "61"),
         ("MEDIA_TTL_MINUTES", "10m"),
         ("DOCUMENT_PASSWORD", "birthday"),
+        ("AUDIT_RETENTION_DAYS", "30"),  # under 90 days: the audit must outlive an inquiry
+        ("AUDIT_RETENTION_DAYS", "forever"),
     ],
 )
 def test_bad_values_name_their_variable(name: str, value: str) -> None:
     found = problems({name: value})
     assert any(p.startswith(f"{name}:") for p in found), found
+
+
+def test_audit_retention_and_its_default() -> None:
+    assert Config.from_env({}).audit_retention_days == 400
+    assert Config.from_env({"AUDIT_RETENTION_DAYS": "730"}).audit_retention_days == 730
 
 
 def test_document_settings_and_their_defaults() -> None:

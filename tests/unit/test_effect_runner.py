@@ -9,12 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+import fakeredis
 import pytest
 
+from auth.stores.audit import AuditLog
 from bot.effects import EffectNotWired, EffectRunner
 from flows.effects import (
     EndStepUp,
     LogOutEverywhere,
+    RecordMovement,
     SavePayee,
     SendNotice,
     SetPersonalLimit,
@@ -93,3 +96,39 @@ def test_an_unknown_effect_is_a_programming_error() -> None:
 
     with pytest.raises(TypeError):
         ports().runner.perform((Teleport(),), AMINA)
+
+
+def test_a_movement_is_appended_to_the_audit_with_only_its_facts() -> None:
+    audit = AuditLog(fakeredis.FakeRedis(decode_responses=True))
+    runner = EffectRunner(None, None, None, lambda: NOW, audit=audit)
+    held = RecordMovement(
+        "money.p2p_hold",
+        "success",
+        amount="USD 25.00",
+        parties="from ••6789 to +234•••••9999 (held)",
+        reference="TX000001",
+    )
+    runner.perform((held, RecordMovement("card.lock", "refused", reason="card_locked")), AMINA)
+    first, second = (e.fields for e in reversed(audit.entries()))
+    assert {k: v for k, v in first.items() if k not in ("at", "prev", "digest")} == {
+        "event": "money.p2p_hold",
+        "customer": AMINA.customer_id,
+        "number": "+234•••••0001",
+        "channel": "whatsapp",
+        "result": "success",
+        "amount": "USD 25.00",
+        "parties": "from ••6789 to +234•••••9999 (held)",
+        "reference": "TX000001",
+    }
+    assert (second["event"], second["result"], second["reason"]) == (
+        "card.lock",
+        "refused",
+        "card_locked",
+    )
+    assert "amount" not in second and "reference" not in second  # empty facts are left out
+    assert audit.verify().ok
+
+
+def test_a_movement_without_the_audit_wired_raises() -> None:
+    with pytest.raises(EffectNotWired):
+        ports().runner.perform((RecordMovement("money.transfer", "success"),), AMINA)

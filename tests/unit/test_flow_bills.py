@@ -24,7 +24,7 @@ from bank.ports import (
 )
 from flows import bills
 from flows.conversation import Conversation
-from flows.effects import SendReceipt
+from flows.effects import RecordMovement, SendReceipt
 from flows.states import State
 from tests.flow_fakes import (
     CURRENT,
@@ -337,7 +337,14 @@ def test_the_right_code_pays_the_biller_once_with_a_receipt() -> None:
     chat.say("yes")
     outcome = chat.say(CODE)
     assert (outcome.state, keys(outcome)) == (State.MAIN_MENU, ["bill.done", "menu.hint"])
-    assert outcome.effects == (SendReceipt(101),)
+    audited = RecordMovement(
+        "money.bill",
+        "success",
+        amount="USD 50.00",
+        parties="from ••6789 to biller ELEC ref ••8901",  # the meter number masked
+        reference="TX000001",
+    )
+    assert outcome.effects == (audited, SendReceipt(101))  # audited first
     assert params(outcome, "bill.done")["reference"] == "TX000001"
     [paid] = chat.bank.transfers
     assert (paid.to_account, paid.to_bank_code, paid.amount, paid.narration) == (
@@ -370,7 +377,11 @@ def test_a_refusal_says_why_and_sends_no_receipt(refusal: BankError, expected: l
     chat.say("yes")
     chat.bank.refuse = refusal
     outcome = chat.say(CODE)
-    assert (outcome.state, keys(outcome), outcome.effects) == (State.MAIN_MENU, expected, ())
+    assert (outcome.state, keys(outcome)) == (State.MAIN_MENU, expected)
+    [audited] = outcome.effects  # no receipt: only the refusal, audited with its kind
+    assert isinstance(audited, RecordMovement)
+    assert (audited.event, audited.result, audited.reference) == ("money.bill", "refused", "")
+    assert audited.reason in ("limit.per_transaction", "insufficient_funds", "idempotency_conflict")
 
 
 def test_the_same_confirmation_twice_is_replayed_not_paid_again() -> None:
@@ -378,10 +389,17 @@ def test_the_same_confirmation_twice_is_replayed_not_paid_again() -> None:
     slots = dict(chat.conv.data)
     bills.MOVEMENT.execute(chat.ctx, slots)
     again = bills.MOVEMENT.execute(chat.ctx, slots)
+    replayed = RecordMovement(
+        "money.bill",
+        "replayed",  # recorded as the replay it is, not as a second payment
+        amount="USD 50.00",
+        parties="from ••6789 to biller ELEC ref ••8901",
+        reference="TX000001",
+    )
     assert (again.state, keys(again), again.effects) == (
         State.MAIN_MENU,
         ["transfer.already_done"],
-        (),
+        (replayed,),
     )
     assert len({p.idempotency_key for p in chat.bank.transfers}) == 1
 

@@ -10,6 +10,7 @@ import pytest
 from auth.ports import StepUpRequest
 from bank.ports import Card, CardRefused
 from flows import cards
+from flows.effects import RecordMovement
 from flows.states import State
 from tests.flow_fakes import Chat, FlowBank, keys, params
 
@@ -107,6 +108,7 @@ def test_lock_goes_through_its_step_up_then_the_bank(typed: str) -> None:
     assert (done.state, keys(done)) == (State.MAIN_MENU, ["cards.done_lock", "menu.hint"])
     assert params(done, "cards.done_lock") == {"card": "••4242"}
     assert chat.bank.card_changes == [("K1", "lock")]
+    assert done.effects == (RecordMovement("card.lock", "success", card="••4242"),)
 
 
 @pytest.mark.parametrize(
@@ -132,6 +134,8 @@ def test_the_bank_refusing_the_change() -> None:
     outcome = chat.say("lock")
     assert (outcome.state, keys(outcome)) == (State.MAIN_MENU, ["cards.refused", "menu.hint"])
     assert params(outcome, "cards.refused") == {"status": "cancelled"}
+    refused = RecordMovement("card.lock", "refused", reason="card_cancelled", card="••4242")
+    assert outcome.effects == (refused,)
 
 
 def test_a_wrong_code_changes_nothing() -> None:
@@ -159,6 +163,11 @@ def test_replace_asks_the_reason_then_replaces() -> None:
         "reason": "stolen",
     }
     assert chat.stepup.request.action == "CARD_MANAGEMENT_REPLACE_CARD"
+    replaced = RecordMovement(
+        "card.replace", "success", reason="stolen", card="••4242", new_card="••9999"
+    )
+    assert done.effects == (replaced,)
+    assert "5399831234564242" not in repr(done.effects)  # never a full card number
 
 
 def test_a_reason_by_number() -> None:

@@ -25,7 +25,7 @@ from bank.ports import (
 )
 from flows import stepup, transfer_money
 from flows.conversation import Conversation
-from flows.effects import SendReceipt
+from flows.effects import RecordMovement, SendReceipt
 from flows.states import State
 from tests.flow_fakes import (
     CURRENT,
@@ -40,6 +40,15 @@ from tests.flow_fakes import (
 )
 
 CODE = "123456"  # the fake step-up port's right answer
+
+# The audit entry of the usual transfer (flows.audit_trail): masked parties, the reference.
+AUDITED = RecordMovement(
+    "money.transfer",
+    "success",
+    amount="USD 150.00",
+    parties="from ••6789 to ••4321 at 044",
+    reference="TX000001",
+)
 
 
 PAYEES = [
@@ -440,7 +449,7 @@ def test_the_right_code_moves_the_money_once_and_sends_the_receipt() -> None:
         "payee": "Chidi Okeke (Access Bank ••4321)",
         "reference": "TX000001",
     }
-    assert outcome.effects == (SendReceipt(101),)
+    assert outcome.effects == (AUDITED, SendReceipt(101))  # audited first
     [sent] = chat.bank.transfers
     assert (sent.from_account, sent.to_account, sent.to_bank_code, sent.amount) == (
         SAVINGS.number,
@@ -455,7 +464,7 @@ def test_no_step_up_needed_moves_the_money_at_yes() -> None:
     chat = at_summary().no_challenge()
     outcome = chat.say("yes")
     assert keys(outcome) == ["transfer.done", "menu.hint"]
-    assert outcome.effects == (SendReceipt(101),)
+    assert outcome.effects == (AUDITED, SendReceipt(101))
 
 
 def test_a_wrong_code_keeps_the_money_where_it_is() -> None:
@@ -499,7 +508,21 @@ def test_a_refusal_says_why_and_sends_no_receipt(refusal: BankError, expected: l
     chat.bank.refuse = refusal
     outcome = chat.say("yes")
     assert (outcome.state, keys(outcome)) == (State.MAIN_MENU, expected)
-    assert outcome.effects == ()
+    kind = {
+        "limit.daily": "limit.daily",
+        "limit.monthly": "limit.monthly",
+        "transfer.not_enough": "insufficient_funds",
+        "transfer.conflict": "idempotency_conflict",
+        "transfer.refused": "unknown_account",
+    }[expected[0]]
+    refused = RecordMovement(
+        "money.transfer",
+        "refused",
+        reason=kind,  # the refusal's kind, never its message
+        amount="USD 150.00",
+        parties="from ••6789 to ••4321 at 044",
+    )
+    assert outcome.effects == (refused,)  # no receipt
 
 
 def test_a_refusal_states_the_amounts() -> None:
@@ -519,10 +542,11 @@ def test_the_same_confirmation_twice_is_replayed_not_moved_again() -> None:
     first = transfer_money.MOVEMENT.execute(chat.ctx, slots)
     again = transfer_money.MOVEMENT.execute(chat.ctx, slots)
     assert keys(first) == ["transfer.done", "menu.hint"]
+    assert first.effects[0] == AUDITED
     assert (again.state, keys(again), again.effects) == (
         State.MAIN_MENU,
         ["transfer.already_done"],
-        (),
+        (replace(AUDITED, result="replayed"),),  # the replay, not a second movement
     )
     assert params(again, "transfer.already_done")["reference"] == "TX000001"
     keys_used = {r.idempotency_key for r in chat.bank.transfers}

@@ -15,7 +15,7 @@ import pytest
 from bank.ports import P2P_HOLD_CODE
 from flows import transfer, transfer_money
 from flows.conversation import Conversation
-from flows.effects import NotifyClaim, SavePayee, SendReceipt
+from flows.effects import NotifyClaim, RecordMovement, SavePayee, SendReceipt
 from flows.states import State
 from flows.types import Context
 from tests.flow_fakes import (
@@ -212,7 +212,14 @@ def test_after_a_new_payees_transfer_yes_saves_them_as_an_effect() -> None:
     done = chat.say("100", "yes")
     assert (done.state, keys(done)) == (State.TRANSFER_SAVE, ["transfer.done", "transfer.ask_save"])
     assert params(done, "transfer.ask_save") == {"name": "Ngozi E."}
-    assert done.effects == (SendReceipt(101),)
+    audited = RecordMovement(
+        "money.transfer",
+        "success",
+        amount="USD 100.00",
+        parties="from ••6789 to ••3334 at 044",
+        reference="TX000001",
+    )
+    assert done.effects == (audited, SendReceipt(101))
     [sent] = chat.bank.transfers
     assert sent.narration == "WhatsApp transfer to Ngozi E."
     assert keys(chat.say("hmm")) == ["fallback.transfer_save"]
@@ -264,7 +271,15 @@ def test_a_number_with_a_wallet_pays_the_wallet_and_asks_no_save() -> None:
     assert keys(chat.say("50")) == ["transfer.summary", "movement.other_source"]
     done = chat.say("yes")
     assert (done.state, keys(done)) == (State.MAIN_MENU, ["transfer.done", "menu.hint"])
-    assert done.effects == (SendReceipt(101),)
+    audited = RecordMovement(
+        "money.p2p",
+        "success",
+        amount="USD 50.00",
+        parties=f"from ••6789 to +234•••••0002 (wallet ••{BOLA_WALLET.number[-4:]})",
+        reference="TX000001",
+    )
+    assert done.effects == (audited, SendReceipt(101))
+    assert "Bola" not in repr(done.effects)  # never someone else's name
     assert chat.bank.holds == [] and chat.stepup.request.action == transfer_money.P2P
 
 
@@ -282,7 +297,14 @@ def test_a_number_without_a_wallet_holds_the_money_for_a_claim() -> None:
     )
     done = chat.say("yes")
     assert (done.state, keys(done)) == (State.MAIN_MENU, ["transfer.held", "menu.hint"])
-    assert done.effects == (SendReceipt(101), NotifyClaim("CL1"))
+    held = RecordMovement(
+        "money.p2p_hold",
+        "success",
+        amount="USD 50.00",
+        parties="from ••6789 to +234•••••0099 (held)",
+        reference="TX000001",
+    )
+    assert done.effects == (held, SendReceipt(101), NotifyClaim("CL1"))
     assert params(done, "transfer.held")["until"] == "09 Nov"
     [(request, msisdn, expires)] = chat.bank.holds
     assert (msisdn, expires, request.amount) == (
@@ -299,7 +321,13 @@ def test_a_held_payment_confirmed_twice_is_replayed() -> None:
     slots = dict(chat.conv.data)
     transfer_money.MOVEMENT.execute(chat.ctx, slots)
     again = transfer_money.MOVEMENT.execute(chat.ctx, slots)
-    assert (keys(again), again.effects) == (["transfer.already_done"], ())
+    [replayed] = again.effects
+    assert isinstance(replayed, RecordMovement)
+    assert (keys(again), replayed.event, replayed.result) == (
+        ["transfer.already_done"],
+        "money.p2p_hold",
+        "replayed",
+    )
 
 
 # --- asked again after a login ---

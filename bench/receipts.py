@@ -9,7 +9,7 @@ transfer function, then, in one run:
 1. **bare**: the same receipts (models built from the same transfers beforehand) rendered with
    ``receipts.render`` and encrypted with ``receipts.protect`` in a loop in this process, warm:
    the limit, with nothing else to do;
-2. **one worker**: ``python -m workers.worker`` (forking per job, as in production) given a
+2. **one worker**: ``python -m app worker`` (forking per job, as in production) given a
    batch of ``send_receipt`` jobs, one per transfer; receipts per second is the job count over
    the span from the first job's start to the last job's end (RQ's own timestamps). Bare and
    worker take 3 turns of 100 receipts each; the figures are the rounds' medians.
@@ -171,7 +171,7 @@ def run() -> dict[str, Any]:
         worker_env = {**os.environ, **env}
         log = open(Path(folder.name) / "worker.log", "wb")  # noqa: SIM115 - closed with the dir
         worker = subprocess.Popen(
-            [sys.executable, "-m", "workers.worker"], env=worker_env, cwd=ROOT,
+            [sys.executable, "-m", "app", "worker"], env=worker_env, cwd=ROOT,
             stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         assert wait_until(lambda: Worker.all(connection=raw), timeout=60), "no worker"
@@ -234,7 +234,7 @@ def markdown(r: dict[str, Any]) -> str:
             "|---|---:|---|",
             f"| bare reportlab + pypdf loop | {r['bare_per_s']:.1f} | render + AES-256, warm, "
             "in one process |",
-            f"| one worker (`python -m workers.worker`) | {r['worker_per_s']:.1f} | "
+            f"| one worker (`python -m app worker`) | {r['worker_per_s']:.1f} | "
             f"{r['worker_ms_per_receipt']:.1f} ms per receipt, of which "
             f"{r['worker_ms_in_job']:.1f} ms in the job (bare: {1000 / r['bare_per_s']:.1f} ms), "
             f"the rest forking and RQ; **{100 * r['ratio']:.0f}%** of bare |",

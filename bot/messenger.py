@@ -2,7 +2,8 @@
 
 Replies to an inbound message travel back as TwiML; everything else the bank sends on its own
 initiative goes through the ``messaging.Messenger`` port, implemented here. The outbox adapter
-keeps messages in Redis for ``GET /dev/outbox`` and the chat simulator. ``app.py`` builds them.
+keeps messages in Redis for ``GET /dev/outbox`` and the chat simulator. ``app.services``
+builds them.
 """
 
 from __future__ import annotations

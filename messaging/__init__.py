@@ -6,7 +6,7 @@ it imports no other Teller package, so ``auth``, ``workers`` and ``bot`` can all
 ``messaging.masking`` is the one masking module: how numbers and addresses may appear in any
 message, receipt or log line (SECURITY.md 19).
 The adapters (Twilio, SMTP, the dev outbox) live at the edge, in ``bot.messenger``, and are
-wired in ``app.py``.
+wired in ``app.services``.
 """
 
 from messaging.port import Channel, Messenger, MessengerError

@@ -1,5 +1,5 @@
 """The in-process worker of the embedded default: a thread that runs RQ jobs from the in-memory
-Redis, so ``make run`` needs no second process. Production runs ``python -m workers.worker``."""
+Redis, so ``make run`` needs no second process. Production runs ``python -m app worker``."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ def bank(tmp_path: Path) -> SqliteBank:
 
 @pytest.fixture
 def app(bank: SqliteBank) -> Flask:
-    # The shape app.py provides: extensions["teller"] is the service graph with a .bank.
+    # The shape app.create_app provides: extensions["teller"] is the service graph with a .bank.
     flask_app = Flask("bank-cli-test")
     flask_app.extensions["teller"] = SimpleNamespace(bank=bank)
     flask_app.cli.add_command(bank_cli)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bank.ports import Account
 from flows import accounts, bills, cards, documents, secured, transfer
 from flows.conversation import Conversation
 from flows.matching import Candidate, Match, match
@@ -98,7 +99,7 @@ def _pick(found: Match, chosen: str) -> Candidate | None:
     return found.unique
 
 
-def _account(ctx: Context, words: str | None) -> Any:
+def _account(ctx: Context, words: str | None) -> Account | Outcome | None:
     """The account ``words`` name (None when they name none), or the Outcome that asks."""
     if not words:
         return None

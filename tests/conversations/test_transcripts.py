@@ -32,7 +32,11 @@ TRANSCRIPTS: dict[str, Transcript] = {
             ["How can we help?\n1 Call us\n2 Report fraud or a lost phone\n3 Find a branch"],
         ),
         ("9", ["Please reply 1, 2 or 3"]),
-        ("2", ["answered 24/7", "Send *menu*"]),
+        ("2", ["call Demo Bank on +2342012345600 straight away", "answered 24/7"]),
+        ("10", ["How can we help?"]),
+        ("1", ["Call Demo Bank on +2342012345678, any day"]),
+        ("10", ["How can we help?"]),
+        ("3", ["• Ikeja: 12 Allen Avenue, Ikeja, Lagos", "• Wuse II: 22 Aminu Kano Crescent"]),
     ],
     "cancel inside a flow": [
         ("menu", ["Welcome"]),

@@ -124,10 +124,12 @@ def split_reference(text: str, pattern: str) -> tuple[str | None, str]:
 
 
 def example_reference(pattern: str) -> str:
-    """A placeholder shaped like the biller's reference (``^[0-9]{11}$`` → ``01234567890``)."""
-    digits = re.fullmatch(r"\^?\[0-9\]\{(\d+)\}\$?", pattern)
-    if digits:
-        return "0123456789"[: int(digits.group(1))].ljust(int(digits.group(1)), "0")
+    """A placeholder shaped like the biller's reference: ``^[0-9]{11}$`` → ``01234567890``,
+    ``^WC[0-9]{8}$`` → ``WC01234567``; a pattern of another shape gets a plain word."""
+    shaped = re.fullmatch(r"\^?([A-Z]*)\[0-9\]\{(\d+)\}\$?", pattern)
+    if shaped:
+        count = int(shaped.group(2))
+        return shaped.group(1) + ("0123456789" * (count // 10 + 1))[:count]
     return "your reference"
 
 

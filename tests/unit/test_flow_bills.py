@@ -106,7 +106,8 @@ def test_a_biller_by_number_or_name(typed: str, code: str) -> None:
     [
         ("^[0-9]{11}$", "01234567890"),
         ("[0-9]{4}", "0123"),
-        ("^[0-9]{12}$", "012345678900"),
+        ("^[0-9]{12}$", "012345678901"),
+        ("^WC[0-9]{8}$", "WC01234567"),  # a literal prefix is kept
         ("^[A-Z]{2}[0-9]{6}$", "your reference"),
         ("([0-9]", "your reference"),
     ],

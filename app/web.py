@@ -19,6 +19,7 @@ from auth import wiring as auth_wiring
 from auth.audit_cli import audit_cli
 from auth.cli import auth_cli
 from bank.cli import bank_cli
+from bot.access_log import install_redaction
 from bot.routes import register_blueprints
 
 log = logging.getLogger("teller")
@@ -57,6 +58,7 @@ def create_app(config: Config | None = None, services: Services | None = None) -
 
 
 def _configure_logging() -> None:
+    install_redaction()  # one-time tokens in URLs never reach a log (SECURITY.md 20)
     if not logging.getLogger().handlers:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from redis.exceptions import RedisError
 
+from auth.json_body import json_body
 from auth.wiring import services
 
 bp = Blueprint("auth_api", __name__, url_prefix="/auth/v1")
@@ -42,7 +43,7 @@ def _authorised() -> bool:
 
 def _user() -> tuple[str | None, Response | None]:
     """The body's user after checks, or the 400 that says what is wrong."""
-    body: Any = request.get_json(silent=True)
+    body: Any = json_body()
     if not isinstance(body, dict):
         return None, _error(
             400,

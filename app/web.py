@@ -6,7 +6,7 @@ import logging
 import os
 from urllib.parse import urlparse
 
-from flask import Flask
+from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from admin import api as admin_api
@@ -42,6 +42,10 @@ def create_app(config: Config | None = None, services: Services | None = None) -
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=64 * 1024)
     app.extensions["teller"] = services  # the whole graph: the bank CLI and tests use it
+    if config.is_production:
+        # Browsers then refuse plain http for a year; not in development, where the simulator
+        # and the pages are served on http://127.0.0.1.
+        app.after_request(_strict_transport)
     register_blueprints(app, services, production=config.is_production)
     secure_pages.init_app(app.config, secure_cookies=config.public_base_url.startswith("https"))
     secure_pages.csrf.init_app(app)
@@ -55,6 +59,14 @@ def create_app(config: Config | None = None, services: Services | None = None) -
     app.cli.add_command(audit_cli)
     _announce(services)
     return app
+
+
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def _strict_transport(response: Response) -> Response:
+    response.headers["Strict-Transport-Security"] = HSTS
+    return response
 
 
 def _configure_logging() -> None:

@@ -5,6 +5,7 @@
 session. ``POST /auth/v1/token/revoke`` ends it and every outstanding link (log out
 everywhere). The key is compared in constant time; errors
 are JSON with a clear message: 400 malformed, 401 without the key, 503 if Redis is down.
+Nothing is cached: every answer carries ``Cache-Control: no-store``.
 """
 
 from __future__ import annotations
@@ -65,6 +66,15 @@ def _guard() -> Response | None:
     if not _authorised():
         return _error(401, "missing or wrong API key: send Authorization: Bearer <AUTH_API_KEY>")
     return None
+
+
+@bp.after_app_request
+def _no_store(response: Response) -> Response:
+    """No answer of the token API is cached, whatever its status (404 and 405 under the
+    prefix too, which no view of the blueprint answers)."""
+    if request.path.startswith(f"{bp.url_prefix}/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.errorhandler(RedisError)

@@ -49,6 +49,7 @@ from admin.inputs import (
     precondition,
 )
 from admin.wiring import services
+from auth.json_body import json_body
 from auth.scenarios.codec import config_to_dict, scenario_to_dict
 from auth.scenarios.model import MfaConfig, Scenario, Status
 from auth.scenarios.service import ScenarioService
@@ -123,7 +124,7 @@ def _authorised() -> bool:
 
 
 def _body() -> dict[str, Any]:
-    body: Any = request.get_json(silent=True)
+    body: Any = json_body()
     if not isinstance(body, dict):
         raise Malformed(["body: must be a JSON object (Content-Type: application/json)"])
     return body

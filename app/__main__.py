@@ -13,7 +13,7 @@ from app.config import Config, ConfigError
 from app.services import build_services
 from app.web import create_app
 from bank.seed import SeedError
-from bot.access_log import QuietPolling, RedactingFilter
+from bot.access_log import QuietPolling, RedactingFilter, install_redaction
 from workers import worker as rq_worker
 
 
@@ -38,6 +38,7 @@ def worker() -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    install_redaction()
     try:
         config = Config.from_env()
     except ConfigError as exc:

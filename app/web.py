@@ -6,7 +6,7 @@ import logging
 import os
 from urllib.parse import urlparse
 
-from flask import Flask
+from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from admin import api as admin_api
@@ -19,6 +19,7 @@ from auth import wiring as auth_wiring
 from auth.audit_cli import audit_cli
 from auth.cli import auth_cli
 from bank.cli import bank_cli
+from bot.access_log import install_redaction
 from bot.routes import register_blueprints
 
 log = logging.getLogger("teller")
@@ -41,6 +42,10 @@ def create_app(config: Config | None = None, services: Services | None = None) -
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=64 * 1024)
     app.extensions["teller"] = services  # the whole graph: the bank CLI and tests use it
+    if config.is_production:
+        # Browsers then refuse plain http for a year; not in development, where the simulator
+        # and the pages are served on http://127.0.0.1.
+        app.after_request(_strict_transport)
     register_blueprints(app, services, production=config.is_production)
     secure_pages.init_app(app.config, secure_cookies=config.public_base_url.startswith("https"))
     secure_pages.csrf.init_app(app)
@@ -56,7 +61,16 @@ def create_app(config: Config | None = None, services: Services | None = None) -
     return app
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def _strict_transport(response: Response) -> Response:
+    response.headers["Strict-Transport-Security"] = HSTS
+    return response
+
+
 def _configure_logging() -> None:
+    install_redaction()  # one-time tokens in URLs never reach a log (SECURITY.md 20)
     if not logging.getLogger().handlers:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

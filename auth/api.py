@@ -5,6 +5,7 @@
 session. ``POST /auth/v1/token/revoke`` ends it and every outstanding link (log out
 everywhere). The key is compared in constant time; errors
 are JSON with a clear message: 400 malformed, 401 without the key, 503 if Redis is down.
+Nothing is cached: every answer carries ``Cache-Control: no-store``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from redis.exceptions import RedisError
 
+from auth.json_body import json_body
 from auth.wiring import services
 
 bp = Blueprint("auth_api", __name__, url_prefix="/auth/v1")
@@ -42,7 +44,7 @@ def _authorised() -> bool:
 
 def _user() -> tuple[str | None, Response | None]:
     """The body's user after checks, or the 400 that says what is wrong."""
-    body: Any = request.get_json(silent=True)
+    body: Any = json_body()
     if not isinstance(body, dict):
         return None, _error(
             400,
@@ -64,6 +66,15 @@ def _guard() -> Response | None:
     if not _authorised():
         return _error(401, "missing or wrong API key: send Authorization: Bearer <AUTH_API_KEY>")
     return None
+
+
+@bp.after_app_request
+def _no_store(response: Response) -> Response:
+    """No answer of the token API is cached, whatever its status (404 and 405 under the
+    prefix too, which no view of the blueprint answers)."""
+    if request.path.startswith(f"{bp.url_prefix}/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.errorhandler(RedisError)

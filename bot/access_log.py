@@ -4,6 +4,11 @@
 still be counted and traced. ``make web`` and the Procfile run gunicorn with this logger class;
 ``make run``'s development server gets ``RedactingFilter`` (and ``QuietPolling``, so the
 simulator's outbox polling doesn't fill the log).
+
+Every other log record (Flask's ``Exception on /secure/login/<token> [POST]``, gunicorn's error
+log, Teller's own loggers) goes through ``redact`` too: ``install_redaction`` (called by the app
+factory and the worker) wraps the process's log record factory, so no logger, handler or
+formatter added later can miss it (SECURITY.md 20).
 """
 
 from __future__ import annotations
@@ -21,6 +26,38 @@ _SECRET_SEGMENT = re.compile(r"(/(?:secure/[a-z]+|media|claim)/)[^/?#\s\"]+")
 def redact(text: str) -> str:
     """``/secure/login/k3F…`` → ``/secure/login/…``; other paths unchanged."""
     return _SECRET_SEGMENT.sub(r"\1…", text)
+
+
+def _redact_record(record: logging.LogRecord) -> None:
+    """The record's message, traceback and stack without secret URL segments; a record with
+    nothing to redact is left as it is (its ``args`` still there for filters)."""
+    try:
+        message = record.getMessage()
+    except Exception:  # a bad format call: logging reports it when a handler formats it
+        return
+    if redact(message) != message:
+        record.msg, record.args = redact(message), None
+    if record.exc_info and record.exc_text is None:
+        text = logging.Formatter().formatException(record.exc_info)
+        if redact(text) != text:
+            record.exc_text = redact(text)  # formatters use exc_text when it is set
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
+
+
+def install_redaction() -> None:
+    """Make every log record this process creates pass through ``redact`` (idempotent)."""
+    make = logging.getLogRecordFactory()
+    if getattr(make, "teller_redacting", False):
+        return
+
+    def redacting(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make(*args, **kwargs)
+        _redact_record(record)
+        return record
+
+    redacting.teller_redacting = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(redacting)
 
 
 class RedactingFilter(logging.Filter):

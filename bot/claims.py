@@ -16,6 +16,7 @@ from datetime import datetime
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
 
 from auth.pages.protection import address, protect_pages
@@ -38,6 +39,15 @@ protect_pages(bp)
 def _page(status: int = 200, **values: object) -> ResponseReturnValue:
     graph = services()
     return render_template("claims/claim.html", bank_name=graph.bank_name, **values), status
+
+
+def _expired(exc: CSRFError) -> ResponseReturnValue:
+    """A post without a valid CSRF token: nothing was claimed; the recipient opens the link
+    again (the page never repeats what is waiting without opening the claim afresh)."""
+    return _page(400, expired=True)
+
+
+bp.register_error_handler(CSRFError, _expired)
 
 
 def _open(token: str, now: Callable[[], datetime]) -> Claim | None:

@@ -15,6 +15,7 @@ from datetime import tzinfo
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
 
 from auth.pages.protection import address, protect_pages
@@ -39,6 +40,15 @@ protect_pages(bp)
 def _page(status: int = 200, **values: object) -> ResponseReturnValue:
     graph = services()
     return render_template("verify/verify.html", bank_name=graph.bank_name, **values), status
+
+
+def _expired(exc: CSRFError) -> ResponseReturnValue:
+    """A post without a valid CSRF token (the form sat open too long, or the cookie went):
+    this page again, saying so, with a fresh form."""
+    return _page(400, expired=True)
+
+
+bp.register_error_handler(CSRFError, _expired)
 
 
 @bp.get("/verify")

@@ -273,6 +273,7 @@ def test_503_json_while_redis_is_down(
             assert response.status_code == 503
             assert response.mimetype == "application/json"
             assert "unavailable" in response.get_json()["error"]
+            assert response.headers["Cache-Control"] == "no-store"
         # Still 401 before anything touches Redis.
         assert client.post(CHECK, json=BODY).status_code == 401
     finally:

@@ -38,6 +38,7 @@ KNOWN_VARIABLES = frozenset(
         "TWILIO_ACCOUNT_SID",
         "TWILIO_WHATSAPP_FROM",
         "TWILIO_SMS_FROM",
+        "TWILIO_TIMEOUT_SECONDS",
         "MESSENGER",
         "SMTP_URL",
         "BANK_DATABASE",
@@ -81,6 +82,9 @@ class Config:
     twilio_auth_token: str = DEV_SECRETS["TWILIO_AUTH_TOKEN"]
     twilio_whatsapp_from: str = "whatsapp:+14155238886"
     twilio_sms_from: str | None = None
+    # Each Twilio REST call's connect and read timeout: well inside the 10 s customer lock and
+    # gunicorn's 30 s worker timeout (Twilio's own default is to wait for ever).
+    twilio_timeout_seconds: int = 5
     messenger: Literal["twilio", "outbox"] = "outbox"
     smtp_url: str | None = None
     bank_database: str = "var/bank.sqlite3"
@@ -165,6 +169,7 @@ class Config:
             twilio_auth_token=secrets["TWILIO_AUTH_TOKEN"],
             twilio_whatsapp_from=get("TWILIO_WHATSAPP_FROM") or cls.twilio_whatsapp_from,
             twilio_sms_from=get("TWILIO_SMS_FROM"),
+            twilio_timeout_seconds=whole("TWILIO_TIMEOUT_SECONDS", 5, 1, 20),
             messenger="twilio" if messenger == "twilio" else "outbox",
             smtp_url=get("SMTP_URL"),
             bank_database=get("BANK_DATABASE") or cls.bank_database,

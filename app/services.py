@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from redis import Redis, RedisError
 from rq import Queue
+from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
@@ -151,7 +152,11 @@ def redis_clients(config: Config) -> tuple[Redis, Redis]:
 
 def twilio_messenger(config: Config, http_client: Any = None) -> TwilioMessenger:
     """The Twilio adapter for this configuration. ``http_client`` is Twilio's own injection
-    point; tests pass a recording fake there."""
+    point; tests pass a recording fake there. Without one, Twilio's own client is built with
+    ``TWILIO_TIMEOUT_SECONDS`` (its default waits for ever: one hung call would outlast the
+    customer lock and the worker's timeout)."""
+    if http_client is None:
+        http_client = TwilioHttpClient(timeout=config.twilio_timeout_seconds)
     client = Client(config.twilio_account_sid, config.twilio_auth_token, http_client=http_client)
     return TwilioMessenger(
         client,

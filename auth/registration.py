@@ -13,6 +13,7 @@ Nothing is written to the customer's credentials until the last step succeeds.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -32,9 +33,13 @@ from auth.stores.credentials import (
 )
 from auth.stores.links import Link, digest
 from auth.stores.lockout import Kind
+from messaging import MessengerError
+from messaging.masking import mask_phone
 
 CODE_PURPOSE = "register"
 STEPS = ("details", "credentials", "questions", "authenticator")
+
+log = logging.getLogger("teller.auth")
 
 
 def step(link: Link) -> str:
@@ -46,14 +51,22 @@ def _advance(service: AuthService, link: Link, **changes: Any) -> Link:
 
 
 def send_code(service: AuthService, link: Link) -> datetime:
-    """Send the registration code by SMS; returns its expiry. Raises SendRefused."""
+    """Send the registration code by SMS; returns its expiry. Raises SendRefused, or
+    MessengerError when the SMS was not handed over: that send is then taken back (it neither
+    counts toward the three nor starts the cooldown; a first code nobody received is dropped)."""
     until = service.blocked_until(link.msisdn)
     if until is not None:
         raise SendRefused(int((until - service.clock()).total_seconds()))
     code, expires = service.codes.issue(
         link.msisdn, CODE_PURPOSE, digest(link.token), service.clock()
     )
-    service.messenger_send_code(link.msisdn, code, expires)
+    try:
+        service.messenger_send_code(link.msisdn, code, expires)
+    except MessengerError as exc:
+        log.warning("registration code to %s not sent: %s", mask_phone(link.msisdn), exc)
+        service.codes.unsend(link.msisdn, CODE_PURPOSE)
+        service.audit_link(link, "code_sent", "failure", channel="sms", purpose=CODE_PURPOSE)
+        raise
     service.audit_link(link, "code_sent", "ok", channel="sms", purpose=CODE_PURPOSE)
     return expires
 

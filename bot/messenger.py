@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 from redis import Redis
+from requests import RequestException
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
@@ -103,8 +104,13 @@ class TwilioMessenger:
             raise MessengerError(
                 f"Twilio refused the message ({exc.code})", retryable=retryable
             ) from exc
-        except TwilioException as exc:
-            raise MessengerError("Twilio could not be reached", retryable=True) from exc
+        except (TwilioException, RequestException, OSError) as exc:
+            # Twilio's HTTP client is requests: a refused or reset connection or a timeout
+            # raises requests' own errors (RequestException covers ConnectionError and
+            # Timeout), not Twilio's. Only the class is named: their text holds the URL.
+            raise MessengerError(
+                f"Twilio could not be reached ({type(exc).__name__})", retryable=True
+            ) from exc
         return str(message.sid)
 
 

@@ -42,13 +42,31 @@ class RecordedRequest:
 
 
 class FakeTwilioHttp(HttpClient):  # type: ignore[misc]
-    """Records every REST call and answers like Twilio's Messages API would."""
+    """Records every REST call and answers like Twilio's Messages API would.
+
+    ``fault``, when set, is raised instead, as ``TwilioHttpClient`` (requests) raises it when
+    the network fails: ``requests.exceptions.ConnectionError`` for a refused or reset connection,
+    ``Timeout`` for a hang. Such a call never reached Twilio: it is counted in ``attempts``, not
+    recorded."""
 
     def __init__(self, status: int = 201, error_code: int = 21211) -> None:
         super().__init__(logger=None, is_async=False, timeout=None)
         self.requests: list[RecordedRequest] = []
         self.status = status
         self.error_code = error_code
+        self.fault: Exception | None = None
+        self.attempts = 0
+
+    def messages(self, to: str | None = None) -> list[dict[str, Any]]:
+        """What Twilio accepted, in the dev outbox's shape (``tests.secure_pages`` reads it)."""
+        found = []
+        for call in self.requests:
+            raw = call.data.get("To", [""])[0]
+            channel = "whatsapp" if raw.startswith("whatsapp:") else "sms"
+            number = raw.removeprefix("whatsapp:")
+            if to is None or number == to:
+                found.append({"channel": channel, "to": number, "body": call.data["Body"][0]})
+        return found
 
     def request(
         self,
@@ -61,6 +79,9 @@ class FakeTwilioHttp(HttpClient):  # type: ignore[misc]
         timeout: Any = None,
         allow_redirects: bool = False,
     ) -> Response:
+        self.attempts += 1
+        if self.fault is not None:
+            raise self.fault
         form = {k: v if isinstance(v, list) else [v] for k, v in (data or {}).items()}
         if isinstance(data, str):
             form = parse_qs(data)

@@ -1,17 +1,17 @@
 """The ``secure`` test helper: drives the /secure pages through the Flask test client the way a
 browser would (CSRF token from the form, the session cookie kept), reading SMS codes from the
-dev outbox. Browser tests do the same in real Chromium; this one keeps transcripts fast.
+dev outbox (or from the Twilio fake, which keeps the same shape). Browser tests do the same in
+real Chromium; this one keeps transcripts fast.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
 from flask.testing import FlaskClient
-
-from bot.messenger import OutboxMessenger
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _CODE = re.compile(r"\b(\d{6}) is your code")
@@ -36,8 +36,14 @@ def link_in(text: str) -> str:
     return urlparse(found.group(0)).path
 
 
+class Inbox(Protocol):
+    """Where sent messages can be read back: ``OutboxMessenger`` or ``FakeTwilioHttp``."""
+
+    def messages(self, to: str | None = None) -> list[dict[str, Any]]: ...
+
+
 class SecurePages:
-    def __init__(self, client: FlaskClient, outbox: OutboxMessenger) -> None:
+    def __init__(self, client: FlaskClient, outbox: Inbox) -> None:
         self.client = client
         self.outbox = outbox
         self.csrf = ""

@@ -16,6 +16,7 @@ from auth.pages.protection import address, agent
 from auth.questions import CHOOSE, QUESTIONS
 from auth.stores.codes import SendRefused
 from auth.stores.links import Link, Purpose
+from messaging import MessengerError
 from messaging.masking import mask_phone
 
 DOB_PARTS = ("day", "month", "year")
@@ -88,6 +89,8 @@ def send_code(token: str) -> ResponseReturnValue:
         return _show(
             link, 429, problems=[f"Please wait {exc.retry_after_s} seconds for another code."]
         )
+    except MessengerError:  # logged and taken back by reg.send_code: nothing was sent
+        return _show(link, problems=["We couldn't send the code. Please try again in a minute."])
     return redirect(url_for("secure.register", token=token, sent="1"), code=303)
 
 

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import pytest
 from flask.testing import FlaskClient
+from requests.exceptions import (
+    ChunkedEncodingError,
+    ConnectionError,
+    ConnectTimeout,
+    ReadTimeout,
+)
+from twilio.http.http_client import TwilioHttpClient
 
 from app import Config, Services, twilio_messenger
 from bot.messenger import OutboxMessenger, TwilioMessenger
@@ -51,6 +58,41 @@ def test_twilio_refusals_become_typed_errors(config: Config, status: int, retrya
     with pytest.raises(MessengerError) as info:
         messenger.send(Channel.SMS, AMINA, "code")
     assert info.value.retryable is retryable
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        ConnectionError("HTTPSConnectionPool(host='api.twilio.com'): refused"),
+        ConnectionError(ConnectionResetError(104, "Connection reset by peer")),
+        ConnectTimeout("connect timed out"),
+        ReadTimeout("Read timed out. (read timeout=5)"),
+        ChunkedEncodingError("Connection broken"),  # any other RequestException
+        ConnectionResetError(104, "Connection reset by peer"),  # a bare OSError
+    ],
+    ids=["refused", "reset", "connect-timeout", "hang", "broken", "oserror"],
+)
+def test_network_failures_become_retryable_errors_naming_no_secret(
+    config: Config, twilio_http: FakeTwilioHttp, fault: Exception
+) -> None:
+    twilio_http.fault = fault
+    with pytest.raises(MessengerError) as info:
+        twilio(config, twilio_http).send(Channel.SMS, AMINA, "Demo Bank: 123456 is your code")
+    assert info.value.retryable is True
+    assert str(info.value) == f"Twilio could not be reached ({type(fault).__name__})"
+    for secret in (SID, config.twilio_auth_token, AMINA, "123456"):
+        assert secret not in str(info.value)
+
+
+def test_twilio_s_own_client_is_built_with_the_timeout(config: Config) -> None:
+    settings = {"twilio_account_sid": SID, "twilio_sms_from": "+14155550100"}
+    default = twilio_messenger(Config(**{**config.__dict__, **settings}))
+    assert isinstance(default.client.http_client, TwilioHttpClient)
+    assert default.client.http_client.timeout == 5
+    slower = Config(**{**config.__dict__, **settings, "twilio_timeout_seconds": 12})
+    assert twilio_messenger(slower).client.http_client.timeout == 12
+    given = FakeTwilioHttp()  # Twilio's injection point: used as it is
+    assert twilio_messenger(slower, http_client=given).client.http_client is given
 
 
 def test_email_without_smtp_is_a_clear_error(config: Config, twilio_http: FakeTwilioHttp) -> None:

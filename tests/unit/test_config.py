@@ -68,6 +68,9 @@ def test_production_refuses_missing_or_dev_or_short_secrets(name: str) -> None:
         ("MEDIA_TTL_MINUTES", "0"),
         ("MEDIA_TTL_MINUTES", "61"),
         ("MEDIA_TTL_MINUTES", "10m"),
+        ("TWILIO_TIMEOUT_SECONDS", "0"),
+        ("TWILIO_TIMEOUT_SECONDS", "21"),  # past the 10 s customer lock, near gunicorn's 30 s
+        ("TWILIO_TIMEOUT_SECONDS", "2.5"),
         ("DOCUMENT_PASSWORD", "birthday"),
         ("AUDIT_RETENTION_DAYS", "30"),  # under 90 days: the audit must outlive an inquiry
         ("AUDIT_RETENTION_DAYS", "forever"),
@@ -81,6 +84,11 @@ def test_bad_values_name_their_variable(name: str, value: str) -> None:
 def test_audit_retention_and_its_default() -> None:
     assert Config.from_env({}).audit_retention_days == 400
     assert Config.from_env({"AUDIT_RETENTION_DAYS": "730"}).audit_retention_days == 730
+
+
+def test_twilio_timeout_and_its_default() -> None:
+    assert Config.from_env({}).twilio_timeout_seconds == 5
+    assert Config.from_env({"TWILIO_TIMEOUT_SECONDS": "12"}).twilio_timeout_seconds == 12
 
 
 def test_document_settings_and_their_defaults() -> None:

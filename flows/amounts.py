@@ -99,10 +99,7 @@ SYMBOLS = frozenset(
     s for found in CURRENCY_SYMBOLS.values() for s in found if len(s) == 1 and not s.isalpha()
 )
 LETTER_SYMBOLS = frozenset(
-    s.casefold()
-    for found in CURRENCY_SYMBOLS.values()
-    for s in found
-    if len(s) > 1 and s.isalpha()
+    s.casefold() for found in CURRENCY_SYMBOLS.values() for s in found if len(s) > 1 and s.isalpha()
 )
 _LONGEST_FIRST = sorted(_SYMBOLS, key=len, reverse=True)  # "US$" before "$", "Rs." before "Rs"
 

@@ -117,7 +117,7 @@ HINT = "menu.hint"
 
 
 def _hint_once(conv: Conversation, outcome: Outcome) -> Outcome:
-    """"Send menu at any time" once per conversation, not under every answer."""
+    """ "Send menu at any time" once per conversation, not under every answer."""
     if conv.hinted:
         kept = tuple(r for r in outcome.replies if r.key != HINT)
         return replace(outcome, replies=kept or outcome.replies, hinted=True)

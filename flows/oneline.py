@@ -165,9 +165,7 @@ def _transfer(ctx: Context, request: Request, line: str, chosen: str) -> Outcome
     return amount_given(ctx, slots, typed) if typed else ask_amount(ctx, slots)
 
 
-def _bill(
-    ctx: Context, request: Request, line: str, chosen: str, biller_code: str = ""
-) -> Outcome:
+def _bill(ctx: Context, request: Request, line: str, chosen: str, biller_code: str = "") -> Outcome:
     slots = _payment_slots(ctx, request)
     if isinstance(slots, Outcome):
         return slots

@@ -338,18 +338,18 @@ CATALOG: dict[str, str] = {
         "I didn't understand {words} in that, so I haven't done anything. Please send it again "
         "without it, or send *menu* to go step by step."
     ),
-    "oneline.which": "Which one do you mean by \"{name}\"? Reply with a number:\n{choices}",
+    "oneline.which": 'Which one do you mean by "{name}"? Reply with a number:\n{choices}',
     "fallback.request_choice": "Please reply with a number from the list:\n{choices}",
     "help.request_choice": (
         "Your request fits more than one name. Reply with the number of the one you mean, or "
         "*cancel*."
     ),
     "oneline.no_account": (
-        "I couldn't find an account of yours called \"{words}\". Send *balance* to see your "
+        'I couldn\'t find an account of yours called "{words}". Send *balance* to see your '
         "accounts, or send the request again without it."
     ),
-    "oneline.no_payee": "I couldn't find a payee called \"{name}\" among yours.",
-    "oneline.no_biller": "I couldn't find a biller called \"{name}\".",
+    "oneline.no_payee": 'I couldn\'t find a payee called "{name}" among yours.',
+    "oneline.no_biller": 'I couldn\'t find a biller called "{name}".',
     "lookup.too_many": (
         "You've looked up several names in a short time, so I've paused look-ups to protect "
         "other customers. Please try again in {minutes} minutes; nothing was sent."
@@ -386,8 +386,7 @@ CATALOG: dict[str, str] = {
     "help.bill_biller": "Reply with the number of the biller you want to pay, or *cancel*.",
     "bill.biller_gone": "That biller is no longer available. Nothing was paid.",
     "bill.ask_reference": (
-        "What is your {label} for {biller}? You can add the amount after it, like "
-        "*{example} 45*."
+        "What is your {label} for {biller}? You can add the amount after it, like *{example} 45*."
     ),
     "bill.bad_reference": (
         "That doesn't look like a valid {label}. Please check it on your bill and send it "

@@ -120,9 +120,7 @@ def _movements(statement: Statement) -> Table:
                 plain(line.balance),
             ]
         )
-    totals = (
-        f"Totals: money in {plain(statement.credits)} · money out {plain(statement.debits)}"
-    )
+    totals = f"Totals: money in {plain(statement.credits)} · money out {plain(statement.debits)}"
     rows.append(["", Paragraph(escape(totals), _TOTAL), "", "", ""])
     rows.append(["", "Closing balance", "", "", plain(statement.closing)])
     widths = [22 * mm, 72 * mm, 30 * mm, 28 * mm, 28 * mm]

@@ -61,9 +61,10 @@ def test_a_reference_with_letters_and_the_limit(
     for text in ("pay bill", "3"):  # Lagos Water: WC and 8 digits
         whatsapp.send(AMINA, text)
     assert "How much (USD)" in whatsapp.send(AMINA, "wc12345678").text
-    assert "you can send up to USD 200.00 a day: USD 200.00 more today" in whatsapp.send(
-        AMINA, "200.01"
-    ).text  # the cooling-off after registering, named as such
+    assert (
+        "you can send up to USD 200.00 a day: USD 200.00 more today"
+        in whatsapp.send(AMINA, "200.01").text
+    )  # the cooling-off after registering, named as such
     assert "from Savings ••6789" in whatsapp.send(AMINA, "200").text
     assert "from Current ••6790" in whatsapp.send(AMINA, "from current").text  # switched
 

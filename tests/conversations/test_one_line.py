@@ -89,9 +89,7 @@ def test_a_bill_in_one_line_is_three_messages_by_code_or_by_name(
     assert summary.startswith("Pay *USD 20.00* to City Power (01234567890)")
 
 
-def test_partial_requests_ask_for_what_is_missing(
-    whatsapp: WhatsApp, secure: SecurePages
-) -> None:
+def test_partial_requests_ask_for_what_is_missing(whatsapp: WhatsApp, secure: SecurePages) -> None:
     register_amina(whatsapp, secure)
     asked = whatsapp.send(AMINA, "send money to chidi").text
     assert asked.startswith("How much (USD) do you want to send to Chidi Okeke")

@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import timedelta
 
 import pyotp
@@ -24,6 +25,7 @@ from auth.stores.credentials import AccountStatus, Credentials, Question
 from auth.stores.lockout import Kind
 from bot.messenger import OutboxMessenger
 from tests.fakes import FakeTwilioHttp, FrozenClock
+from tests.redis_server import RedisServer
 
 AMINA, AMINA_ID = "+2348030000001", "C001"  # amina@example.com, savings 0123456789
 SAVINGS = "0123456789"
@@ -715,17 +717,24 @@ def test_a_refused_start_leaves_the_live_challenge_and_its_code(
 
 
 def test_a_confirming_yes_reads_and_writes_the_step_up_in_three_round_trips(
-    services: Services, outbox: OutboxMessenger
+    config: Config, clock: FrozenClock
 ) -> None:
     """One pipeline of reads (lockout, credentials, challenge, MFA config, scenarios), one
     script (limit, challenge, first code), one pipeline of audit entries (bench/README.md has
-    the whole message). Counted by Redis: each request a client sends is one read event."""
+    the whole message). Counted by Redis: each request a client sends is one read event, on a
+    server of this test's own, so no other process of the suite (a worker, a page) is counted."""
+    private = RedisServer().start()
+    services = build_services(replace(config, redis_url=private.url), clock=clock)
+    try:
 
-    def reads() -> int:
-        return int(services.redis.info("stats")["total_reads_processed"])
+        def reads() -> int:
+            return int(services.redis.info("stats")["total_reads_processed"])
 
-    begin(services, transfer())  # the scripts are loaded once per server: not counted below
-    before = reads()
-    assert begin(services, transfer("7.00")).state is StepUpState.SENT
-    # + 1: the dev outbox keeps the SMS in Redis; + 1: the second INFO itself.
-    assert reads() - before == 3 + 1 + 1
+        begin(services, transfer())  # the scripts are loaded once per server: not counted below
+        before = reads()
+        assert begin(services, transfer("7.00")).state is StepUpState.SENT
+        # + 1: the dev outbox keeps the SMS in Redis; + 1: the second INFO itself.
+        assert reads() - before == 3 + 1 + 1
+    finally:
+        services.close()
+        private.stop()

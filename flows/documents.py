@@ -103,39 +103,44 @@ def handle_period(conv: Conversation, text: str, ctx: Context) -> Outcome:
     return _period_given(ctx, conv.data, text)
 
 
+def _today(ctx: Context) -> date:
+    """Today on the bank's clock: statement periods are the bank's days."""
+    return ctx.now.astimezone(ctx.zone).date()
+
+
 def _period_given(ctx: Context, data: Mapping[str, Any], text: str) -> Outcome:
-    conv = Conversation(State.STATEMENT_PDF_PERIOD, dict(data))
-    today = ctx.now.astimezone(ctx.zone).date()
+    today = _today(ctx)
     choice = _PERIODS.get(text)
     if text == "last month":  # the calendar month before this one
         first_of_this = today.replace(day=1)
         last = first_of_this - timedelta(days=1)
-        return _send(conv, ctx, last.replace(day=1), last)
+        return _send(data, ctx, last.replace(day=1), last)
     if choice == "days30":
-        return _send(conv, ctx, today - timedelta(days=29), today)
+        return _send(data, ctx, today - timedelta(days=29), today)
     if choice == "months3":
-        return _send(conv, ctx, _months_before(today, 3) + timedelta(days=1), today)
+        return _send(data, ctx, _months_before(today, 3) + timedelta(days=1), today)
     if choice == "month":
-        return ask_month(ctx, conv.data)
+        return ask_month(ctx, data)
     month = parse_month(text, today)
     if month is not None:
-        return _send(conv, ctx, *month)
-    return Outcome(State.STATEMENT_PDF_PERIOD, (Reply("fallback.statement_pdf_period"),), conv.data)
+        return _send(data, ctx, *month)
+    reply = Reply("fallback.statement_pdf_period")
+    return Outcome(State.STATEMENT_PDF_PERIOD, (reply,), dict(data))
 
 
 def handle_month(conv: Conversation, text: str, ctx: Context) -> Outcome:
     """STATEMENT_PDF_MONTH: a month of the last 12, by name or number."""
-    month = parse_month(text, ctx.now.date())
+    month = parse_month(text, _today(ctx))
     if month is None:
         return Outcome(
             State.STATEMENT_PDF_MONTH, (Reply("fallback.statement_pdf_month"),), conv.data
         )
-    return _send(conv, ctx, *month)
+    return _send(conv.data, ctx, *month)
 
 
-def _send(conv: Conversation, ctx: Context, first: date, last: date) -> Outcome:
+def _send(data: Mapping[str, Any], ctx: Context, first: date, last: date) -> Outcome:
     accounts = _accounts(ctx)
-    position = conv.data.get("pdf_account")
+    position = data.get("pdf_account")
     if not isinstance(position, int) or not 1 <= position <= len(accounts):
         return choose_account(ctx, {})  # the accounts changed meanwhile: ask again
     account = accounts[position - 1]

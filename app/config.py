@@ -56,6 +56,7 @@ KNOWN_VARIABLES = frozenset(
         "DOCUMENT_PASSWORD",
         "STEPUP_STARTS_PER_HOUR",
         "AUDIT_RETENTION_DAYS",
+        "ADMIN_FOUR_EYES",
         *DEV_SECRETS,
     }
 )
@@ -108,6 +109,9 @@ class Config:
     document_unlock: Literal["random", "dob"] = "random"
     stepup_starts_per_hour: int = 10  # distinct requests challenged an hour (resends don't count)
     audit_retention_days: int = 400  # audit entries older are dropped by `audit trim`
+    # Four eyes: a change to a scenario, the MFA configuration or a KYC level (and a customer's
+    # KYC level) takes effect only once a second staff member approves it. On in production.
+    admin_four_eyes: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -157,6 +161,9 @@ class Config:
         unlock = get("DOCUMENT_PASSWORD") or "random"
         if unlock not in ("random", "dob"):
             problems.append(f"DOCUMENT_PASSWORD: must be random or dob, not {unlock!r}")
+        four_eyes = get("ADMIN_FOUR_EYES") or ("on" if production else "off")
+        if four_eyes not in ("on", "off"):
+            problems.append(f"ADMIN_FOUR_EYES: must be on or off, not {four_eyes!r}")
         secrets = {
             name: get(name) or ("" if production else dev) for name, dev in DEV_SECRETS.items()
         }
@@ -191,6 +198,7 @@ class Config:
             stepup_starts_per_hour=whole("STEPUP_STARTS_PER_HOUR", 10, 3, 60),
             # At least 90 days (PCI DSS 10.5.1 keeps 3 months at hand, a year in all).
             audit_retention_days=whole("AUDIT_RETENTION_DAYS", 400, 90, 10 * 366),
+            admin_four_eyes=four_eyes != "off",
         )
         problems += config.problems()
         if problems:

@@ -35,6 +35,9 @@ DETAIL_FIELDS = frozenset(
     # money movements and card changes: masked parties (••1234, +234•••0001), the bank's
     # reference, a card's masked replacement
     | {"parties", "reference", "card", "new_card"}
+    # staff: the staff user acted on, a role, a pending change's id, an API token's public id,
+    # a KYC level, the fields a change touched (never a password, code or token)
+    | {"target", "role", "change", "token_id", "level", "fields"}
 )
 
 

@@ -43,8 +43,13 @@ def test_safe_settings_say_nothing(own_redis: Redis) -> None:
 
 
 def test_a_redis_that_hides_its_settings_gets_a_warning(own_redis: Redis) -> None:
-    own_redis.execute_command("ACL", "SETUSER", "teller", "on", ">pw-for-test", "~*", "+@all",
-                              "-config")  # fmt: skip
+    own_redis.acl_setuser(
+        "teller",
+        enabled=True,
+        passwords=["+pw-for-test"],
+        keys=["*"],
+        commands=["+@all", "-config"],
+    )
     limited = Redis(
         port=own_redis.connection_pool.connection_kwargs["port"],
         username="teller",

@@ -68,7 +68,12 @@ KNOWN: frozenset[str] = frozenset(
         "mfa.scenario.delete",
         # staff
         "staff.login",
+        "staff.login_failed",
         "staff.logout",
+        "staff.setup",
+        "staff.created",
+        "staff.reset",
+        "staff.unlocked",
         "customer.view",
         "customer.block",
         "customer.unblock",

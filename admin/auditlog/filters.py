@@ -28,6 +28,8 @@ RESULTS = (
     "success",
     "ok",
     "failure",
+    "failed",
+    "locked",
     "refused",
     "replayed",
     "blocked",

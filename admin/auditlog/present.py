@@ -54,7 +54,8 @@ SUMMARY_LENGTH = 120
 
 GOOD = frozenset({"success", "ok", "passed", "not_required", "intact"})
 BAD = frozenset(
-    {"failure", "refused", "blocked", "wrong", "exhausted", "mismatch", "denied", "broken"}
+    {"failure", "failed", "locked", "refused", "blocked", "wrong", "exhausted", "mismatch"}
+    | {"broken"}
 )
 
 

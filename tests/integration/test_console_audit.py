@@ -166,8 +166,8 @@ def test_verify_shows_the_first_broken_entry(
     assert "digest does not match" in html
     newest = audit.window(count=1)[0].fields
     assert (newest["event"], newest["result"]) == ("audit.verify", "broken")
-    entry = auditor.get(f"/admin/audit/{made[1]}").get_data(as_text=True)
-    assert "does not match its fields" in entry
+    changed = auditor.get(f"/admin/audit/{made[1]}").get_data(as_text=True)
+    assert "does not match its fields" in changed
 
 
 def test_verify_needs_the_forms_csrf_token(

@@ -56,6 +56,7 @@ KNOWN: frozenset[str] = frozenset(
         "money.refund",
         "card.lock",
         "card.unlock",
+        "card.activate",
         "card.replace",
         "card.cancel",
         "card.pin",

@@ -26,7 +26,7 @@ from auth.stores.audit import AuditEntry, AuditLog
 PAGE_SIZE = 50
 BUDGET = 20_000  # entries examined at most for one page
 BATCH = 1000  # entries read per round trip, at most
-SAMPLE = 2000  # recent entries looked at for the event types present
+SAMPLE = 500  # recent entries looked at for the event types present
 MAX_SEQ = 2**64 - 1
 
 Id = tuple[int, int]  # (milliseconds, sequence)

@@ -96,7 +96,7 @@ def test_paging_by_cursor(auditor: ConsoleClient, services: Services, clock: Fro
     assert older is not None
     second = auditor.get(older.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert shown_ids(second) == made[::-1][50:]
-    assert 'rel="next"' not in second and ">Newest</a>" in second
+    assert 'rel="next"' not in second and ">Newest entries</a>" in second
 
 
 def test_one_entry_shows_every_field_and_its_chain(

@@ -78,7 +78,6 @@ class Page:
     older: str = ""  # pass as ``before``
     newer: str = ""  # pass as ``after``
     partial: bool = False  # the budget ran out before the page filled: older may still match
-    examined: int = 0
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ from admin.staff.token_records import TokenNotFound
 from admin.wiring import services
 
 FIELDS = ("username", "role", "status")
-ROLE_CHOICES = [(role.value, f"{role.value} — {describe(role)}") for role in Role]
+ROLE_CHOICES = [(role.value, role.value) for role in Role]
+ROLE_HELP = [(role.value, describe(role)) for role in Role]
 LINK_HOURS = int(SETUP_TTL.total_seconds() // 3600)
 SELF = {
     "role": "role: you can't change your own role; ask another admin",
@@ -57,6 +58,7 @@ def _list(status: int = 200, **form: object) -> ResponseReturnValue:
         status,
         users=services().staff.all(),
         roles=ROLE_CHOICES,
+        role_help=ROLE_HELP,
         rule=USERNAME_RULE,
         when=local_time,
         problems=form.pop("problems", {}),
@@ -73,6 +75,7 @@ def _detail(
         user=user,
         tokens=services().tokens.of(user.username),
         roles=ROLE_CHOICES,
+        role_help=ROLE_HELP,
         when=local_time,
         is_me=user.username == current_staff().username,
         problems=by_field(problems or [], FIELDS),

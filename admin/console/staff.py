@@ -22,7 +22,14 @@ from admin.console.blueprint import bp
 from admin.console.guard import CHANNEL, audit_staff, current_staff, requires
 from admin.console.render import by_field, page
 from admin.console.tokens import local_time
-from admin.staff.accounts import SETUP_TTL, USERNAME_RULE, StaffProblem, StaffUser
+from admin.staff.accounts import (
+    SETUP_TTL,
+    USERNAME,
+    USERNAME_RULE,
+    StaffProblem,
+    StaffStatus,
+    StaffUser,
+)
 from admin.staff.roles import Permission, Role, describe
 from admin.staff.token_records import TokenNotFound
 from admin.wiring import services
@@ -118,6 +125,8 @@ def create_staff() -> ResponseReturnValue:
     raw_role = request.form.get("role", "")
     role = _role(raw_role)
     problems = [] if role else ["role: choose one of the roles listed"]
+    if role is None and not USERNAME.fullmatch(username):
+        problems.insert(0, f"username: {USERNAME_RULE}")  # both problems at once
     token = ""
     if role is not None:
         try:
@@ -161,6 +170,8 @@ def disable_staff(username: str) -> ResponseReturnValue:
     user = _user(username)
     if user.username == current_staff().username:
         return _refused(user, "staff.disabled", [SELF["status"]])
+    if user.status is StaffStatus.DISABLED:
+        return _back(user, f"{username} is disabled already: nothing changed.")
     if request.method == "GET":
         return page("admin/staff_confirm.html", user=user, action="disable")
     try:

@@ -8,6 +8,7 @@ still works for automation (as ``automation:<X-Admin-User>``). No token reaches 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,10 +16,12 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from admin.staff.roles import Role
-from app import Config, Services
+from app import DEMO_SEED, Config, Services, build_services, create_app
+from tests.conftest import BASE_URL
 from tests.console import make_staff
 from tests.fakes import FrozenClock
 from tests.integration.test_admin_api import new_scenario
+from tests.redis_server import RedisServer
 
 API = "/admin/api/v1"
 SCENARIO = "oob07"  # INTER_BANK_ACCOUNT_FUND_TRANSFER_CREATE
@@ -204,3 +207,28 @@ def test_no_token_reaches_a_log(
 
     logged = caplog.text + "".join(str(r.args) for r in caplog.records)
     assert viewer not in logged and admin not in logged and admin[4:-1] not in logged
+
+
+def test_a_personal_token_while_redis_is_down_is_503_json(tmp_path: Path) -> None:
+    """The check reads Redis: while it is down the answer is the API's 503, not a 401 or a 500,
+    and the check works again when Redis is back, with no restart."""
+    server = RedisServer().start()
+    config = Config(
+        redis_url=server.url,
+        public_base_url=BASE_URL,
+        bank_database=str(tmp_path / "bank.sqlite3"),
+        bank_seed=str(DEMO_SEED),
+    )
+    services = build_services(config, clock=FrozenClock())
+    try:
+        client = create_app(services=services).test_client()
+        token = token_for(services, "grace", Role.ADMIN)
+        server.stop()
+        response = call(client, token, "GET", "/scenarios")
+        assert response.status_code == 503
+        assert "temporarily unavailable" in response.get_json()["error"]
+        server.start()  # an empty server (tests keep nothing on disk): the token is gone
+        assert call(client, token, "GET", "/scenarios").status_code == 401
+    finally:
+        services.close()
+        server.stop()

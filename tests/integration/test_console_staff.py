@@ -89,6 +89,17 @@ def test_a_bad_new_user_is_refused_beside_its_field(
     assert events(services, "staff.created") == []
 
 
+def test_every_problem_of_a_new_user_is_shown_at_once(
+    admin: ConsoleClient, services: Services
+) -> None:
+    refused = admin.post("/admin/staff", {"username": "?", "role": ""})
+
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'id="username-errors"' in html and 'id="role-errors"' in html
+    assert [u.username for u in services.staff.all()] == ["grace"]
+
+
 def test_changing_a_role_applies_to_sessions_and_tokens(
     admin: ConsoleClient, app: Flask, services: Services, clock: FrozenClock
 ) -> None:
@@ -146,6 +157,7 @@ def test_disable_then_enable(
 
     assert services.staff.get("olu").status is StaffStatus.DISABLED
     assert olu.get("/admin").status_code == 302
+    assert admin.post("/admin/staff/olu/disable").status_code == 302  # already: nothing more
     auth = {"Authorization": f"Bearer {secret}"}
     assert app.test_client().get("/admin/api/v1/scenarios", headers=auth).status_code == 401
     assert admin.post("/admin/staff/olu/enable").status_code == 302

@@ -24,6 +24,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from app.config import Config, ConfigError
+from auth.care import CustomerCare
 from auth.lookups import NameLookups
 from auth.pins import SecretHasher
 from auth.scenarios.service import ScenarioService
@@ -94,6 +95,11 @@ class Services:
     def close(self) -> None:
         if self.embedded_worker is not None:
             self.embedded_worker.stop()
+
+    @cached_property
+    def care(self) -> CustomerCare:
+        """Staff actions on a customer's chat banking: the commands, the console and the API."""
+        return CustomerCare(self.auth, self.stepup.challenges)
 
     @cached_property
     def media(self) -> MediaStore:

@@ -38,7 +38,12 @@ def test_block_restore_unblock_and_status(
     assert run(app, "unblock", AMINA)[0] == 0
     assert services.auth.check(AMINA).status is Status.MISSING
     events = [e.fields["event"] for e in services.auth.audit.entries(customer_id="C001")]
-    assert {"block", "unblock", "logout_everywhere"} <= set(events)
+    assert {
+        "customer.block",
+        "customer.unblock",
+        "customer.lift_lockout",
+        "logout_everywhere",
+    } <= set(events)
 
 
 def test_bad_and_unknown_numbers(app: Flask) -> None:

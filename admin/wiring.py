@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 
 from admin.staff.accounts import StaffAccounts
+from auth.care import CustomerCare
 from auth.scenarios.service import ScenarioService
 from auth.service import AuthService
 from bank.ports import CoreBanking
@@ -40,6 +41,8 @@ class AdminServices(Protocol):
     def staff(self) -> StaffAccounts: ...
     @property
     def auth(self) -> AuthService: ...
+    @property
+    def care(self) -> CustomerCare: ...
     @property
     def bank(self) -> CoreBanking: ...
     @property

@@ -44,10 +44,12 @@ class Refused(Exception):
 @dataclass(frozen=True)
 class Actor:
     """Who acts and how: a staff username (``automation:<X-Admin-User>`` for the shared API key,
-    ``cli`` for the commands) and the channel the audit names (``console``, ``api``, ``cli``)."""
+    ``cli`` for the commands), the channel the audit names (``console``, ``api``, ``cli``) and,
+    over HTTP, the address the request came from."""
 
     name: str
     channel: str
+    address: str = ""
 
 
 def clean_reason(text: str) -> str:
@@ -186,6 +188,8 @@ class CustomerCare:
         result: str = "ok",
         **detail: str,
     ) -> None:
+        if by.address:
+            detail["address"] = by.address
         self.auth.audit.record(
             event,
             at=self.auth.clock(),

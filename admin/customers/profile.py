@@ -186,11 +186,11 @@ def _session(auth: AuthService, msisdn: str, zone: tzinfo) -> Session:
     if check.status is Status.EXPIRED:
         return Session(check.status, f"expired {when(check.expires_at, zone)}")
     if check.status is Status.BLOCKED:
-        why = (
-            "blocked by the bank" if check.blocked_by == "bank" else block_reason(check.blocked_by)
-        )
-        until = f" until {when(check.blocked_until, zone)}" if check.blocked_until else ""
-        return Session(check.status, f"blocked ({why}){until}: no session can be used")
+        if check.blocked_by == "bank":
+            return Session(check.status, "blocked by the bank: no session can be used")
+        until = when(check.blocked_until, zone)
+        why = block_reason(check.blocked_by)
+        return Session(check.status, f"blocked until {until} ({why}): no session can be used")
     return Session(check.status, "none")
 
 

@@ -193,3 +193,14 @@ def test_a_post_without_csrf_is_refused(
     answer = operator.client.post("/admin/customers/C001/block", data={"block_reason": REASON})
     assert answer.status_code == 400
     assert status(services) is AccountStatus.REGISTERED
+
+
+def test_admins_look_after_customers_too(
+    app: Flask, services: Services, clock: FrozenClock, registered: None
+) -> None:
+    admin, _ = console_as(app, services, clock, Role.ADMIN, "ada.admin")
+    assert admin.get("/admin/customers?q=amina").status_code == 200
+    assert admin.get("/admin/customers/C001").status_code == 200
+    done = admin.post("/admin/customers/C001/end-sessions", {"end_reason": REASON})
+    assert done.status_code == 303
+    assert entries(services, "customer.end_sessions")[0]["actor"] == "ada.admin"

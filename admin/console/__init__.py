@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import NotFound
 
-from admin.console import customers, home, signin
+from admin.console import audit, customers, home, signin
 from admin.console.blueprint import bp
 from admin.console.guard import Forbidden, signed_in
 from admin.console.render import page
@@ -29,7 +29,6 @@ from auth.pages.protection import protect_pages
 
 log = logging.getLogger("teller.console")
 __all__ = ["bp"]
-SCREENS = (customers,)  # modules that add their own routes to bp (imported for that)
 
 # (rule, endpoint, view, methods): endpoints are what templates pass to url_for("console.…").
 ROUTES = (
@@ -70,6 +69,7 @@ def _redis_down(exc: RedisError) -> ResponseReturnValue:
     return page("admin/problem.html", 503, reason="unavailable")
 
 
+SCREENS = (audit, customers)  # modules whose routes are added with @bp.get/@bp.post
 protect_pages(bp)
 bp.register_error_handler(Forbidden, _forbidden)
 bp.register_error_handler(CSRFError, _csrf_failed)

@@ -89,6 +89,7 @@ def test_the_page_is_audited_and_masked(
     for secret in (AMINA, "amina@example.com", "0123456789", "amina.y"):
         assert secret not in page
     assert "+234•••••0001" in page and "a••••@example.com" in page and "••6789" in page
+    assert 'id="audit-link"' not in page  # operators don't read the audit log
     [view] = entries(services, "customer.view")
     assert view["actor"] == "olu.ops" and view["customer"] == "C001"
     assert view["number"] == "+234•••••0001" and view["channel"] == "console"
@@ -201,6 +202,8 @@ def test_admins_look_after_customers_too(
     admin, _ = console_as(app, services, clock, Role.ADMIN, "ada.admin")
     assert admin.get("/admin/customers?q=amina").status_code == 200
     assert admin.get("/admin/customers/C001").status_code == 200
+    assert 'href="/admin/audit?customer=C001"' in text(admin)  # admins read the audit too
+    assert 'href="/admin/audit/' in text(admin)  # each recent event opens its entry
     done = admin.post("/admin/customers/C001/end-sessions", {"end_reason": REASON})
     assert done.status_code == 303
     assert entries(services, "customer.end_sessions")[0]["actor"] == "ada.admin"

@@ -12,6 +12,7 @@ from flask import Flask, current_app
 
 from admin.staff.accounts import StaffAccounts
 from admin.staff.tokens import StaffTokens
+from auth.care import CustomerCare
 from auth.scenarios.service import ScenarioService
 from auth.service import AuthService
 from bank.ports import CoreBanking
@@ -43,6 +44,8 @@ class AdminServices(Protocol):
     def tokens(self) -> StaffTokens: ...
     @property
     def auth(self) -> AuthService: ...
+    @property
+    def care(self) -> CustomerCare: ...
     @property
     def bank(self) -> CoreBanking: ...
     @property

@@ -28,6 +28,7 @@ from admin.staff.token_records import derive_key as token_key
 from admin.staff.tokens import StaffTokens
 from app.config import Config, ConfigError
 from app.redis_settings import warn_about_redis
+from auth.care import CustomerCare
 from auth.lookups import NameLookups
 from auth.pins import SecretHasher
 from auth.scenarios.service import ScenarioService
@@ -98,6 +99,11 @@ class Services:
     def close(self) -> None:
         if self.embedded_worker is not None:
             self.embedded_worker.stop()
+
+    @cached_property
+    def care(self) -> CustomerCare:
+        """Staff actions on a customer's chat banking: the commands, the console and the API."""
+        return CustomerCare(self.auth, self.stepup.challenges)
 
     @cached_property
     def media(self) -> MediaStore:

@@ -1,0 +1,210 @@
+"""The scenario pages' forms read into what ``auth.scenarios`` takes, and its answers read back
+into what the pages show: a scenario's form fields to the dict ``ScenarioService.create`` and
+``update`` check, the MFA configuration's form to ``put_config``'s dict, the dry-run's question,
+the version a form was read at, and each problem ("field: message") beside its field.
+
+Nothing here decides a rule: every rule is the service's (``auth.scenarios.validate``). The one
+thing read here is what the form *means*: a field the chosen scenario type or frequency doesn't
+use (the form shows them all when there is no script) is left out rather than refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from admin.inputs import dry_run_input
+from auth.scenarios.codec import config_to_dict, spec_to_dict
+from auth.scenarios.config import CONFIG_FIELDS
+from auth.scenarios.model import (
+    Application,
+    ChallengeType,
+    Frequency,
+    MfaConfig,
+    Scenario,
+    ScenarioType,
+)
+from auth.scenarios.templates import MAX_LENGTH, MessageValues, render, template_problems
+from auth.scenarios.validate import SPEC_FIELDS
+
+# The scenario form's fields are the service's, by the same names; status only on create
+# (an edit never changes it: activate and deactivate do).
+EDIT_FIELDS = tuple(name for name in SPEC_FIELDS if name != "status")
+TEMPLATE_FIELDS = tuple(MAX_LENGTH)
+CONFIG_NUMBERS = ("code_length", "code_expiry_seconds", "max_attempts")
+WHOLE = re.compile(r"[0-9]{1,6}")
+VERSION = re.compile(r"[0-9]{1,12}")
+DRY_RUN_FIELDS = ("application", "action", "amount", "enrolled")
+# What the preview fills a template with: made up, and masked as a real message would be.
+SAMPLE_OTP = "482913"
+SAMPLE_ACCOUNT = "0123456789"
+SAMPLE_PAYEE = "Chidi Okeke"
+SAMPLE_AMOUNT = Decimal("150.00")
+
+
+class Form(Protocol):
+    """What a submitted form offers (werkzeug's ``MultiDict``)."""
+
+    def get(self, key: str, default: str = ...) -> str: ...
+    def getlist(self, key: str) -> list[str]: ...
+    def __contains__(self, key: object) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Problems:
+    """A refusal laid out for a form: each field's messages, and those about no one field."""
+
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.general)
+
+    def of(self, name: str) -> list[str]:
+        return self.fields.get(name, [])
+
+
+def split_problems(problems: Iterable[str], fields: Iterable[str]) -> Problems:
+    """ "field: message" beside ``field`` when the form has it, anything else at the top."""
+    known = set(fields)
+    laid_out = Problems()
+    for problem in problems:
+        name, sep, message = problem.partition(": ")
+        if sep and name in known:
+            laid_out.fields.setdefault(name, []).append(message)
+        else:
+            laid_out.general.append(problem)
+    return laid_out
+
+
+def _text(form: Form, name: str) -> str | None:
+    """A field as typed, trimmed; None when blank or absent (the service says if it's needed)."""
+    value = form.get(name, "").strip()
+    return value or None
+
+
+def scenario_data(form: Form, *, creating: bool) -> dict[str, Any]:
+    """The scenario form as the service's dict: every field present (None when blank), so an
+    edit replaces each one rather than keeping a value the form emptied."""
+    names = SPEC_FIELDS if creating else EDIT_FIELDS
+    data: dict[str, Any] = {name: _text(form, name) for name in names}
+    for name in TEMPLATE_FIELDS:  # a template keeps its inner spacing; the service trims ends
+        data[name] = form.get(name, "")
+    kind = data["scenario_type"]
+    if kind == ScenarioType.NON_MONETARY:
+        data["frequency"] = data["value_above"] = None
+    elif kind == ScenarioType.MONETARY:
+        data["activity_type"] = None
+        if data["frequency"] == Frequency.ALWAYS:
+            data["value_above"] = None
+    return data
+
+
+def typed_values(form: Form, names: Iterable[str]) -> dict[str, str]:
+    """What was typed, to show again beside the problems."""
+    return {name: form.get(name, "") for name in names}
+
+
+def scenario_values(scenario: Scenario) -> dict[str, str]:
+    """A stored scenario as the form's values (blank for none)."""
+    return {k: "" if v is None else str(v) for k, v in spec_to_dict(scenario.spec).items()}
+
+
+def read_version(form: Form) -> int | None:
+    """The version the form was read at (its hidden ``version`` field); None when missing or
+    not a version, which a change must refuse rather than apply unchecked."""
+    raw = form.get("version", "").strip()
+    return int(raw) if VERSION.fullmatch(raw) else None
+
+
+def config_data(form: Form) -> dict[str, Any]:
+    """The MFA configuration form as ``put_config``'s dict; a number that isn't one is passed
+    on as typed, so the service's own rule ("a whole number from 6 to 8") answers it."""
+    data: dict[str, Any] = {
+        "enabled_types": form.getlist("enabled_types"),
+        "default_primary": _text(form, "default_primary"),
+        "default_backup": _text(form, "default_backup"),
+        "default_non_monetary": _text(form, "default_non_monetary"),
+    }
+    for name in CONFIG_NUMBERS:
+        raw = form.get(name, "").strip()
+        data[name] = int(raw) if WHOLE.fullmatch(raw) else raw
+    return data
+
+
+def config_values(config: MfaConfig) -> dict[str, Any]:
+    """The configuration as the form shows it: strings, and the enabled types as a list."""
+    values = {k: "" if v is None else v for k, v in config_to_dict(config).items()}
+    return {k: v if isinstance(v, list) else str(v) for k, v in values.items()}
+
+
+def typed_config(form: Form) -> dict[str, Any]:
+    values: dict[str, Any] = {name: form.get(name, "") for name in CONFIG_FIELDS}
+    values["enabled_types"] = form.getlist("enabled_types")
+    return values
+
+
+@dataclass(frozen=True)
+class Question:
+    """The dry-run's question, checked by the API's own reader (``admin.inputs``)."""
+
+    application: Application
+    action: str
+    amount: Decimal | None
+    enrolled: frozenset[ChallengeType]
+
+
+def asked(form: Form) -> bool:
+    """Whether the dry-run form was sent (its first display has no question)."""
+    return "action" in form or "application" in form
+
+
+def dry_run_question(form: Form) -> Question:
+    """The dry-run form as a question, or ``Invalid`` listing each problem by field. No box
+    ticked means a customer with nothing set up, which the decision then says."""
+    body = {
+        "application": _text(form, "application"),
+        "action": _text(form, "action"),
+        "amount": _text(form, "amount"),
+        "enrolled": form.getlist("enrolled"),
+    }
+    application, action, amount, enrolled = dry_run_input(body)
+    return Question(application, action, amount, enrolled)
+
+
+def dry_run_values(form: Form) -> dict[str, Any]:
+    values: dict[str, Any] = typed_values(form, ("application", "action", "amount"))
+    everything = [t.value for t in ChallengeType]  # first display: a customer with every type
+    values["enrolled"] = form.getlist("enrolled") if asked(form) else everything
+    return values
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A template rendered with sample values, or why it can't be."""
+
+    text: str
+    problems: list[str]
+
+
+def preview(name: str, template: str, at: datetime, currency: str) -> Preview:
+    """``template`` (the ``sms_template`` or ``email_template`` field) with sample values: a made
+    up code, account (masked), payee and amount, and ``at`` as the server's date and time."""
+    if name not in TEMPLATE_FIELDS:
+        return Preview("", [f"field: one of {', '.join(TEMPLATE_FIELDS)}"])
+    text = template.strip()
+    problems = template_problems(name, text)
+    if problems:
+        return Preview("", problems)
+    values = MessageValues(
+        otp=SAMPLE_OTP,
+        at=at,
+        account_number=SAMPLE_ACCOUNT,
+        payee_name=SAMPLE_PAYEE,
+        transfer_amount=f"{currency} {SAMPLE_AMOUNT:,.2f}",
+    )
+    return Preview(render(text, values), [])

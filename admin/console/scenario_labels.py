@@ -1,0 +1,80 @@
+"""What the scenario pages call each stored value: the words staff read in lists, selects and
+the detail view, kept apart from the values the service stores (``auth.scenarios.model``).
+
+One table per kind of value, so a select, a table cell and a filter say the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from auth.scenarios.model import (
+    ACTIONS,
+    ActivityType,
+    Application,
+    ChallengeType,
+    DefaultRule,
+    Frequency,
+    ScenarioType,
+    Status,
+)
+
+LABELS: dict[str, str] = {
+    ChallengeType.SMS_CODE: "Secure access code by SMS",
+    ChallengeType.EMAIL_CODE: "Secure access code by email",
+    ChallengeType.AUTHENTICATOR_APP: "Authenticator app",
+    ChallengeType.SECURITY_QUESTIONS: "Security questions",
+    ScenarioType.MONETARY: "Monetary",
+    ScenarioType.NON_MONETARY: "Non-monetary",
+    Frequency.ALWAYS: "Always",
+    Frequency.VALUE_BASED: "Value based",
+    ActivityType.PROFILE_UPDATE: "Profile update",
+    ActivityType.CARD_MANAGEMENT: "Card management",
+    ActivityType.LOGIN: "Login",
+    Status.ACTIVE: "Active",
+    Status.INACTIVE: "Inactive",
+    DefaultRule.CHALLENGE: "Challenge with the default types",
+    DefaultRule.NONE: "No challenge",
+}
+# The template variables as the seed's "Variable Reference" names them.
+VARIABLE_LABELS = {
+    "account_number": "Account Number (always masked, e.g. ••6789)",
+    "otp": "OTP (the one-time code)",
+    "payee_name": "Payee Name",
+    "server_date": "Server Date (YYYY-MM-DD)",
+    "server_time": "Server Time (HH:MM)",
+    "transfer_amount": "Transfer Amount (with its currency)",
+}
+
+
+def label(value: object) -> str:
+    """The words for a stored value; an application is its own name, anything unknown as is."""
+    if value is None or value == "":
+        return ""
+    text = str(value)
+    return LABELS.get(text, text)
+
+
+def options(kind: Iterable[StrEnum]) -> list[tuple[str, str]]:
+    """(value, label) for every member of an enum, in its order."""
+    return [(member.value, label(member.value)) for member in kind]
+
+
+def applications() -> list[tuple[str, str]]:
+    return [(a.value, a.value) for a in Application]
+
+
+def action_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The catalogue's actions for the action select: money movements first, then the others,
+    each shown with its feature so staff see what it belongs to."""
+    groups: dict[str, list[tuple[str, str]]] = {"Monetary": [], "Non-monetary": []}
+    for name, action in sorted(ACTIONS.items()):
+        group = "Monetary" if action.monetary else "Non-monetary"
+        groups[group].append((name, f"{name} ({action.feature})"))
+    return list(groups.items())
+
+
+def feature(action: str) -> str:
+    found = ACTIONS.get(action)
+    return found.feature if found else ""

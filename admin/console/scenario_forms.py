@@ -15,9 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
 
-from admin.inputs import dry_run_input
+from admin.inputs import MAX_SEARCH, dry_run_input
 from auth.scenarios.codec import config_to_dict, spec_to_dict
 from auth.scenarios.config import CONFIG_FIELDS
 from auth.scenarios.model import (
@@ -27,6 +28,7 @@ from auth.scenarios.model import (
     MfaConfig,
     Scenario,
     ScenarioType,
+    Status,
 )
 from auth.scenarios.templates import MAX_LENGTH, MessageValues, render, template_problems
 from auth.scenarios.validate import SPEC_FIELDS
@@ -38,6 +40,8 @@ TEMPLATE_FIELDS = tuple(MAX_LENGTH)
 CONFIG_NUMBERS = ("code_length", "code_expiry_seconds", "max_attempts")
 WHOLE = re.compile(r"[0-9]{1,6}")
 VERSION = re.compile(r"[0-9]{1,12}")
+FILTER_FIELDS = ("application", "status", "q")
+E = TypeVar("E", bound=StrEnum)
 DRY_RUN_FIELDS = ("application", "action", "amount", "enrolled")
 # What the preview fills a template with: made up, and masked as a real message would be.
 SAMPLE_OTP = "482913"
@@ -79,6 +83,44 @@ def split_problems(problems: Iterable[str], fields: Iterable[str]) -> Problems:
         else:
             laid_out.general.append(problem)
     return laid_out
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The list's filters, each None (or "") for all; what the URL keeps."""
+
+    application: Application | None = None
+    status: Status | None = None
+    search: str = ""
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.application or self.status or self.search)
+
+
+def list_filters(args: Form) -> tuple[Filters, Problems]:
+    """``?application=…&status=…&q=…`` as filters; a value that isn't one of the choices is
+    not applied and is named beside its field (other parameters are ignored, as a page does)."""
+    problems: list[str] = []
+    application = _member(args, "application", Application, problems)
+    status = _member(args, "status", Status, problems)
+    search = args.get("q", "").strip()
+    if len(search) > MAX_SEARCH:
+        problems.append(f"q: at most {MAX_SEARCH} characters; shorten it")
+        search = ""
+    filters = Filters(application, status, search)
+    return filters, split_problems(problems, FILTER_FIELDS)
+
+
+def _member(args: Form, name: str, kind: type[E], problems: list[str]) -> E | None:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return kind(raw)
+    except ValueError:
+        problems.append(f"{name}: {raw!r} is not one of the choices; pick one from the list")
+        return None
 
 
 def _text(form: Form, name: str) -> str | None:

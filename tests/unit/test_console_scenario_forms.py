@@ -16,6 +16,7 @@ from admin.console.scenario_forms import (
     config_values,
     dry_run_question,
     dry_run_values,
+    list_filters,
     preview,
     read_version,
     scenario_data,
@@ -30,6 +31,7 @@ from auth.scenarios.model import (
     MfaConfig,
     Scenario,
     ScenarioType,
+    Status,
 )
 from auth.scenarios.validate import SPEC_FIELDS, Invalid, parse_spec
 
@@ -227,3 +229,20 @@ def test_preview_of_a_broken_template_says_why() -> None:
     assert any("unknown variable {pin}" in p for p in shown.problems)
     assert any("unmatched" in p for p in shown.problems)
     assert preview("status", "x", AT, "USD").problems
+
+
+def test_list_filters_from_the_url() -> None:
+    filters, problems = list_filters(
+        form(application="Business Banking", status="inactive", q="  bill ", page="2")
+    )
+    assert filters.application is Application.BUSINESS_BANKING
+    assert filters.status is Status.INACTIVE and filters.search == "bill"
+    assert filters.narrowed and not problems
+    everything, none = list_filters(form(application="", status=""))
+    assert not everything.narrowed and not none
+
+
+def test_a_filter_that_is_not_a_choice_is_named_and_not_applied() -> None:
+    filters, problems = list_filters(form(application="Mars Banking", status="on", q="x" * 101))
+    assert filters == type(filters)()
+    assert problems.of("application") and problems.of("status") and problems.of("q")

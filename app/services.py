@@ -23,6 +23,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from admin.staff.accounts import StaffAccounts
 from app.config import Config, ConfigError
 from auth.lookups import NameLookups
 from auth.pins import SecretHasher
@@ -100,6 +101,19 @@ class Services:
         """Rendered documents waiting for Twilio (``GET /media/<token>``)."""
         ttl = timedelta(minutes=self.config.media_ttl_minutes)
         return MediaStore(self.rq_redis, self.config.secret_key, ttl, self.clock)
+
+    @cached_property
+    def staff(self) -> StaffAccounts:
+        """Staff accounts and their console sessions (``admin.staff``)."""
+        config = self.config
+        return StaffAccounts(
+            self.redis,
+            self.auth.hasher,
+            config.secret_key,
+            config.public_base_url,
+            self.clock,
+            self.bank_name,
+        )
 
     @cached_property
     def verify_key(self) -> bytes:

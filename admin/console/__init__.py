@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import NotFound
 
-from admin.console import home, signin
+from admin.console import dry_run, home, mfa_config, scenario_edit, scenarios, signin
 from admin.console.blueprint import bp
 from admin.console.guard import Forbidden, signed_in
 from admin.console.render import page
@@ -29,6 +29,8 @@ from auth.pages.protection import protect_pages
 
 log = logging.getLogger("teller.console")
 __all__ = ["bp"]
+# Screens whose modules add their own routes to ``bp`` when imported (above).
+SCREENS = (dry_run, mfa_config, scenario_edit, scenarios)
 
 # (rule, endpoint, view, methods): endpoints are what templates pass to url_for("console.…").
 ROUTES = (

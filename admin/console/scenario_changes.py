@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from admin.console.guard import current_staff
+from admin.wiring import services
 from auth.scenarios.model import MfaConfig, Scenario, Status
 from auth.scenarios.service import ScenarioService
 
@@ -74,3 +76,10 @@ def change(
         return Changed(kind, scenario=service.delete(target, actor, base_version))
     config, version = service.put_config(after, actor, base_version)
     return Changed(kind, config=config, config_version=version)
+
+
+def staff_change(
+    kind: str, target: str, after: Mapping[str, Any], base_version: int | None
+) -> Changed:
+    """``change`` as the signed-in staff member: what every console view that writes calls."""
+    return change(services().scenarios, kind, target, after, base_version, current_staff().username)

@@ -1,7 +1,8 @@
 """The scenario pages' forms read into what ``auth.scenarios`` takes, and its answers read back
 into what the pages show: a scenario's form fields to the dict ``ScenarioService.create`` and
 ``update`` check, the MFA configuration's form to ``put_config``'s dict, the dry-run's question,
-the version a form was read at, and each problem ("field: message") beside its field.
+the list's filters and the version a form was read at. Problems stay the service's own
+"field: message" strings; ``admin.console.render.by_field`` lays them out beside their fields.
 
 Nothing here decides a rule: every rule is the service's (``auth.scenarios.validate``). The one
 thing read here is what the form *means*: a field the chosen scenario type or frequency doesn't
@@ -12,11 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
+
+from werkzeug.datastructures import MultiDict
 
 from admin.inputs import MAX_SEARCH, dry_run_input
 from auth.scenarios.codec import config_to_dict, spec_to_dict
@@ -50,39 +53,8 @@ SAMPLE_PAYEE = "Chidi Okeke"
 SAMPLE_AMOUNT = Decimal("150.00")
 
 
-class Form(Protocol):
-    """What a submitted form offers (werkzeug's ``MultiDict``)."""
-
-    def get(self, key: str, default: str = ...) -> str: ...
-    def getlist(self, key: str) -> list[str]: ...
-    def __contains__(self, key: object) -> bool: ...
-
-
-@dataclass(frozen=True)
-class Problems:
-    """A refusal laid out for a form: each field's messages, and those about no one field."""
-
-    fields: dict[str, list[str]] = field(default_factory=dict)
-    general: list[str] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.fields or self.general)
-
-    def of(self, name: str) -> list[str]:
-        return self.fields.get(name, [])
-
-
-def split_problems(problems: Iterable[str], fields: Iterable[str]) -> Problems:
-    """ "field: message" beside ``field`` when the form has it, anything else at the top."""
-    known = set(fields)
-    laid_out = Problems()
-    for problem in problems:
-        name, sep, message = problem.partition(": ")
-        if sep and name in known:
-            laid_out.fields.setdefault(name, []).append(message)
-        else:
-            laid_out.general.append(problem)
-    return laid_out
+# A submitted form or query string (werkzeug's ``MultiDict``: a name may come more than once).
+Form = MultiDict[str, str]
 
 
 @dataclass(frozen=True)
@@ -98,7 +70,7 @@ class Filters:
         return bool(self.application or self.status or self.search)
 
 
-def list_filters(args: Form) -> tuple[Filters, Problems]:
+def list_filters(args: Form) -> tuple[Filters, list[str]]:
     """``?application=…&status=…&q=…`` as filters; a value that isn't one of the choices is
     not applied and is named beside its field (other parameters are ignored, as a page does)."""
     problems: list[str] = []
@@ -108,8 +80,7 @@ def list_filters(args: Form) -> tuple[Filters, Problems]:
     if len(search) > MAX_SEARCH:
         problems.append(f"q: at most {MAX_SEARCH} characters; shorten it")
         search = ""
-    filters = Filters(application, status, search)
-    return filters, split_problems(problems, FILTER_FIELDS)
+    return Filters(application, status, search), problems
 
 
 def _member(args: Form, name: str, kind: type[E], problems: list[str]) -> E | None:
@@ -121,6 +92,18 @@ def _member(args: Form, name: str, kind: type[E], problems: list[str]) -> E | No
     except ValueError:
         problems.append(f"{name}: {raw!r} is not one of the choices; pick one from the list")
         return None
+
+
+def for_people(problems: Iterable[str]) -> list[str]:
+    """The service's problems as a form shows them: "required, one of: <stored values>" is
+    said for a select, whose choices are already in front of the reader."""
+    shown = []
+    for problem in problems:
+        name, sep, message = problem.partition(": ")
+        if sep and message.startswith("required, one of"):
+            problem = f"{name}: required: choose one from the list"
+        shown.append(problem)
+    return shown
 
 
 def _text(form: Form, name: str) -> str | None:

@@ -78,3 +78,20 @@ def action_groups() -> list[tuple[str, list[tuple[str, str]]]]:
 def feature(action: str) -> str:
     found = ACTIONS.get(action)
     return found.feature if found else ""
+
+
+# The scenario form's fields as its labels say them (the conflict notice lists changes by these).
+FIELD_LABELS = {
+    "application": "Application",
+    "scenario_type": "Scenario type",
+    "action": "Action",
+    "frequency": "Frequency",
+    "value_above": "Value above",
+    "activity_type": "Activity type",
+    "description": "Description",
+    "status": "Status",
+    "primary_challenge": "Primary challenge",
+    "backup_challenge": "Backup challenge",
+    "sms_template": "SMS template",
+    "email_template": "Email template",
+}

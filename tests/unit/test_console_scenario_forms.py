@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from admin.console.render import by_field
 from admin.console.scenario_forms import (
     EDIT_FIELDS,
     asked,
@@ -16,12 +17,12 @@ from admin.console.scenario_forms import (
     config_values,
     dry_run_question,
     dry_run_values,
+    for_people,
     list_filters,
     preview,
     read_version,
     scenario_data,
     scenario_values,
-    split_problems,
 )
 from auth.scenarios.config import parse_config
 from auth.scenarios.model import (
@@ -101,10 +102,10 @@ def test_blank_fields_are_none_and_the_service_names_each() -> None:
     assert data["application"] is None and data["sms_template"] == ""
     with pytest.raises(Invalid) as refused:
         parse_spec(data, ALL)
-    laid_out = split_problems(refused.value.problems, SPEC_FIELDS)
+    laid_out = by_field(refused.value.problems, SPEC_FIELDS)
     for name in ("application", "action", "scenario_type", "description", "primary_challenge"):
-        assert laid_out.of(name), name
-    assert laid_out.general == []
+        assert laid_out.get(name), name
+    assert laid_out.get("", []) == []
 
 
 def test_an_edit_sends_every_field_but_status() -> None:
@@ -118,7 +119,7 @@ def test_templates_keep_their_inner_spacing() -> None:
 
 
 def test_problems_go_beside_their_field_and_the_rest_at_the_top() -> None:
-    laid_out = split_problems(
+    laid_out = by_field(
         [
             "value_above: must be more than 0",
             "value_above: at most 2 decimal places",
@@ -128,10 +129,10 @@ def test_problems_go_beside_their_field_and_the_rest_at_the_top() -> None:
         ],
         SPEC_FIELDS,
     )
-    assert laid_out.of("value_above") == ["must be more than 0", "at most 2 decimal places"]
-    assert laid_out.of("action")[0].startswith("Retail Banking already has")
-    assert laid_out.general == ["scenario store busy: try again", "version: unknown"]
-    assert laid_out and not split_problems([], SPEC_FIELDS)
+    assert laid_out.get("value_above") == ["must be more than 0", "at most 2 decimal places"]
+    assert laid_out.get("action")[0].startswith("Retail Banking already has")
+    assert laid_out.get("", []) == ["scenario store busy: try again", "version: unknown"]
+    assert by_field([], SPEC_FIELDS) == {}
 
 
 def test_a_stored_scenario_fills_the_form() -> None:
@@ -164,16 +165,16 @@ def test_configuration_numbers_that_are_not_numbers_get_the_service_rule() -> No
     assert data["code_length"] == "six" and data["max_attempts"] == 9
     with pytest.raises(Invalid) as refused:
         parse_config(data)
-    laid_out = split_problems(refused.value.problems, data)
-    assert laid_out.of("code_length") == ["a whole number from 6 to 8"]
-    assert laid_out.of("max_attempts") == ["a whole number from 1 to 5"]
+    laid_out = by_field(refused.value.problems, data)
+    assert laid_out.get("code_length") == ["a whole number from 6 to 8"]
+    assert laid_out.get("max_attempts") == ["a whole number from 1 to 5"]
 
 
 def test_no_enabled_type_ticked_is_refused_beside_the_boxes() -> None:
     values = {**config_values(MfaConfig()), "enabled_types": []}
     with pytest.raises(Invalid) as refused:
         parse_config(config_data(form(**values)))
-    assert split_problems(refused.value.problems, ["enabled_types"]).of("enabled_types")
+    assert by_field(refused.value.problems, ["enabled_types"]).get("enabled_types")
 
 
 def test_the_dry_run_question() -> None:
@@ -194,8 +195,8 @@ def test_the_dry_run_question() -> None:
 def test_a_bad_dry_run_question_names_each_field() -> None:
     with pytest.raises(Invalid) as refused:
         dry_run_question(form(application="Nowhere", action="FLY", amount="1e3"))
-    laid_out = split_problems(refused.value.problems, ("application", "action", "amount"))
-    assert laid_out.of("application") and laid_out.of("action") and laid_out.of("amount")
+    laid_out = by_field(refused.value.problems, ("application", "action", "amount"))
+    assert laid_out.get("application") and laid_out.get("action") and laid_out.get("amount")
 
 
 def test_the_dry_run_form_starts_with_every_type_ticked() -> None:
@@ -237,12 +238,29 @@ def test_list_filters_from_the_url() -> None:
     )
     assert filters.application is Application.BUSINESS_BANKING
     assert filters.status is Status.INACTIVE and filters.search == "bill"
-    assert filters.narrowed and not problems
+    assert filters.narrowed and problems == []
     everything, none = list_filters(form(application="", status=""))
-    assert not everything.narrowed and not none
+    assert not everything.narrowed and none == []
 
 
 def test_a_filter_that_is_not_a_choice_is_named_and_not_applied() -> None:
     filters, problems = list_filters(form(application="Mars Banking", status="on", q="x" * 101))
     assert filters == type(filters)()
-    assert problems.of("application") and problems.of("status") and problems.of("q")
+    laid_out = by_field(problems, ("application", "status", "q"))
+    assert laid_out.get("application") and laid_out.get("status") and laid_out.get("q")
+
+
+def test_a_select_left_blank_says_choose_one() -> None:
+    assert for_people(
+        [
+            "application: required, one of: Retail Banking, Business Banking",
+            "action: required, one of the catalogue's actions (e.g. BILL_PAY_CREATE)",
+            "description: required",
+            "store busy",
+        ]
+    ) == [
+        "application: required: choose one from the list",
+        "action: required: choose one from the list",
+        "description: required",
+        "store busy",
+    ]

@@ -25,6 +25,7 @@ from twilio.rest import Client
 
 from admin.staff.accounts import StaffAccounts
 from app.config import Config, ConfigError
+from app.redis_settings import warn_about_redis
 from auth.lookups import NameLookups
 from auth.pins import SecretHasher
 from auth.scenarios.service import ScenarioService
@@ -249,6 +250,8 @@ def build_services(
 ) -> Services:
     """Create every client once. Tests pass a messenger or Twilio HTTP client and a clock."""
     app_redis, rq_redis = redis_clients(config)
+    if config.is_production:
+        warn_about_redis(app_redis)
     queue = queue_for(DEFAULT_QUEUE, rq_redis)
     Path(config.bank_database).parent.mkdir(parents=True, exist_ok=True)
     bank = SqliteBank(config.bank_database, clock=clock, guards=[kyc_guard])

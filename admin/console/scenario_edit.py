@@ -66,16 +66,19 @@ def _previews(values: Mapping[str, str]) -> dict[str, Preview]:
     }
 
 
-def _challenge_options(values: Mapping[str, str]) -> list[tuple[str, str]]:
-    """The enabled challenge types; a stored one no longer enabled stays listed (and marked),
-    so the form shows it rather than silently picking another."""
+def _challenge_options(values: Mapping[str, str]) -> dict[str, list[tuple[str, str]]]:
+    """Each challenge select's choices: the enabled types, and the field's own stored type if it
+    is no longer enabled (marked), so the form shows it rather than silently picking another."""
     enabled = services().scenarios.config().enabled_types
     shown = [(t.value, label(t.value)) for t in enabled]
+    choices = {}
     for name in ("primary_challenge", "backup_challenge"):
         value = values.get(name, "")
-        if value in {t.value for t in ChallengeType} and ChallengeType(value) not in enabled:
-            shown.append((value, f"{label(value)} (not enabled)"))
-    return list(dict.fromkeys(shown))
+        known = value in {t.value for t in ChallengeType}
+        extra = [(value, f"{label(value)} (not enabled)")]
+        stale = known and ChallengeType(value) not in enabled
+        choices[name] = shown + extra if stale else shown
+    return choices
 
 
 def _form(

@@ -303,3 +303,28 @@ def test_the_dry_run(admin: ConsoleClient) -> None:
     assert "No challenge" in below
     bad = admin.get("/admin/scenarios/dry-run?application=Mars&action=&amount=x")
     assert bad.status_code == 400 and 'id="amount-errors"' in bad.get_data(as_text=True)
+
+
+def test_with_one_type_enabled_the_backup_is_not_applicable(
+    admin: ConsoleClient, services: Services
+) -> None:
+    _, version = services.scenarios.config_versioned()
+    only_sms = config_form(enabled_types=["sms_code"], default_backup="", version=str(version))
+    admin.get("/admin/mfa-config")
+    assert admin.post("/admin/mfa-config", only_sms).status_code == 303
+    form = admin.get("/admin/scenarios/new").get_data(as_text=True)
+    assert "Not applicable: only Secure access code by SMS is enabled" in form
+    assert 'name="backup_challenge"' not in form
+    admin.post("/admin/scenarios/new", new_scenario(backup_challenge="", email_template=""))
+    assert admin.last is not None and admin.last.status_code == 303
+    created = [
+        s for s in services.scenarios.store.all() if s.spec.description == "Business bill pay"
+    ]
+    assert created[0].spec.backup_challenge is None
+    # A stored type no longer enabled stays shown (marked), and saving it is refused beside it.
+    edit = admin.get(f"/admin/scenarios/{OWN_ACCOUNTS}/edit").get_data(as_text=True)
+    assert "Secure access code by email (not enabled)" not in edit  # its backup isn't shown
+    values = edit_form(services, OWN_ACCOUNTS, primary_challenge="email_code", backup_challenge="")
+    refused = admin.post(f"/admin/scenarios/{OWN_ACCOUNTS}/edit", values)
+    assert refused.status_code == 422
+    assert "email_code is not an enabled challenge type" in refused.get_data(as_text=True)

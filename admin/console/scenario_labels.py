@@ -65,14 +65,17 @@ def applications() -> list[tuple[str, str]]:
     return [(a.value, a.value) for a in Application]
 
 
-def action_groups() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The catalogue's actions for the action select: money movements first, then the others,
-    each shown with its feature so staff see what it belongs to."""
-    groups: dict[str, list[tuple[str, str]]] = {"Monetary": [], "Non-monetary": []}
+def action_groups() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The catalogue's actions for the action select, as (label, scenario type, actions): money
+    movements first, then the others, each shown with its feature so staff see what it is."""
+    groups: dict[ScenarioType, list[tuple[str, str]]] = {
+        ScenarioType.MONETARY: [],
+        ScenarioType.NON_MONETARY: [],
+    }
     for name, action in sorted(ACTIONS.items()):
-        group = "Monetary" if action.monetary else "Non-monetary"
-        groups[group].append((name, f"{name} ({action.feature})"))
-    return list(groups.items())
+        kind = ScenarioType.MONETARY if action.monetary else ScenarioType.NON_MONETARY
+        groups[kind].append((name, f"{name} ({action.feature})"))
+    return [(label(kind.value), kind.value, actions) for kind, actions in groups.items()]
 
 
 def feature(action: str) -> str:

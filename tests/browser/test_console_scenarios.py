@@ -107,6 +107,24 @@ def test_create_refuses_each_invalid_field_beside_it_then_creates(
     assert len(stored(services)) == len(before) + 1
 
 
+def test_the_form_shows_the_fields_the_choice_uses(
+    page: Page, live_server: str, services: Services, clock: FrozenClock
+) -> None:
+    admin_page(page, live_server, services, clock)
+    page.goto(f"{live_server}/admin/scenarios/new")
+    page.select_option("#action", "PASSWORD_UPDATE")
+    expect(page.locator("#scenario_type")).to_have_value("non_monetary")
+    expect(page.locator("#frequency")).to_be_hidden()
+    expect(page.locator("#value_above")).to_be_hidden()
+    expect(page.locator("#activity_type")).to_be_visible()
+    page.select_option("#scenario_type", "monetary")
+    page.select_option("#frequency", "always")
+    expect(page.locator("#activity_type")).to_be_hidden()
+    expect(page.locator("#value_above")).to_be_hidden()
+    page.select_option("#frequency", "value_based")
+    expect(page.locator("#value_above")).to_be_visible()
+
+
 def test_cancel_saves_nothing_and_a_duplicate_is_refused(
     page: Page, live_server: str, services: Services, clock: FrozenClock
 ) -> None:

@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import NotFound
 
-from admin.console import dry_run, home, mfa_config, scenario_edit, scenarios, signin
+from admin.console import audit, dry_run, home, mfa_config, scenario_edit, scenarios, signin
 from admin.console.blueprint import bp
 from admin.console.guard import Forbidden, signed_in
 from admin.console.render import page
@@ -29,8 +29,6 @@ from auth.pages.protection import protect_pages
 
 log = logging.getLogger("teller.console")
 __all__ = ["bp"]
-# Screens whose modules add their own routes to ``bp`` when imported (above).
-SCREENS = (dry_run, mfa_config, scenario_edit, scenarios)
 
 # (rule, endpoint, view, methods): endpoints are what templates pass to url_for("console.…").
 ROUTES = (
@@ -71,6 +69,8 @@ def _redis_down(exc: RedisError) -> ResponseReturnValue:
     return page("admin/problem.html", 503, reason="unavailable")
 
 
+# Modules whose routes are added with @bp.get/@bp.post when imported (above).
+SCREENS = (audit, dry_run, mfa_config, scenario_edit, scenarios)
 protect_pages(bp)
 bp.register_error_handler(Forbidden, _forbidden)
 bp.register_error_handler(CSRFError, _csrf_failed)

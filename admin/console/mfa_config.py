@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from admin.console.blueprint import bp
 from admin.console.guard import allowed, requires
 from admin.console.render import by_field
-from admin.console.scenario_changes import CONFIG_KIND, staff_change
+from admin.console.scenario_changes import CONFIG_KIND, Conflict, staff_change
 from admin.console.scenario_forms import (
     config_data,
     config_values,
@@ -31,7 +31,6 @@ from admin.staff.roles import Permission
 from admin.wiring import services
 from auth.scenarios.config import BOUNDS, CONFIG_FIELDS
 from auth.scenarios.model import ChallengeType, DefaultRule, MfaConfig
-from auth.scenarios.store import Stale
 from auth.scenarios.validate import Invalid
 
 TEMPLATE = "admin/mfa_config.html"
@@ -78,7 +77,7 @@ def mfa_config_save() -> ResponseReturnValue:
         return _page(config_values(config), stored, [missing], 400)
     try:
         changed = staff_change(CONFIG_KIND, "", config_data(request.form), version)
-    except Stale as exc:
+    except Conflict as exc:
         now = exc.current
         assert isinstance(now, MfaConfig)
         return _page(config_values(now), exc.version, [], 409, conflict=True)

@@ -6,9 +6,10 @@ Kinds are the pending-change kinds: ``scenario.create``, ``scenario.update``,
 ``scenario.activate``, ``scenario.deactivate``, ``scenario.delete`` and ``mfa_config.put``.
 ``after`` is the proposed value as the service takes it (the form's dict; ``{}`` for activate,
 deactivate and delete); ``base_version`` the version the staff member read (None only for a
-create). The service's own errors pass through unchanged: ``Invalid`` (a rule broken, every
-problem by field), ``Stale`` (changed since it was read, with what is stored now) and
-``NotFound``; each change is audited by the service with ``actor`` as who made it.
+create). The service's own errors pass through: ``Invalid`` (a rule broken, every problem by
+field), ``Stale`` (changed since it was read, with what is stored now; ``staff_change`` raises
+it as ``Conflict``) and ``NotFound``; each change is audited by the service with ``actor`` as
+who made it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from admin.console.guard import current_staff
 from admin.wiring import services
 from auth.scenarios.model import MfaConfig, Scenario, Status
 from auth.scenarios.service import ScenarioService
+from auth.scenarios.store import Stale
 
 SCENARIO_KINDS = (
     "scenario.create",
@@ -78,8 +80,25 @@ def change(
     return Changed(kind, config=config, config_version=version)
 
 
+class Conflict(Exception):
+    """Changed since it was read: ``current`` is what is stored now (the scenario, or the MFA
+    configuration) at ``version``. The pages' one answer to a stale change, whichever layer
+    found it (the service's ``Stale`` now; four eyes' proposal from an old version later)."""
+
+    def __init__(self, current: Scenario | MfaConfig, version: int) -> None:
+        super().__init__(f"changed meanwhile: version {version} is current")
+        self.current = current
+        self.version = version
+
+
 def staff_change(
     kind: str, target: str, after: Mapping[str, Any], base_version: int | None
 ) -> Changed:
-    """``change`` as the signed-in staff member: what every console view that writes calls."""
-    return change(services().scenarios, kind, target, after, base_version, current_staff().username)
+    """``change`` as the signed-in staff member: what every console view that writes calls.
+    ``Conflict`` when the target changed since it was read; ``Invalid`` and ``NotFound`` as
+    the service raises them."""
+    actor = current_staff().username
+    try:
+        return change(services().scenarios, kind, target, after, base_version, actor)
+    except Stale as exc:
+        raise Conflict(exc.current, exc.version) from exc

@@ -20,7 +20,7 @@ from flask.typing import ResponseReturnValue
 from admin.console.blueprint import bp
 from admin.console.guard import requires
 from admin.console.render import by_field
-from admin.console.scenario_changes import staff_change
+from admin.console.scenario_changes import Conflict, staff_change
 from admin.console.scenario_forms import (
     TEMPLATE_FIELDS,
     Preview,
@@ -52,7 +52,6 @@ from auth.scenarios.model import (
 )
 from auth.scenarios.seed import default_templates
 from auth.scenarios.store import NotFound as NoScenario
-from auth.scenarios.store import Stale
 from auth.scenarios.validate import SPEC_FIELDS, Invalid
 
 FORM = "admin/scenarios/form.html"
@@ -180,7 +179,7 @@ def scenario_edit(scenario_id: str) -> ResponseReturnValue:
         )
     except NoScenario:
         abort(404)
-    except Stale as exc:
+    except Conflict as exc:
         current = exc.current
         assert isinstance(current, Scenario)
         return _form(

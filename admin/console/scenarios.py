@@ -18,14 +18,13 @@ from flask.typing import ResponseReturnValue
 from admin.console.blueprint import bp
 from admin.console.guard import requires, safe_next
 from admin.console.render import by_field, page
-from admin.console.scenario_changes import Changed, staff_change
+from admin.console.scenario_changes import Changed, Conflict, staff_change
 from admin.console.scenario_forms import FILTER_FIELDS, list_filters, read_version
 from admin.console.scenario_labels import applications, feature, label, options
 from admin.staff.roles import Permission
 from admin.wiring import services
 from auth.scenarios.model import ChallengeType, Scenario, Status
 from auth.scenarios.store import NotFound as NoScenario
-from auth.scenarios.store import Stale
 from auth.scenarios.validate import Invalid
 
 LIST = "/admin/scenarios"
@@ -119,7 +118,7 @@ def scenario_detail(scenario_id: str) -> ResponseReturnValue:
     )
 
 
-def _conflict(exc: Stale, what: str) -> ResponseReturnValue:
+def _conflict(exc: Conflict, what: str) -> ResponseReturnValue:
     current = exc.current
     assert isinstance(current, Scenario)
     return scenario_page("admin/scenarios/conflict.html", 409, scenario=current, what=what)
@@ -136,7 +135,7 @@ def _set_status(scenario_id: str, status: Status) -> ResponseReturnValue:
         changed = staff_change(f"scenario.{what}", scenario_id, {}, version)
     except NoScenario:
         abort(404)
-    except Stale as exc:
+    except Conflict as exc:
         return _conflict(exc, what)
     except Invalid as exc:
         for problem in exc.problems:
@@ -179,7 +178,7 @@ def scenario_delete(scenario_id: str) -> ResponseReturnValue:
         changed = staff_change("scenario.delete", scenario_id, {}, version)
     except NoScenario:
         abort(404)
-    except Stale as exc:
+    except Conflict as exc:
         return _conflict(exc, "delete")
     announce(changed, f"Deleted: {scenario.spec.description} ({scenario.spec.action}).")
     return redirect(back_to_list(), 303)

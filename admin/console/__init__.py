@@ -20,7 +20,18 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import NotFound
 
-from admin.console import audit, customers, home, signin, staff, tokens
+from admin.console import (
+    audit,
+    customers,
+    dry_run,
+    home,
+    mfa_config,
+    scenario_edit,
+    scenarios,
+    signin,
+    staff,
+    tokens,
+)
 from admin.console.blueprint import bp
 from admin.console.guard import Forbidden, signed_in
 from admin.console.render import page
@@ -69,7 +80,8 @@ def _redis_down(exc: RedisError) -> ResponseReturnValue:
     return page("admin/problem.html", 503, reason="unavailable")
 
 
-SCREENS = (audit, customers, staff, tokens)  # modules whose routes are added with @bp.get/@bp.post
+# Modules whose routes are added with @bp.get/@bp.post when imported (above).
+SCREENS = (audit, customers, dry_run, mfa_config, scenario_edit, scenarios, staff, tokens)
 protect_pages(bp)
 bp.register_error_handler(Forbidden, _forbidden)
 bp.register_error_handler(CSRFError, _csrf_failed)

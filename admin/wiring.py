@@ -6,6 +6,7 @@ from typing import Protocol
 
 from flask import Flask, current_app
 
+from admin.approvals.changes import Changes
 from auth.scenarios.service import ScenarioService
 
 KEY = "teller.admin"
@@ -23,6 +24,8 @@ class AdminServices(Protocol):
     def config(self) -> AdminSettings: ...
     @property
     def scenarios(self) -> ScenarioService: ...
+    @property
+    def changes(self) -> Changes: ...
 
 
 def install(app: Flask, graph: AdminServices) -> None:

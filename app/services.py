@@ -23,6 +23,8 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from admin.approvals.build import build_changes
+from admin.approvals.changes import Changes
 from app.config import Config, ConfigError
 from auth.lookups import NameLookups
 from auth.pins import SecretHasher
@@ -64,6 +66,7 @@ class Services:
     edge: EdgeStore
     auth: AuthService
     scenarios: ScenarioService
+    changes: Changes  # four eyes: every staff change to scenarios, MFA configuration, KYC
     stepup: StepUpService
     validator: RequestValidator
     claims: ClaimNotifier
@@ -312,6 +315,14 @@ def build_services(
         edge=edge,
         auth=auth,
         scenarios=scenarios,
+        changes=build_changes(
+            app_redis,
+            scenarios=scenarios,
+            audit=auth.audit,
+            bank=bank,
+            clock=clock,
+            four_eyes=config.admin_four_eyes,
+        ),
         stepup=stepup,
         validator=RequestValidator(config.twilio_auth_token),
         claims=claims,

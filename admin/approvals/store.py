@@ -74,6 +74,25 @@ class PendingChange:
         return self.status is Status.PENDING
 
 
+def change_to_dict(change: PendingChange) -> dict[str, Any]:
+    """A change as JSON (the admin API's ``pending``)."""
+    return {
+        "id": change.change_id,
+        "kind": change.kind,
+        "target": change.target,
+        "before": change.before,
+        "after": change.after,
+        "base_version": change.base_version,
+        "author": change.author,
+        "reason": change.reason,
+        "created_at": change.created_at.isoformat(),
+        "status": change.status.value,
+        "decided_by": change.decided_by or None,
+        "decided_at": change.decided_at.isoformat() if change.decided_at else None,
+        "note": change.note,
+    }
+
+
 def _ms(at: datetime) -> int:
     return int(at.timestamp() * 1000)
 

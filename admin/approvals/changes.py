@@ -23,11 +23,12 @@ from admin.approvals.diff import DiffLine, diff, summary
 from admin.approvals.kinds import Impact, Registry
 from admin.approvals.store import ChangeStore, NotPending, PendingChange, Status
 from admin.staff.roles import Permission, Role, can
-from auth.scenarios.store import Stale
+from auth.scenarios.store import NotFound, Stale
 from auth.scenarios.validate import Invalid
 from auth.stores.audit import AuditLog
 
 IMPACT_DAYS = 30
+AUTOMATION = "automation:"  # the admin API's author prefix for the shared key's changes
 MAX_NOTE = 500
 MAX_REASON = 500
 
@@ -79,6 +80,11 @@ class Outdated(Exception):
         self.version = version
 
 
+def _person(author: str) -> str:
+    """Who is behind an author: the shared key's changes name a staff member too."""
+    return author.removeprefix(AUTOMATION)
+
+
 def approved_by(author: str, approver: str) -> str:
     """The actor of a change applied on approval, as the service stores and audits it."""
     return f"{author}, approved by {approver}"
@@ -118,6 +124,11 @@ class Changes:
             problems.append(f"reason: at most {MAX_REASON} characters")
         before = applier.snapshot(target)
         self._check_base(before, base_version)
+        if base_version is None and before is not None:
+            # Approval applies from the version proposed on, so a change made meanwhile is
+            # noticed even when the caller named no version.
+            found = before.get("version")
+            base_version = found if isinstance(found, int) else None
         if problems:
             raise Invalid(problems)
         change = self.store.add(
@@ -142,7 +153,7 @@ class Changes:
             if problems:  # it breaks a rule now (another change meanwhile): left pending
                 raise Invalid(problems)
             result = applier.apply(change.target, change.after, change.base_version, actor)
-        except (Stale, Outdated):
+        except (Stale, Outdated, NotFound):  # the target moved on (or went) meanwhile
             return self._supersede(change, by_user, channel, self._meanwhile(change))
         except Exception:  # nothing applied: the change waits for another try
             self.store.move(change_id, Status.DECIDING, Status.PENDING)
@@ -217,7 +228,7 @@ class Changes:
             raise Refused(f"only an admin may {verb} a pending change; ask one to")
         if not change.pending:
             raise NotPending(change)
-        if change.author == by_user.username and not allow_author:
+        if _person(change.author) == _person(by_user.username) and not allow_author:
             raise Refused("you proposed this change; another admin must approve it")
 
     def _check_base(self, before: Mapping[str, Any] | None, base_version: int | None) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from admin.approvals.kinds import Impact, ImpactLine
@@ -84,7 +84,8 @@ class History:
     """The requests replayed, and how far back reading went when it stopped at the cap."""
 
     events: tuple[Event, ...]
-    capped_at: datetime | None = None  # the oldest entry read, when MAX_ENTRIES stopped it
+    capped_at: datetime | None = None  # the oldest entry read, when the cap stopped reading
+    cap: int = MAX_ENTRIES
 
 
 def _amount(raw: str) -> Decimal | None:
@@ -134,8 +135,8 @@ def impact(
         notes.append(f"no money movement or profile change in the last {DAYS} days")
     if history.capped_at is not None:
         notes.append(
-            f"only the newest {MAX_ENTRIES:,} audit entries were read, back to"
-            f" {history.capped_at:%Y-%m-%d %H:%M} UTC"
+            f"only the newest {history.cap:,} audit entries were read, back to"
+            f" {history.capped_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
         )
     return Impact(DAYS, WHAT, lines, "; ".join(notes))
 
@@ -191,7 +192,7 @@ class HistoryReader:
             if at is None:
                 continue
             if at < since:  # the stream is in time order: nothing older is wanted
-                return History(tuple(events))
+                return History(tuple(events), cap=self.max_entries)
             oldest = at
             if fields.get("event") not in DECISIONS or fields.get("decision") == SWITCHED:
                 continue
@@ -216,4 +217,4 @@ class HistoryReader:
                 )
             )
         capped = oldest if read >= self.max_entries else None
-        return History(tuple(events), capped)
+        return History(tuple(events), capped, self.max_entries)

@@ -20,7 +20,11 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import NotFound
 
-from admin.console import home, signin
+from admin.console import (
+    approvals,  # noqa: F401 - adds its routes to bp
+    home,
+    signin,
+)
 from admin.console.blueprint import bp
 from admin.console.guard import Forbidden, signed_in
 from admin.console.render import page

@@ -14,80 +14,33 @@ change names both people: actor ``<author>, approved by <approver>``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from admin.approvals.diff import DiffLine, diff, summary
 from admin.approvals.kinds import Impact, Registry
+from admin.approvals.outcomes import (
+    Decided,
+    Outdated,
+    Refused,
+    Staff,
+    Submitted,
+    approved_by,
+    person,
+)
 from admin.approvals.store import ChangeStore, NotPending, PendingChange, Status
-from admin.staff.roles import Permission, Role, can
+from admin.staff.roles import Permission, can
 from auth.scenarios.store import NotFound, Stale
 from auth.scenarios.validate import Invalid
 from auth.stores.audit import AuditLog
 
+log = logging.getLogger("teller.approvals")
 IMPACT_DAYS = 30
-AUTOMATION = "automation:"  # the admin API's author prefix for the shared key's changes
 MAX_NOTE = 500
 MAX_REASON = 500
-
-
-class Staff(Protocol):
-    """Who decides: the signed-in staff user (``admin.staff.accounts.StaffUser``)."""
-
-    @property
-    def username(self) -> str: ...
-    @property
-    def role(self) -> Role: ...
-
-
-@dataclass(frozen=True)
-class Submitted:
-    """What ``submit`` did: applied at once (``result`` is what the service returned, such as
-    the created scenario) or stored ``pending``."""
-
-    applied: bool
-    pending: PendingChange | None = None
-    result: object = None
-
-
-@dataclass(frozen=True)
-class Decided:
-    """What ``approve`` did: ``applied`` (``result`` from the service), or not (the change is
-    now superseded; ``reason`` says what changed meanwhile)."""
-
-    change: PendingChange
-    applied: bool
-    result: object = None
-    reason: str = ""
-
-
-class Refused(Exception):
-    """A decision this staff member may not make; ``reason`` says why and what to do next."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class Outdated(Exception):
-    """Proposed from a version that is no longer current: ``current`` is the target now."""
-
-    def __init__(self, current: dict[str, Any], version: int) -> None:
-        super().__init__(f"stale: version {version} is current")
-        self.current = current
-        self.version = version
-
-
-def _person(author: str) -> str:
-    """Who is behind an author: the shared key's changes name a staff member too."""
-    return author.removeprefix(AUTOMATION)
-
-
-def approved_by(author: str, approver: str) -> str:
-    """The actor of a change applied on approval, as the service stores and audits it."""
-    return f"{author}, approved by {approver}"
 
 
 @dataclass
@@ -148,6 +101,7 @@ class Changes:
         change = self.store.move(change_id, Status.PENDING, Status.DECIDING, by_user.username)
         applier = self.registry[change.kind]
         actor = approved_by(change.author, by_user.username)
+        seen = self._impact_before(change)
         try:
             problems = applier.check(change.target, change.after)
             if problems:  # it breaks a rule now (another change meanwhile): left pending
@@ -161,6 +115,9 @@ class Changes:
         done = self.store.move(
             change_id, Status.DECIDING, Status.APPROVED, by_user.username, self.clock()
         )
+        if seen is not None:
+            self.store.keep_impact(change_id, seen)
+            done = replace(done, impact=seen)
         self._record(
             "change.approved", channel, by_user.username, change.kind, change.target, change_id
         )
@@ -228,7 +185,7 @@ class Changes:
             raise Refused(f"only an admin may {verb} a pending change; ask one to")
         if not change.pending:
             raise NotPending(change)
-        if _person(change.author) == _person(by_user.username) and not allow_author:
+        if person(change.author) == person(by_user.username) and not allow_author:
             raise Refused("you proposed this change; another admin must approve it")
 
     def _check_base(self, before: Mapping[str, Any] | None, base_version: int | None) -> None:
@@ -238,6 +195,15 @@ class Changes:
         current = before.get("version")
         if isinstance(current, int) and current != base_version:
             raise Outdated(dict(before), current)
+
+    def _impact_before(self, change: PendingChange) -> Impact | None:
+        """The impact as it stands just before applying; a replay that fails never stops an
+        approval (it is information, not a rule)."""
+        try:
+            return self.impact(change)
+        except Exception:
+            log.exception("four eyes: impact of change %s not kept", change.change_id)
+            return None
 
     def _meanwhile(self, change: PendingChange) -> str:
         """What changed since the proposal, for the approver (and the author) to read."""
@@ -323,13 +289,4 @@ def submit(
     return changes.submit(kind, target, after, base_version, author, reason, channel=channel)
 
 
-__all__ = [
-    "Changes",
-    "Decided",
-    "NotPending",
-    "Outdated",
-    "Refused",
-    "Submitted",
-    "approved_by",
-    "submit",
-]
+__all__ = ["Changes", "Decided", "NotPending", "Outdated", "Refused", "Submitted", "submit"]

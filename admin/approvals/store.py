@@ -22,6 +22,8 @@ from typing import Any
 
 from redis import Redis
 
+from admin.approvals.kinds import Impact, ImpactLine
+
 # Keys — value shape, lifetime (the {changes} hash tag keeps every key in one cluster slot, so
 # the claim script can touch the change and both indexes):
 CHANGE_KEY = "teller:{changes}:change:%s"  # hash: the fields of PendingChange; no TTL
@@ -68,6 +70,7 @@ class PendingChange:
     decided_by: str = ""
     decided_at: datetime | None = None
     note: str = ""  # the rejection's note, or what changed meanwhile when superseded
+    impact: Impact | None = None  # the impact as the approver saw it (kept on approval)
 
     @property
     def pending(self) -> bool:
@@ -90,7 +93,28 @@ def change_to_dict(change: PendingChange) -> dict[str, Any]:
         "decided_by": change.decided_by or None,
         "decided_at": change.decided_at.isoformat() if change.decided_at else None,
         "note": change.note,
+        "impact": impact_to_dict(change.impact) if change.impact else None,
     }
+
+
+def impact_to_dict(impact: Impact) -> dict[str, Any]:
+    return {
+        "days": impact.days,
+        "what": impact.what,
+        "note": impact.note,
+        "lines": [
+            {"label": x.label, "replayed": x.replayed, "before": x.before, "after": x.after}
+            for x in impact.lines
+        ],
+    }
+
+
+def impact_from_dict(raw: Mapping[str, Any]) -> Impact:
+    lines = tuple(
+        ImpactLine(x["label"], int(x["replayed"]), int(x["before"]), int(x["after"]))
+        for x in raw.get("lines", [])
+    )
+    return Impact(int(raw["days"]), str(raw["what"]), lines, str(raw.get("note", "")))
 
 
 def _ms(at: datetime) -> int:
@@ -130,6 +154,7 @@ def _decode(raw: Mapping[str, str]) -> PendingChange:
         decided_by=raw.get("decided_by", ""),
         decided_at=datetime.fromisoformat(raw["decided_at"]) if raw.get("decided_at") else None,
         note=raw.get("note", ""),
+        impact=impact_from_dict(json.loads(raw["impact"])) if raw.get("impact") else None,
     )
 
 
@@ -252,6 +277,11 @@ class ChangeStore:
         if moved == 0:
             raise NotPending(change)
         return change
+
+    def keep_impact(self, change_id: str, impact: Impact) -> None:
+        """Keep the impact the approver saw with the decided change (for whoever reads it
+        later: the replay itself moves on with the rules)."""
+        self.redis.hset(CHANGE_KEY % change_id, "impact", json.dumps(impact_to_dict(impact)))
 
     def _load(self, ids: list[str]) -> list[PendingChange]:
         with self.redis.pipeline(transaction=False) as pipe:

@@ -20,6 +20,7 @@ from werkzeug.exceptions import NotFound
 from admin.approvals.changes import NotPending, Refused
 from admin.approvals.diff import DiffLine
 from admin.approvals.kinds import Impact
+from admin.approvals.outcomes import person
 from admin.approvals.store import NoSuchChange, PendingChange
 from admin.console.blueprint import bp
 from admin.console.guard import current_staff, requires
@@ -85,7 +86,7 @@ def _target(change: PendingChange) -> tuple[str, str]:
 def _view(change: PendingChange, user: StaffUser) -> ChangeView:
     changes = services().changes
     target, url = _target(change)
-    author = change.author.removeprefix("automation:")
+    author = person(change.author)
     replayable = change.pending and change.kind in changes.registry
     return ChangeView(
         change=change,
@@ -93,7 +94,7 @@ def _view(change: PendingChange, user: StaffUser) -> ChangeView:
         target=target,
         target_url=url,
         diff=changes.diff(change),
-        impact=changes.impact(change) if replayable else None,
+        impact=changes.impact(change) if replayable else change.impact,
         refusal=changes.refusal(change, user) if change.pending else "",
         own=author == user.username,
     )
@@ -195,7 +196,7 @@ def reject(change_id: str) -> ResponseReturnValue:
         return _change_page(exc.change, 409, problem=_already(exc.change))
     except Invalid as exc:
         return _change_page(change, 422, problems=by_field(exc.problems, ["note"]), note=note)
-    own = change.author.removeprefix("automation:") == current_staff().username
+    own = person(change.author) == current_staff().username
     flash("Withdrawn: nothing was changed." if own else "Rejected: nothing was changed.", "ok")
     return redirect(url_for("console.approval", change_id=change_id))
 

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from admin.approvals.changes import NotPending, Outdated, Refused, approved_by, submit
+from admin.approvals.changes import NotPending, Outdated, Refused, submit
 from admin.approvals.diff import GONE, NONE
+from admin.approvals.outcomes import approved_by
 from admin.approvals.store import Status
 from admin.staff.roles import Role
 from app import Services
@@ -188,6 +189,9 @@ def test_a_second_admin_applies_it(services: Services) -> None:
     assert scenario.updated_by == approved_by("alice", "bob") == "alice, approved by bob"
     (approved,) = events(services, "change.approved")
     assert (approved["actor"], approved["change"]) == ("bob", change_id)
+    kept = services.changes.get(change_id).impact  # as the approver saw it
+    assert kept is not None and kept == decided.change.impact
+    assert [line.label for line in kept.lines] == ["INTER_BANK_ACCOUNT_FUND_TRANSFER_CREATE"]
     assert events(services, "mfa.scenario.update")[0]["actor"] == "alice, approved by bob"
     with pytest.raises(NotPending):
         services.changes.approve(change_id, Who("carol"))

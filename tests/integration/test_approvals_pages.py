@@ -88,7 +88,7 @@ def test_a_second_admin_sees_the_impact_and_approves(
     page = text(bob.get("/admin/approvals"))
     assert "<del>always</del>" in page and "<ins>value_based</ins>" in page
     assert "<del>—</del>" in page and "<ins>200.00</ins>" in page
-    row = re.search(rf"<code>{TRANSFER}</code>.*?</tr>", page)
+    row = re.search(rf'<code class="action">{TRANSFER}</code>.*?</tr>', page)
     assert row is not None
     numbers = re.findall(r'<td class="num">([^<]+)</td>', row.group(0))
     assert numbers == ["3", "3", "1", "-2"]
@@ -103,6 +103,11 @@ def test_a_second_admin_sees_the_impact_and_approves(
     assert scenario.updated_by == "alice, approved by bob"
     (entry,) = services.auth.audit.entries(event="change.approved")
     assert (entry.fields["actor"], entry.fields["channel"]) == ("bob", "console")
+    # The impact the approver saw is kept with the decided change.
+    assert "As replayed when it was approved" in page
+    kept = re.search(rf'<code class="action">{TRANSFER}</code>.*?</tr>', page)
+    assert kept is not None
+    assert re.findall(r'<td class="num">([^<]+)</td>', kept.group(0)) == ["3", "3", "1", "-2"]
     # Decided: no buttons, listed as decided.
     assert "Approve</button>" not in page
     assert "Nothing is waiting for approval." in text(bob.get("/admin/approvals"))

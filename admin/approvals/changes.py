@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from admin.approvals.diff import DiffLine, diff, summary
+from admin.approvals.diff import DiffLine, diff
 from admin.approvals.kinds import Impact, Registry
 from admin.approvals.outcomes import (
     Decided,
@@ -29,6 +29,8 @@ from admin.approvals.outcomes import (
     Staff,
     Submitted,
     approved_by,
+    base_of,
+    meanwhile,
     person,
 )
 from admin.approvals.store import ChangeStore, NotPending, PendingChange, Status
@@ -39,6 +41,7 @@ from auth.stores.audit import AuditLog
 
 log = logging.getLogger("teller.approvals")
 IMPACT_DAYS = 30
+CLAIM_TIMEOUT = timedelta(minutes=2)
 MAX_NOTE = 500
 MAX_REASON = 500
 
@@ -76,12 +79,7 @@ class Changes:
         if len(reason) > MAX_REASON:
             problems.append(f"reason: at most {MAX_REASON} characters")
         before = applier.snapshot(target)
-        self._check_base(before, base_version)
-        if base_version is None and before is not None:
-            # Approval applies from the version proposed on, so a change made meanwhile is
-            # noticed even when the caller named no version.
-            found = before.get("version")
-            base_version = found if isinstance(found, int) else None
+        base_version = base_of(before, base_version)
         if problems:
             raise Invalid(problems)
         change = self.store.add(
@@ -96,9 +94,11 @@ class Changes:
         """Apply a pending change as ``by_user``. ``Refused`` for its author or without the
         permission; ``NotPending`` if someone decided it first; ``Invalid`` (change left
         pending) if it breaks a rule now."""
-        change = self.store.get(change_id)
+        change = self._recovered(self.store.get(change_id))
         self._may_decide(change, by_user, "approve")
-        change = self.store.move(change_id, Status.PENDING, Status.DECIDING, by_user.username)
+        change = self.store.move(
+            change_id, Status.PENDING, Status.DECIDING, by_user.username, self.clock()
+        )
         applier = self.registry[change.kind]
         actor = approved_by(change.author, by_user.username)
         seen = self._impact_before(change)
@@ -108,7 +108,8 @@ class Changes:
                 raise Invalid(problems)
             result = applier.apply(change.target, change.after, change.base_version, actor)
         except (Stale, Outdated, NotFound):  # the target moved on (or went) meanwhile
-            return self._supersede(change, by_user, channel, self._meanwhile(change))
+            now = applier.snapshot(change.target)
+            return self._supersede(change, by_user, channel, meanwhile(change, now))
         except Exception:  # nothing applied: the change waits for another try
             self.store.move(change_id, Status.DECIDING, Status.PENDING)
             raise
@@ -127,7 +128,7 @@ class Changes:
         self, change_id: str, by_user: Staff, note: str, *, channel: str = "console"
     ) -> PendingChange:
         """Close a pending change unapplied, with a note for its author."""
-        change = self.store.get(change_id)
+        change = self._recovered(self.store.get(change_id))
         self._may_decide(change, by_user, "reject", allow_author=True)
         note = note.strip()
         if len(note) > MAX_NOTE:
@@ -174,9 +175,27 @@ class Changes:
             self._may_decide(change, by_user, "approve")
         except Refused as exc:
             return exc.reason
+        except NotPending as exc:
+            if exc.change.status is Status.DECIDING:
+                return "another admin is deciding this change right now"
+            return f"this change is {exc.change.status.value} already"
         return ""
 
     # --- helpers ---
+
+    def _recovered(self, change: PendingChange) -> PendingChange:
+        """A claim whose decision never finished (its process died mid-way) is handed back
+        after ``CLAIM_TIMEOUT``; applying takes milliseconds, and a late second apply from
+        the same base version would be refused as stale anyway."""
+        claimed = change.decided_at
+        if change.status is not Status.DECIDING or claimed is None:
+            return change
+        if self.clock() - claimed <= CLAIM_TIMEOUT:
+            return change
+        try:
+            return self.store.move(change.change_id, Status.DECIDING, Status.PENDING)
+        except NotPending as exc:  # another approver recovered it first
+            return exc.change
 
     def _may_decide(
         self, change: PendingChange, by_user: Staff, verb: str, allow_author: bool = False
@@ -188,14 +207,6 @@ class Changes:
         if person(change.author) == person(by_user.username) and not allow_author:
             raise Refused("you proposed this change; another admin must approve it")
 
-    def _check_base(self, before: Mapping[str, Any] | None, base_version: int | None) -> None:
-        """Refuse at once a proposal made from a version already out of date."""
-        if before is None or base_version is None:
-            return
-        current = before.get("version")
-        if isinstance(current, int) and current != base_version:
-            raise Outdated(dict(before), current)
-
     def _impact_before(self, change: PendingChange) -> Impact | None:
         """The impact as it stands just before applying; a replay that fails never stops an
         approval (it is information, not a rule)."""
@@ -204,19 +215,6 @@ class Changes:
         except Exception:
             log.exception("four eyes: impact of change %s not kept", change.change_id)
             return None
-
-    def _meanwhile(self, change: PendingChange) -> str:
-        """What changed since the proposal, for the approver (and the author) to read."""
-        now = self.registry[change.kind].snapshot(change.target)
-        if now is None:
-            return "not applied: it was deleted after this change was proposed; propose again"
-        who = now.get("updated_by")
-        by = f" by {who}" if isinstance(who, str) and who else ""
-        lines = diff(change.before, now) if change.before else []
-        return (
-            f"not applied: changed{by} after this change was proposed"
-            f" ({summary(lines)}); propose it again on the current version"
-        )
 
     def _supersede(self, change: PendingChange, by_user: Staff, channel: str, note: str) -> Decided:
         done = self.store.move(

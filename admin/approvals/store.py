@@ -34,7 +34,7 @@ RECENT = 200  # decided changes kept in the index (the audit stream keeps every 
 
 class Status(StrEnum):
     PENDING = "pending"
-    DECIDING = "deciding"  # claimed by one decision, for the moment it takes to apply
+    DECIDING = "deciding"  # claimed by one decision (decided_by, decided_at: by whom, when)
     APPROVED = "approved"
     REJECTED = "rejected"
     SUPERSEDED = "superseded"
@@ -172,7 +172,7 @@ if ARGV[2] == 'pending' or ARGV[2] == 'deciding' then
   if ARGV[2] == 'pending' then
     redis.call('HSET', KEYS[1], 'decided_by', '', 'decided_at', '', 'note', '')
   else
-    redis.call('HSET', KEYS[1], 'decided_by', ARGV[3])
+    redis.call('HSET', KEYS[1], 'decided_by', ARGV[3], 'decided_at', ARGV[4])
   end
   return 1
 end

@@ -43,7 +43,7 @@ KIND_LABELS = {
 }
 STATUS_TEXT = {
     "pending": "waiting for approval",
-    "deciding": "being decided",
+    "deciding": "being decided right now",
     "approved": "approved and applied",
     "rejected": "rejected",
     "superseded": "superseded: not applied",
@@ -95,7 +95,7 @@ def _view(change: PendingChange, user: StaffUser) -> ChangeView:
         target_url=url,
         diff=changes.diff(change),
         impact=changes.impact(change) if replayable else change.impact,
-        refusal=changes.refusal(change, user) if change.pending else "",
+        refusal=changes.refusal(change, user),
         own=author == user.username,
     )
 

@@ -142,3 +142,20 @@ def test_two_admins_approving_at_once_apply_it_once(services: Services, clock: F
     assert changes.get(change_id).status is Status.APPROVED
     assert changes.pending_count() == 0
     assert clock() - changes.get(change_id).created_at < timedelta(seconds=1)
+
+
+def test_a_claim_left_unfinished_is_recovered(services: Services, clock: FrozenClock) -> None:
+    four_eyes_on(services)
+    changes = services.changes
+    proposed = changes.submit("scenario.update", INTERBANK, {"description": "X"}, 1, "alice")
+    assert proposed.pending is not None
+    change_id = proposed.pending.change_id
+    # A decision that claimed the change and never finished (its process died).
+    store(services).move(change_id, Status.PENDING, Status.DECIDING, "carol", clock())
+    assert changes.refusal(changes.get(change_id), BOB).startswith("another admin is deciding")
+    with pytest.raises(NotPending):
+        changes.approve(change_id, BOB)
+    clock.advance(minutes=3)
+    decided = changes.approve(change_id, BOB)
+    assert decided.applied and decided.change.decided_by == "bob"
+    assert services.scenarios.get(INTERBANK).spec.description == "X"

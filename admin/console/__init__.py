@@ -22,6 +22,7 @@ from werkzeug.exceptions import NotFound
 
 from admin.console import (
     approvals,  # noqa: F401 - adds its routes to bp
+    audit,
     home,
     signin,
 )
@@ -73,6 +74,7 @@ def _redis_down(exc: RedisError) -> ResponseReturnValue:
     return page("admin/problem.html", 503, reason="unavailable")
 
 
+SCREENS = (audit,)  # modules whose routes are added with @bp.get/@bp.post
 protect_pages(bp)
 bp.register_error_handler(Forbidden, _forbidden)
 bp.register_error_handler(CSRFError, _csrf_failed)

@@ -64,8 +64,9 @@ class Outdated(Exception):
 
 
 def person(author: str) -> str:
-    """Who is behind an author: the shared key's changes name a staff member too."""
-    return author.removeprefix(AUTOMATION)
+    """Who is behind an author, for comparing: the shared key's changes name a staff member
+    too, and staff names are case-insensitive (sign-in lowercases them)."""
+    return author.removeprefix(AUTOMATION).casefold()
 
 
 def approved_by(author: str, approver: str) -> str:

@@ -96,7 +96,7 @@ def _view(change: PendingChange, user: StaffUser) -> ChangeView:
         diff=changes.diff(change),
         impact=changes.impact(change) if replayable else change.impact,
         refusal=changes.refusal(change, user),
-        own=author == user.username,
+        own=author == person(user.username),
     )
 
 
@@ -196,7 +196,7 @@ def reject(change_id: str) -> ResponseReturnValue:
         return _change_page(exc.change, 409, problem=_already(exc.change))
     except Invalid as exc:
         return _change_page(change, 422, problems=by_field(exc.problems, ["note"]), note=note)
-    own = person(change.author) == current_staff().username
+    own = person(change.author) == person(current_staff().username)
     flash("Withdrawn: nothing was changed." if own else "Rejected: nothing was changed.", "ok")
     return redirect(url_for("console.approval", change_id=change_id))
 

@@ -149,7 +149,7 @@ def test_a_reason_too_long_is_refused(services: Services) -> None:
 def test_the_author_may_not_approve(services: Services) -> None:
     four_eyes_on(services)
     change_id = propose(services, "scenario.update", INTERBANK, THRESHOLD)
-    for author in (ALICE, Who("alice"), Who("automation:alice")):
+    for author in (ALICE, Who("Alice"), Who("automation:alice")):
         with pytest.raises(Refused) as refused:
             services.changes.approve(change_id, author)
         assert refused.value.reason == "you proposed this change; another admin must approve it"
@@ -160,7 +160,7 @@ def test_the_author_may_not_approve(services: Services) -> None:
 
 def test_automation_may_not_approve_its_own_person(services: Services) -> None:
     four_eyes_on(services)
-    done = submit(services.changes, "scenario.update", INTERBANK, THRESHOLD, 1, "automation:bob")
+    done = submit(services.changes, "scenario.update", INTERBANK, THRESHOLD, 1, "automation:Bob")
     assert done.pending is not None
     with pytest.raises(Refused):
         services.changes.approve(done.pending.change_id, BOB)

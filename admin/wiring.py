@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
+from admin.approvals.changes import Changes
 from admin.staff.accounts import StaffAccounts
 from admin.staff.tokens import StaffTokens
 from auth.care import CustomerCare
@@ -38,6 +39,8 @@ class AdminServices(Protocol):
     def config(self) -> AdminSettings: ...
     @property
     def scenarios(self) -> ScenarioService: ...
+    @property
+    def changes(self) -> Changes: ...
     @property
     def staff(self) -> StaffAccounts: ...
     @property

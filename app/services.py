@@ -23,6 +23,8 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from admin.approvals.build import build_changes
+from admin.approvals.changes import Changes
 from admin.staff.accounts import StaffAccounts
 from admin.staff.token_records import derive_key as token_key
 from admin.staff.tokens import StaffTokens
@@ -69,6 +71,7 @@ class Services:
     edge: EdgeStore
     auth: AuthService
     scenarios: ScenarioService
+    changes: Changes  # four eyes: every staff change to scenarios, MFA configuration, KYC
     stepup: StepUpService
     validator: RequestValidator
     claims: ClaimNotifier
@@ -343,6 +346,14 @@ def build_services(
         edge=edge,
         auth=auth,
         scenarios=scenarios,
+        changes=build_changes(
+            app_redis,
+            scenarios=scenarios,
+            audit=auth.audit,
+            bank=bank,
+            clock=clock,
+            four_eyes=config.admin_four_eyes,
+        ),
         stepup=stepup,
         validator=RequestValidator(config.twilio_auth_token),
         claims=claims,

@@ -21,6 +21,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import NotFound
 
 from admin.console import (
+    approvals,
     audit,
     customers,
     dry_run,
@@ -81,7 +82,17 @@ def _redis_down(exc: RedisError) -> ResponseReturnValue:
 
 
 # Modules whose routes are added with @bp.get/@bp.post when imported (above).
-SCREENS = (audit, customers, dry_run, mfa_config, scenario_edit, scenarios, staff, tokens)
+SCREENS = (
+    approvals,
+    audit,
+    customers,
+    dry_run,
+    mfa_config,
+    scenario_edit,
+    scenarios,
+    staff,
+    tokens,
+)
 protect_pages(bp)
 bp.register_error_handler(Forbidden, _forbidden)
 bp.register_error_handler(CSRFError, _csrf_failed)

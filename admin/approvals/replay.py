@@ -32,7 +32,7 @@ from auth.scenarios.model import (
     Scenario,
     application_for,
 )
-from auth.stores.audit import AUDIT_STREAM, AuditLog
+from auth.stores.audit import AuditLog
 from bank.ports import Customer
 
 DAYS = 30
@@ -170,15 +170,13 @@ class HistoryReader:
         end, read = "+", 0
         while read < self.max_entries:
             count = min(PAGE, self.max_entries - read)
-            page: list[tuple[str, dict[str, str]]] = self.audit.redis.xrevrange(  # type: ignore[assignment]
-                AUDIT_STREAM, max=end, count=count
-            )
-            for _, fields in page:
-                yield fields
+            page = self.audit.window(high=end, count=count)
+            for entry in page:
+                yield dict(entry.fields)
             read += len(page)
             if len(page) < count:
                 return
-            ms, _, seq = str(page[-1][0]).partition("-")
+            ms, _, seq = page[-1].entry_id.partition("-")
             end = f"{ms}-{int(seq) - 1}" if int(seq) > 0 else f"{int(ms) - 1}"
 
     def _read(self, since: datetime) -> History:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from auth.stores.audit import AUDIT_STREAM, AuditLog
+from auth.stores.audit import AuditLog
 
 PAGE = 500
 MAX_SCANNED = 5000
@@ -104,14 +104,12 @@ def recent_activity(audit: AuditLog, customer_id: str, zone: tzinfo) -> Activity
     found = Activity()
     start, scanned = "+", 0
     while scanned < MAX_SCANNED and not found.full:
-        page: list[tuple[str, dict[str, str]]] = audit.redis.xrevrange(  # type: ignore[assignment]
-            AUDIT_STREAM, max=start, count=PAGE
-        )
-        for entry_id, fields in page:
-            if fields.get("customer") == customer_id:
-                found.add(event_of(str(entry_id), fields, zone))
+        page = audit.window(high=start, count=PAGE)
+        for entry in page:
+            if entry.fields.get("customer") == customer_id:
+                found.add(event_of(entry.entry_id, dict(entry.fields), zone))
         scanned += len(page)
         if len(page) < PAGE:
             break
-        start = f"({page[-1][0]}"  # exclusive: the next page starts below the last one read
+        start = f"({page[-1].entry_id}"  # exclusive: the next page starts below the last one read
     return found

@@ -230,6 +230,15 @@ class AccountNotOwned(BankError):
         self.customer_id = customer_id
 
 
+class KycRefused(BankError):
+    """A KYC change that breaks a rule; ``problems`` has one message per problem, each starting
+    with its field (``daily: ...``). Nothing was changed."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("KYC change refused: " + "; ".join(problems))
+        self.problems = problems
+
+
 class IdempotencyConflict(BankError):
     """The key was already used for a transfer with other facts (amount, accounts, customer)."""
 
@@ -317,6 +326,17 @@ class CoreBanking(Protocol):
     def other_banks(self) -> list[OtherBank]: ...
 
     def kyc_levels(self) -> list[KycLevel]: ...
+
+    def set_kyc_level(self, level: KycLevel) -> None:
+        """Replace a level's limits, or add the next level; in force for the next movement.
+        Raises KycRefused (with every problem) and changes nothing
+        when a rule is broken (amounts, per transaction ≤ daily ≤ monthly, level order)."""
+        ...
+
+    def set_customer_kyc_level(self, customer_id: str, level: int) -> None:
+        """Move a customer to one of the bank's levels; KycRefused for an unknown customer or
+        level."""
+        ...
 
     def mini_statement(self, account_number: str, limit: int = 5) -> list[Transaction]:
         """The latest ``limit`` movements, newest first."""

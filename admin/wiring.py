@@ -1,12 +1,19 @@
-"""What the admin API uses, and the one typed way its views reach it (see ``bot.wiring``)."""
+"""What the admin API and the staff console use, and the one typed way their views reach it
+(see ``bot.wiring``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
+from admin.staff.accounts import StaffAccounts
 from auth.scenarios.service import ScenarioService
+from auth.service import AuthService
+from bank.ports import CoreBanking
 
 KEY = "teller.admin"
 
@@ -14,15 +21,35 @@ KEY = "teller.admin"
 class AdminSettings(Protocol):
     @property
     def admin_api_key(self) -> str: ...
+    @property
+    def admin_four_eyes(self) -> bool: ...
+    @property
+    def is_production(self) -> bool: ...
+    @property
+    def public_base_url(self) -> str: ...
 
 
 class AdminServices(Protocol):
-    """The part of the service graph the admin API uses."""
+    """The part of the service graph the admin API and the console use."""
 
     @property
     def config(self) -> AdminSettings: ...
     @property
     def scenarios(self) -> ScenarioService: ...
+    @property
+    def staff(self) -> StaffAccounts: ...
+    @property
+    def auth(self) -> AuthService: ...
+    @property
+    def bank(self) -> CoreBanking: ...
+    @property
+    def bank_name(self) -> str: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def zone(self) -> ZoneInfo: ...
+    @property
+    def clock(self) -> Callable[[], datetime]: ...
 
 
 def install(app: Flask, graph: AdminServices) -> None:

@@ -9,8 +9,9 @@ import logging
 import os
 import sys
 
+from admin.staff.roles import Role
 from app.config import Config, ConfigError
-from app.services import build_services
+from app.services import Services, build_services
 from app.web import create_app
 from bank.seed import SeedError
 from bot.access_log import QuietPolling, RedactingFilter, install_redaction
@@ -26,10 +27,25 @@ def serve() -> None:
         app = create_app()
     except (ConfigError, SeedError) as exc:
         raise SystemExit(f"Teller cannot start: {exc}") from None
+    _first_admin(app.extensions["teller"])
     requests = logging.getLogger("werkzeug")
     requests.addFilter(RedactingFilter())  # its request lines hold tokens
     requests.addFilter(QuietPolling())
     app.run(host="127.0.0.1", port=port, threaded=True)
+
+
+def _first_admin(services: Services) -> None:
+    """The embedded default keeps staff accounts in memory, out of reach of ``flask admin
+    create-user`` (another process): with none yet, make ``admin`` and print its set-up link
+    (to the terminal only: the log never holds a link token)."""
+    if services.config.redis_url is not None or services.staff.all():
+        return
+    token = services.staff.create("admin", Role.ADMIN, by="make run")
+    print(
+        "Staff console: set up the first admin (valid 24 hours, once): "
+        f"{services.staff.setup_url(token)}",
+        flush=True,
+    )
 
 
 def worker() -> int:

@@ -23,7 +23,9 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from admin.staff.accounts import StaffAccounts
 from app.config import Config, ConfigError
+from app.redis_settings import warn_about_redis
 from auth.lookups import NameLookups
 from auth.pins import SecretHasher
 from auth.scenarios.service import ScenarioService
@@ -100,6 +102,19 @@ class Services:
         """Rendered documents waiting for Twilio (``GET /media/<token>``)."""
         ttl = timedelta(minutes=self.config.media_ttl_minutes)
         return MediaStore(self.rq_redis, self.config.secret_key, ttl, self.clock)
+
+    @cached_property
+    def staff(self) -> StaffAccounts:
+        """Staff accounts and their console sessions (``admin.staff``)."""
+        config = self.config
+        return StaffAccounts(
+            self.redis,
+            self.auth.hasher,
+            config.secret_key,
+            config.public_base_url,
+            self.clock,
+            self.bank_name,
+        )
 
     @cached_property
     def verify_key(self) -> bytes:
@@ -235,6 +250,8 @@ def build_services(
 ) -> Services:
     """Create every client once. Tests pass a messenger or Twilio HTTP client and a clock."""
     app_redis, rq_redis = redis_clients(config)
+    if config.is_production:
+        warn_about_redis(app_redis)
     queue = queue_for(DEFAULT_QUEUE, rq_redis)
     Path(config.bank_database).parent.mkdir(parents=True, exist_ok=True)
     bank = SqliteBank(config.bank_database, clock=clock, guards=[kyc_guard])

@@ -10,7 +10,9 @@ from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from admin import api as admin_api
+from admin import console
 from admin import wiring as admin_wiring
+from admin.cli import admin_cli
 from app.config import ROOT, Config, unknown_variables
 from app.services import Services, build_services
 from auth import api as token_api
@@ -54,9 +56,11 @@ def create_app(config: Config | None = None, services: Services | None = None) -
     auth_wiring.install(app, services)
     admin_wiring.install(app, services)
     app.register_blueprint(admin_api.bp)
+    app.register_blueprint(console.bp)
     app.cli.add_command(bank_cli)
     app.cli.add_command(auth_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(admin_cli)
     _announce(services)
     return app
 

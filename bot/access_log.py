@@ -1,9 +1,10 @@
 """Gunicorn's access log without the secrets some URLs carry: one-time link tokens
-(``/secure/<purpose>/<token>``), media tokens (``/media/<token>``) and claim tokens
-(``/claim/<token>``) are written as ``…``. Everything else in the line stays, so requests can
-still be counted and traced. ``make web`` and the Procfile run gunicorn with this logger class;
-``make run``'s development server gets ``RedactingFilter`` (and ``QuietPolling``, so the
-simulator's outbox polling doesn't fill the log).
+(``/secure/<purpose>/<token>``), media tokens (``/media/<token>``), claim tokens
+(``/claim/<token>``) and the console's set-up links (``/admin/setup/<token>``) are written as
+``…``. Everything else in the line stays, so requests can still be counted and traced.
+``make web`` and the Procfile run gunicorn with this logger class; ``make run``'s development
+server gets ``RedactingFilter`` (and ``QuietPolling``, so the simulator's outbox polling doesn't
+fill the log).
 
 Every other log record (Flask's ``Exception on /secure/login/<token> [POST]``, gunicorn's error
 log, Teller's own loggers) goes through ``redact`` too: ``install_redaction`` (called by the app
@@ -20,7 +21,8 @@ from typing import Any
 
 from gunicorn.glogging import Logger  # type: ignore[import-untyped]
 
-_SECRET_SEGMENT = re.compile(r"(/(?:secure/[a-z]+|media|claim)/)[^/?#\s\"]+")
+# The staff console's set-up links (/admin/setup/<token>) are one-time secrets too.
+_SECRET_SEGMENT = re.compile(r"(/(?:secure/[a-z]+|media|claim|admin/setup)/)[^/?#\s\"]+")
 
 
 def redact(text: str) -> str:

@@ -54,10 +54,10 @@ def can(role: Role | str, permission: Permission) -> bool:
 
 
 def describe(role: Role) -> str:
-    """One line for the console and the CLI: what this role is for."""
+    """What this role is for, to follow "you can": one line for the console and the CLI."""
     return {
-        Role.VIEWER: "reads scenarios, templates, the MFA configuration and KYC levels",
-        Role.OPERATOR: "looks after customers: search, block, unblock, lockouts, KYC reviews",
-        Role.ADMIN: "changes scenarios, MFA configuration, KYC levels and staff; approves changes",
-        Role.AUDITOR: "reads and exports the audit log",
+        Role.VIEWER: "read scenarios, templates, the MFA configuration and KYC levels",
+        Role.OPERATOR: "look after customers: search, block, unblock, lockouts, KYC reviews",
+        Role.ADMIN: "change scenarios, MFA configuration, KYC levels and staff; approve changes",
+        Role.AUDITOR: "read and export the audit log",
     }[role]

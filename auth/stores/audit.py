@@ -63,7 +63,7 @@ def _entry(
         "at": at.isoformat(),
         "event": event,
         "customer": customer_id,
-        "number": mask_phone(msisdn),
+        "number": mask_phone(msisdn) if msisdn else "",  # staff events may name no one
         "channel": channel,
         "result": result,
         **{k: str(v) for k, v in detail.items()},

@@ -66,3 +66,9 @@ def test_the_simulators_outbox_polling_is_left_out_of_the_info_log() -> None:
     assert quiet.filter(_request_line("POST /whatsapp/inbound HTTP/1.1"))
     logging.getLogger("werkzeug.polling").setLevel(logging.DEBUG)
     assert quiet.filter(_request_line("GET /dev/outbox HTTP/1.1"))  # kept when asked for
+
+
+def test_console_setup_links_are_redacted() -> None:
+    line = "GET /admin/setup/Zx9_k-3F2aQ/authenticator HTTP/1.1"
+    assert redact(line) == "GET /admin/setup/…/authenticator HTTP/1.1"
+    assert redact("GET /admin/scenarios?q=transfer") == "GET /admin/scenarios?q=transfer"

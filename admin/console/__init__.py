@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import NotFound
 
-from admin.console import home, signin
+from admin.console import home, kyc, kyc_customer, signin  # noqa: F401 - they add routes
 from admin.console.blueprint import bp
 from admin.console.guard import Forbidden, signed_in
 from admin.console.render import page

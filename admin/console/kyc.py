@@ -22,7 +22,7 @@ from admin.console.blueprint import bp
 from admin.console.guard import current_staff, requires
 from admin.console.render import by_field, page
 from admin.kyc.base import KycStale
-from admin.kyc.inputs import amount_text, whole
+from admin.kyc.inputs import amount_text, version, whole
 from admin.kyc.levels import fingerprint
 from admin.kyc.propose import Proposed, propose
 from admin.staff.roles import Permission
@@ -107,9 +107,9 @@ def _make(
     what: str, form: str, kind: str, target: str, after: dict[str, Any]
 ) -> ResponseReturnValue:
     reason = str(after.get("reason", ""))
-    version = whole(request.form.get("version", ""))
+    base = version(request.form.get("version", ""))
     try:
-        outcome = propose(kind, target, after, version, current_staff().username, reason)
+        outcome = propose(kind, target, after, base, current_staff().username, reason)
     except Invalid as exc:
         return _levels_page(422, form, exc.problems, request.form)
     except KycStale:

@@ -23,7 +23,7 @@ from admin.console.blueprint import bp
 from admin.console.guard import allowed, current_staff, requires
 from admin.console.render import by_field
 from admin.kyc.base import KycStale
-from admin.kyc.inputs import whole
+from admin.kyc.inputs import version, whole
 from admin.kyc.propose import propose
 from admin.staff.roles import Permission
 from admin.wiring import services
@@ -107,11 +107,11 @@ def propose_customer_level(customer_id: str) -> ResponseReturnValue:
     reason = request.form.get("reason", "")
     level = whole(level_text)
     after = {"level": level if level is not None else level_text, "reason": reason}
-    version = whole(request.form.get("version", ""))
+    base = version(request.form.get("version", ""))
     back = redirect(customer_path(customer_id) + "#kyc-level", 303)
     try:
         outcome = propose(
-            "customer.kyc_level", customer_id, after, version, current_staff().username, reason
+            "customer.kyc_level", customer_id, after, base, current_staff().username, reason
         )
     except Invalid as exc:
         refused_reason = any(p.startswith("reason:") for p in exc.problems)

@@ -19,6 +19,7 @@ PLAIN = re.compile(r"[0-9]{1,15}(\.[0-9]{1,2})?")
 GROUPED = re.compile(r"[0-9]{1,3}(,[0-9]{3}){1,4}(\.[0-9]{1,2})?")
 LONG_DIGITS = re.compile(r"[0-9]{8,}")  # an account, card, national ID or phone number
 WHOLE = re.compile(r"[0-9]{1,6}")
+VERSION = re.compile(r"[0-9]{1,12}")  # a level's fingerprint has up to 10 digits
 
 
 def amount_text(raw: object) -> str:
@@ -52,6 +53,13 @@ def whole(raw: object) -> int | None:
     if isinstance(raw, int):
         return raw
     if isinstance(raw, str) and WHOLE.fullmatch(raw.strip()):
+        return int(raw.strip())
+    return None
+
+
+def version(raw: object) -> int | None:
+    """The version a form was made from (its hidden field), or None when it sent none."""
+    if isinstance(raw, str) and VERSION.fullmatch(raw.strip()):
         return int(raw.strip())
     return None
 

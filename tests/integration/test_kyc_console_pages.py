@@ -16,6 +16,7 @@ from werkzeug.test import TestResponse
 from admin.console.guard import requires
 from admin.staff.roles import Permission, Role
 from app import Services
+from bank.ports import Limit, LimitExceeded, TransferRequest
 from tests.console import ConsoleClient, console_as
 from tests.fakes import FrozenClock
 
@@ -63,7 +64,7 @@ def test_an_admin_sees_the_levels_in_the_banks_currency_and_a_form_per_level(
     ]
     for form in ("level-1", "level-2", "level-3", "level-new", "cooling-off"):
         assert re.search(rf'<form method="post" action="[^"]+" id="{form}"', text), form
-    assert 'action="/admin/kyc/levels/4"' in text  # adding the next level
+    assert 'action="/admin/kyc/levels/4#level-new"' in text  # adding the next level
     assert "For <strong>24 hours</strong>" in text and "<strong>USD 200.00</strong>" in text
 
 
@@ -259,3 +260,25 @@ def test_a_viewer_cannot_change_a_customers_level(
     admin, _ = console_as(app, services, clock, Role.ADMIN)
     unknown = admin.post("/admin/customers/C999/kyc-level", {"level": "3", "reason": WHY})
     assert unknown.status_code == 404
+
+
+def test_a_limit_lowered_in_the_console_refuses_the_next_transfer(
+    app: Flask, services: Services, clock: FrozenClock
+) -> None:
+    def send(key: str) -> None:
+        services.bank.transfer(
+            TransferRequest(key, "0123456789", "0987654321", "044", Decimal("1500.00"), "x", "C001")
+        )
+
+    console, text = admin_on_kyc(app, services, clock)
+    send("before")  # Amina, level 2: 2,000.00 a transfer
+    form = {**LEVEL_2, "per_transaction": "1000", "reason": WHY}
+    assert (
+        console.post(
+            "/admin/kyc/levels/2", {**form, "version": version_of(text, "level-2")}
+        ).status_code
+        == 303
+    )
+    with pytest.raises(LimitExceeded) as over:
+        send("after")  # the same bank, no restart
+    assert over.value.limit is Limit.PER_TRANSACTION

@@ -8,7 +8,6 @@ reply again and touches nothing.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 import secrets
@@ -16,8 +15,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-
-from redis.exceptions import RedisError
 
 from auth.ports import Identity, StepUp
 from bank.ports import CoreBanking
@@ -70,9 +67,8 @@ class Dispatcher:
         try:
             return self._process(msg, begin)
         except BaseException:
-            # If Redis is gone too, the in-progress marker and the lock expire by themselves.
-            with contextlib.suppress(RedisError):
-                self.edge.abort(msg.msisdn, msg.sid, begin)
+            # If Redis is gone too, the release is retried until it answers (bot.late_release).
+            self.edge.release(msg.msisdn, msg.sid, begin)
             raise
 
     def text_reply(self, key: str) -> str:
@@ -127,8 +123,7 @@ class Dispatcher:
                 self.edge.abort(msisdn, sid, begin)
                 return False
         except BaseException:
-            with contextlib.suppress(RedisError):
-                self.edge.abort(msisdn, sid, begin)
+            self.edge.release(msisdn, sid, begin)
             raise
         try:
             for text in texts:

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from redis import Redis
+from redis.exceptions import RedisError
 
+from bot.late_release import LateRelease
 from bot.sealed import Sealer
 
 # Keys (all per customer, hash-tagged) — shape of each value, and how long it lives:
@@ -88,6 +90,7 @@ class EdgeStore:
         self._begin = redis.register_script(_BEGIN)
         self._commit = redis.register_script(_COMMIT)
         self._abort = redis.register_script(_ABORT)
+        self.late = LateRelease()
 
     @staticmethod
     def keys(msisdn: str, sid: str) -> list[str]:
@@ -131,6 +134,15 @@ class EdgeStore:
     def abort(self, msisdn: str, sid: str, begin: Begin) -> None:
         """Give the message back (a retry may process it) and release the lock."""
         self._abort(keys=self.keys(msisdn, sid), args=[begin.lock_token])
+
+    def release(self, msisdn: str, sid: str, begin: Begin) -> None:
+        """``abort`` after a failure: if Redis doesn't answer now, it is retried in the
+        background until it does (``bot.late_release``), so the customer isn't held "busy"
+        until the lock's TTL once Redis is back."""
+        try:
+            self.abort(msisdn, sid, begin)
+        except RedisError:
+            self.late.submit(lambda: self.abort(msisdn, sid, begin), LOCK_TTL_MS / 1000)
 
     def stored_reply(self, msisdn: str, sid: str) -> str | None:
         value = self.redis.get(SID_KEY.format(msisdn=msisdn, sid=sid))

@@ -132,6 +132,18 @@ class AuditLog:
                 break
         return found
 
+    def window(
+        self, low: str = "-", high: str = "+", count: int = 100, *, newest_first: bool = True
+    ) -> list[AuditEntry]:
+        """Up to ``count`` entries with ids from ``low`` to ``high`` (both included), newest
+        first or oldest first: the one read the console's queries are built on."""
+        if newest_first:
+            raw = self.redis.xrevrange(AUDIT_STREAM, max=high, min=low, count=count)
+        else:
+            raw = self.redis.xrange(AUDIT_STREAM, min=low, max=high, count=count)
+        pairs: list[tuple[str, dict[str, str]]] = raw  # type: ignore[assignment]
+        return [AuditEntry(str(entry_id), dict(fields)) for entry_id, fields in pairs]
+
     def anchor(self) -> Anchor:
         """Where the chain starts: the last entry trimmed, or the genesis."""
         found: dict[str, str] = self.redis.hgetall(AUDIT_ANCHOR)  # type: ignore[assignment]

@@ -112,3 +112,65 @@ def test_a_job_killed_mid_render_is_retried_and_sends_once(
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait(5)
+
+
+@pytest.mark.slow
+def test_a_worker_killed_outright_has_its_job_retried_within_seconds(
+    services: Services, outbox: OutboxMessenger
+) -> None:
+    """The whole worker dies (``kill -9`` of the worker, its work horse and its scheduler, as
+    when a machine is lost): another worker takes the abandoned job back within seconds (not
+    at RQ's next ten-minute maintenance) and runs it once the dead scheduler's lock has lapsed
+    (RQ holds it 61 s), and the customer gets one statement."""
+    for n in range(MOVEMENTS):
+        services.bank.transfer(
+            TransferRequest(
+                f"k{n}", AMINA_SAVINGS, TUNDE_CURRENT, "001", Decimal("0.50"), "", AMINA_ID
+            )
+        )
+    env = {
+        **os.environ,
+        "REDIS_URL": services.config.redis_url or "",
+        "BANK_DATABASE": services.config.bank_database,
+        "PUBLIC_BASE_URL": BASE_URL,
+    }
+    raw = Redis.from_url(services.config.redis_url or "")
+    first = subprocess.Popen([sys.executable, "-m", "app", "worker"], env=env, cwd=ROOT)
+    second: subprocess.Popen[bytes] | None = None
+    try:
+        assert wait_for(lambda: Worker.all(connection=raw), timeout=30, step=0.1)
+        request = create_request(
+            services.redis,
+            msisdn=AMINA,
+            customer_id=AMINA_ID,
+            account=AMINA_SAVINGS,
+            first=date(2026, 10, 1),
+            last=date(2026, 11, 2),
+        )
+        job = enqueue_statement(services.rq_redis, request.request_id)
+        assert wait_for(lambda: job.get_status(refresh=True) == "started", timeout=30)
+        for pid in children(first.pid):
+            os.kill(pid, signal.SIGKILL)
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(5)
+        killed_at = time.monotonic()
+        assert media_messages(outbox, AMINA) == []
+        second = subprocess.Popen([sys.executable, "-m", "app", "worker"], env=env, cwd=ROOT)
+        assert wait_for(lambda: job.get_status(refresh=True) != "started", timeout=40, step=0.2)
+        taken_back_in = time.monotonic() - killed_at
+        assert taken_back_in < 30, f"taken back {taken_back_in:.0f} s after the worker died"
+        assert wait_for(lambda: media_messages(outbox, AMINA), timeout=100, step=0.2)
+        retried_in = time.monotonic() - killed_at
+        assert retried_in < 90, f"retried {retried_in:.0f} s after the worker died"
+        assert wait_for(lambda: job.get_status(refresh=True) == "finished", timeout=30)
+        time.sleep(1.0)
+        assert len(media_messages(outbox, AMINA)) == 1
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(5)

@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 
 from admin.approvals.kinds import Applier, Impact
+from admin.kyc import replay as replay_module
 from admin.kyc.base import KycStale
 from admin.kyc.build import kyc_appliers
 from admin.kyc.levels import fingerprint
+from admin.kyc.replay import MovementReader
 from app import Services
 from auth.scenarios.validate import Invalid
 from tests.fakes import FrozenClock
@@ -243,3 +245,18 @@ def test_a_customers_level_impact(
         ("daily limit", 2, 0, 0),
         ("monthly limit", 2, 0, 0),
     ]
+
+
+def test_the_reader_pages_through_the_audit_and_says_where_a_cap_stopped_it(
+    services: Services, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(replay_module, "PAGE", 2)
+    for hours_ago in (5, 4, 3, 2, 1):
+        moved(services, clock, f"{hours_ago}00.00", hours_ago)
+    since = clock() - timedelta(days=30)
+    history = MovementReader(services.auth.audit, clock).since(since)
+    assert [m.amount for m in history.movements] == [Decimal(f"{h}00") for h in (5, 4, 3, 2, 1)]
+    assert history.capped_at is None
+    capped = MovementReader(services.auth.audit, clock, max_entries=3).since(since)
+    assert [m.amount for m in capped.movements] == [Decimal("300"), Decimal("200"), Decimal("100")]
+    assert capped.capped_at == clock() - timedelta(hours=3)

@@ -108,7 +108,7 @@ def propose_customer_level(customer_id: str) -> ResponseReturnValue:
     level = whole(level_text)
     after = {"level": level if level is not None else level_text, "reason": reason}
     base = version(request.form.get("version", ""))
-    back = redirect(customer_path(customer_id) + "#kyc-level", 303)
+    back = redirect(customer_path(customer_id) + "#kyc-level-change", 303)
     try:
         outcome = propose(
             "customer.kyc_level", customer_id, after, base, current_staff().username, reason

@@ -212,7 +212,9 @@ def test_an_operator_changes_a_customers_level(
     done = console.post(
         "/admin/customers/C001/kyc-level", {"level": "3", "reason": WHY, "version": "2"}
     )
-    assert done.status_code == 303 and done.location.endswith("/admin/customers/C001#kyc-level")
+    assert done.status_code == 303 and done.location.endswith(
+        "/admin/customers/C001#kyc-level-change"
+    )
     customer = services.bank.customer("C001")
     assert customer is not None and customer.kyc_level == 3
     [entry] = events(services, "customer.kyc_level")
@@ -235,10 +237,12 @@ def test_a_refused_customer_form_comes_back_beside_its_fields(
     )
     assert refused.status_code == 303
     text = html(console.get(f"{customer_page}/C001"))
-    assert errors_of(text, "kyc-level") == ["one of the bank's KYC levels (1, 2, 3)"]
-    assert errors_of(text, "kyc-reason")[0].startswith("no account, card, ID or phone numbers")
+    assert errors_of(text, "kyc-change-level") == ["one of the bank's KYC levels (1, 2, 3)"]
+    assert errors_of(text, "kyc-change-reason")[0].startswith(
+        "no account, card, ID or phone numbers"
+    )
     assert "5399831234564242" not in text  # a refused reason is not carried back
-    assert errors_of(html(console.get(f"{customer_page}/C001")), "kyc-level") == []  # once
+    assert errors_of(html(console.get(f"{customer_page}/C001")), "kyc-change-level") == []  # once
     stale = console.post(
         "/admin/customers/C001/kyc-level", {"level": "3", "reason": WHY, "version": "1"}
     )

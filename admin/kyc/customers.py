@@ -41,7 +41,10 @@ class CustomerLevel(KycKind):
         if customer is None:
             problems.append(UNKNOWN)
         level = inputs.whole(after.get("level"))
-        found = customer_level_problems(level, list(self.levels().values()))
+        if after.get("level") in (None, ""):
+            found = ["level: required: choose the new level"]
+        else:
+            found = customer_level_problems(level, list(self.levels().values()))
         problems += found
         if customer is not None and not found and level == customer.kyc_level:
             problems.append(f"level: {customer.name} is at level {level} already")

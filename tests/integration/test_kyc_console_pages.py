@@ -237,7 +237,7 @@ def test_a_refused_customer_form_comes_back_beside_its_fields(
     )
     assert refused.status_code == 303
     text = html(console.get(f"{customer_page}/C001"))
-    assert errors_of(text, "kyc-change-level") == ["one of the bank's KYC levels (1, 2, 3)"]
+    assert errors_of(text, "kyc-change-level") == ["required: choose the new level"]
     assert errors_of(text, "kyc-change-reason")[0].startswith(
         "no account, card, ID or phone numbers"
     )

@@ -1,15 +1,19 @@
 """The admin JSON API (DESIGN.md, HTTP: ``/admin/api/v1``): MFA scenarios and the MFA
-configuration, for staff tools now and the staff console later.
+configuration, for staff scripts and automation (the console's pages are ``admin.console``).
 
 Staff list, filter and search scenarios, create, edit, activate, deactivate and delete them, ask
 which challenge fires for an action and amount (the dry-run), and read or replace the bank-wide
 MFA configuration. Views only parse → call → render: every rule lives in ``auth.scenarios``,
 which also audits each change with who, when, before and after.
 
-Guard (fails closed): ``Authorization: Bearer $ADMIN_API_KEY``, compared in constant time, then
-an ``X-Admin-User`` header naming who is calling. The shared key is for automation: its changes
-are authored and audited as ``automation:<X-Admin-User>``, so they can be told from a person's
-(personal staff tokens come with the staff console).
+Guard (fails closed, ``admin.api_guard``): ``Authorization: Bearer <token>``. A staff member's
+personal token (``tlr_…``, created under *API tokens* in the console) makes its owner the caller:
+their username is the author and audit actor of every change, and their role *now* decides —
+reads and the dry-run need ``read_config``, every change ``edit_config`` (else 403, naming the
+role and what it needs). A revoked or unknown token, or one whose owner is disabled, is a 401.
+The shared ``$ADMIN_API_KEY`` is for automation: it needs an ``X-Admin-User`` header, and its
+changes are authored and audited as ``automation:<X-Admin-User>``, so they can be told from a
+person's.
 
 Versions (optimistic concurrency): a scenario and the MFA configuration carry a ``version``
 (in the JSON, and as the strong ``ETag`` ``"v<version>"`` of every answer that returns one).
@@ -23,23 +27,23 @@ use ``/activate`` or ``/deactivate``).
 
 Every error is JSON ``{"error": "...", "problems": [...]}``: 400 for a request that can't be
 read (not a JSON object, a bad query parameter, a bad ``X-Admin-User`` or ``If-Match``), 401
-without the key, 404 for an unknown scenario, 409 for a stale version, 422 for a readable
-request that breaks a rule (every problem listed, each starting with its field), 428 without
-``If-Match``, 503 while Redis is down. Nothing is cached.
+without a valid key or token, 403 for a role without the permission, 404 for an unknown
+scenario, 409 for a stale version, 422 for a readable request that breaks a rule (every problem
+listed, each starting with its field), 428 without ``If-Match``, 503 while Redis is down.
+Nothing is cached.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
-import re
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from admin.api_guard import Refused, authorise, identify, needed, needs
 from admin.inputs import (
     Malformed,
     PreconditionMissing,
@@ -48,6 +52,7 @@ from admin.inputs import (
     list_filters,
     precondition,
 )
+from admin.staff.roles import Permission
 from admin.wiring import services
 from auth.json_body import json_body
 from auth.scenarios.codec import config_to_dict, scenario_to_dict
@@ -60,11 +65,6 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("admin_api", __name__, url_prefix="/admin/api/v1")
 PREFIX = "/admin/api/v1/"
-# Who made a change, as it appears in created_by/updated_by and the audit stream.
-STAFF = re.compile(r"[A-Za-z0-9._@-]{1,64}")
-STAFF_RULE = "1-64 letters, digits, '.', '_', '-' or '@'"
-# The author and audit actor of a change made with the shared key (automation, not a person).
-AUTOMATION = "automation:"
 
 
 def _error(status: int, message: str, problems: Iterable[str] = (), **extra: Any) -> Response:
@@ -113,16 +113,6 @@ def _service() -> ScenarioService:
     return services().scenarios
 
 
-def _authorised() -> bool:
-    """Fails closed: no key configured, no bearer token, or a different one → False."""
-    expected = services().config.admin_api_key
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token or not expected:
-        return False
-    return hmac.compare_digest(token.encode(), expected.encode())
-
-
 def _body() -> dict[str, Any]:
     body: Any = json_body()
     if not isinstance(body, dict):
@@ -132,13 +122,25 @@ def _body() -> dict[str, Any]:
 
 @bp.before_request
 def _guard() -> Response | None:
-    if not _authorised():
-        return _error(401, "missing or wrong API key: send Authorization: Bearer <ADMIN_API_KEY>")
-    staff = request.headers.get("X-Admin-User", "")
-    if not STAFF.fullmatch(staff):
-        problem = f"X-Admin-User: required, the staff member making the request ({STAFF_RULE})"
-        return _error(400, "the request could not be read", [problem])
-    g.admin_user = AUTOMATION + staff
+    """Who calls (g.admin_user: the author and audit actor) and whether their role may."""
+    graph = services()
+    try:
+        caller = identify(
+            request.headers.get("Authorization", ""),
+            request.headers.get("X-Admin-User", ""),
+            graph.config.admin_api_key,
+            graph.tokens,
+        )
+    except Refused as exc:
+        return _error(exc.status, exc.message, exc.problems)
+    view = current_app.view_functions.get(request.endpoint or "")
+    try:
+        authorise(caller, needed(view, request.method))
+    except Refused as exc:
+        log.info("admin api: %s refused %s %s", caller.actor, request.method, request.path)
+        return _error(exc.status, exc.message, exc.problems)
+    g.admin_user = caller.actor
+    g.admin_caller = caller
     return None
 
 
@@ -257,6 +259,7 @@ def delete_scenario(scenario_id: str) -> Response:
 
 
 @bp.post("/scenarios/dry-run")
+@needs(Permission.READ_CONFIG)  # a question, not a change
 def dry_run() -> Response:
     application, action, amount, enrolled = dry_run_input(_body())
     decision = _service().dry_run(application, action, amount, enrolled)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 
 from admin.staff.accounts import StaffAccounts
+from admin.staff.tokens import StaffTokens
 from auth.scenarios.service import ScenarioService
 from auth.service import AuthService
 from bank.ports import CoreBanking
@@ -38,6 +39,8 @@ class AdminServices(Protocol):
     def scenarios(self) -> ScenarioService: ...
     @property
     def staff(self) -> StaffAccounts: ...
+    @property
+    def tokens(self) -> StaffTokens: ...
     @property
     def auth(self) -> AuthService: ...
     @property

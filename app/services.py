@@ -24,6 +24,8 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from admin.staff.accounts import StaffAccounts
+from admin.staff.token_records import derive_key as token_key
+from admin.staff.tokens import StaffTokens
 from app.config import Config, ConfigError
 from app.redis_settings import warn_about_redis
 from auth.lookups import NameLookups
@@ -115,6 +117,12 @@ class Services:
             self.clock,
             self.bank_name,
         )
+
+    @cached_property
+    def tokens(self) -> StaffTokens:
+        """Staff's personal API tokens (``admin.staff.tokens``), owned by ``staff`` accounts."""
+        key = token_key(self.config.secret_key)
+        return StaffTokens(self.redis, key, self.clock, self.auth.audit, self.staff)
 
     @cached_property
     def verify_key(self) -> bytes:

@@ -55,7 +55,9 @@ class JobPolicy:
         )
 
 
-# A receipt is small; a year of statement lines is not. Both retry soon, then less often.
-RECEIPT_JOB = JobPolicy(DOCUMENTS_QUEUE, timeout_s=30, backoff_s=(2, 10, 30))
-STATEMENT_JOB = JobPolicy(DOCUMENTS_QUEUE, timeout_s=120, backoff_s=(2, 10, 30))
+# A receipt is small; a year of statement lines is not. Both retry at once, then less often:
+# a first retry without a wait goes straight back on the queue, so a job left by a worker that
+# died is run again without waiting for a scheduler (a dead one's lock lapses only after 61 s).
+RECEIPT_JOB = JobPolicy(DOCUMENTS_QUEUE, timeout_s=30, backoff_s=(0, 10, 30))
+STATEMENT_JOB = JobPolicy(DOCUMENTS_QUEUE, timeout_s=120, backoff_s=(0, 10, 30))
 NOTICE_JOB = JobPolicy(MESSAGES_QUEUE, timeout_s=15, backoff_s=(5, 30, 120))

@@ -5,8 +5,8 @@ It warms reportlab and pypdf (fonts
 parsed, a receipt rendered and encrypted) before the first job, so every forked job starts warm
 instead of paying those costs itself. Then it serves the queues in priority order with RQ's JSON
 serializer, and a scheduler that re-enqueues retries when their back-off has passed. A job
-left behind by a worker that died outright is taken back within about 25 seconds and retried
-within about a minute and a half (``TellerWorker``).
+left behind by a worker that died outright is taken back and retried within about 25 seconds
+(``TellerWorker``).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ log = logging.getLogger("teller.worker")
 # A job whose worker died (kill -9, a lost machine) stays "started" until its heartbeat expires
 # and some worker's maintenance sees it: RQ's defaults are a 90 s heartbeat and maintenance
 # every 10 minutes. Beating every 5 s with a 10 s grace and cleaning every 10 s takes such a
-# job back within about 25 s and restarts a scheduler that died (Redis went away) as soon; the
-# retry then runs once a scheduler holds the queues' lock (a dead one's lapses after 61 s).
+# job back within about 25 s (its first retry waits for nothing: workers.queues) and restarts a
+# scheduler that died (Redis went away) as soon.
 HEARTBEAT_S = 5
 HEARTBEAT_GRACE_S = 10
 MAINTENANCE_S = 10

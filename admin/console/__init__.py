@@ -20,7 +20,15 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import NotFound
 
-from admin.console import audit, home, kyc, kyc_customer, signin  # noqa: F401 - they add routes
+from admin.console import (  # noqa: F401 - each module adds its routes to bp
+    audit,
+    home,
+    kyc,
+    kyc_customer,
+    signin,
+    staff,
+    tokens,
+)
 from admin.console.blueprint import bp
 from admin.console.guard import Forbidden, signed_in
 from admin.console.render import page
@@ -69,7 +77,7 @@ def _redis_down(exc: RedisError) -> ResponseReturnValue:
     return page("admin/problem.html", 503, reason="unavailable")
 
 
-SCREENS = (audit,)  # modules whose routes are added with @bp.get/@bp.post
+SCREENS = (audit, staff, tokens)  # modules whose routes are added with @bp.get/@bp.post
 protect_pages(bp)
 bp.register_error_handler(Forbidden, _forbidden)
 bp.register_error_handler(CSRFError, _csrf_failed)

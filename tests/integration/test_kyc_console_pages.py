@@ -79,6 +79,7 @@ def test_an_admin_changes_a_daily_limit_in_force_and_audited(
     after = html(console.get("/admin/kyc"))
     assert "KYC level 2 saved: in force for the next money movement." in after
     assert "USD 6,000.00" in after
+    assert 'href="/admin/audit?event=kyc."' in after  # the history, for those who read the audit
     [entry] = events(services, "kyc.level_changed")
     assert (entry["actor"], entry["level"], entry["reason"]) == ("ada.admin", "2", WHY)
 
@@ -170,6 +171,7 @@ def test_other_roles_read_the_levels_without_a_form_and_their_posts_are_refused(
     assert (
         'action="/admin/kyc' not in text and "Save level" not in text and "Edit level" not in text
     )
+    assert ('href="/admin/audit?event=kyc."' in text) is (role is Role.AUDITOR)
     refused = console.post("/admin/kyc/levels/2", {**LEVEL_2, "daily": "9000", "reason": WHY})
     assert refused.status_code == 403
     assert console.post("/admin/kyc/cooling-off", {"hours": "1", "cap": "1"}).status_code == 403

@@ -37,13 +37,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from admin.api_guard import Refused, authorise, identify, needed, needs
+from admin.approvals.changes import Outdated, Submitted, submit
+from admin.approvals.store import change_to_dict
 from admin.inputs import (
     Malformed,
     PreconditionMissing,
@@ -56,7 +58,7 @@ from admin.staff.roles import Permission
 from admin.wiring import services
 from auth.json_body import json_body
 from auth.scenarios.codec import config_to_dict, scenario_to_dict
-from auth.scenarios.model import MfaConfig, Scenario, Status
+from auth.scenarios.model import MfaConfig, Scenario
 from auth.scenarios.service import ScenarioService
 from auth.scenarios.store import NotFound, Stale
 from auth.scenarios.validate import Invalid
@@ -161,12 +163,14 @@ def _invalid(exc: Invalid) -> Response:
 
 
 @bp.errorhandler(Stale)
-def _stale(exc: Stale) -> Response:
+@bp.errorhandler(Outdated)  # a change proposed (four eyes) from an older version
+def _stale(exc: Stale | Outdated) -> Response:
     message = (
         f"changed since you read it: version {exc.version} is current (in 'current');"
         " redo your change on it and send its ETag in If-Match"
     )
-    response = _error(409, message, current=_current(exc.current, exc.version))
+    current = exc.current if isinstance(exc, Outdated) else _current(exc.current, exc.version)
+    response = _error(409, message, current=current)
     response.headers["ETag"] = etag(exc.version)
     return response
 
@@ -210,6 +214,24 @@ def _outside_routes(exc: HTTPException) -> Response | HTTPException:
     return response
 
 
+def _submit(kind: str, target: str, after: dict[str, Any], version: int | None) -> Submitted:
+    """Every change goes through four eyes (``admin.approvals``): applied now, or pending
+    (``X-Change-Reason``: why, for the approver)."""
+    reason = request.headers.get("X-Change-Reason", "")
+    return submit(
+        services().changes, kind, target, after, version, g.admin_user, reason, channel="api"
+    )
+
+
+def _changed(done: Submitted, status: int = 200) -> Response:
+    """The scenario as the change left it, or 202 ``{"pending": change}``: stored for a second
+    admin's approval (``ADMIN_FOUR_EYES``), nothing changed yet."""
+    if done.pending is not None:
+        return _ok({"pending": change_to_dict(done.pending)}, 202)
+    assert isinstance(done.result, Scenario)
+    return _scenario(done.result, status)
+
+
 # --- scenarios ---
 
 
@@ -227,9 +249,10 @@ def get_scenario(scenario_id: str) -> Response:
 
 @bp.post("/scenarios")
 def create_scenario() -> Response:
-    scenario = _service().create(_body(), by=g.admin_user)
-    response = _scenario(scenario, 201)
-    response.headers["Location"] = url_for(".get_scenario", scenario_id=scenario.scenario_id)
+    done = _submit("scenario.create", "", _body(), None)
+    response = _changed(done, 201)
+    if isinstance(done.result, Scenario):
+        response.headers["Location"] = url_for(".get_scenario", scenario_id=done.result.scenario_id)
     return response
 
 
@@ -237,25 +260,26 @@ def create_scenario() -> Response:
 def update_scenario(scenario_id: str) -> Response:
     body = _body()
     version = _if_match(body)
-    return _scenario(_service().update(scenario_id, body, g.admin_user, version))
+    return _changed(_submit("scenario.update", scenario_id, body, version))
 
 
 @bp.post("/scenarios/<scenario_id>/activate")
 def activate_scenario(scenario_id: str) -> Response:
     version = _if_match()
-    return _scenario(_service().set_status(scenario_id, Status.ACTIVE, g.admin_user, version))
+    return _changed(_submit("scenario.activate", scenario_id, {"status": "active"}, version))
 
 
 @bp.post("/scenarios/<scenario_id>/deactivate")
 def deactivate_scenario(scenario_id: str) -> Response:
-    version = _if_match()
-    return _scenario(_service().set_status(scenario_id, Status.INACTIVE, g.admin_user, version))
+    after = {"status": "inactive"}
+    return _changed(_submit("scenario.deactivate", scenario_id, after, _if_match()))
 
 
 @bp.delete("/scenarios/<scenario_id>")
 def delete_scenario(scenario_id: str) -> Response:
-    version = _if_match()
-    return _ok(scenario_to_dict(_service().delete(scenario_id, g.admin_user, version)))
+    response = _changed(_submit("scenario.delete", scenario_id, {}, _if_match()))
+    response.headers.pop("ETag", None)  # the scenario is gone: no version to send back
+    return response
 
 
 @bp.post("/scenarios/dry-run")
@@ -289,5 +313,8 @@ def get_config() -> Response:
 @bp.put("/mfa-config")
 def put_config() -> Response:
     body = _body()
-    version = _if_match(body)
-    return _config(*_service().put_config(body, g.admin_user, version))
+    done = _submit("mfa_config.put", "", body, _if_match(body))
+    if done.pending is not None:
+        return _ok({"pending": change_to_dict(done.pending)}, 202)
+    config, version = cast(tuple[MfaConfig, int], done.result)
+    return _config(config, version)

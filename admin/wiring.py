@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
+from admin.approvals.changes import Changes
 from admin.staff.accounts import StaffAccounts
 from admin.staff.tokens import StaffTokens
+from auth.care import CustomerCare
 from auth.scenarios.service import ScenarioService
 from auth.service import AuthService
 from bank.ports import CoreBanking
@@ -38,11 +40,15 @@ class AdminServices(Protocol):
     @property
     def scenarios(self) -> ScenarioService: ...
     @property
+    def changes(self) -> Changes: ...
+    @property
     def staff(self) -> StaffAccounts: ...
     @property
     def tokens(self) -> StaffTokens: ...
     @property
     def auth(self) -> AuthService: ...
+    @property
+    def care(self) -> CustomerCare: ...
     @property
     def bank(self) -> CoreBanking: ...
     @property

@@ -23,11 +23,14 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from admin.approvals.build import build_changes
+from admin.approvals.changes import Changes
 from admin.staff.accounts import StaffAccounts
 from admin.staff.token_records import derive_key as token_key
 from admin.staff.tokens import StaffTokens
 from app.config import Config, ConfigError
 from app.redis_settings import warn_about_redis
+from auth.care import CustomerCare
 from auth.lookups import NameLookups
 from auth.pins import SecretHasher
 from auth.scenarios.service import ScenarioService
@@ -68,6 +71,7 @@ class Services:
     edge: EdgeStore
     auth: AuthService
     scenarios: ScenarioService
+    changes: Changes  # four eyes: every staff change to scenarios, MFA configuration, KYC
     stepup: StepUpService
     validator: RequestValidator
     claims: ClaimNotifier
@@ -98,6 +102,11 @@ class Services:
     def close(self) -> None:
         if self.embedded_worker is not None:
             self.embedded_worker.stop()
+
+    @cached_property
+    def care(self) -> CustomerCare:
+        """Staff actions on a customer's chat banking: the commands, the console and the API."""
+        return CustomerCare(self.auth, self.stepup.challenges)
 
     @cached_property
     def media(self) -> MediaStore:
@@ -337,6 +346,14 @@ def build_services(
         edge=edge,
         auth=auth,
         scenarios=scenarios,
+        changes=build_changes(
+            app_redis,
+            scenarios=scenarios,
+            audit=auth.audit,
+            bank=bank,
+            clock=clock,
+            four_eyes=config.admin_four_eyes,
+        ),
         stepup=stepup,
         validator=RequestValidator(config.twilio_auth_token),
         claims=claims,

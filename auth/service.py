@@ -27,7 +27,13 @@ from auth.stores.sessions import ABSOLUTE, IDLE, Sessions
 from bank.ports import CoreBanking
 from messaging import Channel, Messenger, MessengerError
 from messaging.masking import mask_phone
-from messaging.notices import SECURITY_NOTICES, block_reason, help_line, render_notice
+from messaging.notices import (
+    SECURITY_NOTICES,
+    STAFF_NOTICES,
+    block_reason,
+    help_line,
+    render_notice,
+)
 
 log = logging.getLogger("teller.auth")
 
@@ -288,6 +294,16 @@ class AuthService:
         if what not in SECURITY_NOTICES:
             raise KeyError(what)
         text = render_notice(what, zone=self.zone, bank=self.bank_name, when=until or self.clock())
+        self._sms(msisdn, what, text)
+
+    def notify_staff(self, msisdn: str, what: str) -> None:
+        """The SMS that the bank's staff changed this number's chat banking (blocked, restored,
+        registration reset), with whom to call; a failure is logged, not raised."""
+        if what not in STAFF_NOTICES:
+            raise KeyError(what)
+        text = render_notice(
+            what, zone=self.zone, bank=self.bank_name, when=self.clock(), phone=self.help_line()
+        )
         self._sms(msisdn, what, text)
 
     def notify_block(self, msisdn: str, kind: str, until: datetime) -> None:

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from flask import Flask, current_app
 
+from auth.care import CustomerCare
 from auth.service import AuthService
 from auth.stepup import StepUpService
 
@@ -33,6 +34,8 @@ class AuthServices(Protocol):
     def auth(self) -> AuthService: ...
     @property
     def stepup(self) -> StepUpService: ...
+    @property
+    def care(self) -> CustomerCare: ...
     @property
     def resume(self) -> Callable[[str], bool]: ...
 

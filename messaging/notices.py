@@ -51,6 +51,14 @@ NOTICES: dict[str, str] = {
     "{when:%d %b %H:%M %Z}. " + _CALL_US,
     "email_changed": "{bank}: the email address on your account was changed on "
     "{when:%d %b %H:%M %Z}. " + _CALL_US,
+    # what the bank's staff did to the customer's chat banking (auth.care), with whom to call
+    "blocked_by_bank": "{bank}: the bank blocked chat banking on this number on "
+    "{when:%d %b %H:%M %Z}. To have it restored, call us on {phone}.",
+    "restored_by_bank": "{bank}: chat banking on this number was restored on "
+    "{when:%d %b %H:%M %Z}. If you didn't ask for this, call us now on {phone}.",
+    "registration_reset": "{bank}: your chat banking registration was reset on "
+    "{when:%d %b %H:%M %Z}; message us in WhatsApp to register again. If you didn't ask for "
+    "this, call us now on {phone}.",
     # codes (the step-up code's text is the MFA scenario's template: auth.scenarios.templates)
     "register_code": "{bank}: {code} is your code to register for chat banking. It expires at "
     "{expires:%H:%M %Z}. Never share it: we will never ask for it.",
@@ -77,6 +85,10 @@ SECURITY_NOTICES = frozenset(
         "email_changed",
     }
 )
+
+
+# The notices of a staff action (``AuthService.notify_staff``): each says whom to call.
+STAFF_NOTICES = frozenset({"blocked_by_bank", "restored_by_bank", "registration_reset"})
 
 
 def fields(key: str) -> set[str]:

@@ -60,9 +60,10 @@ class Applier(Protocol):
 
     def apply(
         self, target: str, after: Mapping[str, Any], base_version: int | None, actor: str
-    ) -> None:
-        """Put the change in force as ``actor``; raises the service's own errors (a stale
-        version, a broken rule) and changes nothing then."""
+    ) -> object:
+        """Put the change in force as ``actor`` and return what the service returned (the
+        caller may show it; None is fine); raises the service's own errors (a stale version,
+        a broken rule) and changes nothing then."""
         ...
 
     def impact(

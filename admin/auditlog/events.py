@@ -85,6 +85,8 @@ KNOWN: frozenset[str] = frozenset(
         "change.proposed",
         "change.approved",
         "change.rejected",
+        "change.superseded",
+        "change.applied",
         "audit.export",
         "audit.verify",
     }

@@ -21,10 +21,16 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import NotFound
 
 from admin.console import (  # noqa: F401 - each module adds its routes to bp
+    approvals,
     audit,
+    customers,
+    dry_run,
     home,
     kyc,
     kyc_customer,
+    mfa_config,
+    scenario_edit,
+    scenarios,
     signin,
     staff,
     tokens,
@@ -77,7 +83,18 @@ def _redis_down(exc: RedisError) -> ResponseReturnValue:
     return page("admin/problem.html", 503, reason="unavailable")
 
 
-SCREENS = (audit, staff, tokens)  # modules whose routes are added with @bp.get/@bp.post
+# Modules whose routes are added with @bp.get/@bp.post when imported (above).
+SCREENS = (
+    approvals,
+    audit,
+    customers,
+    dry_run,
+    mfa_config,
+    scenario_edit,
+    scenarios,
+    staff,
+    tokens,
+)
 protect_pages(bp)
 bp.register_error_handler(Forbidden, _forbidden)
 bp.register_error_handler(CSRFError, _csrf_failed)

@@ -34,6 +34,34 @@ class AccountStatus(StrEnum):
     LOST_PHONE = "lost_phone"  # reported lost: nothing works until staff restore it
 
 
+BLOCKED_BY_BANK = frozenset({AccountStatus.BLOCKED, AccountStatus.LOST_PHONE})
+
+# Change the status only of existing credentials whose status is one of ARGV[5..]; a plain HSET
+# on credentials deleted meanwhile would leave a hash with a status and nothing else.
+# ARGV: the new status, its reason, then the allowed current statuses. A staff status has no
+# end. Returns the status it replaced, "" (no credentials) or "!<status>" (not allowed from it).
+_TRANSITION = """
+local current = redis.call('HGET', KEYS[1], 'status')
+if not current then return '' end
+for i = 3, #ARGV do
+  if ARGV[i] == current then
+    redis.call('HSET', KEYS[1], 'status', ARGV[1], 'status_reason', ARGV[2], 'status_until', '')
+    return current
+  end
+end
+return '!' .. current
+"""
+
+
+class StatusRefused(Exception):
+    """A status change that doesn't apply: no credentials (``current`` None), or a current status
+    it can't be made from."""
+
+    def __init__(self, current: AccountStatus | None) -> None:
+        super().__init__(f"status change refused from {current}")
+        self.current = current
+
+
 class LoginIdTaken(Exception):
     """Another customer holds (or is registering) this chat-banking ID."""
 
@@ -98,6 +126,7 @@ def parse(msisdn: str, raw: dict[str, str]) -> Credentials:
 class CredentialStore:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
+        self._transition = redis.register_script(_TRANSITION)
 
     def get(self, msisdn: str) -> Credentials | None:
         raw = self.redis.hgetall(CRED_KEY.format(msisdn=msisdn))
@@ -207,6 +236,27 @@ class CredentialStore:
                 "status_until": str(int(until.timestamp())) if until else "",
             },
         )
+
+    def transition(
+        self,
+        msisdn: str,
+        allowed_from: frozenset[AccountStatus],
+        status: AccountStatus,
+        reason: str = "",
+    ) -> AccountStatus:
+        """Set ``status`` atomically if the current one is in ``allowed_from``; returns the one it
+        replaced. Raises StatusRefused (with the current status, None without credentials)."""
+        found = str(
+            self._transition(
+                keys=[CRED_KEY.format(msisdn=msisdn)],
+                args=[status.value, reason, *sorted(s.value for s in allowed_from)],
+            )
+        )
+        if not found:
+            raise StatusRefused(None)
+        if found.startswith("!"):
+            raise StatusRefused(AccountStatus(found[1:]))
+        return AccountStatus(found)
 
     def accept_totp_step(self, msisdn: str, step: int) -> bool:
         """Record ``step`` as used if it is newer than the last accepted one (atomic)."""

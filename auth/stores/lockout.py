@@ -8,6 +8,7 @@ caller refuses the attempt.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -60,6 +61,20 @@ redis.call('SET', KEYS[2], tostring(blocked), 'EX', math.floor(length) + 1)
 redis.call('DEL', KEYS[1])
 return {0, tostring(blocked)}
 """
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One credential kind's lockout state, as staff see it."""
+
+    kind: Kind
+    blocked_until: datetime | None  # a block in force, or None
+    failures: int  # consecutive failures counted toward the next block
+    strikes: int  # blocks in the last 30 days: each makes the next one longer
+
+    @property
+    def liftable(self) -> bool:
+        return self.blocked_until is not None or self.failures > 0
 
 
 def block_in_force(value: object, now: datetime) -> datetime | None:
@@ -126,9 +141,30 @@ class Lockouts:
         used = self.redis.get(FAIL_KEY.format(msisdn=msisdn, kind=kind))
         return MAX_FAILURES - int(str(used or 0))
 
+    def standing(self, msisdn: str, now: datetime) -> list[Standing]:
+        """Every kind's block, failure count and strikes, in one round trip."""
+        keys = [key for kind in Kind for key in self.keys(msisdn, kind)]
+        values = self.redis.mget(keys)
+        found = []
+        for i, kind in enumerate(Kind):
+            fails, block, strikes = values[3 * i : 3 * i + 3]
+            found.append(
+                Standing(
+                    kind, block_in_force(block, now), int(str(fails or 0)), int(str(strikes or 0))
+                )
+            )
+        return found
+
+    def lift(self, msisdn: str, kinds: Iterable[Kind] = tuple(Kind)) -> None:
+        """Staff lift the blocks and failure counts of ``kinds`` (the strike count stays, so the
+        next block is still longer)."""
+        chosen = list(kinds)
+        if chosen:
+            self.redis.delete(
+                *[BLOCK_KEY.format(msisdn=msisdn, kind=k) for k in chosen],
+                *[FAIL_KEY.format(msisdn=msisdn, kind=k) for k in chosen],
+            )
+
     def unblock(self, msisdn: str) -> None:
         """Staff lift every block (the strike count stays, so the next block is still longer)."""
-        self.redis.delete(
-            *[BLOCK_KEY.format(msisdn=msisdn, kind=k) for k in Kind],
-            *[FAIL_KEY.format(msisdn=msisdn, kind=k) for k in Kind],
-        )
+        self.lift(msisdn)

@@ -1,5 +1,5 @@
-"""``flask auth status|unblock|block|restore NUMBER``: support staff's tools until the console
-exists; every change audited, numbers printed masked."""
+"""``flask auth status|unblock|block|restore|logout|reset NUMBER``: support staff's tools at a
+terminal (the console's rules, ``auth.care``); every change audited, numbers printed masked."""
 
 from __future__ import annotations
 
@@ -38,10 +38,35 @@ def test_block_restore_unblock_and_status(
     assert run(app, "unblock", AMINA)[0] == 0
     assert services.auth.check(AMINA).status is Status.MISSING
     events = [e.fields["event"] for e in services.auth.audit.entries(customer_id="C001")]
-    assert {"block", "unblock", "logout_everywhere"} <= set(events)
+    assert {
+        "customer.block",
+        "customer.unblock",
+        "customer.lift_lockout",
+        "logout_everywhere",
+    } <= set(events)
 
 
 def test_bad_and_unknown_numbers(app: Flask) -> None:
     assert run(app, "status", "12345")[0] != 0
     code, out = run(app, "unblock", "+447700900123")
     assert code != 0 and "not in the chat-banking directory" in out and "900123" not in out
+
+
+def test_logout_reset_and_the_shared_rules(
+    app: Flask, services: Services, whatsapp: WhatsApp, secure: SecurePages
+) -> None:
+    code, out = run(app, "unblock", AMINA)
+    assert code == 1 and "nothing to lift" in out
+    code, out = run(app, "block", AMINA, "--reason", "lost")
+    assert code == 2 and "5 to 200 characters" in out
+    secure.register(link_in(whatsapp.send(AMINA, "balance").text), AMINA)
+    code, out = run(app, "logout", AMINA, "--reason", "customer asked")
+    assert code == 0 and "session ended" in out
+    assert services.auth.check(AMINA).status is Status.MISSING
+    assert run(app, "reset", AMINA, "--reason", "forgot the ID")[0] != 0  # not confirmed
+    assert services.auth.credentials.get(AMINA) is not None
+    code, out = run(app, "reset", AMINA, "--reason", "forgot the ID", "--yes")
+    assert code == 0 and "registration reset" in out and AMINA not in out
+    assert services.auth.credentials.get(AMINA) is None
+    [entry] = services.auth.audit.entries(count=5, event="customer.reset_registration")
+    assert entry.fields["actor"] == "cli" and entry.fields["channel"] == "cli"

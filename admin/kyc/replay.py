@@ -182,4 +182,4 @@ def replay(
             f"only the newest {MAX_ENTRIES:,} audit entries were read, back to"
             f" {history.capped_at:%Y-%m-%d %H:%M} UTC"
         )
-    return Impact(DAYS, WHAT, lines, "; ".join(notes))
+    return Impact(DAYS, WHAT, lines, "; ".join(notes), total=len(movements))

@@ -65,6 +65,7 @@ def test_only_the_movements_the_change_concerns_are_replayed() -> None:
         history, lambda m: m.customer_id == "C002", lambda m: LEVEL_2, lambda m: LEVEL_2
     )
     assert [line.replayed for line in impact.lines] == [1, 1, 1]
+    assert impact.replayed == 1  # each line replays the same movement: once in all
     assert impact.note == ""
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from admin.approvals.outcomes import Outdated
 from admin.kyc.replay import Allowance, MovementReader
 from auth.service import AuthService
 from bank.kyc import LIMITS
@@ -15,13 +16,9 @@ from bank.ports import CoreBanking, KycLevel
 CHANNEL = "console"
 
 
-class KycStale(Exception):
-    """Proposed from a value that has changed since; ``current`` is the value now."""
-
-    def __init__(self, current: dict[str, Any], version: int) -> None:
-        super().__init__(f"stale: version {version} is current")
-        self.current = current
-        self.version = version
+class KycStale(Outdated):
+    """Proposed from a value that has changed since (``current``, the value now, at
+    ``version``): four eyes' ``Outdated``, so an approval of it supersedes the change."""
 
 
 def allowance(level: KycLevel) -> Allowance:

@@ -1,10 +1,9 @@
-"""``propose``: the one way the console makes a KYC change, so that the change goes through four
-eyes the moment the pending-change service is wired (one line: ``submit(...)`` in place of the
-direct ``apply``).
+"""``propose``: the one way the console makes a KYC change — through four eyes (``submit``):
+with ``ADMIN_FOUR_EYES`` off the applier checks, applies and audits it at once; on, it waits,
+pending, for another admin's approval.
 
-Until then the change is checked and applied at once by its applier, which audits it with the
-actor and the reason. Raises ``Invalid`` (every problem, by field; nothing changed) and
-``KycStale`` (made from a value that has changed since).
+Raises ``Invalid`` (every problem, by field; nothing changed or stored) and ``KycStale`` (made
+from a value that has changed since, whichever layer found it).
 """
 
 from __future__ import annotations
@@ -13,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from admin.kyc.build import kyc_appliers
+from admin.approvals.changes import Outdated, submit
+from admin.kyc.base import KycStale
 from admin.wiring import services
 
 
@@ -35,7 +35,10 @@ def propose(
     reason: str,
 ) -> Proposed:
     """Make (or, with four eyes, propose) the change ``kind`` of ``target`` as ``author``."""
-    graph = services()
-    appliers = {applier.kind: applier for applier in kyc_appliers(graph.bank, graph.auth)}
-    appliers[kind].apply(target, after, base_version, author)
-    return Proposed(applied=True)
+    try:
+        done = submit(services().changes, kind, target, after, base_version, author, reason)
+    except KycStale:
+        raise
+    except Outdated as exc:  # four eyes' own refusal of a proposal made from an old version
+        raise KycStale(exc.current, exc.version) from exc
+    return Proposed(done.applied, done.pending)

@@ -1,7 +1,8 @@
 """The KYC levels page in Chromium: an admin reaches it from the menu and changes level 2's
 daily limit (a mistyped value shown beside its field, nothing saved; then saved and shown, in
 force for the bank), and a viewer reads the levels with no form or button while a post made
-with their own session and CSRF token is refused."""
+with their own session and CSRF token is refused. On a customer's page, an operator changes
+their level (no reason: refused beside the field; then in force)."""
 
 from __future__ import annotations
 
@@ -71,3 +72,24 @@ def test_a_viewer_reads_the_levels_and_cannot_change_them(
     assert answer.status == 403
     assert "Your role can't do this" in answer.text()
     assert services.bank.kyc_levels()[1].daily == Decimal("5000.00")
+
+
+def test_an_operator_changes_a_customers_level_on_their_page(
+    page: Page, live_server: str, services: Services, clock: FrozenClock
+) -> None:
+    signed_in_page(page, live_server, services, clock, Role.OPERATOR, "olu.operator")
+    page.goto(f"{live_server}/admin/customers/C001")
+    expect(page.locator("#kyc-level-now")).to_have_text("2")
+    page.select_option("#kyc-change-level", "3")
+    page.click("#kyc-level-form button[type=submit]")
+    expect(page.locator("#kyc-change-reason-errors")).to_contain_text("required")
+    expect(page.locator("#kyc-change-level")).to_have_value("3")  # the choice kept
+    customer = services.bank.customer("C001")
+    assert customer is not None and customer.kyc_level == 2
+    page.fill("#kyc-change-reason", "ID and address verified at Ikeja branch, case 4471")
+    page.click("#kyc-level-form button[type=submit]")
+    expect(page.locator(".notice")).to_contain_text("Amina Yusuf is now at KYC level 3")
+    expect(page.locator("#kyc-level-now")).to_have_text("3")
+    shoot(page, "customer-kyc")
+    customer = services.bank.customer("C001")
+    assert customer is not None and customer.kyc_level == 3

@@ -10,11 +10,10 @@ from decimal import Decimal
 from html import unescape
 
 import pytest
-from flask import Flask, render_template_string
+from flask import Flask
 from werkzeug.test import TestResponse
 
-from admin.console.guard import requires
-from admin.staff.roles import Permission, Role
+from admin.staff.roles import Role
 from app import Services
 from bank.ports import Limit, LimitExceeded, TransferRequest
 from tests.console import ConsoleClient, console_as
@@ -190,24 +189,14 @@ def test_a_post_without_csrf_is_refused(app: Flask, services: Services, clock: F
 # --- the customer page's KYC level form ---
 
 
-@pytest.fixture
-def customer_page(app: Flask) -> str:
-    """A stand-in for the customer page (another screen's): it includes the partial."""
-
-    @requires(Permission.READ_CUSTOMERS)
-    def show(customer_id: str) -> str:
-        customer = app.extensions["teller.admin"].bank.customer(customer_id)
-        return render_template_string('{% include "admin/_customer_kyc.html" %}', customer=customer)
-
-    app.add_url_rule("/admin/test-customer/<customer_id>", "console.test_customer", show)
-    return "/admin/test-customer"
+CUSTOMER_PAGE = "/admin/customers"  # the customer page, which includes the partial
 
 
 def test_an_operator_changes_a_customers_level(
-    app: Flask, services: Services, clock: FrozenClock, customer_page: str
+    app: Flask, services: Services, clock: FrozenClock
 ) -> None:
     console, _ = console_as(app, services, clock, Role.OPERATOR, "ola.operator")
-    text = html(console.get(f"{customer_page}/C001"))
+    text = html(console.get(f"{CUSTOMER_PAGE}/C001"))
     assert 'id="kyc-level-now">2</strong>' in text
     assert "USD 2,000.00 a transfer, USD 5,000.00 a day and USD 30,000.00 a month" in text
     assert '<option value="3">Level 3' in text and '<option value="2">' not in text
@@ -229,34 +218,34 @@ def test_an_operator_changes_a_customers_level(
 
 
 def test_a_refused_customer_form_comes_back_beside_its_fields(
-    app: Flask, services: Services, clock: FrozenClock, customer_page: str
+    app: Flask, services: Services, clock: FrozenClock
 ) -> None:
     console, _ = console_as(app, services, clock, Role.OPERATOR)
-    console.get(f"{customer_page}/C001")
+    console.get(f"{CUSTOMER_PAGE}/C001")
     refused = console.post(
         "/admin/customers/C001/kyc-level",
         {"level": "", "reason": "card 5399831234564242", "version": "2"},
     )
     assert refused.status_code == 303
-    text = html(console.get(f"{customer_page}/C001"))
+    text = html(console.get(f"{CUSTOMER_PAGE}/C001"))
     assert errors_of(text, "kyc-change-level") == ["required: choose the new level"]
     assert errors_of(text, "kyc-change-reason")[0].startswith(
         "no account, card, ID or phone numbers"
     )
     assert "5399831234564242" not in text  # a refused reason is not carried back
-    assert errors_of(html(console.get(f"{customer_page}/C001")), "kyc-change-level") == []  # once
+    assert errors_of(html(console.get(f"{CUSTOMER_PAGE}/C001")), "kyc-change-level") == []  # once
     stale = console.post(
         "/admin/customers/C001/kyc-level", {"level": "3", "reason": WHY, "version": "1"}
     )
     assert stale.status_code == 303
-    assert "changed by someone else" in html(console.get(f"{customer_page}/C001"))
+    assert "changed by someone else" in html(console.get(f"{CUSTOMER_PAGE}/C001"))
     customer = services.bank.customer("C001")
     assert customer is not None and customer.kyc_level == 2
     assert events(services, "customer.kyc_level") == []
 
 
 def test_a_viewer_cannot_change_a_customers_level(
-    app: Flask, services: Services, clock: FrozenClock, customer_page: str
+    app: Flask, services: Services, clock: FrozenClock
 ) -> None:
     console, _ = console_as(app, services, clock, Role.VIEWER)
     answer = console.post("/admin/customers/C001/kyc-level", {"level": "3", "reason": WHY})

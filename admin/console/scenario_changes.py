@@ -1,6 +1,7 @@
-"""The one way the console changes a scenario or the MFA configuration: ``change(kind, target,
-after, base_version, actor)``. Every page that writes calls it and nothing else, so holding a
-change back for a second admin's approval (four eyes) is switched on here, in one place.
+"""The one way the console changes a scenario or the MFA configuration: ``staff_change(kind,
+target, after, base_version)``, through four eyes (``admin.approvals.submit``: applied at once,
+or held for a second admin's approval). Every page that writes calls it and nothing else.
+``change`` is the same for a named actor (no request needed).
 
 Kinds are the pending-change kinds: ``scenario.create``, ``scenario.update``,
 ``scenario.activate``, ``scenario.deactivate``, ``scenario.delete`` and ``mfa_config.put``.
@@ -16,11 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from admin.approvals.changes import Changes, submit
+from admin.approvals.outcomes import Outdated
 from admin.console.guard import current_staff
 from admin.wiring import services
-from auth.scenarios.model import MfaConfig, Scenario, Status
+from auth.scenarios.model import MfaConfig, Scenario
 from auth.scenarios.service import ScenarioService
 from auth.scenarios.store import Stale
 
@@ -51,35 +54,6 @@ class Changed:
         return self.pending is None
 
 
-def change(
-    service: ScenarioService,
-    kind: str,
-    target: str,
-    after: Mapping[str, Any],
-    base_version: int | None,
-    actor: str,
-) -> Changed:
-    """Make (today: apply at once) one change as ``actor``. ``target`` is the scenario's id
-    ("" for a create and for the configuration). A change to something that exists must name
-    the version it was read at: without one it is refused (``ValueError``), never applied
-    unchecked."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown change {kind!r}")
-    if kind != "scenario.create" and base_version is None:
-        raise ValueError(f"{kind} needs the version it was read at")
-    if kind == "scenario.create":
-        return Changed(kind, scenario=service.create(after, by=actor))
-    if kind == "scenario.update":
-        return Changed(kind, scenario=service.update(target, after, actor, base_version))
-    if kind in ("scenario.activate", "scenario.deactivate"):
-        status = Status.ACTIVE if kind == "scenario.activate" else Status.INACTIVE
-        return Changed(kind, scenario=service.set_status(target, status, actor, base_version))
-    if kind == "scenario.delete":
-        return Changed(kind, scenario=service.delete(target, actor, base_version))
-    config, version = service.put_config(after, actor, base_version)
-    return Changed(kind, config=config, config_version=version)
-
-
 class Conflict(Exception):
     """Changed since it was read: ``current`` is what is stored now (the scenario, or the MFA
     configuration) at ``version``. The pages' one answer to a stale change, whichever layer
@@ -91,14 +65,47 @@ class Conflict(Exception):
         self.version = version
 
 
+def change(
+    changes: Changes,
+    service: ScenarioService,
+    kind: str,
+    target: str,
+    after: Mapping[str, Any],
+    base_version: int | None,
+    actor: str,
+) -> Changed:
+    """One change as ``actor``, through four eyes (``admin.approvals``): with
+    ``ADMIN_FOUR_EYES`` off it is applied at once, on it waits for a second admin
+    (``pending``). ``target`` is the scenario's id ("" for a create and for the configuration).
+    A change to something that exists must name the version it was read at: without one it is
+    refused (``ValueError``), never applied unchecked. ``Conflict`` when the target changed
+    since it was read (found now, or by the proposal); ``Invalid`` and ``NotFound`` as the
+    service raises them."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown change {kind!r}")
+    if kind != "scenario.create" and base_version is None:
+        raise ValueError(f"{kind} needs the version it was read at")
+    try:
+        done = submit(changes, kind, target, after, base_version, actor, channel="console")
+    except Stale as exc:
+        raise Conflict(exc.current, exc.version) from exc
+    except Outdated as exc:
+        if kind == CONFIG_KIND:
+            raise Conflict(*service.config_versioned()) from exc
+        current = service.get(target)
+        raise Conflict(current, current.version) from exc
+    if not done.applied:
+        return Changed(kind, pending=done.pending)
+    if kind == CONFIG_KIND:
+        config, version = cast("tuple[MfaConfig, int]", done.result)
+        return Changed(kind, config=config, config_version=version)
+    return Changed(kind, scenario=cast("Scenario", done.result))
+
+
 def staff_change(
     kind: str, target: str, after: Mapping[str, Any], base_version: int | None
 ) -> Changed:
-    """``change`` as the signed-in staff member: what every console view that writes calls.
-    ``Conflict`` when the target changed since it was read; ``Invalid`` and ``NotFound`` as
-    the service raises them."""
+    """``change`` as the signed-in staff member: what every console view that writes calls."""
+    graph = services()
     actor = current_staff().username
-    try:
-        return change(services().scenarios, kind, target, after, base_version, actor)
-    except Stale as exc:
-        raise Conflict(exc.current, exc.version) from exc
+    return change(graph.changes, graph.scenarios, kind, target, after, base_version, actor)

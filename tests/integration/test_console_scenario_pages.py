@@ -328,3 +328,33 @@ def test_with_one_type_enabled_the_backup_is_not_applicable(
     refused = admin.post(f"/admin/scenarios/{OWN_ACCOUNTS}/edit", values)
     assert refused.status_code == 422
     assert "email_code is not an enabled challenge type" in refused.get_data(as_text=True)
+
+
+def test_with_four_eyes_an_edit_waits_for_another_admin(
+    app: Flask, services: Services, clock: FrozenClock
+) -> None:
+    """The pages' one write path goes through four eyes: the edit is held (the scenario as it
+    was, the page says so), its author can't approve it, a second admin can."""
+    services.changes.four_eyes = True
+    author, _ = console_as(app, services, clock, "admin", "ada.author")
+    second, _ = console_as(app, services, clock, "admin", "bea.second")
+    author.get(f"/admin/scenarios/{OWN_ACCOUNTS}/edit")
+    held = author.post(
+        f"/admin/scenarios/{OWN_ACCOUNTS}/edit",
+        edit_form(services, OWN_ACCOUNTS, value_above="5.00"),
+    )
+    assert held.status_code == 303
+    assert "Sent for approval" in author.get(held.headers["Location"]).get_data(as_text=True)
+    assert str(services.scenarios.get(OWN_ACCOUNTS).spec.value_above) != "5.00"
+    [pending] = services.changes.pending()
+    author.get(f"/admin/approvals/{pending.change_id}")
+    refused = author.post(f"/admin/approvals/{pending.change_id}/approve")
+    assert refused.status_code in (403, 409)
+    assert str(services.scenarios.get(OWN_ACCOUNTS).spec.value_above) != "5.00"
+    second.get(f"/admin/approvals/{pending.change_id}")
+    approved = second.post(f"/admin/approvals/{pending.change_id}/approve")
+    assert approved.status_code in (302, 303), approved.headers.get("Location")
+    assert "/admin/login" not in approved.headers["Location"]
+    scenario = services.scenarios.get(OWN_ACCOUNTS)
+    assert str(scenario.spec.value_above) == "5.00"
+    assert scenario.updated_by == "ada.author, approved by bea.second"

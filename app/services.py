@@ -351,6 +351,7 @@ def build_services(
             scenarios=scenarios,
             audit=auth.audit,
             bank=bank,
+            auth=auth,
             clock=clock,
             four_eyes=config.admin_four_eyes,
         ),

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from redis import Redis
 
+from auth.cooling_off import CoolingOff, CoolingOffSettings
 from auth.pins import SecretHasher
 from auth.ports import IssuedLink, LinkRefused, LoginRecord, Status, TokenCheck
 from auth.stores.audit import AuditLog
@@ -59,8 +60,7 @@ class AuthService:
     clock: Callable[[], datetime]
     base_url: str
     bank_name: str
-    cooling_off: timedelta = timedelta(hours=24)  # lower limits after registering
-    cooling_off_cap: Decimal = COOLING_OFF_DAILY_CAP
+    cooling: CoolingOffSettings  # lower limits after registering (changed at run time)
     zone: tzinfo = UTC  # the bank's clock: every time a notice or page shows is on it
 
     @classmethod
@@ -96,10 +96,21 @@ class AuthService:
             clock=clock,
             base_url=base_url,
             bank_name=bank_name,
-            cooling_off=cooling_off,
-            cooling_off_cap=cooling_off_cap,
+            cooling=CoolingOffSettings(
+                redis, CoolingOff(int(cooling_off.total_seconds() // 3600), cooling_off_cap), bank
+            ),
             zone=zone,
         )
+
+    @property
+    def cooling_off(self) -> timedelta:
+        """How long the lower limits after registering last, as set now."""
+        return self.cooling.get().period
+
+    @property
+    def cooling_off_cap(self) -> Decimal:
+        """What may be sent a day while the cooling-off runs, as set now."""
+        return self.cooling.get().cap
 
     # --- the bot's port (auth.ports.Identity) ---
 
@@ -160,7 +171,7 @@ class AuthService:
         creds = self.credentials.get(msisdn)
         if creds is None:
             return None
-        ends = creds.registered_at + self.cooling_off
+        ends = creds.registered_at + self.cooling.get().period
         return ends if ends > self.clock() else None
 
     def login_id_problems(self, msisdn: str, login_id: str) -> list[str]:
@@ -197,8 +208,11 @@ class AuthService:
         while it runs. None: only the KYC level's limits apply."""
         registered, own = self.credentials.limit_facts(msisdn)
         caps = [own]
-        if registered is not None and registered + self.cooling_off > self.clock():
-            caps.append(self.cooling_off_cap)
+        if registered is not None:
+            # Read for every movement: a change made in the console applies to the next one.
+            cooling = self.cooling.get()
+            if registered + cooling.period > self.clock():
+                caps.append(cooling.cap)
         found = [c for c in caps if c is not None]
         return min(found) if found else None
 

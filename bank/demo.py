@@ -20,6 +20,7 @@ from typing import Any
 
 from bank.cards import change_card
 from bank.db import TABLES, Database, stamp
+from bank.kyc import put_level, read_levels, set_customer_level
 from bank.ledger import EQUITY_ACCOUNT, Guard, execute_transfer, ledger_problems
 from bank.limits import limit_status
 from bank.money import from_cents
@@ -262,16 +263,16 @@ class SqliteBank:
         return [OtherBank(r["code"], r["name"]) for r in rows]
 
     def kyc_levels(self) -> list[KycLevel]:
-        rows = self.db.rows("SELECT * FROM kyc_levels ORDER BY level")
-        return [
-            KycLevel(
-                r["level"],
-                from_cents(r["per_transaction"]),
-                from_cents(r["daily"]),
-                from_cents(r["monthly"]),
-            )
-            for r in rows
-        ]
+        return read_levels(self.db.connection())
+
+    def set_kyc_level(self, level: KycLevel) -> None:
+        """Replace or add a level (``bank.kyc`` rules); KycRefused changes nothing."""
+        with self.db.transaction() as db:
+            put_level(db, level)
+
+    def set_customer_kyc_level(self, customer_id: str, level: int) -> None:
+        with self.db.transaction() as db:
+            set_customer_level(db, customer_id, level)
 
     # statements ------------------------------------------------------------------------
     def mini_statement(self, account_number: str, limit: int = 5) -> list[Transaction]:

@@ -14,6 +14,33 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
+from bank.errors import (
+    AccountNotOwned,
+    BankError,
+    CardRefused,
+    ClaimGone,
+    IdempotencyConflict,
+    InsufficientFunds,
+    InvalidAmount,
+    KycRefused,
+    UnknownAccount,
+    UnknownBank,
+)
+
+# The bank's errors are part of the port: callers import them from here.
+__all__ = [
+    "AccountNotOwned",
+    "BankError",
+    "CardRefused",
+    "ClaimGone",
+    "IdempotencyConflict",
+    "InsufficientFunds",
+    "InvalidAmount",
+    "KycRefused",
+    "UnknownAccount",
+    "UnknownBank",
+]
+
 
 @dataclass(frozen=True)
 class Branch:
@@ -162,29 +189,6 @@ class TransferResult:
     replayed: bool  # True when this is the stored first result of a repeated key
 
 
-class BankError(Exception):
-    """Base of every refusal the bank gives; each subclass carries its data."""
-
-
-class InvalidAmount(BankError):
-    def __init__(self, amount: Decimal) -> None:
-        super().__init__("amount must be positive with at most 2 decimals")
-        self.amount = amount
-
-
-class InsufficientFunds(BankError):
-    def __init__(self, available: Decimal) -> None:
-        super().__init__("insufficient funds")
-        self.available = available
-
-
-class UnknownAccount(BankError):
-    # The message never contains the number: exception text ends up in logs.
-    def __init__(self, number: str) -> None:
-        super().__init__("unknown account")
-        self.number = number
-
-
 @dataclass(frozen=True)
 class Claim:
     """Money held for a mobile number (P2P_CREATE without a wallet)."""
@@ -198,44 +202,6 @@ class Claim:
     status: str  # pending | claimed | refunded
     expires_at: datetime
     created_at: datetime
-
-
-class ClaimGone(BankError):
-    """The claim is unknown, already claimed or refunded, or expired."""
-
-    def __init__(self, claim_id: str) -> None:
-        super().__init__("claim not available")
-        self.claim_id = claim_id
-
-
-class CardRefused(BankError):
-    """The card isn't the customer's (``status`` "unknown"), or its status forbids the change."""
-
-    def __init__(self, card_id: str, status: str) -> None:
-        super().__init__(f"card change refused: card is {status}")
-        self.card_id = card_id
-        self.status = status
-
-
-class UnknownBank(BankError):
-    def __init__(self, code: str) -> None:
-        super().__init__(f"unknown bank code {code!r}")
-        self.code = code
-
-
-class AccountNotOwned(BankError):
-    def __init__(self, number: str, customer_id: str) -> None:
-        super().__init__("the account does not belong to this customer")
-        self.number = number
-        self.customer_id = customer_id
-
-
-class IdempotencyConflict(BankError):
-    """The key was already used for a transfer with other facts (amount, accounts, customer)."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__("idempotency key reused with different facts")
-        self.key = key
 
 
 ZERO = Decimal("0.00")
@@ -317,6 +283,17 @@ class CoreBanking(Protocol):
     def other_banks(self) -> list[OtherBank]: ...
 
     def kyc_levels(self) -> list[KycLevel]: ...
+
+    def set_kyc_level(self, level: KycLevel) -> None:
+        """Replace a level's limits, or add the next level; in force for the next movement.
+        Raises KycRefused (with every problem) and changes nothing
+        when a rule is broken (amounts, per transaction ≤ daily ≤ monthly, level order)."""
+        ...
+
+    def set_customer_kyc_level(self, customer_id: str, level: int) -> None:
+        """Move a customer to one of the bank's levels; KycRefused for an unknown customer or
+        level."""
+        ...
 
     def mini_statement(self, account_number: str, limit: int = 5) -> list[Transaction]:
         """The latest ``limit`` movements, newest first."""

@@ -13,7 +13,9 @@ from admin.approvals.kinds import Registry
 from admin.approvals.replay import HistoryReader
 from admin.approvals.scenarios import add_scenario_appliers
 from admin.approvals.store import ChangeStore
+from admin.kyc.build import add_kyc_appliers
 from auth.scenarios.service import ScenarioService
+from auth.service import AuthService
 from auth.stores.audit import AuditLog
 from bank.ports import CoreBanking
 
@@ -24,10 +26,12 @@ def build_changes(
     scenarios: ScenarioService,
     audit: AuditLog,
     bank: CoreBanking,
+    auth: AuthService,
     clock: Callable[[], datetime],
     four_eyes: bool,
 ) -> Changes:
     history = HistoryReader(audit, bank.customer, clock)
     registry = Registry()
     add_scenario_appliers(registry, scenarios, history)
+    add_kyc_appliers(registry, bank, auth)
     return Changes(ChangeStore(redis), registry, audit, clock, four_eyes)

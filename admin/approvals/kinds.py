@@ -30,9 +30,14 @@ class Impact:
     what: str  # what ``before``/``after`` count, e.g. "challenged" or "over the limit"
     lines: tuple[ImpactLine, ...] = ()
     note: str = ""  # e.g. "no money movement or profile change in the last 30 days"
+    # How many were replayed, when every line replays the same events (a KYC change: a line per
+    # limit); None: each line its own events, the total is their sum.
+    total: int | None = None
 
     @property
     def replayed(self) -> int:
+        if self.total is not None:
+            return self.total
         return sum(line.replayed for line in self.lines)
 
     @property

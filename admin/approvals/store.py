@@ -106,6 +106,7 @@ def impact_to_dict(impact: Impact) -> dict[str, Any]:
             {"label": x.label, "replayed": x.replayed, "before": x.before, "after": x.after}
             for x in impact.lines
         ],
+        "total": impact.total,
     }
 
 
@@ -114,7 +115,14 @@ def impact_from_dict(raw: Mapping[str, Any]) -> Impact:
         ImpactLine(x["label"], int(x["replayed"]), int(x["before"]), int(x["after"]))
         for x in raw.get("lines", [])
     )
-    return Impact(int(raw["days"]), str(raw["what"]), lines, str(raw.get("note", "")))
+    total = raw.get("total")
+    return Impact(
+        int(raw["days"]),
+        str(raw["what"]),
+        lines,
+        str(raw.get("note", "")),
+        int(total) if total is not None else None,
+    )
 
 
 def _ms(at: datetime) -> int:

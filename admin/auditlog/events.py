@@ -20,6 +20,7 @@ FAMILIES: dict[str, str] = {
     "staff.": "Staff sign-ins and accounts",
     "change.": "Four-eyes changes",
     "mfa.": "MFA scenarios and configuration",
+    "kyc.": "KYC levels and the cooling-off",
     "audit.": "The audit log itself",
 }
 UNGROUPED = "Customer sign-in and security"
@@ -78,6 +79,9 @@ KNOWN: frozenset[str] = frozenset(
         "customer.view",
         "customer.block",
         "customer.unblock",
+        "customer.kyc_level",
+        "kyc.level_changed",
+        "kyc.settings_changed",
         "change.proposed",
         "change.approved",
         "change.rejected",

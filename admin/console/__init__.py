@@ -20,12 +20,14 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import NotFound
 
-from admin.console import (
+from admin.console import (  # noqa: F401 - each module adds its routes to bp
     approvals,
     audit,
     customers,
     dry_run,
     home,
+    kyc,
+    kyc_customer,
     mfa_config,
     scenario_edit,
     scenarios,

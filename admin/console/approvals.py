@@ -40,6 +40,9 @@ KIND_LABELS = {
     "scenario.deactivate": "Deactivate scenario",
     "scenario.delete": "Delete scenario",
     "mfa_config.put": "Change the MFA configuration",
+    "kyc_level.put": "Change a KYC level",
+    "kyc_settings.put": "Change the cooling-off after registering",
+    "customer.kyc_level": "Change a customer's KYC level",
 }
 STATUS_TEXT = {
     "pending": "waiting for approval",
@@ -80,6 +83,12 @@ def _target(change: PendingChange) -> tuple[str, str]:
         shown = f"{description} ({change.target})" if description else change.target
         gone = change.kind == "scenario.delete" and not change.pending
         return shown, "" if gone else f"/admin/scenarios/{change.target}"
+    if change.kind == "kyc_level.put":
+        return f"KYC level {change.target}", f"/admin/kyc#level-{change.target}"
+    if change.kind == "kyc_settings.put":
+        return "Cooling-off after registering", "/admin/kyc#cooling"
+    if change.kind == "customer.kyc_level":
+        return f"Customer {change.target}", f"/admin/customers/{change.target}"
     return change.target or "—", ""
 
 

@@ -1,0 +1,28 @@
+"""The KYC appliers, built over the bank and the identity service and added to a four-eyes
+registry: the one call the registry's builder makes for this family."""
+
+from __future__ import annotations
+
+from admin.approvals.kinds import Applier, Registry
+from admin.kyc.customers import CustomerLevel
+from admin.kyc.levels import LevelPut
+from admin.kyc.replay import MovementReader
+from admin.kyc.settings import SettingsPut
+from auth.service import AuthService
+from bank.ports import CoreBanking
+
+
+def kyc_appliers(bank: CoreBanking, auth: AuthService) -> list[Applier]:
+    """``kyc_level.put``, ``kyc_settings.put`` and ``customer.kyc_level``, sharing one reader
+    of the audit's money movements."""
+    history = MovementReader(auth.audit, auth.clock)
+    return [
+        LevelPut(bank, auth, history),
+        SettingsPut(bank, auth, history),
+        CustomerLevel(bank, auth, history),
+    ]
+
+
+def add_kyc_appliers(registry: Registry, bank: CoreBanking, auth: AuthService) -> None:
+    for applier in kyc_appliers(bank, auth):
+        registry.add(applier)

@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import NotFound
 
-from admin.console import (  # noqa: F401 - each module adds its routes to bp
+from admin.console import (
     approvals,
     audit,
     customers,
@@ -89,6 +89,8 @@ SCREENS = (
     audit,
     customers,
     dry_run,
+    kyc,
+    kyc_customer,
     mfa_config,
     scenario_edit,
     scenarios,

@@ -213,6 +213,7 @@ class Config:
             found.append(
                 "PUBLIC_BASE_URL: must be an absolute http(s) URL such as https://bank.example"
             )
+        found += _bank_database_problems(self.bank_database)
         if self.redis_url and urlparse(self.redis_url).scheme not in ("redis", "rediss", "unix"):
             found.append("REDIS_URL: must start with redis://, rediss:// or unix://")
         if self.bank_timezone and not is_timezone(self.bank_timezone):
@@ -290,3 +291,19 @@ def unknown_variables(environ: Mapping[str, str]) -> list[str]:
     """Teller-looking variables that no setting reads: most likely typos of real ones."""
     prefixes = ("TELLER_", "TWILIO_", "BANK_", "AUTH_", "ADMIN_", "PIN_")
     return sorted(n for n in environ if n.startswith(prefixes) and n not in KNOWN_VARIABLES)
+
+
+def _bank_database_problems(value: str) -> list[str]:
+    """BANK_DATABASE is the demo bank's SQLite file: a path. A URL (``postgresql://…``,
+    ``sqlite:///…``) is refused rather than taken for a folder name (it once created a folder
+    named ``postgresql:`` and kept the bank there, saying nothing)."""
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", value)
+    if "://" in value or (scheme and len(scheme.group(1)) > 1):
+        kind = scheme.group(1) if scheme else "a URL"
+        return [
+            f"BANK_DATABASE: {kind} URLs are not supported; set the path of the demo bank's "
+            "SQLite file, such as var/bank.sqlite3"
+        ]
+    if not value.strip() or "\0" in value:
+        return ["BANK_DATABASE: must be the path of a SQLite file, such as var/bank.sqlite3"]
+    return []

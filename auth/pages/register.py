@@ -93,7 +93,7 @@ def details(token: str) -> ResponseReturnValue:
     attempt = reg.verify_details(
         service(),
         link,
-        _dob_typed(),
+        dob_typed(),
         request.form.get("nin_last4", "")[:10],
         request.form.get("code", "")[:10],
         address(),
@@ -105,7 +105,7 @@ def details(token: str) -> ResponseReturnValue:
     return _show(link, 401 if attempt.remaining else 400, **refusal(attempt))
 
 
-def _dob_typed() -> str:
+def dob_typed() -> str:
     """The date of birth as ISO text from the page's day, month (its number: the select shows
     the name) and year fields — the bank's order, whatever the browser's locale. A client that
     posts one ``dob`` field (ISO) still works. Malformed parts give text that never parses, so

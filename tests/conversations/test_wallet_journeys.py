@@ -7,14 +7,16 @@ nothing and counts toward the details lockout; money held for the number arrives
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import replace
 from decimal import Decimal
+from urllib.parse import urlparse
 
 from app import Services
 from bot.messenger import OutboxMessenger
 from tests.conftest import AMINA
 from tests.conversations.test_identity_journeys import register_amina
-from tests.conversations.test_p2p_journeys import send_to_mobile
+from tests.conversations.test_p2p_journeys import claim_link, send_to_mobile
 from tests.helpers import WhatsApp
 from tests.secure_pages import Page, SecurePages, link_in
 
@@ -22,6 +24,7 @@ BOLA = "+2348039990001"  # not a customer; Bola Ade is in the demo national ID r
 BOLA_ID = {"name": "Bola Ade", "dob": "2001-09-30", "national_id": "29876543210"}
 EMEKA_ID = {"name": "Emeka Nwosu", "dob": "1995-02-14", "national_id": "29876543211"}
 GRACE = "+2348030000005"  # Grace Okafor: a customer without chat banking
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def onboarding_link(whatsapp: WhatsApp, number: str) -> str:
@@ -171,4 +174,39 @@ def test_money_held_for_the_number_arrives_when_the_wallet_opens(
     assert told.startswith("The USD 40.00 you sent to +234•••••0001 (Ref ")
     claims = [e for e in services.auth.audit.window() if e.fields["event"] == "money.claim"]
     assert len(claims) == 1 and claims[0].fields["result"] == "success"
+    assert services.bank.ledger_problems() == []
+
+
+def test_a_claim_link_leads_through_opening_a_wallet_and_pays_once(
+    whatsapp: WhatsApp,
+    secure: SecurePages,
+    services: Services,
+    outbox: OutboxMessenger,
+) -> None:
+    register_amina(whatsapp, secure)
+    send_to_mobile(whatsapp, secure, BOLA, "25")
+    claim = claim_link(outbox, BOLA)
+    page = secure.get(claim)
+    assert "Open a wallet and receive it" in page.text
+    token = _CSRF.search(page.text)
+    assert token is not None
+    sent = secure.client.post(claim, data={"csrf_token": token.group(1)})
+    assert sent.status_code == 303 and "/secure/onboard/" in sent.headers["Location"]
+    path = urlparse(sent.headers["Location"]).path
+    assert "Create your chat-banking ID" in details(secure, path, BOLA, BOLA_ID).text
+    secure.post(
+        f"{path}/credentials",
+        {"login_id": "bola.ade", "pin": "495817", "repeat_pin": "495817"},
+        page_path=path,
+    )
+    secure.post(f"{path}/questions", secure.answers(), page_path=path)
+    form = {"action": "skip", "csrf_token": secure.csrf}
+    first = secure.client.post(f"{path}/authenticator", data=form)
+    again = secure.client.post(f"{path}/authenticator", data=form)  # the final form twice
+    assert first.status_code == 200 and again.status_code == 404
+    wallet = services.bank.wallet_of(BOLA)
+    assert wallet is not None and wallet.balance == Decimal("25.00")
+    assert secure.get(claim).status == 404  # the claim link is used: the neutral page
+    paid = [e for e in services.auth.audit.window() if e.fields["event"] == "money.claim"]
+    assert len(paid) == 1
     assert services.bank.ledger_problems() == []

@@ -17,6 +17,7 @@ from typing import Protocol
 from bank.errors import (
     AccountNotOwned,
     BankError,
+    BankUnavailable,
     CardRefused,
     ClaimGone,
     IdempotencyConflict,
@@ -31,6 +32,7 @@ from bank.errors import (
 __all__ = [
     "AccountNotOwned",
     "BankError",
+    "BankUnavailable",
     "CardRefused",
     "ClaimGone",
     "IdempotencyConflict",

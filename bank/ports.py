@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from bank.errors import (
     AccountNotOwned,
     BankError,
+    BankUnavailable,
     CardRefused,
     ClaimGone,
     IdempotencyConflict,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:  # the wallet types import this module's
 __all__ = [
     "AccountNotOwned",
     "BankError",
+    "BankUnavailable",
     "CardRefused",
     "ClaimGone",
     "IdempotencyConflict",

@@ -53,9 +53,11 @@ def shoot(
     width: int | None = None,
     height: int | None = None,
     focus: str = "",
+    top: bool = False,
 ) -> None:
     """``console-<name>.png`` of what ``page`` shows now, only when CONSOLE_SCREENSHOTS is
-    set; the viewport is put back as it was afterwards."""
+    set; ``top`` shows the page from its top (a form's answer may have scrolled to a field).
+    The viewport is put back as it was afterwards."""
     if not os.environ.get("CONSOLE_SCREENSHOTS"):
         return
     size = page.viewport_size or {"width": 1280, "height": 720}
@@ -64,5 +66,7 @@ def shoot(
     page.set_viewport_size({"width": wide, "height": tall})
     if focus:
         page.locator(focus).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    elif top:
+        page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(destination(f"console-{name}.png")))
     page.set_viewport_size(size)

@@ -36,7 +36,7 @@ def test_an_admin_changes_a_levels_daily_limit(
     expect(page.locator("#level-2-daily")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#level-2-row")).to_contain_text("USD 5,000.00")
     assert services.bank.kyc_levels()[1].daily == Decimal("5000.00")  # nothing saved
-    shoot(page, "kyc-refused", height=1240)
+    shoot(page, "kyc-refused", height=1240, top=True)
     page.fill("#level-2-daily", "6,000")
     page.fill("#level-2-reason", "Annual limits review, ticket KYC-118")
     page.click("#level-2 button[type=submit]")

@@ -77,12 +77,16 @@ CREATE TABLE IF NOT EXISTS p2p_claims (claim_id TEXT PRIMARY KEY,
     token_digest TEXT NOT NULL DEFAULT '', expires_at TEXT NOT NULL, created_at TEXT NOT NULL,
     settled_reference TEXT NOT NULL DEFAULT '', settled_at TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS p2p_claims_pending ON p2p_claims (status, expires_at);
+-- How each wallet opened from the chat began: the version of the bank's terms its owner accepted.
+CREATE TABLE IF NOT EXISTS wallet_openings (customer_id TEXT PRIMARY KEY
+    REFERENCES customers(customer_id), terms_version TEXT NOT NULL, opened_at TEXT NOT NULL);
 -- A card's PIN, only as the hash the secure page made (never the digits).
 CREATE TABLE IF NOT EXISTS card_pins (card_id TEXT PRIMARY KEY REFERENCES cards(card_id),
     pin_hash TEXT NOT NULL, changed_at TEXT NOT NULL);
 """
 # Children before parents, so DELETE never trips a foreign key.
 TABLES = (
+    "wallet_openings",
     "card_pins",
     "p2p_claims",
     "transfers",

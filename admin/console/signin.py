@@ -42,7 +42,7 @@ def _local(at: datetime) -> str:
 
 
 def login() -> ResponseReturnValue:
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD from monitors and link previews
         if signed_in() is not None:
             return redirect(url_for("console.home"))
         return page("admin/login.html", next=request.args.get("next", ""))

@@ -190,3 +190,8 @@ def test_unknown_console_pages_get_the_consoles_404(app: Flask) -> None:
     assert page.headers["Cache-Control"] == "no-store"
     api = client.get("/admin/api/v1/no-such-thing", headers={"Authorization": "Bearer x"})
     assert api.status_code in (401, 404) and api.is_json
+
+
+def test_a_head_request_is_not_a_sign_in_attempt(app: Flask, services: Services) -> None:
+    assert app.test_client().head("/admin/login").status_code == 200
+    assert events(services, "staff.login_failed") == []

@@ -92,7 +92,7 @@ def setup(token: str) -> ResponseReturnValue:
     user = accounts.open_setup(token)
     if user is None:
         return page("admin/setup_gone.html", 404)
-    if request.method == "GET":
+    if request.method != "POST":
         if accounts.has_password(user.username):
             return redirect(url_for("console.setup_authenticator", token=token))
         return page("admin/setup_password.html", user=user, token=token, problems={})

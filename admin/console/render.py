@@ -92,6 +92,7 @@ def page(template: str, status: int = 200, **context: object) -> ResponseReturnV
         "menu": menu() if user else [],
         "allowed": allowed,
         "Permission": Permission,
+        "four_eyes": services().changes.four_eyes,
     }
     values.update(context)
     return render_template(template, **values), status

@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
+from flask import request
+
 from admin.approvals.changes import Changes, submit
 from admin.approvals.outcomes import Outdated
 from admin.console.guard import current_staff
@@ -35,6 +37,7 @@ SCENARIO_KINDS = (
     "scenario.delete",
 )
 CONFIG_KIND = "mfa_config.put"
+MAX_REASON = 300  # why the change, for the approver (four eyes)
 KINDS = (*SCENARIO_KINDS, CONFIG_KIND)
 
 
@@ -73,6 +76,7 @@ def change(
     after: Mapping[str, Any],
     base_version: int | None,
     actor: str,
+    reason: str = "",
 ) -> Changed:
     """One change as ``actor``, through four eyes (``admin.approvals``): with
     ``ADMIN_FOUR_EYES`` off it is applied at once, on it waits for a second admin
@@ -86,7 +90,7 @@ def change(
     if kind != "scenario.create" and base_version is None:
         raise ValueError(f"{kind} needs the version it was read at")
     try:
-        done = submit(changes, kind, target, after, base_version, actor, channel="console")
+        done = submit(changes, kind, target, after, base_version, actor, reason, channel="console")
     except Stale as exc:
         raise Conflict(exc.current, exc.version) from exc
     except Outdated as exc:
@@ -105,7 +109,9 @@ def change(
 def staff_change(
     kind: str, target: str, after: Mapping[str, Any], base_version: int | None
 ) -> Changed:
-    """``change`` as the signed-in staff member: what every console view that writes calls."""
+    """``change`` as the signed-in staff member: what every console view that writes calls.
+    The reason typed with it (``change_reason``, shown to the approver) goes along."""
     graph = services()
     actor = current_staff().username
-    return change(graph.changes, graph.scenarios, kind, target, after, base_version, actor)
+    reason = " ".join(request.form.get("change_reason", "").split())[:MAX_REASON]
+    return change(graph.changes, graph.scenarios, kind, target, after, base_version, actor, reason)

@@ -358,3 +358,19 @@ def test_with_four_eyes_an_edit_waits_for_another_admin(
     scenario = services.scenarios.get(OWN_ACCOUNTS)
     assert str(scenario.spec.value_above) == "5.00"
     assert scenario.updated_by == "ada.author, approved by bea.second"
+
+
+def test_with_four_eyes_the_reason_typed_goes_to_the_approver(
+    app: Flask, services: Services, clock: FrozenClock
+) -> None:
+    services.changes.four_eyes = True
+    author, _ = console_as(app, services, clock, "admin", "ada.author")
+    form = author.get(f"/admin/scenarios/{OWN_ACCOUNTS}/edit").get_data(as_text=True)
+    assert 'name="change_reason"' in form
+    values = {
+        **edit_form(services, OWN_ACCOUNTS, value_above="5.00"),
+        "change_reason": "  Fraud team  asks for a lower threshold ",
+    }
+    assert author.post(f"/admin/scenarios/{OWN_ACCOUNTS}/edit", values).status_code == 303
+    [pending] = services.changes.pending()
+    assert pending.reason == "Fraud team asks for a lower threshold"

@@ -33,7 +33,7 @@ from auth.stores.credentials import (
 )
 from auth.stores.links import Link, digest
 from auth.stores.lockout import Kind
-from messaging import MessengerError
+from messaging import MessengerError, metrics
 from messaging.masking import mask_phone
 
 CODE_PURPOSE = "register"
@@ -57,16 +57,22 @@ def send_code(service: AuthService, link: Link) -> datetime:
     until = service.blocked_until(link.msisdn)
     if until is not None:
         raise SendRefused(int((until - service.clock()).total_seconds()))
-    code, expires = service.codes.issue(
-        link.msisdn, CODE_PURPOSE, digest(link.token), service.clock()
-    )
+    try:
+        code, expires = service.codes.issue(
+            link.msisdn, CODE_PURPOSE, digest(link.token), service.clock()
+        )
+    except SendRefused:
+        metrics.code_sent(CODE_PURPOSE, "sms", "refused")
+        raise
     try:
         service.messenger_send_code(link.msisdn, code, expires)
     except MessengerError as exc:
+        metrics.code_sent(CODE_PURPOSE, "sms", "failed")
         log.warning("registration code to %s not sent: %s", mask_phone(link.msisdn), exc)
         service.codes.unsend(link.msisdn, CODE_PURPOSE)
         service.audit_link(link, "code_sent", "failure", channel="sms", purpose=CODE_PURPOSE)
         raise
+    metrics.code_sent(CODE_PURPOSE, "sms", "sent")
     service.audit_link(link, "code_sent", "ok", channel="sms", purpose=CODE_PURPOSE)
     return expires
 

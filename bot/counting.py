@@ -49,6 +49,7 @@ _BY_REPLY = {
     "logout": "logout",
     "cancel": "cancel",
     "menu": "menu",
+    "welcome": "menu",
     "fallback": "fallback",
     "directory": "unknown_number",
     "wallet": "wallet",

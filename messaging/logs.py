@@ -5,7 +5,8 @@ The web side opens a scope per request (``begin``/``end``: the request id, the r
 webhook adds the masked customer (``bind``); the worker opens one per job. ``install_context``
 wraps the process's log record factory so every record made inside a scope carries those fields
 and the milliseconds since the scope began, whichever logger made it (Flask's, gunicorn's,
-Teller's). The fields are empty outside a scope (start-up lines, the gunicorn master).
+Teller's). Outside a scope (start-up lines, the gunicorn master) a record has none of them,
+unless its caller passes them (gunicorn's access line: the id from the reply's header).
 
 It sits at the bottom of the layers so the edge (``bot``), the jobs (``workers``) and the
 composition root (``app``) share one context. Values put here are already safe to log: a masked
@@ -79,12 +80,11 @@ def scope(**fields: str) -> Iterator[None]:
 
 def _add_context(record: logging.LogRecord) -> None:
     found = _scope.get()
-    values = found.fields if found is not None else {}
+    if found is None:  # outside a scope a caller may still pass these as ``extra``
+        return
     for name in FIELDS:
-        setattr(record, name, values.get(name, ""))
-    record.duration_ms = (
-        None if found is None else round((time.perf_counter() - found.started) * 1000, 1)
-    )
+        setattr(record, name, found.fields.get(name, ""))
+    record.duration_ms = round((time.perf_counter() - found.started) * 1000, 1)
 
 
 def install_context() -> None:

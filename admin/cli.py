@@ -2,8 +2,9 @@
 
 ``create-user USERNAME --role ROLE`` makes an account and prints its one-time set-up link (24
 hours; the person sets a password and an authenticator app there); ``reset USERNAME`` prints a
-new link for someone who lost their authenticator; ``unlock USERNAME`` lifts a sign-in lockout;
-``list`` shows who has access. Every change is audited with the actor ``cli``.
+new link for someone who lost their authenticator (and revokes their API tokens, as a reset in
+the console does); ``unlock USERNAME`` lifts a sign-in lockout; ``list`` shows who has access.
+Every change is audited with the actor ``cli``.
 """
 
 from __future__ import annotations
@@ -67,12 +68,17 @@ def create_user(username: str, role: str) -> None:
 @admin_cli.command("reset")
 @click.argument("username")
 def reset_user(username: str) -> None:
-    """Clear USERNAME's password and authenticator and print a new set-up link."""
+    """Clear USERNAME's password, authenticator and API tokens; print a new set-up link."""
     try:
         token = _accounts().reset(username, by=ACTOR)
     except StaffProblem as exc:
         raise _refused(exc) from exc
+    # Their credentials may no longer be theirs alone: the tokens go too (each one audited),
+    # or they would work again once the new set-up is done.
+    revoked = services().tokens.revoke_all(username, ACTOR, channel="cli")
     _audit("staff.reset", username)
+    if revoked:
+        click.echo(f"{username}: {revoked} API token(s) revoked")
     click.echo("New set-up link (valid 24 hours, once):")
     click.echo(_accounts().setup_url(token))
 

@@ -51,6 +51,7 @@ KNOWN_VARIABLES = frozenset(
         "SESSION_ABSOLUTE_HOURS",
         "REGISTRATION_COOLING_OFF_HOURS",
         "REGISTRATION_COOLING_OFF_CAP",
+        "WALLET_MINIMUM_AGE",
         "PROXY_HOPS",
         "MEDIA_TTL_MINUTES",
         "DOCUMENT_PASSWORD",
@@ -105,6 +106,7 @@ class Config:
     # Sent per day while the cooling-off runs, in the bank's currency (unset: 200.00); at most
     # the bank's KYC level 1 daily limit (checked against the bank at start: app.services).
     registration_cooling_off_cap: Decimal | None = None
+    wallet_minimum_age: int = 18  # the youngest a person opening a wallet in the chat may be
     proxy_hops: int = 0  # trusted reverse proxies in front (for client addresses and https)
     media_ttl_minutes: int = 10  # how long a rendered document waits for Twilio to fetch it
     # DOCUMENT_PASSWORD: how PDFs open. random (by SMS), or dob (DDMMYYYY): weaker, opt-in.
@@ -203,6 +205,8 @@ class Config:
             session_absolute_hours=session_absolute,
             registration_cooling_off_hours=cooling_off,
             registration_cooling_off_cap=cooling_off_cap,
+            # 16 is the youngest any bank lets a person hold a wallet alone; 25 the oldest rule.
+            wallet_minimum_age=whole("WALLET_MINIMUM_AGE", 18, 16, 25),
             proxy_hops=proxy_hops,
             media_ttl_minutes=media_ttl,
             document_unlock="dob" if unlock == "dob" else "random",

@@ -29,6 +29,7 @@ from redis.exceptions import RedisError
 from rq.registry import FailedJobRegistry
 
 from app.config import Config
+from bank.ports import BankUnavailable
 from bot.access_log import install_redaction
 from messaging import logs, metrics
 from workers.queues import QUEUES, queue_for
@@ -110,7 +111,10 @@ def _count_view_errors(app: Flask) -> None:
     handle = app.handle_user_exception
 
     def counting(exc: Exception) -> object:
-        metrics.dependency_error(exc, "view")
+        if isinstance(exc, BankUnavailable):
+            metrics.dependency_failed("bank", "view")
+        else:
+            metrics.dependency_error(exc, "view")
         return handle(exc)
 
     app.handle_user_exception = counting  # type: ignore[method-assign,assignment]

@@ -32,13 +32,17 @@ from app.config import Config, ConfigError
 from app.redis_settings import warn_about_redis
 from auth.care import CustomerCare
 from auth.lookups import NameLookups
+from auth.onboarding import Onboarding
 from auth.pins import SecretHasher
+from auth.ports import StepUpRequest
+from auth.scenarios.model import ONBOARDING_SEGMENT, ChallengeType
 from auth.scenarios.service import ScenarioService
 from auth.service import COOLING_OFF_DAILY_CAP, AuthService
 from auth.stepup import StepUpService, build_stepup
 from auth.stepup.challenges import ChallengeStore
 from bank.demo import SqliteBank
 from bank.limits import kyc_guard
+from bank.national_id import RegistryVerifier
 from bank.ports import CoreBanking
 from bank.seed import SeedError, load_file
 from bot.claim_notice import ClaimNotifier
@@ -98,6 +102,23 @@ class Services:
     def resume(self) -> Callable[[str], bool]:
         """Carry on with the chat after a secure page succeeded (``Dispatcher.resume``)."""
         return self.dispatcher.resume
+
+    @property
+    def welcome(self) -> Callable[[str], bool]:
+        """Tell a new wallet's owner in the chat what they can do (``Dispatcher.welcome``)."""
+        return self.dispatcher.welcome
+
+    @cached_property
+    def onboarding(self) -> Onboarding:
+        """Opening a wallet on the secure page, checked by the demo national ID registry."""
+        verifier = RegistryVerifier(self.bank.national_id_record)
+        return Onboarding(self.auth, verifier, self.config.wallet_minimum_age, self._onboarding_mfa)
+
+    def _onboarding_mfa(self, msisdn: str) -> str:
+        """What the Customer Onboarding scenarios decide for a wallet opening (for the audit)."""
+        request = StepUpRequest(action="LOGIN", segment=ONBOARDING_SEGMENT)
+        facts = self.stepup.facts.read(msisdn, self.clock())
+        return facts.decide(request, frozenset({ChallengeType.SMS_CODE})).reason
 
     def close(self) -> None:
         if self.embedded_worker is not None:

@@ -13,6 +13,7 @@ import re
 from flask import Blueprint, Response, request
 from redis.exceptions import RedisError
 
+from bank.ports import BankUnavailable
 from bot import signature
 from bot.dispatch import Dispatcher
 from bot.inbound import InvalidInbound, parse
@@ -79,6 +80,11 @@ def _inbound() -> Response:
         log.error("inbound %s: Redis unavailable (%s)", message.sid, type(exc).__name__)
         metrics.message("unknown", "redis_error")
         metrics.dependency_error(exc, "webhook")
+        return _xml(dispatcher.text_reply("error.try_again"))
+    except BankUnavailable as exc:  # nothing was written: the customer just tries again
+        log.error("inbound %s: the bank is unavailable (%s)", message.sid, exc)
+        metrics.message("unknown", "bank_error")
+        metrics.dependency_failed("bank", "webhook")
         return _xml(dispatcher.text_reply("error.try_again"))
     except Exception as exc:
         log.exception(

@@ -127,6 +127,11 @@ def dependency_of(exc: BaseException) -> str | None:
     return None
 
 
+def dependency_failed(dependency: str, where: str) -> None:
+    """Count an error the caller has already classified (the bank port's BankUnavailable)."""
+    DEPENDENCY_ERRORS.labels(dependency, where).inc()
+
+
 def dependency_error(exc: BaseException, where: str) -> str | None:
     """Count ``exc`` if Redis or the bank raised it; returns which (None: neither)."""
     dependency = dependency_of(exc)

@@ -112,13 +112,19 @@ def _text(form: Form, name: str) -> str | None:
     return value or None
 
 
+def _lines(text: str) -> str:
+    """Line breaks as stored: browsers send a textarea's as CRLF, so an edit that didn't touch
+    a template would otherwise change it (and four eyes would show a change no one made)."""
+    return text.replace("\r\n", "\n")
+
+
 def scenario_data(form: Form, *, creating: bool) -> dict[str, Any]:
     """The scenario form as the service's dict: every field present (None when blank), so an
     edit replaces each one rather than keeping a value the form emptied."""
     names = SPEC_FIELDS if creating else EDIT_FIELDS
     data: dict[str, Any] = {name: _text(form, name) for name in names}
     for name in TEMPLATE_FIELDS:  # a template keeps its inner spacing; the service trims ends
-        data[name] = form.get(name, "")
+        data[name] = _lines(form.get(name, ""))
     kind = data["scenario_type"]
     if kind == ScenarioType.NON_MONETARY:
         data["frequency"] = data["value_above"] = None
@@ -131,7 +137,7 @@ def scenario_data(form: Form, *, creating: bool) -> dict[str, Any]:
 
 def typed_values(form: Form, names: Iterable[str]) -> dict[str, str]:
     """What was typed, to show again beside the problems."""
-    return {name: form.get(name, "") for name in names}
+    return {name: _lines(form.get(name, "")) for name in names}
 
 
 def scenario_values(scenario: Scenario) -> dict[str, str]:

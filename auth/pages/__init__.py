@@ -1,6 +1,6 @@
 """The secure pages under ``/secure``: where customers register, log in, change their PIN,
-answer a step-up's security questions and set a card's PIN, so no secret ever travels through
-the chat (SECURITY.md 6).
+answer a step-up's security questions, set a card's PIN and open a wallet, so no secret ever
+travels through the chat (SECURITY.md 6).
 
 This module makes the blueprint and registers every page's routes on it; the views live one
 module per page (``register``, ``login``, ``stepup``, ``cardpin``) over ``common`` (rendering and
@@ -21,7 +21,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from auth.pages import cardpin, login, register, stepup
+from auth.pages import cardpin, login, onboard, register, stepup
 from auth.pages.common import page
 from auth.pages.protection import csrf, protect_pages
 
@@ -42,6 +42,13 @@ ROUTES = (
     ("/pin/<token>", "change_pin", login.change_pin, ["GET", "POST"]),
     ("/stepup/<token>", "stepup", stepup.stepup, ["GET", "POST"]),
     ("/cardpin/<token>", "card_pin", cardpin.card_pin, ["GET", "POST"]),
+    ("/onboard/<token>", "onboard", onboard.onboard, ["GET"]),
+    ("/onboard/<token>/code", "onboard_send_code", onboard.send_code, ["POST"]),
+    ("/onboard/<token>/details", "onboard_details", onboard.details, ["POST"]),
+    ("/onboard/<token>/credentials", "onboard_credentials", onboard.credentials, ["POST"]),
+    ("/onboard/<token>/questions", "onboard_questions", onboard.questions, ["POST"]),
+    ("/onboard/<token>/authenticator", "onboard_authenticator", onboard.authenticator, ["POST"]),
+    ("/terms", "terms", onboard.terms, ["GET"]),
 )
 
 

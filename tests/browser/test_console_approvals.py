@@ -8,9 +8,7 @@ goes through without a code while one above it is still challenged."""
 from __future__ import annotations
 
 import json
-import os
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -19,6 +17,7 @@ from admin.staff.roles import Role
 from app import Config, Services
 from auth.scenarios.model import Application
 from tests.browser.console import sign_in
+from tests.browser.shots import shoot
 from tests.conftest import AMINA
 from tests.console import make_staff
 from tests.conversations.test_identity_journeys import register_amina
@@ -27,16 +26,9 @@ from tests.helpers import WhatsApp
 from tests.secure_pages import SecurePages, link_in
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
 INTERBANK = "oob07"
 TRANSFER = "INTER_BANK_ACCOUNT_FUND_TRANSFER_CREATE"  # Amina → Chidi (Access Bank)
 SMS_ASKED = "For your security, we sent a code by SMS to +234•••••00"
-
-
-def shoot(page: Page, name: str) -> None:
-    """Screenshots for docs/console.md, only when asked (CONSOLE_SCREENSHOTS=1)."""
-    if os.environ.get("CONSOLE_SCREENSHOTS"):
-        page.screenshot(path=str(SHOTS / f"console-{name}.png"), full_page=True)
 
 
 def pay(whatsapp: WhatsApp, amount: str) -> str:
@@ -104,7 +96,7 @@ def test_a_pending_change_approved_by_a_second_admin_is_in_force(
     row = change.locator("table.impact tbody tr", has_text=TRANSFER)
     expect(row.locator("td.num")).to_have_text(["2", "2", "1", "-1"])
     expect(row).to_contain_text("Inter Bank Fund Transfer")
-    shoot(page, "approvals")
+    shoot(page, "approvals", height=1000)
     change.get_by_role("button", name="Approve").click()
     expect(page.locator(".notice")).to_contain_text("Approved: the change is in force now.")
     expect(page.locator("dl.facts")).to_contain_text("approved and applied")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,18 +20,12 @@ from app import Services
 from auth.stores.audit import AUDIT_STREAM, AuditLog
 from auth.stores.audit_chain import GENESIS, digest
 from tests.browser.console import signed_in_page
+from tests.browser.shots import shoot
 from tests.fakes import FrozenClock
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
 # 30 October 2026, 10:00 in Lagos (UTC+1): the first of the entries made in the past.
 START = datetime(2026, 10, 30, 9, 0, tzinfo=UTC)
-
-
-def shoot(page: Page, name: str) -> None:
-    """Screenshots for docs/console.md, only when asked (CONSOLE_SCREENSHOTS=1)."""
-    if os.environ.get("CONSOLE_SCREENSHOTS"):
-        page.screenshot(path=str(SHOTS / f"console-{name}.png"), full_page=True)
 
 
 def made_at(redis: Redis, when: datetime, event: str, **fields: str) -> str:

@@ -5,9 +5,7 @@ confirmation; a viewer can't reach any of it — not by the menu, the address or
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -18,20 +16,14 @@ from auth.ports import Status
 from auth.stores.credentials import AccountStatus
 from auth.stores.lockout import Kind
 from tests.browser.console import signed_in_page
+from tests.browser.shots import shoot
 from tests.conftest import AMINA
 from tests.fakes import FrozenClock
 from tests.helpers import WhatsApp
 from tests.secure_pages import SecurePages, link_in
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
 REASON = "customer called the helpdesk"
-
-
-def shoot(page: Page, name: str) -> None:
-    """Screenshots for docs/console.md, only when asked (CONSOLE_SCREENSHOTS=1)."""
-    if os.environ.get("CONSOLE_SCREENSHOTS"):
-        page.screenshot(path=str(SHOTS / f"console-{name}.png"), full_page=True)
 
 
 def status(services: Services) -> AccountStatus | None:

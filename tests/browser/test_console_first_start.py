@@ -4,9 +4,6 @@ signing out and back in with a fresh code; a CSRF-less post refused."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pyotp
 import pytest
 from playwright.sync_api import Page, expect
@@ -14,17 +11,11 @@ from playwright.sync_api import Page, expect
 from admin.staff.roles import Role
 from app import Services
 from tests.browser.console import sign_in
+from tests.browser.shots import shoot
 from tests.console import PASSWORD, Staff
 from tests.fakes import FrozenClock
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
-
-
-def shoot(page: Page, name: str) -> None:
-    """Screenshots for docs/console.md, only when asked (CONSOLE_SCREENSHOTS=1)."""
-    if os.environ.get("CONSOLE_SCREENSHOTS"):
-        page.screenshot(path=str(SHOTS / f"console-{name}.png"), full_page=True)
 
 
 def test_first_start_with_the_setup_link(

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from admin.staff.roles import Role
 from app import Services
 from tests.browser.console import signed_in_page
-from tests.browser.test_console_first_start import shoot
+from tests.browser.shots import shoot
 from tests.fakes import FrozenClock
 
 pytestmark = pytest.mark.browser
@@ -36,7 +36,7 @@ def test_an_admin_changes_a_levels_daily_limit(
     expect(page.locator("#level-2-daily")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#level-2-row")).to_contain_text("USD 5,000.00")
     assert services.bank.kyc_levels()[1].daily == Decimal("5000.00")  # nothing saved
-    shoot(page, "kyc-refused")
+    shoot(page, "kyc-refused", height=1240, top=True)
     page.fill("#level-2-daily", "6,000")
     page.fill("#level-2-reason", "Annual limits review, ticket KYC-118")
     page.click("#level-2 button[type=submit]")
@@ -90,6 +90,6 @@ def test_an_operator_changes_a_customers_level_on_their_page(
     page.click("#kyc-level-form button[type=submit]")
     expect(page.locator(".notice")).to_contain_text("Amina Yusuf is now at KYC level 3")
     expect(page.locator("#kyc-level-now")).to_have_text("3")
-    shoot(page, "customer-kyc")
+    shoot(page, "customer-kyc", focus="#kyc")
     customer = services.bank.customer("C001")
     assert customer is not None and customer.kyc_level == 3

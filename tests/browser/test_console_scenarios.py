@@ -3,44 +3,38 @@ field, nothing saved), a duplicate refused, filter and search kept in the URL, a
 deactivate from the row menu (by keyboard too), delete with its confirmation (Cancel keeps
 it), two staff editing one scenario (the second save gets the conflict, nothing overwritten),
 the live template preview, the dry-run, and a viewer kept from every change (menu, direct
-address, POST). Screenshots for the docs with CONSOLE_SCREENSHOTS=1."""
+address, POST). Screenshots for the docs with CONSOLE_SCREENSHOTS=1 (``tests.browser.shots``)."""
 
 from __future__ import annotations
-
-import os
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from app import Services
 from auth.scenarios.model import Status
+from tests.browser import shots
 from tests.browser.console import sign_in, signed_in_page
 from tests.console import make_staff
 from tests.fakes import FrozenClock
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
 OWN_ACCOUNTS = "oob16"  # TRANSFER_BETWEEN_OWN_ACCOUNT_CREATE, value based above 1000.00
 LOGIN = "oob17"  # ships inactive
 WIDTHS = (1280, 375)
 
 
-def shoot(page: Page, name: str, focus: str) -> None:
-    """docs/img/console-scenarios-<name>-<width>.png at each width, only when asked: the whole
-    page when wide; at phone width the screen from ``focus`` down (the menu comes first)."""
-    if not os.environ.get("CONSOLE_SCREENSHOTS"):
-        return
-    SHOTS.mkdir(exist_ok=True)
-    size = page.viewport_size or {"width": 1280, "height": 900}
+def shoot(page: Page, name: str, focus: str, height: int | None = None) -> None:
+    """console-scenarios-<name>-<width>.png at each width: at phone width the screen from
+    ``focus`` down (the menu comes first)."""
     for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        if width < 400:
-            page.locator(focus).first.evaluate("e => e.scrollIntoView({block: 'start'})")
-        page.screenshot(
-            path=str(SHOTS / f"console-scenarios-{name}-{width}.png"), full_page=width > 400
+        wide = width > 400
+        shots.shoot(
+            page,
+            f"scenarios-{name}-{width}",
+            width=width,
+            height=height if wide else 900,
+            focus="" if wide else focus,
         )
-    page.set_viewport_size(size)
 
 
 def admin_page(page: Page, live_server: str, services: Services, clock: FrozenClock) -> None:
@@ -99,7 +93,7 @@ def test_create_refuses_each_invalid_field_beside_it_then_creates(
     page.fill("#value_above", "0")
     page.fill("#description", "")
     page.get_by_role("button", name="Create", exact=True).click()
-    shoot(page, "form-errors", ".has-error")
+    shoot(page, "form-errors", ".has-error", height=1100)
     fill_valid(page)
     page.get_by_role("button", name="Create", exact=True).click()
     expect(page.locator(".notice")).to_contain_text("Created: Business bill pay.")

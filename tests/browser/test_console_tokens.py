@@ -5,25 +5,16 @@ management by the menu, the URL or a POST (with a valid CSRF token: the role ref
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from admin.staff.roles import Role
 from app import Services
 from tests.browser.console import signed_in_page
+from tests.browser.shots import shoot
 from tests.fakes import FrozenClock
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
-
-
-def shoot(page: Page, name: str) -> None:
-    """Screenshots for docs/console.md, only when asked (CONSOLE_SCREENSHOTS=1)."""
-    if os.environ.get("CONSOLE_SCREENSHOTS"):
-        page.screenshot(path=str(SHOTS / f"console-{name}.png"), full_page=True)
 
 
 def test_create_use_and_revoke_a_token(

@@ -23,6 +23,7 @@ from admin.console.scenario_forms import (
     read_version,
     scenario_data,
     scenario_values,
+    typed_values,
 )
 from auth.scenarios.config import parse_config
 from auth.scenarios.model import (
@@ -116,6 +117,14 @@ def test_an_edit_sends_every_field_but_status() -> None:
 def test_templates_keep_their_inner_spacing() -> None:
     data = scenario_data(monetary(sms_template="Line one\n\n{otp}"), creating=True)
     assert data["sms_template"] == "Line one\n\n{otp}"
+
+
+def test_a_browsers_line_breaks_are_read_as_stored() -> None:
+    """A textarea is sent with CRLF line breaks: an untouched template must not change."""
+    sent = monetary(email_template="Code {otp}\r\nfor {transfer_amount} to {payee_name}")
+    data = scenario_data(sent, creating=False)
+    assert data["email_template"] == "Code {otp}\nfor {transfer_amount} to {payee_name}"
+    assert typed_values(sent, ["email_template"]) == {"email_template": data["email_template"]}
 
 
 def test_problems_go_beside_their_field_and_the_rest_at_the_top() -> None:

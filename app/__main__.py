@@ -11,10 +11,11 @@ import sys
 
 from admin.staff.roles import Role
 from app.config import Config, ConfigError
+from app.observability import configure_logging
 from app.services import Services, build_services
 from app.web import create_app
 from bank.seed import SeedError
-from bot.access_log import QuietPolling, RedactingFilter, install_redaction
+from bot.access_log import QuietPolling, RedactingFilter
 from workers import worker as rq_worker
 
 
@@ -51,15 +52,13 @@ def _first_admin(services: Services) -> None:
 def worker() -> int:
     """Build the job side's services from the same builder as the web side, then serve the
     queues (``workers.worker.run``): every forked job inherits them."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    install_redaction()
     try:
         config = Config.from_env()
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    # The web side's format (LOG_FORMAT), redaction and scopes: each job logs under its id.
+    configure_logging(config)
     if not config.redis_url:
         print(
             "REDIS_URL is not set. In the embedded default the jobs run inside `make run`; "

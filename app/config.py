@@ -58,6 +58,8 @@ KNOWN_VARIABLES = frozenset(
         "STEPUP_STARTS_PER_HOUR",
         "AUDIT_RETENTION_DAYS",
         "ADMIN_FOUR_EYES",
+        "LOG_FORMAT",
+        "METRICS_TOKEN",
         *DEV_SECRETS,
     }
 )
@@ -114,6 +116,12 @@ class Config:
     # Four eyes: a change to a scenario, the MFA configuration or a KYC level (and a customer's
     # KYC level) takes effect only once a second staff member approves it. On in production.
     admin_four_eyes: bool = False
+    # LOG_FORMAT: json lines for a log collector (production's default) or text for a terminal.
+    log_format: Literal["json", "text"] = "text"
+    # METRICS_TOKEN: the Bearer token /metrics asks for; unset, /metrics is 404 in production
+    # and open in development. PROMETHEUS_MULTIPROC_DIR (prometheus-client's own) is checked.
+    metrics_token: str | None = None
+    metrics_dir: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -166,6 +174,9 @@ class Config:
         four_eyes = get("ADMIN_FOUR_EYES") or ("on" if production else "off")
         if four_eyes not in ("on", "off"):
             problems.append(f"ADMIN_FOUR_EYES: must be on or off, not {four_eyes!r}")
+        log_format = (get("LOG_FORMAT") or ("json" if production else "text")).lower()
+        if log_format not in ("json", "text"):
+            problems.append(f"LOG_FORMAT: must be json or text, not {log_format!r}")
         secrets = {
             name: get(name) or ("" if production else dev) for name, dev in DEV_SECRETS.items()
         }
@@ -203,6 +214,9 @@ class Config:
             # At least 90 days (PCI DSS 10.5.1 keeps 3 months at hand, a year in all).
             audit_retention_days=whole("AUDIT_RETENTION_DAYS", 400, 90, 10 * 366),
             admin_four_eyes=four_eyes != "off",
+            log_format="json" if log_format == "json" else "text",
+            metrics_token=get("METRICS_TOKEN"),
+            metrics_dir=get("PROMETHEUS_MULTIPROC_DIR"),
         )
         problems += config.problems()
         if problems:
@@ -243,6 +257,7 @@ class Config:
             found.append("SMTP_URL: must start with smtp:// or smtps://")
         if self.messenger == "twilio" and not self.twilio_account_sid:
             found.append("TWILIO_ACCOUNT_SID: required when MESSENGER=twilio")
+        found += _metrics_problems(self.metrics_token, self.metrics_dir, self.is_production)
         if not self.is_production:
             return found
         for name, value in self._secrets().items():
@@ -311,3 +326,19 @@ def _bank_database_problems(value: str) -> list[str]:
     if not value.strip() or "\0" in value:
         return ["BANK_DATABASE: must be the path of a SQLite file, such as var/bank.sqlite3"]
     return []
+
+
+def _metrics_problems(token: str | None, folder: str | None, production: bool) -> list[str]:
+    """METRICS_TOKEN is a secret like the others (held to their length in production);
+    PROMETHEUS_MULTIPROC_DIR must be a folder this process can write (each process keeps its
+    values there: a wrong one would lose them, or fail at the first count)."""
+    found = []
+    if token is not None and (len(token) < MIN_SECRET_LENGTH if production else len(token) < 16):
+        least = MIN_SECRET_LENGTH if production else 16
+        found.append(f"METRICS_TOKEN: must be a real secret of at least {least} characters")
+    if folder is not None and not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+        found.append(
+            "PROMETHEUS_MULTIPROC_DIR: must be an existing folder Teller can write (create it, "
+            "empty, before the processes start)"
+        )
+    return found

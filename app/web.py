@@ -13,6 +13,7 @@ from admin import api as admin_api
 from admin import console
 from admin import wiring as admin_wiring
 from admin.cli import admin_cli
+from app import observability
 from app.config import ROOT, Config, unknown_variables
 from app.services import Services, build_services
 from auth import api as token_api
@@ -21,7 +22,6 @@ from auth import wiring as auth_wiring
 from auth.audit_cli import audit_cli
 from auth.cli import auth_cli
 from bank.cli import bank_cli
-from bot.access_log import install_redaction
 from bot.routes import register_blueprints
 
 log = logging.getLogger("teller")
@@ -31,7 +31,7 @@ def create_app(config: Config | None = None, services: Services | None = None) -
     """The Flask app factory: gunicorn calls it as ``app:create_app()``."""
     if config is None:
         config = services.config if services else Config.from_env()
-    _configure_logging()
+    _configure_logging(config)
     for name in unknown_variables(os.environ):
         log.warning("config: %s is set but Teller does not read it (a typo?)", name)
     if services is None:
@@ -44,6 +44,7 @@ def create_app(config: Config | None = None, services: Services | None = None) -
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=64 * 1024)
     app.extensions["teller"] = services  # the whole graph: the bank CLI and tests use it
+    observability.install(app, config, services.rq_redis)  # request ids, /metrics
     if config.is_production:
         # Browsers then refuse plain http for a year; not in development, where the simulator
         # and the pages are served on http://127.0.0.1.
@@ -73,12 +74,10 @@ def _strict_transport(response: Response) -> Response:
     return response
 
 
-def _configure_logging() -> None:
-    install_redaction()  # one-time tokens in URLs never reach a log (SECURITY.md 20)
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+def _configure_logging(config: Config) -> None:
+    # One-time tokens in URLs never reach a log (SECURITY.md 20); every line of a request
+    # carries its id, route, customer and duration, in LOG_FORMAT (app.observability).
+    observability.configure_logging(config)
 
 
 def _announce(services: Services) -> None:

@@ -36,7 +36,7 @@ from auth.stores.credentials import (
 )
 from auth.stores.links import Link, digest
 from auth.stores.lockout import Kind
-from messaging import MessengerError
+from messaging import MessengerError, metrics
 from messaging.masking import mask_phone
 
 CODE_PURPOSE = "register"
@@ -62,14 +62,22 @@ def send_code(
     until = service.blocked_until(link.msisdn)
     if until is not None:
         raise SendRefused(int((until - service.clock()).total_seconds()))
-    code, expires = service.codes.issue(link.msisdn, purpose, digest(link.token), service.clock())
+    try:
+        code, expires = service.codes.issue(
+            link.msisdn, purpose, digest(link.token), service.clock()
+        )
+    except SendRefused:
+        metrics.code_sent(purpose, "sms", "refused")
+        raise
     try:
         service.messenger_send_code(link.msisdn, code, expires, notice)
     except MessengerError as exc:
+        metrics.code_sent(purpose, "sms", "failed")
         log.warning("%s code to %s not sent: %s", purpose, mask_phone(link.msisdn), exc)
         service.codes.unsend(link.msisdn, purpose)
         service.audit_link(link, "code_sent", "failure", channel="sms", purpose=purpose)
         raise
+    metrics.code_sent(purpose, "sms", "sent")
     service.audit_link(link, "code_sent", "ok", channel="sms", purpose=purpose)
     return expires
 

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from datetime import timedelta
 from typing import Any
 
 from gunicorn.glogging import Logger  # type: ignore[import-untyped]
+
+from messaging import logs
 
 # The staff console's set-up links (/admin/setup/<token>) are one-time secrets too.
 _SECRET_SEGMENT = re.compile(r"(/(?:secure/[a-z]+|media|claim|admin/setup)/)[^/?#\s\"]+")
@@ -83,6 +86,37 @@ class QuietPolling(logging.Filter):
 
 
 class RedactingLogger(Logger):  # type: ignore[misc]  # gunicorn ships no type hints
+    """Gunicorn's logger with redacted atoms; with ``LOG_FORMAT=json`` (production's default)
+    its error and access lines are JSON lines too, each access line with the request's id (the
+    reply's ``X-Request-Id``) and duration, like the app's own lines."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        install_redaction()
+        if logs.wants_json():
+            for handler in (*self.error_log.handlers, *self.access_log.handlers):
+                handler.setFormatter(logs.JsonLines())
+
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: timedelta) -> None:
+        if not logs.wants_json():
+            super().access(resp, req, environ, request_time)
+            return
+        if not self.access_log_enabled:
+            return
+        atoms = self.atoms(resp, req, environ, request_time)
+        rid = next((v for k, v in resp.headers if k.lower() == "x-request-id"), "")
+        extra = {
+            "request_id": rid,
+            "duration_ms": round(request_time.total_seconds() * 1000, 1),
+            "status": atoms.get("s"),
+        }
+        try:
+            self.access_log.info(
+                self.cfg.access_log_format, self.atoms_wrapper_class(atoms), extra=extra
+            )
+        except Exception:  # gunicorn's own policy: a bad access format never fails a request
+            self.error(traceback.format_exc())
+
     def atoms(
         self, resp: Any, req: Any, environ: dict[str, Any], request_time: timedelta
     ) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, tzinfo
 from auth.ports import Identity, StepUp
 from bank.ports import CoreBanking
 from bot import twiml
+from bot.counting import intent_of
 from bot.effects import EffectRunner
 from bot.inbound import InboundMessage
 from bot.store import Begin, BeginStatus, EdgeStore
@@ -26,7 +27,7 @@ from flows import engine
 from flows.conversation import Conversation
 from flows.responses import CATALOG, render_all
 from flows.types import Context, Inbound, NameLookups, Outcome, Reply
-from messaging import Channel, Messenger, MessengerError
+from messaging import Channel, Messenger, MessengerError, metrics
 from messaging.masking import mask_phone as _mask_phone
 
 log = logging.getLogger("teller.webhook")
@@ -60,9 +61,11 @@ class Dispatcher:
         begin = self._claim(msg)
         if begin.status is BeginStatus.DUPLICATE:
             log.info("inbound %s: duplicate, answered with the stored reply", msg.sid)
+            metrics.message("unknown", "duplicate")
             return begin.reply or self._wait_for_reply(msg) or twiml.EMPTY
         if begin.status is BeginStatus.BUSY:
             log.warning("inbound %s from %s: customer busy", msg.sid, mask_phone(msg.msisdn))
+            metrics.message("unknown", "busy")
             return self.text_reply("error.busy")
         try:
             return self._process(msg, begin)
@@ -88,6 +91,7 @@ class Dispatcher:
             # The lock expired or another writer moved the record: keep nothing, ask again.
             self.edge.abort(msg.msisdn, msg.sid, begin)
             log.warning("inbound %s: lost the customer's lock, nothing stored", msg.sid)
+            metrics.message(intent_of(outcome), "lost_lock")
             return self.text_reply("error.busy")
         log.info(
             "inbound %s from %s: %s -> %s, %d replies, %.1f ms",
@@ -98,6 +102,7 @@ class Dispatcher:
             len(outcome.replies),
             (time.perf_counter() - started) * 1000,
         )
+        metrics.message(intent_of(outcome), "ok")
         return xml
 
     def resume(self, msisdn: str) -> bool:

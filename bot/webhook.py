@@ -18,6 +18,7 @@ from bot import signature
 from bot.dispatch import Dispatcher
 from bot.inbound import InvalidInbound, parse
 from bot.wiring import services
+from messaging import logs, metrics
 from messaging.masking import mask_phone
 from workers.jobs import on_message_status
 
@@ -56,26 +57,41 @@ def _signed() -> bool:
 
 @bp.post("/whatsapp/inbound")
 def inbound() -> Response:
+    with metrics.WEBHOOK_SECONDS.labels("inbound").time():
+        return _inbound()
+
+
+def _inbound() -> Response:
     if not _signed():
         log.warning("inbound: bad or missing Twilio signature from %s", request.remote_addr)
+        metrics.message("unknown", "bad_signature")
         return Response("invalid signature\n", status=403, mimetype="text/plain")
     try:
         message = parse(request.form)
     except InvalidInbound as exc:
         log.warning("inbound: malformed field %s", exc.field)
+        metrics.message("unknown", "malformed")
         return Response(f"bad request: {exc}\n", status=400, mimetype="text/plain")
+    logs.bind(customer=mask_phone(message.msisdn))  # every line of this request names them
     dispatcher: Dispatcher = services().dispatcher
     try:
         return _xml(dispatcher.handle(message))
     except RedisError as exc:
         log.error("inbound %s: Redis unavailable (%s)", message.sid, type(exc).__name__)
+        metrics.message("unknown", "redis_error")
+        metrics.dependency_error(exc, "webhook")
         return _xml(dispatcher.text_reply("error.try_again"))
     except BankUnavailable as exc:  # nothing was written: the customer just tries again
         log.error("inbound %s: the bank is unavailable (%s)", message.sid, exc)
+        metrics.message("unknown", "bank_error")
+        metrics.dependency_failed("bank", "webhook")
         return _xml(dispatcher.text_reply("error.try_again"))
-    except Exception:
+    except Exception as exc:
         log.exception(
             "inbound %s from %s: unexpected error", message.sid, mask_phone(message.msisdn)
+        )
+        metrics.message(
+            "unknown", "bank_error" if metrics.dependency_error(exc, "webhook") else "error"
         )
         return _xml(dispatcher.text_reply("error.unexpected"))
 
@@ -83,6 +99,11 @@ def inbound() -> Response:
 @bp.post("/whatsapp/status")
 def status() -> Response:
     """Delivery status callbacks: recorded once per (MessageSid, MessageStatus)."""
+    with metrics.WEBHOOK_SECONDS.labels("status").time():
+        return _status()
+
+
+def _status() -> Response:
     if not _signed():
         return Response("invalid signature\n", status=403, mimetype="text/plain")
     sid = request.form.get("MessageSid", "")
@@ -97,13 +118,15 @@ def status() -> Response:
     graph = services()
     try:
         fresh = graph.edge.record_status(sid, state, error_code, graph.clock().isoformat())
-    except RedisError:
+    except RedisError as exc:
         # 503 makes Twilio retry the callback later, so no status is lost.
+        metrics.dependency_error(exc, "status")
         return Response("temporarily unavailable\n", status=503)
     if fresh and state in ("failed", "undelivered"):
         log.warning("delivery %s %s (error %s)", sid, state, error_code or "none")
         try:  # a document that didn't arrive: the customer is told, and can ask again
             on_message_status(graph.redis, graph.rq_redis, sid, state)
-        except RedisError:
+        except RedisError as exc:
+            metrics.dependency_error(exc, "status")
             return Response("temporarily unavailable\n", status=503)
     return Response(status=204)

@@ -11,12 +11,13 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from rq.timeouts import TimerDeathPenalty
 
+from workers.metered import Metered
 from workers.queues import queue_for
 
 log = logging.getLogger("teller.worker")
 
 
-class ThreadWorker(SimpleWorker):
+class ThreadWorker(Metered, SimpleWorker):
     """SimpleWorker that may live off the main thread: no signal handlers, timer-based timeouts."""
 
     death_penalty_class = TimerDeathPenalty

@@ -20,6 +20,7 @@ from redis import Redis
 from rq import Worker
 from rq.serializers import JSONSerializer
 
+from workers.metered import Metered
 from workers.queues import QUEUES, queue_for
 
 log = logging.getLogger("teller.worker")
@@ -34,8 +35,8 @@ HEARTBEAT_GRACE_S = 10
 MAINTENANCE_S = 10
 
 
-class TellerWorker(Worker):
-    """RQ's worker with the heartbeat and maintenance above."""
+class TellerWorker(Metered, Worker):
+    """RQ's worker with the heartbeat and maintenance above, its jobs timed and counted."""
 
     def get_heartbeat_ttl(self, job: Any, working_time: float = 0.0) -> int:
         remaining = (job.timeout - working_time) if job.timeout and job.timeout > 0 else HEARTBEAT_S

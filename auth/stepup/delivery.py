@@ -26,7 +26,7 @@ from auth.stepup.facts import amount_of
 from auth.stores.codes import Codes, SendRefused
 from auth.stores.links import Link, LinkStore, Purpose
 from bank.ports import Customer
-from messaging import Channel, Messenger, MessengerError
+from messaging import Channel, Messenger, MessengerError, metrics
 from messaging.masking import mask_email, mask_phone
 from messaging.notices import render_notice
 
@@ -99,6 +99,7 @@ class Delivery:
                 ttl=challenge.expires_at - now,
             )
         except SendRefused as exc:
+            metrics.code_sent(CODE_PURPOSE, challenge.kind.value, "refused")
             return StepUpView(
                 StepUpState.REFUSED,
                 kind=challenge.kind.value,
@@ -138,6 +139,7 @@ class Delivery:
             )
         except MessengerError as exc:
             log.warning("step-up code to %s not sent: %s", shown, exc)
+            metrics.code_sent(CODE_PURPOSE, channel.value, "failed")
             self.codes.unsend(msisdn, CODE_PURPOSE)  # not a send: see the module docstring
             self.audit.record(
                 pipe,
@@ -155,6 +157,7 @@ class Delivery:
                 can_switch=bool(challenge.others),
                 ways=challenge.others,
             )
+        metrics.code_sent(CODE_PURPOSE, channel.value, "sent")
         self.audit.record(
             pipe,
             "stepup.deliver",

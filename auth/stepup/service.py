@@ -44,6 +44,7 @@ from auth.stores.batch import batch
 from auth.stores.codes import Codes
 from auth.stores.lockout import Kind, Lockouts
 from bank.ports import Customer
+from messaging import metrics
 from messaging.masking import mask_phone
 
 log = logging.getLogger("teller.stepup")
@@ -101,7 +102,8 @@ class StepUpService:
                     self.checks.typed(msisdn, challenge, text, facts),
                     now,
                 )
-            return self._verdict(pipe, msisdn, customer_id, request, result)
+            kind = challenge.kind.value if challenge is not None else "none"
+            return self._verdict(pipe, msisdn, customer_id, request, result, kind)
 
     def resend(self, msisdn: str, customer_id: str, request: StepUpRequest) -> StepUpView:
         now = self.clock()
@@ -184,13 +186,15 @@ class StepUpService:
         with batch(self.redis) as pipe:
             if until is not None:
                 result = StepUpAnswer(Verdict.BLOCKED, until=until)
-                return self._verdict(pipe, msisdn, customer_id, request, result)
+                return self._verdict(
+                    pipe, msisdn, customer_id, request, result, challenge.kind.value
+                )
             result = self.checks.questions(msisdn, challenge, answers, facts)
             if result.verdict is Verdict.PASSED:
                 self.lockouts.success(msisdn, Kind.CODE, pipe)
             elif result.verdict is Verdict.WRONG:
                 result = self._strike(pipe, msisdn, customer_id, result, now)
-            return self._verdict(pipe, msisdn, customer_id, request, result)
+            return self._verdict(pipe, msisdn, customer_id, request, result, challenge.kind.value)
 
     # --- inside ---
 
@@ -287,6 +291,7 @@ class StepUpService:
             log.warning("step-up: starts throttled (%s) for %s", exc.why, mask_phone(msisdn))
             until = now + timedelta(seconds=exc.retry_after_s)
             return StepUpView(StepUpState.REFUSED, retry_after_s=exc.retry_after_s, until=until)
+        metrics.challenge(kind.value, "started")
         with batch(self.redis) as pipe:
             self.audit.record(
                 pipe,
@@ -352,7 +357,9 @@ class StepUpService:
         customer_id: str,
         request: StepUpRequest,
         result: StepUpAnswer,
+        kind: str,
     ) -> StepUpAnswer:
+        metrics.challenge(kind, result.verdict.value)
         self.audit.record(
             pipe,
             "stepup.verify",

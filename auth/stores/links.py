@@ -19,6 +19,8 @@ from typing import Any
 
 from redis import Redis
 
+from messaging import metrics
+
 # Keys — value shape, lifetime:
 LINK_KEY = "teller:link:{digest}"
 # hash: purpose, msisdn, customer_id, expires (epoch s), browser (binding nonce or ""),
@@ -111,6 +113,7 @@ class LinkStore:
         old = pipe.execute()[2]
         if old:
             self.redis.delete(LINK_KEY.format(digest=old))
+        metrics.link_sent(purpose.value)
         return Link(token, purpose, msisdn, customer_id, expires)
 
     def get(self, token: str, purpose: Purpose, now: datetime) -> Link | None:

@@ -16,6 +16,8 @@ from enum import StrEnum
 from redis import Redis
 from redis.client import Pipeline
 
+from messaging import metrics
+
 # Keys (hash-tagged per customer) — value shape, lifetime:
 FAIL_KEY = "teller:{{{msisdn}}}:fail:{kind}"  # int: consecutive failures; 1 day after the last
 BLOCK_KEY = "teller:{{{msisdn}}}:block:{kind}"  # str: blocked-until (epoch s); until it passes
@@ -131,7 +133,10 @@ class Lockouts:
                 STRIKES_TTL_S,
             ],
         )
-        return Strike(int(remaining), _from_epoch(str(until)) if until else None)
+        strike = Strike(int(remaining), _from_epoch(str(until)) if until else None)
+        if strike.blocked_until is not None:
+            metrics.lockout(kind.value)
+        return strike
 
     def success(self, msisdn: str, kind: Kind, pipe: Pipeline | None = None) -> None:
         """Reset the failure count (queued on ``pipe`` when given)."""

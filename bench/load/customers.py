@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
+from requests.adapters import HTTPAdapter
 from twilio.request_validator import RequestValidator
 
 from bench import traffic
@@ -34,11 +35,12 @@ PARALLEL = 4
 class Customer:
     msisdn: str
     login_id: str
+    address: str  # the loopback address its "phone" browses from
 
 
 def customers(seed: dict[str, Any]) -> list[Customer]:
     return [
-        Customer(str(c["msisdn"]), f"load.customer{n}")
+        Customer(str(c["msisdn"]), f"load.customer{n}", phone_address(n))
         for n, c in enumerate(seed["customers"], start=1)
     ]
 
@@ -60,10 +62,28 @@ def whatsapp(stack: Stack, msisdn: str, text: str, timeout_s: float = 20) -> str
     return response.text
 
 
+class _FromAddress(HTTPAdapter):
+    """Connections from one loopback address: each customer's phone has its own, so the pages'
+    per-address limits see people, not the harness (127.0.0.0/8 is all loopback on Linux)."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def phone_address(n: int) -> str:
+    return f"127.1.{n // 250}.{n % 250 + 1}"
+
+
 class _Browser:
-    def __init__(self, stack: Stack) -> None:
+    def __init__(self, stack: Stack, address: str) -> None:
         self.stack = stack
         self.session = requests.Session()
+        self.session.mount("http://", _FromAddress(address))
         self.csrf = ""
 
     def post(self, path: str, form: dict[str, str], page: str) -> requests.Response:
@@ -102,7 +122,7 @@ def register(stack: Stack, customer: Customer) -> None:
     if link is None:
         raise RuntimeError(f"no registration link in {reply!r}")
     page = link.group(0)
-    browser = _Browser(stack)
+    browser = _Browser(stack, customer.address)
     browser.post(f"{page}/code", {}, page)
     nin4 = customer.msisdn[-4:]  # bench_seed: national id 5<n:010d>, msisdn +234803<1e6+n>
     steps = [

@@ -74,7 +74,7 @@ class PersistentRedis:
             try:
                 if client.ping() and client.info("persistence").get("loading") == 0:
                     return self
-            except Exception:  # noqa: BLE001 - any failure means not up yet
+            except Exception:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"redis-server did not start on {self.port}") from None
             finally:

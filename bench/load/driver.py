@@ -31,6 +31,7 @@ from twilio.request_validator import RequestValidator
 
 from bench import traffic
 from bench.load.customers import Customer
+from bench.load.figures import Problem, Result
 from bench.load.mix import CODE, WRONG, Script, Step
 from bench.load.outbox import Outbox, reference_in
 from bench.load.stack import AUTH_TOKEN, Stack
@@ -45,38 +46,6 @@ REPLAY_EVERY = 25
 STEPUPS_PER_CUSTOMER = 50  # under STEPUP_STARTS_PER_HOUR (60), whatever the run does
 DOCUMENTS_PER_CUSTOMER = 4  # under the 5 statements an hour
 CANCEL = Step("cancel", "cancelled|nothing_to_cancel|menu", "cancel")
-
-
-@dataclass
-class Problem:
-    at_s: float  # since the run's start
-    script: str
-    kind: str
-    label: str
-
-
-@dataclass
-class Result:
-    rate: float  # messages/s aimed at
-    seconds: float
-    conversations: int = 0
-    completed: int = 0
-    shortfall: int = 0  # conversations due with no customer free
-    latencies: dict[str, list[float]] = field(default_factory=lambda: collections.defaultdict(list))
-    send_lag_s: list[float] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    transport_errors: Counter[str] = field(default_factory=Counter)
-    sids: dict[str, tuple[str, str]] = field(default_factory=dict)  # MessageSid → (msisdn, label)
-    done_references: list[str] = field(default_factory=list)
-    replays: int = 0
-    replay_mismatches: int = 0
-    elapsed_s: float = 0.0
-    cpu_s: float = 0.0
-    labels: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def messages(self) -> int:
-        return sum(len(v) for k, v in self.latencies.items() if k != "replay")
 
 
 @dataclass

@@ -19,7 +19,7 @@ from bench.load import customers, figures
 from bench.webhook import step
 
 if TYPE_CHECKING:
-    from bench.load.driver import Problem
+    from bench.load.figures import Problem
     from bench.load.run import Session, Settings
 
 TRY_AGAIN = "try_again"

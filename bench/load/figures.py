@@ -1,14 +1,48 @@
-"""A load run's figures: rates and percentiles per message type, from the driver's results."""
+"""A load run's results as the driver records them, and its figures: rates and percentiles
+per message type."""
 
 from __future__ import annotations
 
+import collections
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from bench.load.driver import Result
 from bench.load.mix import MONEY_TYPES
+
+
+@dataclass
+class Problem:
+    at_s: float  # since the run's start
+    script: str
+    kind: str
+    label: str
+
+
+@dataclass
+class Result:
+    rate: float  # messages/s aimed at
+    seconds: float
+    conversations: int = 0
+    completed: int = 0
+    shortfall: int = 0  # conversations due with no customer free
+    latencies: dict[str, list[float]] = field(default_factory=lambda: collections.defaultdict(list))
+    send_lag_s: list[float] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    transport_errors: Counter[str] = field(default_factory=Counter)
+    sids: dict[str, tuple[str, str]] = field(default_factory=dict)  # MessageSid → (msisdn, label)
+    done_references: list[str] = field(default_factory=list)
+    replays: int = 0
+    replay_mismatches: int = 0
+    elapsed_s: float = 0.0
+    cpu_s: float = 0.0
+    labels: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def messages(self) -> int:
+        return sum(len(v) for k, v in self.latencies.items() if k != "replay")
 
 
 def percentile(values: Sequence[float], p: float) -> float:

@@ -19,7 +19,8 @@ from typing import Any
 
 from bench import traffic
 from bench.load import checks, customers, faults, figures, mix, stack
-from bench.load.driver import Driver, Result
+from bench.load.driver import Driver
+from bench.load.figures import Result
 from bench.load.outbox import Outbox
 from bench.servers import machine_busy
 from bench.webhook import step

@@ -46,10 +46,10 @@ def total_balance(database: Path) -> int:
         bank.close()
 
 
-def drain(redis: Redis, outbox: Outbox, timeout_s: float = 180.0) -> float:
+def drain(url: str, outbox: Outbox, timeout_s: float = 180.0) -> float:
     """Wait for the workers to finish every queued job (receipts, statements); seconds taken."""
     started = time.monotonic()
-    raw = Redis(connection_pool=redis.connection_pool)  # RQ reads bytes: its own client view
+    raw = Redis.from_url(url)  # RQ reads its job data as bytes
     queues = [Queue(name, connection=raw) for name in QUEUES]
     while time.monotonic() - started < timeout_s:
         outbox.poll()
@@ -58,6 +58,7 @@ def drain(redis: Redis, outbox: Outbox, timeout_s: float = 180.0) -> float:
         if waiting == 0 and running == 0:
             break
         time.sleep(0.5)
+    raw.close()
     time.sleep(1.0)  # the last job's messages
     outbox.poll()
     return time.monotonic() - started

@@ -10,7 +10,7 @@ PORT ?= 5000
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test web worker bench lint system-test system-bench clean
+.PHONY: run test web worker bench load lint system-test system-bench clean
 
 # What the bot needs to run (make run, web, worker)...
 $(STAMP): pyproject.toml
@@ -63,6 +63,12 @@ worker: $(STAMP)
 bench: $(DEV_STAMP) system-bench
 	$(BIN)/python -m bench.webhook && $(BIN)/python -m bench.identity && $(BIN)/python -m bench.receipts
 	$(BIN)/python -m bench.transfer && $(BIN)/python -m bench.stepup_roundtrips
+
+# Whole conversations at a fixed rate against gunicorn, RQ workers and a private redis-server,
+# the invariants checked at the end (bench/README.md, "Load"). LOAD_SECONDS, LOAD_RATE,
+# LOAD_CUSTOMERS, LOAD_QUICK=1 (a smoke run), LOAD_FAULTS=0 (no Redis restart).
+load: $(DEV_STAMP) system-test
+	$(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -48,9 +48,11 @@ class Server:
 
 
 @contextlib.contextmanager
-def gunicorn(name: str, app: str, env: Mapping[str, str], log: Path) -> Iterator[Server]:
-    """Run ``app`` under gunicorn; stop it (and its workers) on the way out."""
-    port = free_port()
+def gunicorn(
+    name: str, app: str, env: Mapping[str, str], log: Path, port: int | None = None
+) -> Iterator[Server]:
+    """Run ``app`` under gunicorn (on ``port``, or a free one); stop it on the way out."""
+    port = port or free_port()
     command = [
         sys.executable, "-m", "gunicorn",
         "--workers", str(WORKERS),

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 from redis.exceptions import RedisError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from auth.json_body import json_body
 from auth.wiring import services
@@ -51,7 +52,7 @@ def _user() -> tuple[str | None, Response | None]:
             'body: must be a JSON object such as {"channel": "whatsapp", "user": "+2348030000001"}',
         )
     channel, user = body.get("channel"), body.get("user")
-    if channel not in CHANNELS:
+    if not isinstance(channel, str) or channel not in CHANNELS:  # {} or [] can't be hashed
         return None, _error(400, 'channel: must be "whatsapp"')
     if not isinstance(user, str) or not _E164.fullmatch(user):
         return None, _error(400, "user: must be an E.164 number such as +2348030000001")
@@ -75,6 +76,12 @@ def _no_store(response: Response) -> Response:
     if request.path.startswith(f"{bp.url_prefix}/"):
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(exc: RequestEntityTooLarge) -> Response:
+    """Over the app's body limit: the API's own JSON, not Flask's HTML page."""
+    return _error(413, "body: too large (at most 64 KiB)")
 
 
 @bp.errorhandler(RedisError)

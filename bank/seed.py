@@ -69,4 +69,6 @@ def load_file(bank: SqliteBank, path: str | Path, replace: bool = False) -> Load
             else ""
         )
         raise SeedError([SeedProblem("$", f"not valid JSON{where}")]) from exc
+    except RecursionError as exc:  # nested deeper than the parser goes (100,000 "[")
+        raise SeedError([SeedProblem("$", "nested too deeply to read")]) from exc
     return load(bank, doc, replace=replace)

@@ -7,6 +7,7 @@ national ids and full account and card numbers, and problems are printed and log
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +22,7 @@ _UNSIGNED = re.compile(r"[0-9]{1,16}(\.[0-9]{1,2})?")
 _SIGNED = re.compile(r"-?[0-9]{1,16}(\.[0-9]{1,2})?")
 # Deliberately simple: one @, something on each side, a dot in the domain, no spaces.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,11 @@ class SeedProblem:
 
 
 def join(path: str, key: str) -> str:
+    """``customers[0]`` + ``name`` → ``customers[0].name``; a key that isn't a plain name (empty,
+    spaces, dots) is quoted, ``bank[""]``, so every problem's path points somewhere."""
+    if not _PLAIN_KEY.fullmatch(key):
+        quoted = json.dumps(key, ensure_ascii=False)
+        return f"[{quoted}]" if path == "$" else f"{path}[{quoted}]"
     return key if path == "$" else f"{path}.{key}"
 
 
@@ -64,6 +71,12 @@ class Checker:
             self.fail(join(path, key), "required")
         for key in sorted(value.keys() - required - (optional or set())):
             self.fail(join(path, str(key)), "unknown field")
+        # A null is no value: the checks below read None as "missing", and the loader can't
+        # store it, so it is refused here, where the path is known.
+        for key in sorted(k for k in value.keys() & required if value[k] is None):
+            self.fail(join(path, key), "required (null is not a value)")
+        for key in sorted(k for k in value.keys() & (optional or set()) if value[k] is None):
+            self.fail(join(path, key), "must not be null: leave the field out instead")
         return value
 
     def items(self, value: Any, path: str) -> list[tuple[str, Any]]:

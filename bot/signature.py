@@ -20,4 +20,9 @@ def is_valid(validator: RequestValidator, public_base_url: str, request: Request
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         return False
-    return bool(validator.validate(signed_url(public_base_url, request), request.form, signature))
+    form = request.form
+    if any(not isinstance(name, str) for name in form):
+        # A multipart part without a name is read as a field named None, which the validator
+        # can't sort (TypeError, a 500). Twilio never sends one: refuse it as unsigned.
+        return False
+    return bool(validator.validate(signed_url(public_base_url, request), form, signature))

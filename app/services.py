@@ -31,6 +31,10 @@ from admin.staff.tokens import StaffTokens
 from app.config import Config, ConfigError
 from app.redis_settings import warn_about_redis
 from auth.care import CustomerCare
+from auth.kyc.liveness import ManualReview
+from auth.kyc.requests import RequestStore
+from auth.kyc.service import KycUpgrades
+from auth.kyc.vault import DocumentVault
 from auth.lookups import NameLookups
 from auth.pins import SecretHasher
 from auth.scenarios.service import ScenarioService
@@ -79,6 +83,7 @@ class Services:
     dispatcher: Dispatcher
     facts: BankFacts
     clock: Callable[[], datetime]
+    kyc: KycUpgrades  # KYC upgrades with documents: the upload page, the review queue
     embedded_worker: EmbeddedWorker | None = None
 
     @property
@@ -336,6 +341,19 @@ def build_services(
         clock=clock,
         effects=effects,
     )
+    kyc = KycUpgrades(
+        requests=RequestStore(app_redis),
+        vault=DocumentVault(app_redis, config.secret_key),
+        liveness=ManualReview(),
+        bank=bank,
+        messenger=messenger,
+        audit=auth.audit,
+        clock=clock,
+        bank_name=facts.name,
+        currency=facts.currency,
+        zone=ZoneInfo(facts.timezone),
+        base_url=config.public_base_url,
+    )
     services = Services(
         config=config,
         redis=app_redis,
@@ -354,6 +372,7 @@ def build_services(
             auth=auth,
             clock=clock,
             four_eyes=config.admin_four_eyes,
+            on_kyc_level=[kyc.level_applied],
         ),
         stepup=stepup,
         validator=RequestValidator(config.twilio_auth_token),
@@ -362,6 +381,7 @@ def build_services(
         dispatcher=dispatcher,
         facts=facts,
         clock=clock,
+        kyc=kyc,
     )
     # Jobs run by this process (the in-process worker, a forked worker's jobs) use these services.
     job_context.install(services.job_context())

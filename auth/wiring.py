@@ -12,6 +12,7 @@ from typing import Protocol
 from flask import Flask, current_app
 
 from auth.care import CustomerCare
+from auth.kyc.service import KycUpgrades
 from auth.service import AuthService
 from auth.stepup import StepUpService
 
@@ -38,6 +39,8 @@ class AuthServices(Protocol):
     def care(self) -> CustomerCare: ...
     @property
     def resume(self) -> Callable[[str], bool]: ...
+    @property
+    def kyc(self) -> KycUpgrades: ...
 
 
 def install(app: Flask, graph: AuthServices) -> None:

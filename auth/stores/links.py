@@ -46,6 +46,7 @@ class Purpose(StrEnum):
     CHANGE_PIN = "pin"
     STEP_UP = "stepup"  # security questions for a step-up challenge
     CARD_PIN = "cardpin"  # a new PIN for one of the customer's cards (state: the card)
+    KYC_UPLOAD = "kyc"  # documents for a higher KYC level (auth.pages.kyc)
 
 
 TTL: dict[Purpose, timedelta] = {
@@ -54,6 +55,7 @@ TTL: dict[Purpose, timedelta] = {
     Purpose.CHANGE_PIN: timedelta(minutes=5),
     Purpose.STEP_UP: timedelta(minutes=5),
     Purpose.CARD_PIN: timedelta(minutes=5),
+    Purpose.KYC_UPLOAD: timedelta(minutes=15),  # time to photograph two documents
 }
 
 

@@ -63,10 +63,12 @@ def test_documents_are_kept_encrypted_with_a_ttl_and_queued(
     raw = services.rq_redis
     for key in raw.scan_iter("*"):
         kind = raw.type(key)
+        value: bytes
         if kind == b"string":
-            value = raw.get(key) or b""
+            value = bytes(raw.get(key) or b"")
         elif kind == b"hash":
-            value = b"".join(k + v for k, v in raw.hgetall(key).items())
+            pairs: dict[bytes, bytes] = raw.hgetall(key)
+            value = b"".join(k + v for k, v in pairs.items())
         else:
             continue
         assert b"AMINA-UTILITY-BILL-4471" not in value and bill[:200] not in value

@@ -67,7 +67,7 @@ def test_documents_are_kept_encrypted_with_a_ttl_and_queued(
         if kind == b"string":
             value = bytes(raw.get(key) or b"")
         elif kind == b"hash":
-            pairs: dict[bytes, bytes] = raw.hgetall(key)
+            pairs: dict[bytes, bytes] = raw.hgetall(key)  # type: ignore[assignment]
             value = b"".join(k + v for k, v in pairs.items())
         else:
             continue

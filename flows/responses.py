@@ -109,8 +109,7 @@ CATALOG: dict[str, str] = {
         "works for {minutes} minutes:\n{url}"
     ),
     "kyc.highest": (
-        "Your account is at KYC level {level}, the highest we offer, so there's nothing to "
-        "upgrade."
+        "Your account is at KYC level {level}, the highest we offer, so there's nothing to upgrade."
     ),
     "security.logged_out_everywhere": (
         "Done: you're logged out everywhere, and any links we sent you no longer work."

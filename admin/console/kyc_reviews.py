@@ -97,7 +97,7 @@ def _review(
             "label": doc.label,
             "image": doc.kind is not Kind.PDF,
             "kind": doc.kind.value.upper(),
-            "size": f"{doc.size / 1024:,.0f} KB",
+            "size": f"{max(1, round(doc.size / 1024)):,} KB",
         }
         for doc in item.documents
     ]

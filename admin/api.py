@@ -39,13 +39,14 @@ import logging
 from collections.abc import Iterable
 from typing import Any, cast
 
-from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, make_response, request, url_for
 from redis.exceptions import RedisError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from admin.api_guard import Refused, authorise, identify, needed, needs
 from admin.approvals.changes import Outdated, Submitted, submit
 from admin.approvals.store import change_to_dict
+from admin.console import not_found_page
 from admin.inputs import (
     Malformed,
     PreconditionMissing,
@@ -57,6 +58,7 @@ from admin.inputs import (
 from admin.staff.roles import Permission
 from admin.wiring import services
 from auth.json_body import json_body
+from auth.pages.protection import SECURITY_HEADERS
 from auth.scenarios.codec import config_to_dict, scenario_to_dict
 from auth.scenarios.model import MfaConfig, Scenario
 from auth.scenarios.service import ScenarioService
@@ -205,7 +207,12 @@ def _unexpected(exc: Exception) -> Response:
 @bp.app_errorhandler(404)
 @bp.app_errorhandler(405)
 def _outside_routes(exc: HTTPException) -> Response | HTTPException:
-    """Unknown paths and methods under the API answer JSON too; elsewhere, Flask's default."""
+    """Unknown paths and methods under the API answer JSON too; elsewhere under /admin, the
+    console's own page; elsewhere, Flask's default."""
+    if request.path.startswith("/admin/") and not request.path.startswith(PREFIX):
+        page = make_response(not_found_page())
+        page.headers.update(SECURITY_HEADERS)  # outside the console's routes: set here
+        return page
     if not request.path.startswith(PREFIX):
         return exc
     response = _error(exc.code or 404, exc.description or exc.name)

@@ -51,6 +51,7 @@ KNOWN_VARIABLES = frozenset(
         "SESSION_ABSOLUTE_HOURS",
         "REGISTRATION_COOLING_OFF_HOURS",
         "REGISTRATION_COOLING_OFF_CAP",
+        "WALLET_MINIMUM_AGE",
         "PROXY_HOPS",
         "MEDIA_TTL_MINUTES",
         "DOCUMENT_PASSWORD",
@@ -103,6 +104,7 @@ class Config:
     # Sent per day while the cooling-off runs, in the bank's currency (unset: 200.00); at most
     # the bank's KYC level 1 daily limit (checked against the bank at start: app.services).
     registration_cooling_off_cap: Decimal | None = None
+    wallet_minimum_age: int = 18  # the youngest a person opening a wallet in the chat may be
     proxy_hops: int = 0  # trusted reverse proxies in front (for client addresses and https)
     media_ttl_minutes: int = 10  # how long a rendered document waits for Twilio to fetch it
     # DOCUMENT_PASSWORD: how PDFs open. random (by SMS), or dob (DDMMYYYY): weaker, opt-in.
@@ -192,6 +194,8 @@ class Config:
             session_absolute_hours=session_absolute,
             registration_cooling_off_hours=cooling_off,
             registration_cooling_off_cap=cooling_off_cap,
+            # 16 is the youngest any bank lets a person hold a wallet alone; 25 the oldest rule.
+            wallet_minimum_age=whole("WALLET_MINIMUM_AGE", 18, 16, 25),
             proxy_hops=proxy_hops,
             media_ttl_minutes=media_ttl,
             document_unlock="dob" if unlock == "dob" else "random",
@@ -213,6 +217,7 @@ class Config:
             found.append(
                 "PUBLIC_BASE_URL: must be an absolute http(s) URL such as https://bank.example"
             )
+        found += _bank_database_problems(self.bank_database)
         if self.redis_url and urlparse(self.redis_url).scheme not in ("redis", "rediss", "unix"):
             found.append("REDIS_URL: must start with redis://, rediss:// or unix://")
         if self.bank_timezone and not is_timezone(self.bank_timezone):
@@ -290,3 +295,19 @@ def unknown_variables(environ: Mapping[str, str]) -> list[str]:
     """Teller-looking variables that no setting reads: most likely typos of real ones."""
     prefixes = ("TELLER_", "TWILIO_", "BANK_", "AUTH_", "ADMIN_", "PIN_")
     return sorted(n for n in environ if n.startswith(prefixes) and n not in KNOWN_VARIABLES)
+
+
+def _bank_database_problems(value: str) -> list[str]:
+    """BANK_DATABASE is the demo bank's SQLite file: a path. A URL (``postgresql://…``,
+    ``sqlite:///…``) is refused rather than taken for a folder name (it once created a folder
+    named ``postgresql:`` and kept the bank there, saying nothing)."""
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", value)
+    if "://" in value or (scheme and len(scheme.group(1)) > 1):
+        kind = scheme.group(1) if scheme else "a URL"
+        return [
+            f"BANK_DATABASE: {kind} URLs are not supported; set the path of the demo bank's "
+            "SQLite file, such as var/bank.sqlite3"
+        ]
+    if not value.strip() or "\0" in value:
+        return ["BANK_DATABASE: must be the path of a SQLite file, such as var/bank.sqlite3"]
+    return []

@@ -31,18 +31,19 @@ from admin.staff.tokens import StaffTokens
 from app.config import Config, ConfigError
 from app.redis_settings import warn_about_redis
 from auth.care import CustomerCare
-from auth.kyc.liveness import ManualReview
-from auth.kyc.requests import RequestStore
 from auth.kyc.service import KycUpgrades
-from auth.kyc.vault import DocumentVault
 from auth.lookups import NameLookups
+from auth.onboarding import Onboarding
 from auth.pins import SecretHasher
+from auth.ports import StepUpRequest
+from auth.scenarios.model import ONBOARDING_SEGMENT, ChallengeType
 from auth.scenarios.service import ScenarioService
 from auth.service import COOLING_OFF_DAILY_CAP, AuthService
 from auth.stepup import StepUpService, build_stepup
 from auth.stepup.challenges import ChallengeStore
 from bank.demo import SqliteBank
 from bank.limits import kyc_guard
+from bank.national_id import RegistryVerifier
 from bank.ports import CoreBanking
 from bank.seed import SeedError, load_file
 from bot.claim_notice import ClaimNotifier
@@ -103,6 +104,23 @@ class Services:
     def resume(self) -> Callable[[str], bool]:
         """Carry on with the chat after a secure page succeeded (``Dispatcher.resume``)."""
         return self.dispatcher.resume
+
+    @property
+    def welcome(self) -> Callable[[str], bool]:
+        """Tell a new wallet's owner in the chat what they can do (``Dispatcher.welcome``)."""
+        return self.dispatcher.welcome
+
+    @cached_property
+    def onboarding(self) -> Onboarding:
+        """Opening a wallet on the secure page, checked by the demo national ID registry."""
+        verifier = RegistryVerifier(self.bank.national_id_record)
+        return Onboarding(self.auth, verifier, self.config.wallet_minimum_age, self._onboarding_mfa)
+
+    def _onboarding_mfa(self, msisdn: str) -> str:
+        """What the Customer Onboarding scenarios decide for a wallet opening (for the audit)."""
+        request = StepUpRequest(action="LOGIN", segment=ONBOARDING_SEGMENT)
+        facts = self.stepup.facts.read(msisdn, self.clock())
+        return facts.decide(request, frozenset({ChallengeType.SMS_CODE})).reason
 
     def close(self) -> None:
         if self.embedded_worker is not None:
@@ -341,19 +359,7 @@ def build_services(
         clock=clock,
         effects=effects,
     )
-    kyc = KycUpgrades(
-        requests=RequestStore(app_redis),
-        vault=DocumentVault(app_redis, config.secret_key),
-        liveness=ManualReview(),
-        bank=bank,
-        messenger=messenger,
-        audit=auth.audit,
-        clock=clock,
-        bank_name=facts.name,
-        currency=facts.currency,
-        zone=ZoneInfo(facts.timezone),
-        base_url=config.public_base_url,
-    )
+    kyc = KycUpgrades.build(app_redis, config.secret_key, auth, facts.currency)
     services = Services(
         config=config,
         redis=app_redis,

@@ -8,13 +8,16 @@
 4. ``authenticator``: optional; enabling it needs one valid code. Then the credentials are
    written, the link is used up and the customer is logged in.
 
-Nothing is written to the customer's credentials until the last step succeeds.
+Nothing is written to the customer's credentials until the last step succeeds. Opening a
+wallet (``auth.onboarding``) has its own first step and takes steps 2-4 from here: the same
+code, the same checks; ``finish`` takes the one thing that differs (creating the customer).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -50,28 +53,28 @@ def _advance(service: AuthService, link: Link, **changes: Any) -> Link:
     return service.links.save_state(link, {**link.state, **changes})
 
 
-def send_code(service: AuthService, link: Link) -> datetime:
+def send_code(
+    service: AuthService, link: Link, purpose: str = CODE_PURPOSE, notice: str = "register_code"
+) -> datetime:
     """Send the registration code by SMS; returns its expiry. Raises SendRefused, or
     MessengerError when the SMS was not handed over: that send is then taken back (it neither
     counts toward the three nor starts the cooldown; a first code nobody received is dropped)."""
     until = service.blocked_until(link.msisdn)
     if until is not None:
         raise SendRefused(int((until - service.clock()).total_seconds()))
-    code, expires = service.codes.issue(
-        link.msisdn, CODE_PURPOSE, digest(link.token), service.clock()
-    )
+    code, expires = service.codes.issue(link.msisdn, purpose, digest(link.token), service.clock())
     try:
-        service.messenger_send_code(link.msisdn, code, expires)
+        service.messenger_send_code(link.msisdn, code, expires, notice)
     except MessengerError as exc:
-        log.warning("registration code to %s not sent: %s", mask_phone(link.msisdn), exc)
-        service.codes.unsend(link.msisdn, CODE_PURPOSE)
-        service.audit_link(link, "code_sent", "failure", channel="sms", purpose=CODE_PURPOSE)
+        log.warning("%s code to %s not sent: %s", purpose, mask_phone(link.msisdn), exc)
+        service.codes.unsend(link.msisdn, purpose)
+        service.audit_link(link, "code_sent", "failure", channel="sms", purpose=purpose)
         raise
-    service.audit_link(link, "code_sent", "ok", channel="sms", purpose=CODE_PURPOSE)
+    service.audit_link(link, "code_sent", "ok", channel="sms", purpose=purpose)
     return expires
 
 
-def _parse_dob(text: str) -> date | None:
+def parse_dob(text: str) -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
@@ -84,7 +87,7 @@ def verify_details(
     until = service.blocked_until(link.msisdn)
     if until is not None:
         return Attempt.blocked(until)
-    dob = _parse_dob(dob_text)
+    dob = parse_dob(dob_text)
     problems = []
     if dob is None or not date(1900, 1, 1) <= dob <= service.clock().date():
         problems.append("Enter your date of birth: day, month and year.")
@@ -159,12 +162,23 @@ def authenticator_setup(service: AuthService, link: Link) -> tuple[str, str, str
     return secret, uri, totp.qr_svg_data_uri(uri)
 
 
+# What the last step does before the credentials are written, once the link is used up: the
+# link of the customer to write them for, or the Attempt that refuses (nothing written).
+Owner = Callable[[Link], "Link | Attempt"]
+
+
+def _registered(link: Link) -> Link | Attempt:
+    return link  # registration: the bank's customer already exists
+
+
 def finish(
     service: AuthService,
     link: Link,
     authenticator_code: str | None,
     address: str,
     agent: str,
+    owner: Owner = _registered,
+    event: str = "registration",
 ) -> Attempt:
     """Write the credentials (with the authenticator if a valid code was given) and log in."""
     if step(link) != "authenticator":
@@ -180,7 +194,11 @@ def finish(
             )
         secret, totp_step = str(link.state["totp_secret"]), matched
     if not service.links.consume(link):
-        return Attempt.link_gone()
+        return Attempt.link_gone()  # exactly one of two racing posts goes on
+    found = owner(link)
+    if isinstance(found, Attempt):
+        return found
+    link = replace(link, customer_id=found.customer_id)
     service.credentials.create(
         Credentials(
             msisdn=link.msisdn,
@@ -195,7 +213,7 @@ def finish(
             dob_marks=tuple(link.state.get("dob_marks", [])),
         )
     )
-    service.start_session(link, address, agent, "registration")
+    service.start_session(link, address, agent, event)
     service.notify(link.msisdn, "registered")
     return Attempt.done()
 

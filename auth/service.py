@@ -255,10 +255,11 @@ class AuthService:
             **detail,
         )
 
-    def fail(self, link: Link, kind: Kind, event: str, address: str) -> Strike:
+    def fail(self, link: Link, kind: Kind, event: str, address: str, **detail: str) -> Strike:
         """Count a failed attempt, audit it, and audit the block it may cause."""
         strike = self.lockouts.failure(link.msisdn, kind, self.clock())
-        self.audit_link(link, event, "failure", address=address, remaining=str(strike.remaining))
+        remaining = str(strike.remaining)
+        self.audit_link(link, event, "failure", address=address, remaining=remaining, **detail)
         if strike.blocked_until is not None:
             until = strike.blocked_until
             reason = f"5 wrong {kind.value} attempts"
@@ -325,9 +326,11 @@ class AuthService:
         except MessengerError as exc:
             log.warning("notice %s to %s not sent: %s", what, mask_phone(msisdn), exc)
 
-    def messenger_send_code(self, msisdn: str, code: str, expires: datetime) -> None:
-        """The registration code, by SMS to the registered number (never into the chat)."""
+    def messenger_send_code(
+        self, msisdn: str, code: str, expires: datetime, notice: str = "register_code"
+    ) -> None:
+        """The registration (or wallet-opening) code, by SMS to the number (never into the chat)."""
         text = render_notice(
-            "register_code", zone=self.zone, bank=self.bank_name, code=code, expires=expires
+            notice, zone=self.zone, bank=self.bank_name, code=code, expires=expires
         )
         self.messenger.send(Channel.SMS, msisdn, text)

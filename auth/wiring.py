@@ -1,7 +1,8 @@
 """What the secure pages, the token API and the ``flask auth`` commands use, and the one typed
 way they reach it (see ``bot.wiring``). ``resume`` is the typed callback the pages call once a
 registration, login or step-up page succeeded: the chat carries on (``Dispatcher.resume``,
-wired by ``app.services``), without ``auth`` knowing the bot.
+wired by ``app.services``), without ``auth`` knowing the bot; ``welcome`` the one a wallet
+opening calls (the chat says what the new customer can do and their limits).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from flask import Flask, current_app
 
 from auth.care import CustomerCare
 from auth.kyc.service import KycUpgrades
+from auth.onboarding import Onboarding
 from auth.service import AuthService
 from auth.stepup import StepUpService
 
@@ -41,6 +43,10 @@ class AuthServices(Protocol):
     def resume(self) -> Callable[[str], bool]: ...
     @property
     def kyc(self) -> KycUpgrades: ...
+    @property
+    def onboarding(self) -> Onboarding: ...
+    @property
+    def welcome(self) -> Callable[[str], bool]: ...
 
 
 def install(app: Flask, graph: AuthServices) -> None:

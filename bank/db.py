@@ -14,12 +14,17 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-BUSY_TIMEOUT_S = 30.0  # a queue of writers each holding the lock for milliseconds
+from bank.errors import BankUnavailable
+
+# A queue of writers each holding the lock for milliseconds clears well within this; a lock held
+# longer (a stuck process, a backup) is an outage: the writer gives up with BankUnavailable. It
+# must end, with a Twilio call after it, before the webhook's per-customer lock (10 s) lapses.
+BUSY_TIMEOUT_S = 4.0
 # Connections inherited through fork(): SQLite forbids using them in the child, closing included
 # (a close may checkpoint the parent's WAL), so they are kept referenced and never touched.
 _INHERITED: list[sqlite3.Connection] = []
@@ -77,12 +82,16 @@ CREATE TABLE IF NOT EXISTS p2p_claims (claim_id TEXT PRIMARY KEY,
     token_digest TEXT NOT NULL DEFAULT '', expires_at TEXT NOT NULL, created_at TEXT NOT NULL,
     settled_reference TEXT NOT NULL DEFAULT '', settled_at TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS p2p_claims_pending ON p2p_claims (status, expires_at);
+-- How each wallet opened from the chat began: the version of the bank's terms its owner accepted.
+CREATE TABLE IF NOT EXISTS wallet_openings (customer_id TEXT PRIMARY KEY
+    REFERENCES customers(customer_id), terms_version TEXT NOT NULL, opened_at TEXT NOT NULL);
 -- A card's PIN, only as the hash the secure page made (never the digits).
 CREATE TABLE IF NOT EXISTS card_pins (card_id TEXT PRIMARY KEY REFERENCES cards(card_id),
     pin_hash TEXT NOT NULL, changed_at TEXT NOT NULL);
 """
 # Children before parents, so DELETE never trips a foreign key.
 TABLES = (
+    "wallet_openings",
     "card_pins",
     "p2p_claims",
     "transfers",
@@ -118,6 +127,17 @@ def _add_missing_columns(db: sqlite3.Connection) -> None:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
 
+def _busy_is_unavailable(execute: Callable[[str], object], sql: str) -> None:
+    """Run ``sql``; SQLite's "database is locked" (SQLITE_BUSY after the busy timeout) becomes
+    BankUnavailable, a "try again" for the caller; every other error stays what it is."""
+    try:
+        execute(sql)
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY or "locked" in str(exc):
+            raise BankUnavailable("the bank's database is busy") from exc
+        raise
+
+
 class Database:
     """Connections to one SQLite file: one per thread and process, opened on first use."""
 
@@ -148,16 +168,22 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: committed if the block returns, rolled back if it raises."""
+        """One write transaction: committed if the block returns, rolled back if it raises.
+        Raises BankUnavailable when the write lock stays taken past the busy timeout."""
         db = self.connection()
-        db.execute("BEGIN IMMEDIATE")
+        _busy_is_unavailable(db.execute, "BEGIN IMMEDIATE")
         try:
             yield db
         except BaseException:
             if db.in_transaction:  # some SQLite errors have already rolled back
                 db.execute("ROLLBACK")
             raise
-        db.execute("COMMIT")
+        try:
+            _busy_is_unavailable(db.execute, "COMMIT")
+        except BankUnavailable:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
 
     def rows(self, sql: str, *args: object) -> list[sqlite3.Row]:
         """A read in autocommit mode: one statement, one consistent snapshot."""

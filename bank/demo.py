@@ -46,6 +46,8 @@ from bank.ports import (
 )
 from bank.rows import TRANSFER_SQL, customer_from, profile_from, transaction_from, transfer_from
 from bank.seed_sql import insert_seed
+from bank.wallet_types import OpenedWallet, Taken, WalletOpening
+from bank.wallets import open_wallet, taken, terms_version
 
 
 def utc_now() -> datetime:
@@ -175,6 +177,22 @@ class SqliteBank:
     def claim_into_wallet(self, claim_id: str, wallet: str) -> Claim:
         with self.db.transaction() as db:
             return claim_into(db, claim_id, wallet, self.clock())
+
+    def wallet_taken(self, msisdn: str, national_id: str) -> Taken | None:
+        return taken(self.db.connection(), msisdn, national_id)
+
+    def open_wallet(self, opening: WalletOpening) -> OpenedWallet:
+        """The customer, their wallet and the claims paid in: one transaction (``bank.wallets``)."""
+        with self.db.transaction() as db:
+            return open_wallet(db, opening, self.clock())
+
+    def terms_accepted(self, customer_id: str) -> str | None:
+        return terms_version(self.db.connection(), customer_id)
+
+    def national_id_record(self, national_id: str) -> tuple[str, date] | None:
+        """The demo national ID registry's record (``bank.national_id.RegistryVerifier``)."""
+        rows = self.db.rows("SELECT name, dob FROM id_registry WHERE national_id = ?", national_id)
+        return (str(rows[0]["name"]), date.fromisoformat(rows[0]["dob"])) if rows else None
 
     def refund_claim(self, claim_id: str) -> Claim | None:
         with self.db.transaction() as db:

@@ -12,6 +12,12 @@ class BankError(Exception):
     """Base of every refusal the bank gives; each subclass carries its data."""
 
 
+class BankUnavailable(Exception):
+    """The bank could not be reached or is busy (its write lock held past the busy timeout):
+    nothing was written, and the same request may simply be tried again. Not a ``BankError``:
+    it is no refusal, and no handler of refusals may turn it into one."""
+
+
 class InvalidAmount(BankError):
     def __init__(self, amount: Decimal) -> None:
         super().__init__("amount must be positive with at most 2 decimals")

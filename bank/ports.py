@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bank.errors import (
     AccountNotOwned,
     BankError,
+    BankUnavailable,
     CardRefused,
     ClaimGone,
     IdempotencyConflict,
@@ -27,10 +28,14 @@ from bank.errors import (
     UnknownBank,
 )
 
+if TYPE_CHECKING:  # the wallet types import this module's
+    from bank.wallet_types import OpenedWallet, Taken, WalletOpening
+
 # The bank's errors are part of the port: callers import them from here.
 __all__ = [
     "AccountNotOwned",
     "BankError",
+    "BankUnavailable",
     "CardRefused",
     "ClaimGone",
     "IdempotencyConflict",
@@ -330,6 +335,19 @@ class CoreBanking(Protocol):
 
     def claim_into_wallet(self, claim_id: str, wallet: str) -> Claim:
         """Pay a pending claim into the recipient's own wallet; raises ClaimGone."""
+        ...
+
+    def wallet_taken(self, msisdn: str, national_id: str) -> Taken | None:
+        """Why no wallet can be opened for this number or national ID (one each), or None."""
+        ...
+
+    def open_wallet(self, opening: WalletOpening) -> OpenedWallet:
+        """Create the customer and their wallet (lowest KYC level) and pay in the claims held
+        for the number, in one transaction; raises WalletRefused (``bank.wallet_types``)."""
+        ...
+
+    def terms_accepted(self, customer_id: str) -> str | None:
+        """The version of the terms a wallet's owner accepted when opening it."""
         ...
 
     def refund_claim(self, claim_id: str) -> Claim | None:

@@ -7,7 +7,7 @@ import sqlite3
 from datetime import datetime
 
 from bank.money import from_cents
-from bank.ports import BankProfile, Branch, Customer, Transaction, TransferRecord
+from bank.ports import Account, BankProfile, Branch, Customer, Transaction, TransferRecord
 
 
 def profile_from(meta_rows: list[sqlite3.Row]) -> BankProfile:
@@ -34,6 +34,12 @@ def customer_from(row: sqlite3.Row) -> Customer:
         row["kyc_level"],
         bool(row["chat_banking"]),
         row["segment"],
+    )
+
+
+def account_from(row: sqlite3.Row) -> Account:
+    return Account(
+        row["number"], row["customer_id"], row["type"], row["currency"], from_cents(row["balance"])
     )
 
 

@@ -2,10 +2,12 @@
 link itself is sent by ``bot.claim_notice``).
 
 The page shows what is waiting and until when. A recipient who already has a wallet claims it
-with one button (CSRF-protected); anyone else is told how to open a wallet — the money waits
-until the link expires, then goes back to the sender. Every dead link gets the same page.
-Rate-limited per address; the same headers and CSP as the secure pages. A claim paid (or
-refused because it went meanwhile) is audited here, where the money moves (``money.claim``).
+with one button (CSRF-protected); anyone else opens a wallet from here (a button that issues
+the onboarding link for the claim's number and goes to it), and the money is paid in when the
+wallet opens — else it waits until the link expires, then goes back to the sender. Every dead
+link gets the same page. Rate-limited per address; the same headers and CSP as the secure
+pages. A claim paid (or refused because it went meanwhile) is audited here, where the money
+moves (``money.claim``).
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
 
 from auth.pages.protection import address, protect_pages
+from auth.ports import LinkRefused
 from auth.stores.ratelimit import Limit, RateLimited
 from bank.ports import Account, Claim, ClaimGone
 from bot.claim_notice import digest
@@ -81,7 +84,7 @@ def claim_page(token: str) -> ResponseReturnValue:
     if request.method == "GET":
         return _page(token=token, facts=facts, wallet=wallet is not None)
     if wallet is None:
-        return _page(400, token=token, facts=facts, wallet=False)
+        return _onboard(claim, token, facts)
     try:
         graph.bank.claim_into_wallet(claim.claim_id, wallet.number)
     except ClaimGone:
@@ -90,6 +93,17 @@ def claim_page(token: str) -> ResponseReturnValue:
     _audit(claim, wallet, facts["amount"], "success")
     log.info("claim %s paid into the recipient's wallet", claim.claim_id)
     return _page(claimed=True, facts=facts)
+
+
+def _onboard(claim: Claim, token: str, facts: dict[str, str]) -> ResponseReturnValue:
+    """No wallet yet: open one for the claim's number; the money is paid in when it opens
+    (``CoreBanking.open_wallet`` pays every claim held for the number, once)."""
+    try:
+        issued = services().auth.link(claim.msisdn, "", "onboard")
+    except LinkRefused as exc:
+        minutes = max(1, -(-exc.retry_after_s // 60))
+        return _page(429, token=token, facts=facts, wallet=False, limited=minutes)
+    return redirect(issued.url, code=303)
 
 
 def _audit(claim: Claim, wallet: Account, amount: str, result: str, **detail: str) -> None:

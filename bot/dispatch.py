@@ -104,6 +104,14 @@ class Dispatcher:
         """After a secure page logged the customer in: carry on with the interrupted intent and
         send its replies as WhatsApp messages. Runs under the customer's lock like a message;
         returns False (nothing changed) if the customer stayed busy or sending failed."""
+        return self._push(msisdn, engine.resume)
+
+    def welcome(self, msisdn: str) -> bool:
+        """After a wallet opened on the secure page: tell its owner what they can do now and
+        their limits, as ``resume`` sends its replies."""
+        return self._push(msisdn, engine.welcome)
+
+    def _push(self, msisdn: str, run: Callable[[Conversation, Context], Outcome]) -> bool:
         sid = f"RS{secrets.token_hex(16)}"  # a synthetic message id: never a Twilio one
         begin = self._claim_sid(msisdn, sid)
         if begin.status is not BeginStatus.OK:
@@ -114,7 +122,7 @@ class Dispatcher:
             if ctx.customer is None:
                 self.edge.abort(msisdn, sid, begin)
                 return False
-            outcome = engine.resume(Conversation.from_json(begin.doc), ctx)
+            outcome = run(Conversation.from_json(begin.doc), ctx)
             # One WhatsApp message (split only past 1,600 characters), not one per reply.
             replies = render_all(self._perform(outcome, ctx), self._common())
             texts = twiml.split_message("\n\n".join(replies))
@@ -155,6 +163,7 @@ class Dispatcher:
             zone=self.zone,
             stepup=self.stepup,
             lookups=self.lookups,
+            msisdn=msisdn,
         )
 
     def _common(self) -> dict[str, str]:

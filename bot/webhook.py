@@ -13,6 +13,7 @@ import re
 from flask import Blueprint, Response, request
 from redis.exceptions import RedisError
 
+from bank.ports import BankUnavailable
 from bot import signature
 from bot.dispatch import Dispatcher
 from bot.inbound import InvalidInbound, parse
@@ -68,6 +69,9 @@ def inbound() -> Response:
         return _xml(dispatcher.handle(message))
     except RedisError as exc:
         log.error("inbound %s: Redis unavailable (%s)", message.sid, type(exc).__name__)
+        return _xml(dispatcher.text_reply("error.try_again"))
+    except BankUnavailable as exc:  # nothing was written: the customer just tries again
+        log.error("inbound %s: the bank is unavailable (%s)", message.sid, exc)
         return _xml(dispatcher.text_reply("error.try_again"))
     except Exception:
         log.exception(

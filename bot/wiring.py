@@ -17,6 +17,7 @@ from redis import Redis
 from rq import Queue
 from twilio.request_validator import RequestValidator
 
+from auth.ports import IssuedLink
 from auth.stores.audit import AuditLog
 from auth.stores.ratelimit import RateLimiter
 from bank.ports import CoreBanking
@@ -46,6 +47,9 @@ class Limits(Protocol):
     def limiter(self) -> RateLimiter: ...
     @property
     def audit(self) -> AuditLog: ...  # what the claim page records
+    def link(self, msisdn: str, customer_id: str, purpose: str) -> IssuedLink:
+        """A one-time secure-page link (the claim page's: opening a wallet for its number)."""
+        ...
 
 
 class EdgeServices(Protocol):

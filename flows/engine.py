@@ -27,6 +27,7 @@ from flows import (
     security,
     stepup,
     transfer,
+    wallet,
 )
 from flows.conversation import Conversation
 from flows.router import GlobalWord, global_word, normalize
@@ -89,7 +90,7 @@ PROMPTS: dict[State, Prompt] = {
 def handle(conv: Conversation, msg: Inbound, ctx: Context, idle: timedelta) -> Outcome:
     """Route one inbound message and say what happens next."""
     if ctx.customer is None:
-        return Outcome(State.MAIN_MENU, (Reply("directory.unknown_number"),), persist=False)
+        return wallet.handle(ctx, msg.text)  # the new-to-bank menu: nothing is stored
     notes: tuple[Reply, ...] = ()
     if conv.is_idle(ctx.now, idle) and not stepup.kept(conv, ctx.now):  # a paused request stays
         if conv.state is not State.MAIN_MENU:
@@ -108,7 +109,9 @@ def handle(conv: Conversation, msg: Inbound, ctx: Context, idle: timedelta) -> O
             return Outcome(conv.state, notes, conv.data)
         return Outcome(conv.state, (*notes, Reply("empty.message")), conv.data)
     word = global_word(text)
-    if word:
+    if text in WALLET_WORDS and conv.state is State.MAIN_MENU:
+        outcome = wallet.already(ctx)
+    elif word:
         outcome = _global(word, conv, ctx)
     elif conv.state in SECURED_STATES:
         resume_with = {"state": conv.state.value, "data": dict(conv.data)}
@@ -119,6 +122,12 @@ def handle(conv: Conversation, msg: Inbound, ctx: Context, idle: timedelta) -> O
 
 
 HINT = "menu.hint"
+WALLET_WORDS = frozenset({"open wallet", "open a wallet"})
+
+
+def welcome(conv: Conversation, ctx: Context) -> Outcome:
+    """A wallet has just opened on the secure page: say what the new customer can do."""
+    return _hint_once(conv, wallet.opened(ctx))
 
 
 def _hint_once(conv: Conversation, outcome: Outcome) -> Outcome:

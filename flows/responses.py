@@ -551,9 +551,35 @@ CATALOG: dict[str, str] = {
     "idle.reset": "It's been a while, so we've started over.",
     # numbers the bank does not know
     "directory.unknown_number": (
-        "Hello! This WhatsApp number isn't registered for {bank} chat banking, so I can't "
-        "show any accounts here. If you bank with {bank}, please message us from the mobile "
-        "number the bank has on file, or visit any branch with your ID to add this number."
+        "Hello! This WhatsApp number isn't registered for {bank} chat banking yet. "
+        "Reply with a number:\n"
+        "1 Open a wallet (it takes a minute)\n"
+        "2 Claim money sent to you\n"
+        "3 Contact us\n"
+        "If you already bank with {bank}, message us from the number the bank has on file."
+    ),
+    # opening a wallet (flows.wallet)
+    "wallet.open_link": (
+        "Let's open your {bank} wallet. Tap this secure link (valid {minutes} minutes, for this "
+        "number only): {url}\nYou'll type your name, date of birth and national ID there, "
+        "never in this chat."
+    ),
+    "wallet.claim_link": (
+        "To receive money sent to this number, open a {bank} wallet: it's paid in as soon as "
+        "the wallet opens. Tap this secure link (valid {minutes} minutes, for this number only): "
+        "{url}"
+    ),
+    "wallet.opened": (
+        "Welcome to {bank}, {name}! Your wallet {wallet} is open.\n"
+        "Balance: {balance}\n"
+        "Your limits (KYC level {level}): {per_transaction} per transfer, {daily} a day, "
+        "{monthly} a month.\n"
+        "You can now check your balance, send money, pay bills and receive money sent to "
+        "this number. To raise your limits, bring your ID and a proof of address to a branch."
+    ),
+    "wallet.already": (
+        "You already bank with {bank} on this number, so there's no wallet to open. Reply "
+        "*menu* to see your accounts."
     ),
     # edge trouble (the customer's message changed nothing)
     "error.try_again": "Sorry, we can't reach our systems right now. Please try again shortly.",

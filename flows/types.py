@@ -45,6 +45,7 @@ class Context:
     zone: tzinfo  # the bank's clock (BankProfile.timezone): every time shown is on it
     stepup: StepUp | None = None  # step-up challenges; None where no flow needs them
     lookups: NameLookups | None = None  # None: other people's names are never looked up
+    msisdn: str = ""  # the number the message came from (a customer's, or one outside)
 
 
 @dataclass(frozen=True)

@@ -62,11 +62,15 @@ NOTICES: dict[str, str] = {
     # codes (the step-up code's text is the MFA scenario's template: auth.scenarios.templates)
     "register_code": "{bank}: {code} is your code to register for chat banking. It expires at "
     "{expires:%H:%M %Z}. Never share it: we will never ask for it.",
+    "onboard_code": "{bank}: {code} is your code to open a {bank} wallet. It expires at "
+    "{expires:%H:%M %Z}. Never share it: we will never ask for it.",
     "stepup_email_subject": "{bank}: your security code",
     # money sent to a mobile number (bot.claims, workers.claims)
     "claim_link": "{sender} sent you {currency} {amount:,.2f} with {bank}. Claim it by "
     "{expires:%d %b %Y}: {url} — if it isn't claimed, it goes back to them. "
     "We'll never ask for your PIN.",
+    "claim_paid_sender": "The {amount} you sent to {number} (Ref {reference}) has been "
+    "received: it's in their new {bank} wallet.",
     "claim_refunded_sender": "The {amount} you sent to {number} (Ref {reference}) wasn't "
     "claimed within 7 days, so it's back in your account {account}.",
     "kyc_received": "{bank}: we've received your documents for KYC level {level}. Our team "

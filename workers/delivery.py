@@ -137,6 +137,11 @@ def deliver(ctx: JobContext, out: Outgoing, owner: str) -> str:
     return "sent"
 
 
+def was_sent(redis: Redis, doc: str) -> bool:
+    """Whether the document's WhatsApp message has gone (Twilio took it)."""
+    return bool(redis.hget(DOC_KEY.format(doc=doc), "sid"))
+
+
 def forget(redis: Redis, doc: str) -> None:
     """Clear a document's record so it can be delivered afresh (``retry`` after a failure)."""
     redis.delete(DOC_KEY.format(doc=doc))

@@ -4,7 +4,8 @@ safe to run twice (``workers.delivery``).
 
 A failed attempt raises, and RQ retries it with the back-off declared in ``workers.queues``. On
 the last attempt, or on a refusal no retry can cure, the customer is told in the chat and can
-reply ``retry`` to have it sent again.
+reply ``retry`` to have it sent again. When that notice can't go either (Twilio itself is down),
+it becomes a job of its own (``tell_failed``), retried until Twilio is back.
 """
 
 from __future__ import annotations
@@ -25,8 +26,15 @@ from receipts import verification
 from receipts.render import render_receipt
 from receipts.statement import render_statement
 from workers.context import JobContext, current
-from workers.delivery import DocumentBusy, Outgoing, deliver, document_of_message, forget
-from workers.queues import NOTICE_JOB, RECEIPT_JOB, STATEMENT_JOB
+from workers.delivery import (
+    DocumentBusy,
+    Outgoing,
+    deliver,
+    document_of_message,
+    forget,
+    was_sent,
+)
+from workers.queues import NOTICE_JOB, RECEIPT_JOB, STATEMENT_JOB, TELL_JOB
 from workers.requests import DocumentRef, load_request, remember_failed
 from workers.sources import receipt_for, statement_for
 
@@ -83,6 +91,22 @@ def report_undelivered(doc: str) -> str:
     forget(ctx.redis, out.doc)
     _tell_failed(ctx, ref, out)
     return "reported"
+
+
+def tell_failed(doc: str) -> str:
+    """Send a document's failure notice that couldn't go at the time. A failed send raises, so
+    RQ tries again with ``TELL_JOB``'s back-off; a document delivered since (the customer's
+    ``retry``) needs no notice."""
+    ctx = current()
+    kind, _, ident = doc.partition(":")
+    out = _outgoing(ctx, DocumentRef(kind, ident))
+    if out is None:
+        return "unknown document"
+    if was_sent(ctx.redis, out.doc):
+        return "delivered since"
+    ctx.messenger.send(Channel.WHATSAPP, out.msisdn, _failed_text(ctx, out))
+    log.warning("%s: not delivered; told %s", out.doc, mask_phone(out.msisdn))
+    return "told"
 
 
 # Building what to send -------------------------------------------------------------------
@@ -187,14 +211,25 @@ def _run(ref: DocumentRef, build: Callable[[JobContext], Outgoing | None]) -> st
         raise
 
 
+def _failed_text(ctx: JobContext, out: Outgoing) -> str:
+    return CATALOG["document.failed"].format(
+        bank=ctx.bank_name, what=out.what, reference=out.reference
+    )
+
+
 def _tell_failed(ctx: JobContext, ref: DocumentRef, out: Outgoing) -> None:
-    """Best effort: say in the chat that the document didn't come, and remember it for retry."""
+    """Say in the chat that the document didn't come, and remember it for ``retry``. A notice
+    Twilio can't take now goes later, by a job; nothing here raises: the failure RQ records
+    must stay the document's."""
     try:
         remember_failed(ctx.redis, out.msisdn, ref)
-        text = CATALOG["document.failed"].format(
-            bank=ctx.bank_name, what=out.what, reference=out.reference
-        )
-        ctx.messenger.send(Channel.WHATSAPP, out.msisdn, text)
+        ctx.messenger.send(Channel.WHATSAPP, out.msisdn, _failed_text(ctx, out))
         log.warning("%s: not delivered; told %s", out.doc, mask_phone(out.msisdn))
-    except Exception:  # the failure we report must stay the one RQ records
+    except MessengerError as exc:
+        if exc.retryable:
+            TELL_JOB.enqueue(ctx.raw, "workers.jobs.tell_failed", out.doc)
+        log.warning(
+            "%s: could not tell %s it failed yet (%s)", out.doc, mask_phone(out.msisdn), exc
+        )
+    except Exception:
         log.exception("%s: could not tell %s it failed", out.doc, mask_phone(out.msisdn))

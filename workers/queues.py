@@ -61,3 +61,6 @@ class JobPolicy:
 RECEIPT_JOB = JobPolicy(DOCUMENTS_QUEUE, timeout_s=30, backoff_s=(0, 10, 30))
 STATEMENT_JOB = JobPolicy(DOCUMENTS_QUEUE, timeout_s=120, backoff_s=(0, 10, 30))
 NOTICE_JOB = JobPolicy(MESSAGES_QUEUE, timeout_s=15, backoff_s=(5, 30, 120))
+# A document's failure notice that couldn't go when the document failed (Twilio itself was
+# down): retried for about forty minutes, so the customer hears once Twilio is back.
+TELL_JOB = JobPolicy(MESSAGES_QUEUE, timeout_s=15, backoff_s=(30, 120, 600, 1800))

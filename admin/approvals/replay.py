@@ -167,17 +167,8 @@ class HistoryReader:
 
     def _entries(self) -> Iterator[dict[str, str]]:
         """Newest first, at most ``max_entries``."""
-        end, read = "+", 0
-        while read < self.max_entries:
-            count = min(PAGE, self.max_entries - read)
-            page = self.audit.window(high=end, count=count)
-            for entry in page:
-                yield dict(entry.fields)
-            read += len(page)
-            if len(page) < count:
-                return
-            ms, _, seq = page[-1].entry_id.partition("-")
-            end = f"{ms}-{int(seq) - 1}" if int(seq) > 0 else f"{int(ms) - 1}"
+        for entry in self.audit.newest(self.max_entries, PAGE):
+            yield dict(entry.fields)
 
     def _read(self, since: datetime) -> History:
         segments: dict[str, Application] = {}

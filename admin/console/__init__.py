@@ -43,7 +43,7 @@ from admin.staff.roles import describe
 from auth.pages.protection import protect_pages
 
 log = logging.getLogger("teller.console")
-__all__ = ["bp"]
+__all__ = ["bp", "not_found_page"]
 
 # (rule, endpoint, view, methods): endpoints are what templates pass to url_for("console.…").
 ROUTES = (
@@ -73,6 +73,11 @@ def _csrf_failed(exc: CSRFError) -> ResponseReturnValue:
 
 
 def _not_found(exc: NotFound) -> ResponseReturnValue:
+    return not_found_page()
+
+
+def not_found_page() -> ResponseReturnValue:
+    """The console's 404 page (also for addresses under /admin that no route has)."""
     return page("admin/problem.html", 404, reason="not_found")
 
 

@@ -102,14 +102,9 @@ def event_of(entry_id: str, fields: Mapping[str, str], zone: tzinfo) -> Event:
 def recent_activity(audit: AuditLog, customer_id: str, zone: tzinfo) -> Activity:
     """The customer's latest entries of each kind (``PER_LIST`` each at most)."""
     found = Activity()
-    start, scanned = "+", 0
-    while scanned < MAX_SCANNED and not found.full:
-        page = audit.window(high=start, count=PAGE)
-        for entry in page:
-            if entry.fields.get("customer") == customer_id:
-                found.add(event_of(entry.entry_id, dict(entry.fields), zone))
-        scanned += len(page)
-        if len(page) < PAGE:
-            break
-        start = f"({page[-1].entry_id}"  # exclusive: the next page starts below the last one read
+    for entry in audit.newest(MAX_SCANNED, PAGE):
+        if entry.fields.get("customer") == customer_id:
+            found.add(event_of(entry.entry_id, dict(entry.fields), zone))
+            if found.full:
+                break
     return found

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from admin.approvals.kinds import Impact, ImpactLine
-from auth.stores.audit import AUDIT_STREAM, AuditLog
+from auth.stores.audit import AuditLog
 from bank.ports import Limit, LimitStatus
 
 DAYS = 30
@@ -108,17 +108,8 @@ class MovementReader:
 
     def _entries(self) -> Iterator[dict[str, str]]:
         """Newest first, at most ``max_entries``."""
-        end, read = "+", 0
-        while read < self.max_entries:
-            count = min(PAGE, self.max_entries - read)
-            page: list[tuple[str, dict[str, str]]] = self.audit.redis.xrevrange(  # type: ignore[assignment]
-                AUDIT_STREAM, max=end, count=count
-            )
-            yield from (fields for _, fields in page)
-            read += len(page)
-            if len(page) < count:
-                return
-            end = f"({page[-1][0]}"  # exclusive: the page after the last entry read
+        for entry in self.audit.newest(self.max_entries, PAGE):
+            yield dict(entry.fields)
 
     def _read(self, since: datetime) -> History:
         found: list[Movement] = []

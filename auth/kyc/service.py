@@ -17,8 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from redis import Redis
+
 from auth.kyc.content import Cleaned
-from auth.kyc.liveness import LivenessCheck
+from auth.kyc.liveness import LivenessCheck, ManualReview
 from auth.kyc.requests import (
     OPEN,
     SLOTS,
@@ -29,6 +31,7 @@ from auth.kyc.requests import (
     UpgradeRequest,
 )
 from auth.kyc.vault import DocumentVault
+from auth.service import AuthService
 from auth.stores.audit import AuditLog
 from bank.ports import CoreBanking, Customer, KycLevel
 from messaging import Channel, Messenger, MessengerError
@@ -54,6 +57,31 @@ class KycUpgrades:
     currency: str
     zone: tzinfo
     base_url: str
+
+    @classmethod
+    def build(
+        cls,
+        redis: Redis,
+        secret_key: str,
+        auth: AuthService,
+        currency: str,
+        liveness: LivenessCheck | None = None,
+    ) -> KycUpgrades:
+        """Over the identity service's bank, messenger, audit and clock; the demo liveness
+        adapter unless another is given."""
+        return cls(
+            requests=RequestStore(redis),
+            vault=DocumentVault(redis, secret_key),
+            liveness=liveness or ManualReview(),
+            bank=auth.bank,
+            messenger=auth.messenger,
+            audit=auth.audit,
+            clock=auth.clock,
+            bank_name=auth.bank_name,
+            currency=currency,
+            zone=auth.zone,
+            base_url=auth.base_url,
+        )
 
     # --- the customer's side ---
 

@@ -1,6 +1,6 @@
 """The secure pages under ``/secure``: where customers register, log in, change their PIN,
-answer a step-up's security questions, set a card's PIN and upload KYC documents, so no secret
-(and no document) ever travels through the chat (SECURITY.md 6).
+answer a step-up's security questions, set a card's PIN, open a wallet and upload KYC
+documents, so no secret (and no document) ever travels through the chat (SECURITY.md 6).
 
 This module makes the blueprint and registers every page's routes on it; the views live one
 module per page (``register``, ``login``, ``stepup``, ``cardpin``) over ``common`` (rendering and
@@ -22,7 +22,7 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from auth.pages import cardpin, kyc, login, register, stepup
+from auth.pages import cardpin, kyc, login, onboard, register, stepup
 from auth.pages.common import page
 from auth.pages.protection import csrf, protect_pages
 
@@ -44,6 +44,13 @@ ROUTES = (
     ("/stepup/<token>", "stepup", stepup.stepup, ["GET", "POST"]),
     ("/cardpin/<token>", "card_pin", cardpin.card_pin, ["GET", "POST"]),
     ("/kyc/<token>", "kyc_upload", kyc.kyc_upload, ["GET", "POST"]),
+    ("/onboard/<token>", "onboard", onboard.onboard, ["GET"]),
+    ("/onboard/<token>/code", "onboard_send_code", onboard.send_code, ["POST"]),
+    ("/onboard/<token>/details", "onboard_details", onboard.details, ["POST"]),
+    ("/onboard/<token>/credentials", "onboard_credentials", onboard.credentials, ["POST"]),
+    ("/onboard/<token>/questions", "onboard_questions", onboard.questions, ["POST"]),
+    ("/onboard/<token>/authenticator", "onboard_authenticator", onboard.authenticator, ["POST"]),
+    ("/terms", "terms", onboard.terms, ["GET"]),
 )
 
 

@@ -1,4 +1,5 @@
-"""``/secure/register/<token>``: the four registration steps (see ``auth.registration``).
+"""``/secure/register/<token>``: the four registration steps (see ``auth.registration``); the
+last three are the views wallet opening shares (``auth.pages.journey``).
 
 GET shows the step the link is at; each step posts to its own URL and, on success, redirects
 back to the GET (so a reload never re-posts). Fetching the page never sends a code or uses the
@@ -11,13 +12,14 @@ from flask import redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from auth import registration as reg
-from auth.pages.common import blocked_page, finished, gone, opened, page, refusal, service
+from auth.attempts import Attempt
+from auth.pages import journey
+from auth.pages.common import blocked_page, finished, opened, refusal, service
+from auth.pages.journey import Journey
 from auth.pages.protection import address, agent
-from auth.questions import CHOOSE, QUESTIONS
 from auth.stores.codes import SendRefused
 from auth.stores.links import Link, Purpose
 from messaging import MessengerError
-from messaging.masking import mask_phone
 
 DOB_PARTS = ("day", "month", "year")
 MONTHS = (
@@ -35,43 +37,35 @@ MONTHS = (
     "December",
 )  # named, so 04/12 can't be read two ways
 
-TEMPLATES = {
-    "details": "secure/register_details.html",
-    "credentials": "secure/register_credentials.html",
-    "questions": "secure/register_questions.html",
-    "authenticator": "secure/register_authenticator.html",
-}
+
+def _details_values(link: Link) -> dict[str, object]:
+    return {"months": MONTHS}
+
+
+def _registered(link: Link) -> ResponseReturnValue:
+    return finished(link, "registered")
+
+
+REGISTRATION = Journey(
+    purpose=Purpose.REGISTER,
+    page="secure.register",
+    route="secure.",
+    details_template="secure/register_details.html",
+    finished=_registered,
+    details_values=_details_values,
+)
 
 
 def _show(link: Link, status: int = 200, **values: object) -> ResponseReturnValue:
-    current = reg.step(link)
-    extra: dict[str, object] = {}
-    if current == "details":
-        extra = {"months": MONTHS}
-    if current == "questions":
-        extra = {"questions": QUESTIONS, "choose": CHOOSE}
-    if current == "authenticator":
-        secret, uri, qr = reg.authenticator_setup(service(), link)
-        extra = {"secret": secret, "uri": uri, "qr": qr}
-    return page(
-        TEMPLATES[current],
-        status,
-        token=link.token,
-        number=mask_phone(link.msisdn),
-        steps=reg.STEPS,
-        step=current,
-        **extra,
-        **values,
-    )
+    return journey.show(REGISTRATION, link, status, **values)
 
 
 def _back(link: Link) -> ResponseReturnValue:
-    return redirect(url_for("secure.register", token=link.token), code=303)
+    return journey.back(REGISTRATION, link)
 
 
 def _opened_at(token: str, step: str) -> Link:
-    """The registration link, only while it is at ``step`` (a later step's link is gone)."""
-    return opened(token, Purpose.REGISTER, lambda link: reg.step(link) == step)
+    return journey.opened_at(REGISTRATION, token, step)
 
 
 def register(token: str) -> ResponseReturnValue:
@@ -99,7 +93,7 @@ def details(token: str) -> ResponseReturnValue:
     attempt = reg.verify_details(
         service(),
         link,
-        _dob_typed(),
+        dob_typed(),
         request.form.get("nin_last4", "")[:10],
         request.form.get("code", "")[:10],
         address(),
@@ -111,7 +105,7 @@ def details(token: str) -> ResponseReturnValue:
     return _show(link, 401 if attempt.remaining else 400, **refusal(attempt))
 
 
-def _dob_typed() -> str:
+def dob_typed() -> str:
     """The date of birth as ISO text from the page's day, month (its number: the select shows
     the name) and year fields — the bank's order, whatever the browser's locale. A client that
     posts one ``dob`` field (ISO) still works. Malformed parts give text that never parses, so
@@ -126,41 +120,15 @@ def _dob_typed() -> str:
 
 
 def credentials(token: str) -> ResponseReturnValue:
-    link = _opened_at(token, "credentials")
-    login_id = request.form.get("login_id", "")[:40]
-    attempt = reg.choose_credentials(
-        service(),
-        link,
-        login_id,
-        request.form.get("pin", "")[:40],
-        request.form.get("repeat_pin", "")[:40],
-    )
-    if attempt.ok:
-        return _back(link)
-    return _show(link, 400, login_id=login_id, **refusal(attempt))
+    return journey.credentials(REGISTRATION, token)
 
 
 def questions(token: str) -> ResponseReturnValue:
-    link = _opened_at(token, "questions")
-    chosen: dict[str, str] = {}
-    for n in range(1, CHOOSE + 1):
-        qid = request.form.get(f"question_{n}", "")
-        if qid in chosen:
-            qid = f"duplicate-{n}"  # reported as "choose 3 different questions"
-        chosen[qid] = request.form.get(f"answer_{n}", "")[:100]
-    attempt = reg.choose_questions(service(), link, chosen)
-    if attempt.ok:
-        return _back(link)
-    return _show(link, 400, **refusal(attempt))
+    return journey.questions(REGISTRATION, token)
 
 
 def authenticator(token: str) -> ResponseReturnValue:
-    link = _opened_at(token, "authenticator")
-    skip = request.form.get("action") == "skip"
-    code = None if skip else request.form.get("code", "")[:10]
-    attempt = reg.finish(service(), link, code, address(), agent())
-    if attempt.ok:
-        return finished(link, "registered")
-    if attempt.gone:
-        return gone()
-    return _show(link, 400, **refusal(attempt))
+    def finish(link: Link, code: str | None) -> Attempt:
+        return reg.finish(service(), link, code, address(), agent())
+
+    return journey.authenticator(REGISTRATION, token, finish)

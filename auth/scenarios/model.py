@@ -22,12 +22,15 @@ class Application(StrEnum):
 
 
 # The application the WhatsApp channel acts as for a customer of each segment (the bank's
-# ``customers.segment``); anything else, or none, is retail. Consumer Lending has no chat yet;
-# Customer Onboarding is for wallet opening, which asks for no step-up yet: theirs never fire.
+# ``customers.segment``); anything else, or none, is retail. Consumer Lending has no chat yet.
+# Customer Onboarding decides for a person opening a wallet (not yet a customer of any segment):
+# their requests carry ``ONBOARDING_SEGMENT`` (``auth.onboarding``).
 CHAT_APPLICATION = Application.RETAIL_BANKING
+ONBOARDING_SEGMENT = "onboarding"
 SEGMENT_APPLICATIONS = {
     "retail": Application.RETAIL_BANKING,
     "business": Application.BUSINESS_BANKING,
+    ONBOARDING_SEGMENT: Application.CUSTOMER_ONBOARDING,
 }
 # A combined-application scenario also covers each of its parts, unless a part has its own.
 COVERED_BY = {

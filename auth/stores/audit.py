@@ -144,6 +144,19 @@ class AuditLog:
         pairs: list[tuple[str, dict[str, str]]] = raw  # type: ignore[assignment]
         return [AuditEntry(str(entry_id), dict(fields)) for entry_id, fields in pairs]
 
+    def newest(self, limit: int, page: int = PAGE) -> Iterator[AuditEntry]:
+        """Entries newest first, at most ``limit``, read a page at a time (for the console's
+        replays and summaries, which stop early when they have what they need)."""
+        high, read = "+", 0
+        while read < limit:
+            count = min(page, limit - read)
+            found = self.window(high=high, count=count)
+            yield from found
+            read += len(found)
+            if len(found) < count:
+                return
+            high = f"({found[-1].entry_id}"  # exclusive: the page below the last entry read
+
     def anchor(self) -> Anchor:
         """Where the chain starts: the last entry trimmed, or the genesis."""
         found: dict[str, str] = self.redis.hgetall(AUDIT_ANCHOR)  # type: ignore[assignment]

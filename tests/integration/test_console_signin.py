@@ -181,3 +181,12 @@ def test_no_open_redirect_after_sign_in(app: Flask, services: Services, clock: F
         },
     )
     assert answer.status_code == 302 and answer.location.endswith("/admin")
+
+
+def test_unknown_console_pages_get_the_consoles_404(app: Flask) -> None:
+    client = app.test_client()
+    page = client.get("/admin/no-such-screen")
+    assert page.status_code == 404 and "Not found" in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
+    api = client.get("/admin/api/v1/no-such-thing", headers={"Authorization": "Bearer x"})
+    assert api.status_code in (401, 404) and api.is_json

@@ -127,3 +127,19 @@ def test_the_banks_clock_and_the_cooling_off_cap_are_read() -> None:
     assert config.bank_timezone == "Africa/Nairobi"
     assert str(config.registration_cooling_off_cap) == "150.50"
     assert Config.from_env({}).default_currency is None  # the bank's own, unless it is empty
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["postgresql://bank@db/teller", "sqlite:///var/bank.sqlite3", "postgres:x", "mysql://h/b"],
+)
+def test_a_bank_database_url_refuses_to_start(value: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        Config.from_env({"BANK_DATABASE": value})
+    assert any(p.startswith("BANK_DATABASE:") and "URLs are not supported" in p
+               for p in refused.value.problems)  # fmt: skip
+
+
+@pytest.mark.parametrize("value", ["var/bank.sqlite3", "/srv/teller/bank.db", "C:/bank.db"])
+def test_a_bank_database_path_is_accepted(value: str) -> None:
+    assert Config.from_env({"BANK_DATABASE": value}).bank_database == value

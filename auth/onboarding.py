@@ -1,0 +1,261 @@
+"""Opening a wallet on the secure page: a number outside the bank's directory becomes a
+customer with a wallet at the lowest KYC level, in the steps of registration.
+
+1. ``details`` (this module): full name, date of birth, national ID number, email, the bank's
+   terms accepted (their version is kept) and the 6-digit code sent by SMS to the number (it
+   proves the phone). Each refusal says why and what to do — too young, a date that can't be
+   right, details that don't match the national ID record, a national ID or number that
+   already has a wallet — and counts toward the ``details`` lockout like registration's. The
+   checks run in that order, so only someone who knows a person's name, date of birth and
+   national ID learns that this ID already has a wallet. Nothing is written but the strike.
+2-4. ``credentials``, ``questions``, ``authenticator``: registration's own steps
+   (``auth.registration``), the same code and checks.
+Last: ``finish`` uses the link up (one of two racing posts), the bank opens the wallet and pays
+in what was held for the number in one transaction, the credentials are written and the
+customer is logged in. The held money paid in is audited and each sender is told by SMS.
+
+The Customer Onboarding application's MFA scenario for ``LOGIN`` is read when the details are
+checked and its decision audited: a person opening a wallet has no factor but their phone yet,
+so the SMS code is what any challenge it asks for is met with (see docs/onboarding.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from auth import registration as reg
+from auth.attempts import Attempt
+from auth.sealed_state import seal, unseal
+from auth.service import AuthService
+from auth.stores.codes import Verdict
+from auth.stores.links import Link, digest
+from auth.stores.lockout import Kind
+from bank.national_id import IdCheck, KycVerifier, Person, nin_format_ok, normalise_nin
+from bank.ports import Claim
+from bank.wallet_types import OpenedWallet, Taken, WalletOpening, WalletRefused
+from messaging import Channel, MessengerError
+from messaging.masking import mask_account, mask_phone
+from messaging.notices import render_notice
+
+log = logging.getLogger("teller.auth")
+
+CODE_PURPOSE = "onboard"
+CODE_NOTICE = "onboard_code"
+TERMS_VERSION = "2026-01"  # the bank's terms page shows this version (templates/secure/terms)
+EARLIEST_BIRTH = date(1900, 1, 1)
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[A-Za-z]{2,}")
+_NAME = re.compile(r"[^\W\d_]+(?:['’.\- ][^\W\d_]+)*")
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """What the first step's form sent, as typed."""
+
+    name: str
+    dob_text: str  # ISO text (the page's day, month and year)
+    national_id: str
+    email: str
+    code: str
+    terms: bool
+
+
+@dataclass(frozen=True)
+class Onboarding:
+    auth: AuthService
+    verifier: KycVerifier
+    minimum_age: int
+    # The MFA scenarios' decision for a wallet opening, as the audit records it.
+    decide: Callable[[str], str]
+
+    def send_code(self, link: Link) -> None:
+        reg.send_code(self.auth, link, CODE_PURPOSE, CODE_NOTICE)
+
+    def branches(self) -> str:
+        listed = self.auth.bank.profile().branches
+        return "; ".join(f"{b.name}, {b.address}" for b in listed) or "any of our branches"
+
+    def verify_details(self, link: Link, typed: Applicant, address: str) -> Attempt:
+        """Step 1. Form problems are only asked again; refusals of the person are strikes."""
+        service = self.auth
+        until = service.blocked_until(link.msisdn)
+        if until is not None:
+            return Attempt.blocked(until)
+        name = " ".join(typed.name.split())
+        nin = normalise_nin(typed.national_id)
+        dob = reg.parse_dob(typed.dob_text)
+        problems = _form_problems(name, dob, nin, typed)
+        if problems or dob is None:
+            return Attempt.invalid(*problems)
+        refusal = self._refusal(Person(name, dob, nin), link.msisdn)
+        if refusal is not None:
+            reason, message = refusal
+            return self._strike(link, address, reason, message)
+        check = service.codes.verify(
+            link.msisdn, CODE_PURPOSE, digest(link.token), typed.code.strip(), service.clock()
+        )
+        if check.verdict in (Verdict.EXPIRED, Verdict.EXHAUSTED):
+            return Attempt.invalid("That code has expired or was used up. Send yourself a new one.")
+        if check.verdict is not Verdict.ACCEPTED:
+            message = "That code isn't the one we sent. Check the SMS, or send a new code."
+            return self._strike(link, address, "wrong_code", message)
+        service.lockouts.success(link.msisdn, Kind.DETAILS)
+        person = {"name": name, "dob": dob.isoformat(), "nin": nin, "email": typed.email.strip()}
+        service.audit_link(link, "wallet_details", "success", address=address, **self._mfa(link))
+        service.links.save_state(
+            link,
+            {
+                **link.state,
+                "step": "credentials",
+                "person": seal(link.token, person),
+                "terms": TERMS_VERSION,
+                "dob_marks": service.hasher.dob_marks(dob),
+            },
+        )
+        return Attempt.done()
+
+    def _mfa(self, link: Link) -> dict[str, str]:
+        return {"decision": self.decide(link.msisdn), "challenge": "sms_code"}
+
+    def _refusal(self, person: Person, msisdn: str) -> tuple[str, str] | None:
+        """(reason, what to tell the person) when no wallet can be opened for them."""
+        today = self.auth.clock().astimezone(self.auth.zone).date()
+        if not EARLIEST_BIRTH <= person.dob <= today:
+            return "implausible_date", (
+                "That date of birth can't be right. Check the day, month and year, then try again."
+            )
+        if _age(person.dob, today) < self.minimum_age:
+            return "under_age", (
+                f"You need to be {self.minimum_age} or older to open a wallet here. A parent or "
+                f"guardian can open an account for you at a branch: {self.branches()}."
+            )
+        if self.verifier.check_national_id(person) is not IdCheck.MATCH:
+            return "national_id_mismatch", (
+                "Your name, date of birth and national ID number don't match the national ID "
+                "record. Type them exactly as on your ID card. If they are right, visit a branch "
+                f"with your ID: {self.branches()}."
+            )
+        taken = self.auth.bank.wallet_taken(msisdn, person.national_id)
+        if taken is not None:
+            return taken.value, _taken_message(taken, self.branches())
+        return None
+
+    def _strike(self, link: Link, address: str, reason: str, message: str) -> Attempt:
+        strike = self.auth.fail(link, Kind.DETAILS, "wallet_details", address, reason=reason)
+        return Attempt(
+            ok=False,
+            problems=(message,),
+            remaining=strike.remaining,
+            blocked_until=strike.blocked_until,
+        )
+
+    def finish(self, link: Link, code: str | None, address: str, agent: str) -> Attempt:
+        """The last step: registration's, with the wallet opened as its owner."""
+
+        def owner(used: Link) -> Link | Attempt:
+            return self._open(used, address)
+
+        return reg.finish(self.auth, link, code, address, agent, owner, "wallet_opened")
+
+    def _open(self, link: Link, address: str) -> Link | Attempt:
+        person = unseal(link.token, str(link.state.get("person", "")))
+        if person is None:
+            return Attempt.link_gone()
+        opening = WalletOpening(
+            name=person["name"],
+            msisdn=link.msisdn,
+            email=person["email"],
+            dob=date.fromisoformat(person["dob"]),
+            national_id=person["nin"],
+            terms_version=str(link.state.get("terms", TERMS_VERSION)),
+        )
+        try:
+            opened = self.auth.bank.open_wallet(opening)
+        except WalletRefused as exc:  # opened meanwhile from another link: nothing written
+            self.auth.audit_link(link, "wallet_open", "refused", reason=exc.reason.value)
+            return Attempt.invalid(_taken_message(exc.reason, self.branches()))
+        owned = Link(
+            link.token, link.purpose, link.msisdn, opened.customer.customer_id, link.expires_at
+        )
+        self.auth.audit_link(owned, "wallet_open", "success", address=address, level="1")
+        self.paid_in(opened)
+        return owned
+
+    def paid_in(self, opened: OpenedWallet) -> None:
+        """Audit each claim the opening paid in and tell its sender by SMS."""
+        for claim in opened.claims:
+            audit_claim(self.auth, claim, opened.wallet.number, opened.customer.customer_id)
+            tell_sender(self.auth, claim)
+
+
+def _taken_message(taken: Taken, branches: str) -> str:
+    if taken is Taken.NUMBER:
+        return (
+            "This number already belongs to a customer of ours, so it can't open another "
+            f"wallet. To use chat banking on it, visit a branch with your ID: {branches}."
+        )
+    return (
+        "A wallet is already open for this national ID: one person can have one wallet. If "
+        f"you didn't open it, or it's on another number, visit a branch with your ID: {branches}."
+    )
+
+
+def _form_problems(name: str, dob: date | None, nin: str, typed: Applicant) -> list[str]:
+    problems = []
+    if not (3 <= len(name) <= 100 and " " in name and _NAME.fullmatch(name)):
+        problems.append("Enter your full name as on your national ID: first and last name.")
+    if dob is None:
+        problems.append("Enter your date of birth: day, month and year.")
+    if not nin_format_ok(nin):
+        problems.append("Enter your national ID number: the 11 digits on your ID card.")
+    if not _EMAIL.fullmatch(typed.email.strip()) or len(typed.email.strip()) > 254:
+        problems.append("Enter your email address, such as name@example.com.")
+    code = typed.code.strip()
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
+        problems.append("Enter the 6-digit code we sent you by SMS.")
+    if not typed.terms:
+        problems.append("Read and accept the terms to open a wallet.")
+    return problems
+
+
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def audit_claim(service: AuthService, claim: Claim, wallet: str, customer_id: str) -> None:
+    """A claim paid into a wallet, in the audit: masked parties, the sender's reference."""
+    currency = service.bank.profile().currency
+    parties = f"from {mask_account(claim.from_account)} to {mask_phone(claim.msisdn)}"
+    service.audit.record(
+        "money.claim",
+        at=service.clock(),
+        customer_id=customer_id,
+        msisdn=claim.msisdn,
+        channel="web",
+        result="success",
+        amount=f"{currency} {claim.amount:.2f}",
+        parties=f"{parties} (wallet {mask_account(wallet)})",
+        reference=claim.reference,
+    )
+
+
+def tell_sender(service: AuthService, claim: Claim) -> None:
+    """The SMS to the sender that their money arrived; a failure is logged, not raised."""
+    sender = service.bank.customer(claim.customer_id)
+    if sender is None:
+        return
+    currency = service.bank.profile().currency
+    text = render_notice(
+        "claim_paid_sender",
+        amount=f"{currency} {claim.amount:,.2f}",
+        number=mask_phone(claim.msisdn),
+        reference=claim.reference,
+        bank=service.bank_name,
+    )
+    try:
+        service.messenger.send(Channel.SMS, sender.msisdn, text)
+    except MessengerError as exc:  # the money arrived either way; it shows in their statement
+        log.warning("claim notice to %s not sent: %s", mask_phone(sender.msisdn), exc)

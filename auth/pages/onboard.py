@@ -1,0 +1,111 @@
+"""``/secure/onboard/<token>``: opening a wallet (see ``auth.onboarding``). The first step is
+its own (who you are, the terms, the SMS code); the rest are registration's views
+(``auth.pages.journey``). ``/secure/terms`` is the bank's terms page, with its version.
+"""
+
+from __future__ import annotations
+
+from flask import redirect, request, url_for
+from flask.typing import ResponseReturnValue
+
+from auth.attempts import Attempt
+from auth.onboarding import TERMS_VERSION, Applicant, Onboarding
+from auth.pages import journey
+from auth.pages.common import blocked_page, opened, page, refusal, service
+from auth.pages.journey import Journey
+from auth.pages.protection import address, agent
+from auth.pages.register import MONTHS, dob_typed
+from auth.stores.codes import SendRefused
+from auth.stores.links import Link, Purpose
+from auth.wiring import services
+from messaging import MessengerError
+from messaging.masking import mask_phone
+
+
+def onboarding() -> Onboarding:
+    return services().onboarding
+
+
+def _details_values(link: Link) -> dict[str, object]:
+    return {"months": MONTHS, "terms_version": TERMS_VERSION}
+
+
+def _opened(link: Link) -> ResponseReturnValue:
+    """The wallet is open and the customer logged in: the chat says what they can do now."""
+    try:
+        told = services().welcome(link.msisdn)
+    except Exception:  # the wallet is open either way; "menu" in the chat shows it
+        told = False
+    return page("secure/onboard_done.html", told=told, number=mask_phone(link.msisdn))
+
+
+ONBOARDING = Journey(
+    purpose=Purpose.ONBOARD,
+    page="secure.onboard",
+    route="secure.onboard_",
+    details_template="secure/onboard_details.html",
+    finished=_opened,
+    details_values=_details_values,
+)
+
+
+def onboard(token: str) -> ResponseReturnValue:
+    link = opened(token, Purpose.ONBOARD)
+    return journey.show(ONBOARDING, link, sent=request.args.get("sent") == "1")
+
+
+def send_code(token: str) -> ResponseReturnValue:
+    link = journey.opened_at(ONBOARDING, token, "details")
+    try:
+        onboarding().send_code(link)
+    except SendRefused as exc:
+        wait = (
+            "You've had 3 codes already. Use the last one."
+            if exc.retry_after_s == 0
+            else f"Please wait {exc.retry_after_s} seconds for another code."
+        )
+        return journey.show(ONBOARDING, link, 429, problems=[wait])
+    except MessengerError:
+        problem = "We couldn't send the code. Please try again in a minute."
+        return journey.show(ONBOARDING, link, problems=[problem])
+    return redirect(url_for("secure.onboard", token=token, sent="1"), code=303)
+
+
+def details(token: str) -> ResponseReturnValue:
+    link = journey.opened_at(ONBOARDING, token, "details")
+    form = request.form
+    typed = Applicant(
+        name=form.get("name", "")[:120],
+        dob_text=dob_typed(),
+        national_id=form.get("national_id", "")[:20],
+        email=form.get("email", "")[:254],
+        code=form.get("code", "")[:10],
+        terms=form.get("terms") == TERMS_VERSION,
+    )
+    attempt = onboarding().verify_details(link, typed, address())
+    if attempt.ok:
+        return journey.back(ONBOARDING, link)
+    if attempt.blocked_until is not None:
+        return blocked_page(link.msisdn, attempt.blocked_until)
+    kept = {"name": typed.name, "email": typed.email, "national_id": typed.national_id}
+    status = 401 if attempt.remaining is not None else 400
+    return journey.show(ONBOARDING, link, status, typed=kept, **refusal(attempt))
+
+
+def credentials(token: str) -> ResponseReturnValue:
+    return journey.credentials(ONBOARDING, token)
+
+
+def questions(token: str) -> ResponseReturnValue:
+    return journey.questions(ONBOARDING, token)
+
+
+def authenticator(token: str) -> ResponseReturnValue:
+    def finish(link: Link, code: str | None) -> Attempt:
+        return onboarding().finish(link, code, address(), agent())
+
+    return journey.authenticator(ONBOARDING, token, finish)
+
+
+def terms() -> ResponseReturnValue:
+    return page("secure/terms.html", version=TERMS_VERSION, bank=service().bank_name)

@@ -14,6 +14,7 @@ from admin.approvals.changes import Changes
 from admin.staff.accounts import StaffAccounts
 from admin.staff.tokens import StaffTokens
 from auth.care import CustomerCare
+from auth.kyc.service import KycUpgrades
 from auth.scenarios.service import ScenarioService
 from auth.service import AuthService
 from bank.ports import CoreBanking
@@ -59,6 +60,8 @@ class AdminServices(Protocol):
     def zone(self) -> ZoneInfo: ...
     @property
     def clock(self) -> Callable[[], datetime]: ...
+    @property
+    def kyc(self) -> KycUpgrades: ...
 
 
 def install(app: Flask, graph: AdminServices) -> None:

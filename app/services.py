@@ -31,6 +31,7 @@ from admin.staff.tokens import StaffTokens
 from app.config import Config, ConfigError
 from app.redis_settings import warn_about_redis
 from auth.care import CustomerCare
+from auth.kyc.service import KycUpgrades
 from auth.lookups import NameLookups
 from auth.onboarding import Onboarding
 from auth.pins import SecretHasher
@@ -83,6 +84,7 @@ class Services:
     dispatcher: Dispatcher
     facts: BankFacts
     clock: Callable[[], datetime]
+    kyc: KycUpgrades  # KYC upgrades with documents: the upload page, the review queue
     embedded_worker: EmbeddedWorker | None = None
 
     @property
@@ -357,6 +359,7 @@ def build_services(
         clock=clock,
         effects=effects,
     )
+    kyc = KycUpgrades.build(app_redis, config.secret_key, auth, facts.currency)
     services = Services(
         config=config,
         redis=app_redis,
@@ -375,6 +378,7 @@ def build_services(
             auth=auth,
             clock=clock,
             four_eyes=config.admin_four_eyes,
+            on_kyc_level=[kyc.level_applied],
         ),
         stepup=stepup,
         validator=RequestValidator(config.twilio_auth_token),
@@ -383,6 +387,7 @@ def build_services(
         dispatcher=dispatcher,
         facts=facts,
         clock=clock,
+        kyc=kyc,
     )
     # Jobs run by this process (the in-process worker, a forked worker's jobs) use these services.
     job_context.install(services.job_context())

@@ -13,6 +13,7 @@ from typing import Protocol
 from flask import Flask, current_app
 
 from auth.care import CustomerCare
+from auth.kyc.service import KycUpgrades
 from auth.onboarding import Onboarding
 from auth.service import AuthService
 from auth.stepup import StepUpService
@@ -40,6 +41,8 @@ class AuthServices(Protocol):
     def care(self) -> CustomerCare: ...
     @property
     def resume(self) -> Callable[[str], bool]: ...
+    @property
+    def kyc(self) -> KycUpgrades: ...
     @property
     def onboarding(self) -> Onboarding: ...
     @property

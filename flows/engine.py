@@ -96,10 +96,15 @@ def handle(conv: Conversation, msg: Inbound, ctx: Context, idle: timedelta) -> O
         if conv.state is not State.MAIN_MENU:
             notes += (Reply("idle.reset"),)
         conv = Conversation()  # an idle conversation starts over, as if new
-    if msg.has_media:
-        notes += (Reply("media.unsupported"),)
+    if msg.has_media:  # never kept: documents go to the secure page (flows.kyc)
+        notes += (Reply("media.not_kept"),)
     text = normalize(msg.text)
     if not text:
+        if msg.has_media and conv.state is State.MAIN_MENU:
+            entry = menu.by_key("kyc_upgrade")
+            assert entry is not None
+            outcome = menu.start(entry, ctx)
+            return replace(outcome, replies=(*notes, *outcome.replies))
         if msg.has_media:
             return Outcome(conv.state, notes, conv.data)
         return Outcome(conv.state, (*notes, Reply("empty.message")), conv.data)

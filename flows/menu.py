@@ -10,7 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flows import accounts, bills, cards, documents, info, oneline, secured, security, transfer
+from flows import (
+    accounts,
+    bills,
+    cards,
+    documents,
+    info,
+    kyc,
+    oneline,
+    secured,
+    security,
+    transfer,
+)
 from flows.conversation import Conversation
 from flows.responses import MENU_LABELS
 from flows.states import State
@@ -70,6 +81,12 @@ ENTRIES: tuple[MenuEntry, ...] = (
 # Intents by word only, not numbered in the menu (offered in the replies where they help).
 WORD_ONLY: tuple[MenuEntry, ...] = (
     MenuEntry("retry", ("retry", "try again", "send again"), documents.resend, True),
+    MenuEntry(
+        "kyc_upgrade",
+        ("upgrade kyc", "upgrade kyc level", "upgrade my kyc level", "upgrade my kyc", "kyc"),
+        kyc.start,
+        True,
+    ),
 )
 
 

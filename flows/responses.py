@@ -84,13 +84,14 @@ CATALOG: dict[str, str] = {
     # profile & security
     "security.menu": (
         "Profile & security:\n1 Recent logins\n2 Change PIN\n3 Log out everywhere"
-        "\n4 Change email\n5 Change chat-banking ID\n6 Daily limit"
+        "\n4 Change email\n5 Change chat-banking ID\n6 Daily limit\n7 Upgrade KYC level"
     ),
-    "fallback.security_menu": "Please reply with a number from 1 to 6, or *menu* to go back.",
+    "fallback.security_menu": "Please reply with a number from 1 to 7, or *menu* to go back.",
     "help.security_menu": (
         "You're in *Profile & security*. Reply 1 to see recent logins, 2 to change your PIN "
         "(on a secure page), 3 to log out everywhere, 4 to change your email, 5 to change your "
-        "chat-banking ID, 6 to set your own daily limit, or *cancel*."
+        "chat-banking ID, 6 to set your own daily limit, 7 to upgrade your KYC level with "
+        "documents (on a secure page), or *cancel*."
     ),
     "security.logins": (
         "Your recent logins:\n{lines}\nDon't recognise one? Reply *profile*, choose *Log out "
@@ -100,6 +101,15 @@ CATALOG: dict[str, str] = {
     "security.pin_link": (
         "Change your PIN on our secure page (link valid {minutes} minutes). You'll need your "
         "current PIN; never type a PIN in this chat.\n{url}"
+    ),
+    # upgrading the KYC level: documents on a secure page, never in the chat
+    "kyc.upload_link": (
+        "To move up to KYC level {level} (higher limits), upload a photo or PDF of your ID "
+        "document and a proof of address on our secure page. The link is for you only and "
+        "works for {minutes} minutes:\n{url}"
+    ),
+    "kyc.highest": (
+        "Your account is at KYC level {level}, the highest we offer, so there's nothing to upgrade."
     ),
     "security.logged_out_everywhere": (
         "Done: you're logged out everywhere, and any links we sent you no longer work."
@@ -532,7 +542,11 @@ CATALOG: dict[str, str] = {
     # things we could not use
     "fallback.main_menu": "Sorry, I didn't catch that. Reply with a number:\n{menu}",
     "fallback.contact_menu": "Please reply 1, 2 or 3, or *menu* to go back.",
-    "media.unsupported": "I can only read text messages. Please type your request instead.",
+    "media.not_kept": (
+        "For your safety I don't keep photos or files sent in this chat, and I haven't kept "
+        "this one: a chat isn't a safe place for documents. If it's a document for your KYC "
+        "level, upload it on our secure page instead (send *upgrade kyc* for the link)."
+    ),
     "empty.message": "I received an empty message. Send *menu* to see what I can do.",
     "idle.reset": "It's been a while, so we've started over.",
     # numbers the bank does not know

@@ -73,6 +73,16 @@ NOTICES: dict[str, str] = {
     "received: it's in their new {bank} wallet.",
     "claim_refunded_sender": "The {amount} you sent to {number} (Ref {reference}) wasn't "
     "claimed within 7 days, so it's back in your account {account}.",
+    "kyc_received": "{bank}: we've received your documents for KYC level {level}. Our team "
+    "checks them, usually within a working day, and we'll tell you the outcome in this chat.",
+    # the outcome of a KYC upgrade (auth.kyc.service), in the customer's WhatsApp chat
+    "kyc_approved": "Good news from {bank}: we've checked your documents and you're now at KYC "
+    "level {level}. You can send up to {per_transaction} a transfer, {daily} a day and "
+    "{monthly} a month, from your next payment. Send *menu* to carry on.",
+    "kyc_rejected": "{bank} couldn't approve your KYC upgrade: {reason}. Nothing changed on your "
+    "account and your limits stay as they were. To try again, send *profile*, choose *Upgrade "
+    "KYC level* and upload clear, complete documents on the secure page, or visit any branch "
+    "with them.",
     "claim_refunded_recipient": "{bank}: the {amount} sent to you wasn't claimed in time and "
     "has gone back to the sender.",
 }

@@ -30,7 +30,7 @@ from auth.ports import (
     TokenCheck,
     Verdict,
 )
-from bank.ports import Account, BankProfile, Branch, Transaction
+from bank.ports import Account, BankProfile, Branch, KycLevel, Transaction
 
 
 @dataclass
@@ -262,3 +262,11 @@ class FakeBank:
 
     def mini_statement(self, account_number: str, limit: int = 5) -> list[Transaction]:
         return self.movements.get(account_number, [])[:limit]
+
+    def kyc_levels(self) -> list[KycLevel]:
+        """The demo seed's three levels."""
+        limits = (("500", "1000", "5000"), ("2000", "5000", "30000"), ("10000", "25000", "200000"))
+        return [
+            KycLevel(n, Decimal(t), Decimal(d), Decimal(m))
+            for n, (t, d, m) in enumerate(limits, start=1)
+        ]

@@ -37,6 +37,7 @@ MENU: tuple[tuple[str, tuple[MenuEntry, ...]], ...] = (
         (
             MenuEntry("Customers", "/admin/customers", Permission.READ_CUSTOMERS),
             MenuEntry("KYC levels", "/admin/kyc", Permission.READ_CONFIG),
+            MenuEntry("KYC reviews", "/admin/kyc/reviews", Permission.REVIEW_KYC),
         ),
     ),
     (

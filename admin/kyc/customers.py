@@ -9,7 +9,8 @@ customer's last 30 days of movements with their level's limits and with the new 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,8 +26,12 @@ FIELDS = ("level", "reason")
 UNKNOWN = "customer: the bank has no such customer"
 
 
+@dataclass
 class CustomerLevel(KycKind):
     kind = "customer.kyc_level"
+    # Called with (customer id, new level) once a level is in force: a KYC review it settles
+    # tells the customer (``auth.kyc.service.KycUpgrades.level_applied``).
+    applied: list[Callable[[str, int], None]] = field(default_factory=list)
 
     def snapshot(self, target: str) -> dict[str, Any] | None:
         customer = self.bank.customer(target)
@@ -79,6 +84,8 @@ class CustomerLevel(KycKind):
             after=str(level),
             reason=inputs.reason(after, []),
         )
+        for listener in self.applied:
+            listener(target, level)
 
     def impact(
         self,

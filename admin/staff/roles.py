@@ -26,6 +26,7 @@ class Permission(StrEnum):
     READ_CUSTOMERS = "read_customers"  # search customers, open a customer page (audited)
     ACT_ON_CUSTOMERS = "act_on_customers"  # block, unblock, lift lockouts, reset, end sessions
     PROPOSE_KYC = "propose_kyc"  # propose a customer's KYC level (four eyes)
+    REVIEW_KYC = "review_kyc"  # a customer's KYC documents: see them, approve or reject
     READ_AUDIT = "read_audit"  # the audit log and its export
     MANAGE_STAFF = "manage_staff"  # create staff users, change roles, disable
 
@@ -38,6 +39,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.READ_CUSTOMERS,
             Permission.ACT_ON_CUSTOMERS,
             Permission.PROPOSE_KYC,
+            Permission.REVIEW_KYC,
         }
     ),
     Role.ADMIN: frozenset(Permission),

@@ -1,6 +1,6 @@
 """The secure pages under ``/secure``: where customers register, log in, change their PIN,
-answer a step-up's security questions, set a card's PIN and open a wallet, so no secret ever
-travels through the chat (SECURITY.md 6).
+answer a step-up's security questions, set a card's PIN, open a wallet and upload KYC
+documents, so no secret (and no document) ever travels through the chat (SECURITY.md 6).
 
 This module makes the blueprint and registers every page's routes on it; the views live one
 module per page (``register``, ``login``, ``stepup``, ``cardpin``) over ``common`` (rendering and
@@ -20,8 +20,9 @@ from flask_wtf.csrf import CSRFError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from auth.pages import cardpin, login, onboard, register, stepup
+from auth.pages import cardpin, kyc, login, onboard, register, stepup
 from auth.pages.common import page
 from auth.pages.protection import csrf, protect_pages
 
@@ -42,6 +43,7 @@ ROUTES = (
     ("/pin/<token>", "change_pin", login.change_pin, ["GET", "POST"]),
     ("/stepup/<token>", "stepup", stepup.stepup, ["GET", "POST"]),
     ("/cardpin/<token>", "card_pin", cardpin.card_pin, ["GET", "POST"]),
+    ("/kyc/<token>", "kyc_upload", kyc.kyc_upload, ["GET", "POST"]),
     ("/onboard/<token>", "onboard", onboard.onboard, ["GET"]),
     ("/onboard/<token>/code", "onboard_send_code", onboard.send_code, ["POST"]),
     ("/onboard/<token>/details", "onboard_details", onboard.details, ["POST"]),
@@ -80,7 +82,9 @@ def _redis_down(exc: RedisError) -> ResponseReturnValue:
     return page("secure/problem.html", 503, reason="unavailable")
 
 
+bp.before_request(kyc.raise_upload_limit)  # before CSRF reads the form: uploads only
 protect_pages(bp)
+bp.register_error_handler(RequestEntityTooLarge, kyc.too_large)
 bp.register_error_handler(CSRFError, _csrf_failed)
 bp.register_error_handler(RedisError, _redis_down)
 for rule, endpoint, view, methods in ROUTES:

@@ -48,6 +48,7 @@ class Purpose(StrEnum):
     CHANGE_PIN = "pin"
     STEP_UP = "stepup"  # security questions for a step-up challenge
     CARD_PIN = "cardpin"  # a new PIN for one of the customer's cards (state: the card)
+    KYC_UPLOAD = "kyc"  # documents for a higher KYC level (auth.pages.kyc)
     ONBOARD = "onboard"  # open a wallet: a number outside the directory (no customer yet)
 
 
@@ -57,6 +58,7 @@ TTL: dict[Purpose, timedelta] = {
     Purpose.CHANGE_PIN: timedelta(minutes=5),
     Purpose.STEP_UP: timedelta(minutes=5),
     Purpose.CARD_PIN: timedelta(minutes=5),
+    Purpose.KYC_UPLOAD: timedelta(minutes=15),  # time to photograph two documents
     Purpose.ONBOARD: timedelta(minutes=15),
 }
 

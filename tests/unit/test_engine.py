@@ -140,10 +140,13 @@ def test_unknown_number_is_told_politely_and_nothing_is_stored() -> None:
 
 
 def test_media_and_empty_messages() -> None:
+    # A photo alone on the menu: not kept, and the secure upload page instead (flows.kyc).
     media_only = engine.handle(at(State.MAIN_MENU), Inbound("", has_media=True), CTX, IDLE)
-    assert keys(media_only) == ["media.unsupported"]
+    assert keys(media_only) == ["media.not_kept", "kyc.upload_link"]
     with_text = engine.handle(at(State.MAIN_MENU), Inbound("9", has_media=True), CTX, IDLE)
-    assert keys(with_text) == ["media.unsupported", "tips", "menu.hint"]
+    assert keys(with_text) == ["media.not_kept", "tips", "menu.hint"]
+    mid_flow = engine.handle(at(State.CONTACT_MENU), Inbound("", has_media=True), CTX, IDLE)
+    assert keys(mid_flow) == ["media.not_kept"] and mid_flow.state is State.CONTACT_MENU
     assert keys(run("   ", at(State.MAIN_MENU))) == ["empty.message"]
 
 

@@ -25,6 +25,10 @@ VALUES: dict[str, object] = {
     "account": "••6789",
     "reason": "too many wrong codes",
     "phone": "+234 201 234 5600",
+    "level": 3,
+    "per_transaction": "USD 10,000.00",
+    "daily": "USD 25,000.00",
+    "monthly": "USD 200,000.00",
 }
 
 

@@ -16,7 +16,7 @@ from app import Services
 from bot.messenger import OutboxMessenger
 from tests import kyc_files
 from tests.browser.console import signed_in_page
-from tests.browser.test_console_first_start import SHOTS
+from tests.browser.shots import destination
 from tests.conftest import AMINA
 from tests.conversations.test_identity_journeys import register_amina
 from tests.fakes import FrozenClock
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.browser
 def shoot(page: Page, name: str) -> None:
     """Screenshots for docs/kyc-upgrade.md, only when asked (CONSOLE_SCREENSHOTS=1)."""
     if os.environ.get("CONSOLE_SCREENSHOTS"):
-        page.screenshot(path=str(SHOTS / f"kyc-{name}.png"), full_page=True)
+        page.screenshot(path=str(destination(f"kyc-{name}.png")))
 
 
 def file(name: str, mime: str, data: bytes) -> dict[str, object]:

@@ -12,3 +12,11 @@ def mark_done(redis_url: str, job_key: str) -> str:
     client = Redis.from_url(redis_url)
     client.rpush(f"test:ran:{job_key}", os.getpid())
     return job_key
+
+
+def slow_mark(redis_url: str, job_key: str, seconds: float) -> str:
+    """``mark_done`` after ``seconds``: long enough for a test to pull Redis away meanwhile."""
+    import time
+
+    time.sleep(seconds)
+    return mark_done(redis_url, job_key)

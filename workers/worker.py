@@ -14,9 +14,12 @@ from __future__ import annotations
 import gc
 import importlib
 import logging
+import signal
+import threading
 from typing import Any
 
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Worker
 from rq.serializers import JSONSerializer
 
@@ -30,6 +33,7 @@ log = logging.getLogger("teller.worker")
 # every 10 minutes. Beating every 5 s with a 10 s grace and cleaning every 10 s takes such a
 # job back within about 25 s (its first retry waits for nothing: workers.queues) and restarts a
 # scheduler that died (Redis went away) as soon.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 HEARTBEAT_S = 5
 HEARTBEAT_GRACE_S = 10
 MAINTENANCE_S = 10
@@ -78,17 +82,9 @@ def warm_up() -> None:
     )
 
 
-def run(redis_url: str) -> int:
-    """Serve the queues until stopped. The caller has installed the job context."""
-    for module in PRELOAD:
-        importlib.import_module(module)
-    warm_up()
-    # Objects built so far live for the whole process: keep the collector off their pages so
-    # forked jobs don't copy them (copy-on-write) just by scanning them.
-    gc.freeze()
-    connection = Redis.from_url(redis_url)  # RQ's own: it sets long read timeouts
+def _worker(connection: Redis) -> TellerWorker:
     queues = [queue_for(name, connection) for name in QUEUES]
-    worker = TellerWorker(
+    return TellerWorker(
         queues,
         connection=connection,
         serializer=JSONSerializer,
@@ -98,5 +94,49 @@ def run(redis_url: str) -> int:
         # maintenance again: this makes that wait MAINTENANCE_S.
         worker_ttl=MAINTENANCE_S + 15,
     )
-    worker.work(with_scheduler=True)
+
+
+def _wait_for_redis(connection: Redis, stopping: threading.Event) -> None:
+    """Back off (1 s doubling to 30 s) until Redis answers or a stop is asked for."""
+    wait = 1.0
+    while not stopping.is_set():
+        try:
+            connection.ping()
+            return
+        except RedisError as exc:
+            log.warning("worker: Redis unavailable (%s); trying again in %.0f s", exc, wait)
+            stopping.wait(wait)
+            wait = min(wait * 2, 30.0)
+
+
+def run(redis_url: str) -> int:
+    """Serve the queues until stopped. The caller has installed the job context.
+
+    RQ's worker quits when Redis stops answering (a restart, a fail-over); this process doesn't:
+    it waits for Redis and serves again with a new worker (and scheduler), so a Redis outage
+    never needs the worker restarted by hand. SIGTERM/SIGINT still stop it."""
+    for module in PRELOAD:
+        importlib.import_module(module)
+    warm_up()
+    # Objects built so far live for the whole process: keep the collector off their pages so
+    # forked jobs don't copy them (copy-on-write) just by scanning them.
+    gc.freeze()
+    connection = Redis.from_url(redis_url)  # RQ's own: it sets long read timeouts
+    stopping = threading.Event()
+    while not stopping.is_set():
+        worker = _worker(connection)
+        try:
+            worker.work(with_scheduler=True)
+        except RedisError as exc:  # raised before RQ's own loop catches anything
+            log.warning("worker: stopped by a Redis error (%s)", exc)
+        # A warm shutdown (SIGTERM, SIGINT) is dated whether it came busy or idle.
+        if worker._shutdown_requested_date is not None or worker._stop_requested:
+            return 0
+        # RQ's worker gave up (Redis went away): between workers, a signal stops the process.
+        previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in STOP_SIGNALS}
+        _wait_for_redis(connection, stopping)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if not stopping.is_set():
+            log.info("worker: Redis answers again; serving the queues")
     return 0

@@ -21,7 +21,6 @@ so the SMS code is what any challenge it asks for is met with (see docs/onboardi
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,19 +28,14 @@ from datetime import date
 
 from auth import registration as reg
 from auth.attempts import Attempt
+from auth.claims import audit_claim, tell_sender
 from auth.sealed_state import seal, unseal
 from auth.service import AuthService
 from auth.stores.codes import Verdict
 from auth.stores.links import Link, digest
 from auth.stores.lockout import Kind
 from bank.national_id import IdCheck, KycVerifier, Person, nin_format_ok, normalise_nin
-from bank.ports import Claim
 from bank.wallet_types import OpenedWallet, Taken, WalletOpening, WalletRefused
-from messaging import Channel, MessengerError
-from messaging.masking import mask_account, mask_phone
-from messaging.notices import render_notice
-
-log = logging.getLogger("teller.auth")
 
 CODE_PURPOSE = "onboard"
 CODE_NOTICE = "onboard_code"
@@ -223,39 +217,3 @@ def _form_problems(name: str, dob: date | None, nin: str, typed: Applicant) -> l
 
 def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
-def audit_claim(service: AuthService, claim: Claim, wallet: str, customer_id: str) -> None:
-    """A claim paid into a wallet, in the audit: masked parties, the sender's reference."""
-    currency = service.bank.profile().currency
-    parties = f"from {mask_account(claim.from_account)} to {mask_phone(claim.msisdn)}"
-    service.audit.record(
-        "money.claim",
-        at=service.clock(),
-        customer_id=customer_id,
-        msisdn=claim.msisdn,
-        channel="web",
-        result="success",
-        amount=f"{currency} {claim.amount:.2f}",
-        parties=f"{parties} (wallet {mask_account(wallet)})",
-        reference=claim.reference,
-    )
-
-
-def tell_sender(service: AuthService, claim: Claim) -> None:
-    """The SMS to the sender that their money arrived; a failure is logged, not raised."""
-    sender = service.bank.customer(claim.customer_id)
-    if sender is None:
-        return
-    currency = service.bank.profile().currency
-    text = render_notice(
-        "claim_paid_sender",
-        amount=f"{currency} {claim.amount:,.2f}",
-        number=mask_phone(claim.msisdn),
-        reference=claim.reference,
-        bank=service.bank_name,
-    )
-    try:
-        service.messenger.send(Channel.SMS, sender.msisdn, text)
-    except MessengerError as exc:  # the money arrived either way; it shows in their statement
-        log.warning("claim notice to %s not sent: %s", mask_phone(sender.msisdn), exc)

@@ -1,10 +1,11 @@
 """The secure pages under ``/secure``: where customers register, log in, change their PIN,
-answer a step-up's security questions, set a card's PIN and open a wallet, so no secret ever
-travels through the chat (SECURITY.md 6).
+answer a step-up's security questions, set a card's PIN, open a wallet and log in to receive
+money sent to their number, so no secret ever travels through the chat (SECURITY.md 6).
 
 This module makes the blueprint and registers every page's routes on it; the views live one
-module per page (``register``, ``login``, ``stepup``, ``cardpin``) over ``common`` (rendering and
-``opened``, the one way a view opens its link) and ``protection`` (CSRF and headers). A link
+module per page (``register``, ``login``, ``stepup``, ``cardpin``, ``onboard``, ``claim``) over
+``common`` (rendering and ``opened``, the one way a view opens its link) and ``protection``
+(CSRF and headers). A link
 that is expired, used, unknown or bound to another browser gets the same neutral page. Form
 posts are rate-limited per number and per address; a link is bound to the first browser that
 posts it.
@@ -21,7 +22,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from auth.pages import cardpin, login, onboard, register, stepup
+from auth.pages import cardpin, claim, login, onboard, register, stepup
 from auth.pages.common import page
 from auth.pages.protection import csrf, protect_pages
 
@@ -49,6 +50,7 @@ ROUTES = (
     ("/onboard/<token>/questions", "onboard_questions", onboard.questions, ["POST"]),
     ("/onboard/<token>/authenticator", "onboard_authenticator", onboard.authenticator, ["POST"]),
     ("/terms", "terms", onboard.terms, ["GET"]),
+    ("/claim/<token>", "claim", claim.claim, ["GET", "POST"]),
 )
 
 

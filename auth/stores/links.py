@@ -47,6 +47,7 @@ class Purpose(StrEnum):
     STEP_UP = "stepup"  # security questions for a step-up challenge
     CARD_PIN = "cardpin"  # a new PIN for one of the customer's cards (state: the card)
     ONBOARD = "onboard"  # open a wallet: a number outside the directory (no customer yet)
+    CLAIM = "claim"  # log in to receive money held for the number (state: the claim)
 
 
 TTL: dict[Purpose, timedelta] = {
@@ -56,6 +57,7 @@ TTL: dict[Purpose, timedelta] = {
     Purpose.STEP_UP: timedelta(minutes=5),
     Purpose.CARD_PIN: timedelta(minutes=5),
     Purpose.ONBOARD: timedelta(minutes=15),
+    Purpose.CLAIM: timedelta(minutes=5),  # a login: the login link's lifetime
 }
 
 

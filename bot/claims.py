@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request
 from flask.typing import ResponseReturnValue
@@ -115,7 +116,8 @@ def claim_page(token: str) -> ResponseReturnValue:
     except LinkRefused as exc:
         minutes = max(1, -(-exc.retry_after_s // 60))
         return _page(429, token=token, facts=facts, route=route, limited=minutes)
-    return redirect(issued.url, code=303)
+    # The same site serves both pages: go by path, so the browser stays on the host it used.
+    return redirect(urlsplit(issued.url).path, code=303)
 
 
 def _issue(claim: Claim, route: str) -> IssuedLink:

@@ -12,9 +12,9 @@ from flask import request, url_for
 from flask.typing import ResponseReturnValue
 
 from auth import claims
-from auth.pages.common import blocked_page, open_link, opened, page, refusal, service
+from auth.pages.common import blocked_page, opened, page, refusal, service
 from auth.pages.protection import address, agent
-from auth.stores.links import Purpose
+from auth.stores.links import Link, Purpose
 from bank.ports import Claim
 from messaging.masking import mask_account, mask_phone
 
@@ -33,12 +33,15 @@ def _facts(claim: Claim) -> dict[str, str]:
     return {"amount": _money(claim.amount), "number": mask_phone(claim.msisdn)}
 
 
+def _payable(link: Link) -> bool:
+    return claims.pending_claim(service(), link) is not None
+
+
 def claim(token: str) -> ResponseReturnValue:
-    found = open_link(token, Purpose.CLAIM)
-    waiting = claims.pending_claim(service(), found) if found is not None else None
-    if waiting is None:
+    link = opened(token, Purpose.CLAIM, _payable, neutral=_neutral)
+    waiting = claims.pending_claim(service(), link)
+    if waiting is None:  # paid or refused in between: the same answer
         return _neutral()
-    link = opened(token, Purpose.CLAIM)
     action = url_for("secure.claim", token=token)
     if request.method == "GET":
         return page(TEMPLATE, token=token, action=action, claim=_facts(waiting))

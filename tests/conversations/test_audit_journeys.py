@@ -19,7 +19,7 @@ from flows import transfer_money
 from flows.types import Context
 from tests.conftest import AMINA
 from tests.conversations.test_card_journeys import confirmed
-from tests.conversations.test_claim_login import (
+from tests.conversations.test_claim_journeys import (
     TUNDE,
     TUNDE_WALLET,
     give_wallet,

@@ -46,6 +46,8 @@ ROUTES = (
     ("/onboard/<token>", "onboard", onboard.onboard, ["GET"]),
     ("/onboard/<token>/code", "onboard_send_code", onboard.send_code, ["POST"]),
     ("/onboard/<token>/details", "onboard_details", onboard.details, ["POST"]),
+    ("/onboard/<token>/email", "onboard_email", onboard.email_code, ["POST"]),
+    ("/onboard/<token>/email/code", "onboard_email_code", onboard.send_email_code, ["POST"]),
     ("/onboard/<token>/credentials", "onboard_credentials", onboard.credentials, ["POST"]),
     ("/onboard/<token>/questions", "onboard_questions", onboard.questions, ["POST"]),
     ("/onboard/<token>/authenticator", "onboard_authenticator", onboard.authenticator, ["POST"]),

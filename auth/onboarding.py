@@ -155,7 +155,7 @@ class Onboarding:
             return Attempt.invalid("That code has expired or was used up. Send yourself a new one.")
         if check.verdict is not Verdict.ACCEPTED:
             message = "That code isn't the one we sent. Check the email, or send a new code."
-            return self._strike(link, address, "wrong_email_code", message)
+            return self._strike(link, address, "wrong_email_code", message, "wallet_email")
         self.auth.lockouts.success(link.msisdn, Kind.DETAILS)
         met = {"challenge": "email_code"}
         self.auth.audit_link(link, "wallet_email", "success", address=address, **met)
@@ -185,8 +185,10 @@ class Onboarding:
             return taken.value, _taken_message(taken, self.branches())
         return None
 
-    def _strike(self, link: Link, address: str, reason: str, message: str) -> Attempt:
-        strike = self.auth.fail(link, Kind.DETAILS, "wallet_details", address, reason=reason)
+    def _strike(
+        self, link: Link, address: str, reason: str, message: str, event: str = "wallet_details"
+    ) -> Attempt:
+        strike = self.auth.fail(link, Kind.DETAILS, event, address, reason=reason)
         return Attempt(
             ok=False,
             problems=(message,),

@@ -34,9 +34,11 @@ from auth.care import CustomerCare
 from auth.kyc.service import KycUpgrades
 from auth.lookups import NameLookups
 from auth.onboarding import Onboarding
+from auth.onboarding_mfa import MEETABLE
 from auth.pins import SecretHasher
 from auth.ports import StepUpRequest
-from auth.scenarios.model import ONBOARDING_SEGMENT, ChallengeType
+from auth.scenarios.evaluate import Decision
+from auth.scenarios.model import ONBOARDING_SEGMENT
 from auth.scenarios.service import ScenarioService
 from auth.service import COOLING_OFF_DAILY_CAP, AuthService
 from auth.stepup import StepUpService, build_stepup
@@ -116,11 +118,12 @@ class Services:
         verifier = RegistryVerifier(self.bank.national_id_record)
         return Onboarding(self.auth, verifier, self.config.wallet_minimum_age, self._onboarding_mfa)
 
-    def _onboarding_mfa(self, msisdn: str) -> str:
-        """What the Customer Onboarding scenarios decide for a wallet opening (for the audit)."""
+    def _onboarding_mfa(self, msisdn: str) -> Decision:
+        """What the Customer Onboarding scenarios ask of a wallet opening (``auth.onboarding_mfa``:
+        for a person who can receive an SMS code and an email code, nothing else yet)."""
         request = StepUpRequest(action="LOGIN", segment=ONBOARDING_SEGMENT)
         facts = self.stepup.facts.read(msisdn, self.clock())
-        return facts.decide(request, frozenset({ChallengeType.SMS_CODE})).reason
+        return facts.decide(request, MEETABLE)
 
     def close(self) -> None:
         if self.embedded_worker is not None:

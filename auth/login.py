@@ -28,10 +28,12 @@ def _refused_status(service: AuthService, link: Link) -> Attempt | None:
     return None
 
 
-def login(
-    service: AuthService, link: Link, login_id: str, pin: str, address: str, agent: str
-) -> Attempt:
-    """Check the chat-banking ID and PIN for the link's customer; on success start a session."""
+def check_login(
+    service: AuthService, link: Link, login_id: str, pin: str, address: str
+) -> Attempt | None:
+    """None when ``login_id`` and ``pin`` are the link's customer's and nothing blocks them;
+    else the refusal (a wrong pair is struck against the PIN lockout). Uses nothing up: the
+    caller consumes the link, so of racing posts only one goes on."""
     refused = _refused_status(service, link)
     if refused is not None:
         return refused
@@ -44,6 +46,16 @@ def login(
     pin_ok = service.hasher.verify(creds.pin_hash if creds else None, "pin", pin)
     if not (id_ok and pin_ok):
         return Attempt.struck(service.fail(link, Kind.PIN, "login", address))
+    return None
+
+
+def login(
+    service: AuthService, link: Link, login_id: str, pin: str, address: str, agent: str
+) -> Attempt:
+    """Check the chat-banking ID and PIN for the link's customer; on success start a session."""
+    refused = check_login(service, link, login_id, pin, address)
+    if refused is not None:
+        return refused
     if not service.links.consume(link):
         return Attempt.link_gone()
     service.start_session(link, address, agent, "login")

@@ -14,9 +14,10 @@ Last: ``finish`` uses the link up (one of two racing posts), the bank opens the 
 in what was held for the number in one transaction, the credentials are written and the
 customer is logged in. The held money paid in is audited and each sender is told by SMS.
 
-The Customer Onboarding application's MFA scenario for ``LOGIN`` is read when the details are
-checked and its decision audited: a person opening a wallet has no factor but their phone yet,
-so the SMS code is what any challenge it asks for is met with (see docs/onboarding.md).
+The Customer Onboarding application's MFA scenario for ``LOGIN`` is read once the details are
+checked, its decision audited and enforced (``auth.onboarding_mfa``): the SMS code meets
+``sms_code``; ``email_code`` adds a step (``email``: a code sent to the typed address) before
+the credentials; a challenge no new person can meet opens nothing online (docs/onboarding.md).
 """
 
 from __future__ import annotations
@@ -29,17 +30,17 @@ from datetime import date
 
 from auth import registration as reg
 from auth.attempts import Attempt
+from auth.claims import audit_claim, tell_sender
+from auth.onboarding_mfa import Needed, check_email_code, needed, send_email_code
+from auth.scenarios.evaluate import Decision
 from auth.sealed_state import seal, unseal
 from auth.service import AuthService
-from auth.stores.codes import Verdict
+from auth.stores.codes import SendRefused, Verdict
 from auth.stores.links import Link, digest
 from auth.stores.lockout import Kind
 from bank.national_id import IdCheck, KycVerifier, Person, nin_format_ok, normalise_nin
-from bank.ports import Claim
 from bank.wallet_types import OpenedWallet, Taken, WalletOpening, WalletRefused
-from messaging import Channel, MessengerError
-from messaging.masking import mask_account, mask_phone
-from messaging.notices import render_notice
+from messaging import MessengerError
 
 log = logging.getLogger("teller.auth")
 
@@ -68,8 +69,8 @@ class Onboarding:
     auth: AuthService
     verifier: KycVerifier
     minimum_age: int
-    # The MFA scenarios' decision for a wallet opening, as the audit records it.
-    decide: Callable[[str], str]
+    # The Customer Onboarding scenarios' decision for a wallet opening of this number.
+    decide: Callable[[str], Decision]
 
     def send_code(self, link: Link) -> None:
         reg.send_code(self.auth, link, CODE_PURPOSE, CODE_NOTICE)
@@ -103,22 +104,63 @@ class Onboarding:
             message = "That code isn't the one we sent. Check the SMS, or send a new code."
             return self._strike(link, address, "wrong_code", message)
         service.lockouts.success(link.msisdn, Kind.DETAILS)
+        decision = self.decide(link.msisdn)
+        need = needed(decision)
+        mfa = {"decision": decision.reason, "challenge": need.value}
+        if need is Needed.UNAVAILABLE:  # fails closed: nothing a new person has can meet it
+            service.audit_link(link, "wallet_details", "refused", reason="mfa_unavailable", **mfa)
+            return Attempt.invalid(
+                "We can't open a wallet online at the moment. Please visit a branch with your "
+                f"ID: {self.branches()}."
+            )
         person = {"name": name, "dob": dob.isoformat(), "nin": nin, "email": typed.email.strip()}
-        service.audit_link(link, "wallet_details", "success", address=address, **self._mfa(link))
-        service.links.save_state(
+        service.audit_link(link, "wallet_details", "success", address=address, **mfa)
+        saved = service.links.save_state(
             link,
             {
                 **link.state,
-                "step": "credentials",
+                "step": "email" if need is Needed.EMAIL else "credentials",
                 "person": seal(link.token, person),
                 "terms": TERMS_VERSION,
                 "dob_marks": service.hasher.dob_marks(dob),
             },
         )
+        if need is Needed.EMAIL:
+            try:
+                send_email_code(service, saved, person["email"])
+            except (SendRefused, MessengerError):  # the email step offers to send it again
+                log.warning("onboarding email code not sent at the first try")
         return Attempt.done()
 
-    def _mfa(self, link: Link) -> dict[str, str]:
-        return {"decision": self.decide(link.msisdn), "challenge": "sms_code"}
+    def email(self, link: Link) -> str:
+        """The address typed on the first step (the email step's code goes there)."""
+        person = unseal(link.token, str(link.state.get("person", "")))
+        return person["email"] if person else ""
+
+    def resend_email_code(self, link: Link) -> None:
+        """Raises SendRefused or MessengerError, as the SMS code's send does."""
+        send_email_code(self.auth, link, self.email(link))
+
+    def verify_email(self, link: Link, code: str, address: str) -> Attempt:
+        """The email step (when the scenario asks for an email code): a wrong code counts
+        toward the details lockout like the SMS code's."""
+        until = self.auth.blocked_until(link.msisdn)
+        if until is not None:
+            return Attempt.blocked(until)
+        code = code.strip()
+        if not (code.isascii() and code.isdigit() and len(code) == 6):
+            return Attempt.invalid("Enter the 6-digit code we sent to your email.")
+        check = check_email_code(self.auth, link, code)
+        if check.verdict in (Verdict.EXPIRED, Verdict.EXHAUSTED):
+            return Attempt.invalid("That code has expired or was used up. Send yourself a new one.")
+        if check.verdict is not Verdict.ACCEPTED:
+            message = "That code isn't the one we sent. Check the email, or send a new code."
+            return self._strike(link, address, "wrong_email_code", message, "wallet_email")
+        self.auth.lockouts.success(link.msisdn, Kind.DETAILS)
+        met = {"challenge": "email_code"}
+        self.auth.audit_link(link, "wallet_email", "success", address=address, **met)
+        self.auth.links.save_state(link, {**link.state, "step": "credentials"})
+        return Attempt.done()
 
     def _refusal(self, person: Person, msisdn: str) -> tuple[str, str] | None:
         """(reason, what to tell the person) when no wallet can be opened for them."""
@@ -143,8 +185,10 @@ class Onboarding:
             return taken.value, _taken_message(taken, self.branches())
         return None
 
-    def _strike(self, link: Link, address: str, reason: str, message: str) -> Attempt:
-        strike = self.auth.fail(link, Kind.DETAILS, "wallet_details", address, reason=reason)
+    def _strike(
+        self, link: Link, address: str, reason: str, message: str, event: str = "wallet_details"
+    ) -> Attempt:
+        strike = self.auth.fail(link, Kind.DETAILS, event, address, reason=reason)
         return Attempt(
             ok=False,
             problems=(message,),
@@ -223,39 +267,3 @@ def _form_problems(name: str, dob: date | None, nin: str, typed: Applicant) -> l
 
 def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
-def audit_claim(service: AuthService, claim: Claim, wallet: str, customer_id: str) -> None:
-    """A claim paid into a wallet, in the audit: masked parties, the sender's reference."""
-    currency = service.bank.profile().currency
-    parties = f"from {mask_account(claim.from_account)} to {mask_phone(claim.msisdn)}"
-    service.audit.record(
-        "money.claim",
-        at=service.clock(),
-        customer_id=customer_id,
-        msisdn=claim.msisdn,
-        channel="web",
-        result="success",
-        amount=f"{currency} {claim.amount:.2f}",
-        parties=f"{parties} (wallet {mask_account(wallet)})",
-        reference=claim.reference,
-    )
-
-
-def tell_sender(service: AuthService, claim: Claim) -> None:
-    """The SMS to the sender that their money arrived; a failure is logged, not raised."""
-    sender = service.bank.customer(claim.customer_id)
-    if sender is None:
-        return
-    currency = service.bank.profile().currency
-    text = render_notice(
-        "claim_paid_sender",
-        amount=f"{currency} {claim.amount:,.2f}",
-        number=mask_phone(claim.msisdn),
-        reference=claim.reference,
-        bank=service.bank_name,
-    )
-    try:
-        service.messenger.send(Channel.SMS, sender.msisdn, text)
-    except MessengerError as exc:  # the money arrived either way; it shows in their statement
-        log.warning("claim notice to %s not sent: %s", mask_phone(sender.msisdn), exc)

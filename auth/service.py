@@ -147,6 +147,14 @@ class AuthService:
         )
         return IssuedLink(self.url_for(issued), issued.minutes)
 
+    def claim_login_link(self, msisdn: str, customer_id: str, claim_id: str) -> IssuedLink:
+        """A one-time login page that pays the claim into the customer's wallet once they log
+        in (``auth.claims``): the chat login's rules, bound to the claim."""
+        issued = self.links.save_state(
+            self._issue(msisdn, customer_id, Purpose.CLAIM), {"claim_id": claim_id}
+        )
+        return IssuedLink(self.url_for(issued), issued.minutes)
+
     def logout(
         self, msisdn: str, customer_id: str, *, everywhere: bool = False, channel: str = CHANNEL
     ) -> bool:

@@ -1,20 +1,27 @@
 """The public page ``/claim/<token>`` for money sent to a mobile number without a wallet (the
 link itself is sent by ``bot.claim_notice``).
 
-The page shows what is waiting and until when. A recipient who already has a wallet claims it
-with one button (CSRF-protected); anyone else opens a wallet from here (a button that issues
-the onboarding link for the claim's number and goes to it), and the money is paid in when the
-wallet opens — else it waits until the link expires, then goes back to the sender. Every dead
-link gets the same page. Rate-limited per address; the same headers and CSP as the secure
-pages. A claim paid (or refused because it went meanwhile) is audited here, where the money
-moves (``money.claim``).
+The page shows what is waiting and until when, and never moves money itself. What it offers
+depends on the number:
+
+- a wallet and chat banking: **Log in and receive it** issues a one-time login link for the
+  claim (``/secure/claim/…``, ``auth.claims``: the chat login's ID, PIN and lockout) and goes
+  to it; the money is paid in once they log in;
+- a wallet but no chat-banking registration yet: register on WhatsApp first, then open the
+  link again (a branch, if the number isn't in the chat-banking directory);
+- a customer of the bank without a wallet: a branch (a wallet can't be opened on the number);
+- anyone else: **Open a wallet and receive it** issues the onboarding link for the claim's
+  number and goes to it; the money is paid in when the wallet opens.
+
+Every dead link (used, expired, refunded, unknown) gets the same page. Rate-limited per
+address; the same headers and CSP as the secure pages.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request
 from flask.typing import ResponseReturnValue
@@ -22,14 +29,14 @@ from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
 
 from auth.pages.protection import address, protect_pages
-from auth.ports import LinkRefused
+from auth.ports import IssuedLink, LinkRefused
 from auth.stores.ratelimit import Limit, RateLimited
-from bank.ports import Account, Claim, ClaimGone
+from bank.ports import Claim
+from bank.wallet_types import Taken
 from bot.claim_notice import digest
 from bot.wiring import services
-from messaging.masking import mask_account, mask_phone
+from messaging.masking import mask_phone
 
-log = logging.getLogger("teller.claims")
 bp = Blueprint("claims", __name__)
 
 CLAIM_PAGES_PER_ADDRESS = Limit("claim-address", 30, 10 * 60)
@@ -63,6 +70,32 @@ def _open(token: str, now: Callable[[], datetime]) -> Claim | None:
     return claim
 
 
+def _route(claim: Claim) -> str:
+    """Which way the number receives it: ``login``, ``register`` (chat banking first),
+    ``branch`` (only a branch can help) or ``onboard`` (open a wallet)."""
+    graph = services()
+    wallet = graph.bank.wallet_of(claim.msisdn)
+    if wallet is None:
+        taken = graph.bank.wallet_taken(claim.msisdn, "")
+        return "branch" if taken is Taken.NUMBER else "onboard"
+    if graph.auth.credentials.get(claim.msisdn) is not None:
+        return "login"
+    return "register" if graph.bank.customer_by_msisdn(claim.msisdn) is not None else "branch"
+
+
+def _facts(claim: Claim) -> dict[str, str]:
+    graph = services()
+    profile = graph.bank.profile()
+    branches = "; ".join(f"{b.name}, {b.address}" for b in profile.branches)
+    return {
+        "amount": f"{profile.currency} {claim.amount:,.2f}",
+        "until": f"{claim.expires_at:%d %b %Y}",
+        "number": mask_phone(claim.msisdn),
+        "whatsapp": graph.config.twilio_whatsapp_from.removeprefix("whatsapp:"),
+        "branches": branches or "any of our branches",
+    }
+
+
 @bp.route("/claim/<token>", methods=["GET", "POST"])
 def claim_page(token: str) -> ResponseReturnValue:
     graph = services()
@@ -75,51 +108,25 @@ def claim_page(token: str) -> ResponseReturnValue:
     claim = _open(token, graph.clock)
     if claim is None:
         return _page(404, gone=True)
-    wallet = graph.bank.wallet_of(claim.msisdn)
-    facts = {
-        "amount": f"{graph.bank.profile().currency} {claim.amount:,.2f}",
-        "until": f"{claim.expires_at:%d %b %Y}",
-        "number": mask_phone(claim.msisdn),
-    }
-    if request.method == "GET":
-        return _page(token=token, facts=facts, wallet=wallet is not None)
-    if wallet is None:
-        return _onboard(claim, token, facts)
+    route, facts = _route(claim), _facts(claim)
+    if request.method == "GET" or route not in ("login", "onboard"):
+        return _page(token=token, facts=facts, route=route)
     try:
-        graph.bank.claim_into_wallet(claim.claim_id, wallet.number)
-    except ClaimGone:
-        _audit(claim, wallet, facts["amount"], "refused", reason="claim_gone")
-        return _page(404, gone=True)
-    _audit(claim, wallet, facts["amount"], "success")
-    log.info("claim %s paid into the recipient's wallet", claim.claim_id)
-    return _page(claimed=True, facts=facts)
-
-
-def _onboard(claim: Claim, token: str, facts: dict[str, str]) -> ResponseReturnValue:
-    """No wallet yet: open one for the claim's number; the money is paid in when it opens
-    (``CoreBanking.open_wallet`` pays every claim held for the number, once)."""
-    try:
-        issued = services().auth.link(claim.msisdn, "", "onboard")
+        issued = _issue(claim, route)
     except LinkRefused as exc:
         minutes = max(1, -(-exc.retry_after_s // 60))
-        return _page(429, token=token, facts=facts, wallet=False, limited=minutes)
-    return redirect(issued.url, code=303)
+        return _page(429, token=token, facts=facts, route=route, limited=minutes)
+    # The same site serves both pages: go by path, so the browser stays on the host it used.
+    return redirect(urlsplit(issued.url).path, code=303)
 
 
-def _audit(claim: Claim, wallet: Account, amount: str, result: str, **detail: str) -> None:
-    """The claim in the audit (money moved outside the chat): the recipient, whose wallet it
-    went into, with the sender's account and the recipient's wallet masked."""
-    graph = services()
-    parties = f"from {mask_account(claim.from_account)} to {mask_phone(claim.msisdn)}"
-    graph.auth.audit.record(
-        "money.claim",
-        at=graph.clock(),
-        customer_id=wallet.customer_id,
-        msisdn=claim.msisdn,
-        channel="web",
-        result=result,
-        amount=amount,
-        parties=f"{parties} (wallet {mask_account(wallet.number)})",
-        reference=claim.reference,
-        **detail,
-    )
+def _issue(claim: Claim, route: str) -> IssuedLink:
+    """The secure page that pays the claim: the claim's login (the number has a wallet and
+    chat banking) or wallet opening (``CoreBanking.open_wallet`` pays every claim held for
+    the number, once)."""
+    auth = services().auth
+    if route == "onboard":
+        return auth.link(claim.msisdn, "", "onboard")
+    wallet = services().bank.wallet_of(claim.msisdn)
+    customer_id = wallet.customer_id if wallet is not None else ""
+    return auth.claim_login_link(claim.msisdn, customer_id, claim.claim_id)

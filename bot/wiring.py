@@ -18,7 +18,7 @@ from rq import Queue
 from twilio.request_validator import RequestValidator
 
 from auth.ports import IssuedLink
-from auth.stores.audit import AuditLog
+from auth.stores.credentials import CredentialStore
 from auth.stores.ratelimit import RateLimiter
 from bank.ports import CoreBanking
 from bot.dispatch import Dispatcher
@@ -46,9 +46,13 @@ class Limits(Protocol):
     @property
     def limiter(self) -> RateLimiter: ...
     @property
-    def audit(self) -> AuditLog: ...  # what the claim page records
+    def credentials(self) -> CredentialStore: ...  # whether a number registered for chat banking
     def link(self, msisdn: str, customer_id: str, purpose: str) -> IssuedLink:
         """A one-time secure-page link (the claim page's: opening a wallet for its number)."""
+        ...
+
+    def claim_login_link(self, msisdn: str, customer_id: str, claim_id: str) -> IssuedLink:
+        """The one-time login page that pays a claim into the number's wallet."""
         ...
 
 

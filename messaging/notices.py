@@ -64,6 +64,9 @@ NOTICES: dict[str, str] = {
     "{expires:%H:%M %Z}. Never share it: we will never ask for it.",
     "onboard_code": "{bank}: {code} is your code to open a {bank} wallet. It expires at "
     "{expires:%H:%M %Z}. Never share it: we will never ask for it.",
+    "onboard_email_code": "{bank}: {code} is your code to confirm this email address for your "
+    "new {bank} wallet. It expires at {expires:%H:%M %Z}. Never share it: we will never ask "
+    "for it.",
     "stepup_email_subject": "{bank}: your security code",
     # money sent to a mobile number (bot.claims, workers.claims)
     "claim_link": "{sender} sent you {currency} {amount:,.2f} with {bank}. Claim it by "

@@ -1,10 +1,12 @@
 """The secure pages under ``/secure``: where customers register, log in, change their PIN,
-answer a step-up's security questions, set a card's PIN, open a wallet and upload KYC
-documents, so no secret (and no document) ever travels through the chat (SECURITY.md 6).
+answer a step-up's security questions, set a card's PIN, open a wallet, log in to receive
+money sent to their number and upload KYC documents, so no secret (and no document) ever
+travels through the chat (SECURITY.md 6).
 
 This module makes the blueprint and registers every page's routes on it; the views live one
-module per page (``register``, ``login``, ``stepup``, ``cardpin``) over ``common`` (rendering and
-``opened``, the one way a view opens its link) and ``protection`` (CSRF and headers). A link
+module per page (``register``, ``login``, ``stepup``, ``cardpin``, ``onboard``, ``claim``) over
+``common`` (rendering and ``opened``, the one way a view opens its link) and ``protection``
+(CSRF and headers). A link
 that is expired, used, unknown or bound to another browser gets the same neutral page. Form
 posts are rate-limited per number and per address; a link is bound to the first browser that
 posts it.
@@ -22,7 +24,7 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from auth.pages import cardpin, kyc, login, onboard, register, stepup
+from auth.pages import cardpin, claim, kyc, login, onboard, register, stepup
 from auth.pages.common import page
 from auth.pages.protection import csrf, protect_pages
 
@@ -47,10 +49,13 @@ ROUTES = (
     ("/onboard/<token>", "onboard", onboard.onboard, ["GET"]),
     ("/onboard/<token>/code", "onboard_send_code", onboard.send_code, ["POST"]),
     ("/onboard/<token>/details", "onboard_details", onboard.details, ["POST"]),
+    ("/onboard/<token>/email", "onboard_email", onboard.email_code, ["POST"]),
+    ("/onboard/<token>/email/code", "onboard_email_code", onboard.send_email_code, ["POST"]),
     ("/onboard/<token>/credentials", "onboard_credentials", onboard.credentials, ["POST"]),
     ("/onboard/<token>/questions", "onboard_questions", onboard.questions, ["POST"]),
     ("/onboard/<token>/authenticator", "onboard_authenticator", onboard.authenticator, ["POST"]),
     ("/terms", "terms", onboard.terms, ["GET"]),
+    ("/claim/<token>", "claim", claim.claim, ["GET", "POST"]),
 )
 
 

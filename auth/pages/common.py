@@ -94,7 +94,9 @@ def open_link(token: str, purpose: Purpose) -> Link | None:
     return link
 
 
-def guard_post(link: Link) -> ResponseReturnValue | None:
+def guard_post(
+    link: Link, neutral: Callable[[], ResponseReturnValue] = gone
+) -> ResponseReturnValue | None:
     """Rate limits and browser binding for a form post; None when it may go on."""
     now = service().clock()
     try:
@@ -105,7 +107,7 @@ def guard_post(link: Link) -> ResponseReturnValue | None:
         minutes = max(1, -(-exc.retry_after_s // 60))
         return page("secure/problem.html", 429, reason="rate_limited", minutes=minutes)
     if not service().links.bind(link, browser_id()):
-        return gone()
+        return neutral()
     return None
 
 
@@ -115,6 +117,7 @@ def opened(
     accept: Callable[[Link], bool] | None = None,
     *,
     check_block: bool = True,
+    neutral: Callable[[], ResponseReturnValue] = gone,
 ) -> Link:
     """The live link this request may use, or abort with the page that answers instead.
 
@@ -122,14 +125,14 @@ def opened(
     refuses (the wrong step, a challenge or card no longer there) — gets the neutral "gone"
     page; a GET while any of the customer's credentials is blocked gets the blocked page
     (``check_block=False``: a page that checks no secret of the customer's); a POST past a rate
-    limit gets 429, and one from a browser the link isn't bound to is "gone". A Redis error
-    propagates (the blueprint answers 503).
+    limit gets 429, and one from a browser the link isn't bound to is "gone". ``neutral``: the
+    page's own "gone" answer (the claim's). A Redis error propagates (the blueprint answers 503).
     """
     link = open_link(token, purpose)
     if link is None or (accept is not None and not accept(link)):
-        answer_with(gone())
+        answer_with(neutral())
     if request.method == "POST":
-        refused = guard_post(link)
+        refused = guard_post(link, neutral)
         if refused is not None:
             answer_with(refused)
     elif check_block:

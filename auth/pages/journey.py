@@ -38,6 +38,9 @@ class Journey:
     details_template: str
     finished: Callable[[Link], ResponseReturnValue]  # the page after the last step
     details_values: Callable[[Link], Mapping[str, object]] = field(default=lambda link: {})
+    # The journey's own steps between its first and registration's (onboarding's ``email``);
+    # the step indicator shows them as part of the first.
+    step_templates: Mapping[str, str] = field(default_factory=dict)
 
 
 def show(journey: Journey, link: Link, status: int = 200, **values: object) -> ResponseReturnValue:
@@ -50,14 +53,16 @@ def show(journey: Journey, link: Link, status: int = 200, **values: object) -> R
     if current == "authenticator":
         secret, uri, qr = reg.authenticator_setup(service(), link)
         extra = {"secret": secret, "uri": uri, "qr": qr}
-    template = SHARED_TEMPLATES.get(current, journey.details_template)
+    template = journey.step_templates.get(current) or SHARED_TEMPLATES.get(
+        current, journey.details_template
+    )
     return page(
         template,
         status,
         token=link.token,
         number=mask_phone(link.msisdn),
         steps=reg.STEPS,
-        step=current,
+        step=current if current in reg.STEPS else reg.STEPS[0],
         route=journey.route,
         **extra,
         **values,

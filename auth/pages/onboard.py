@@ -1,5 +1,6 @@
 """``/secure/onboard/<token>``: opening a wallet (see ``auth.onboarding``). The first step is
-its own (who you are, the terms, the SMS code); the rest are registration's views
+its own (who you are, the terms, the SMS code), then the email code when the MFA scenario asks
+for one (``email``); the rest are registration's views
 (``auth.pages.journey``). ``/secure/terms`` is the bank's terms page, with its version.
 """
 
@@ -15,11 +16,12 @@ from auth.pages.common import blocked_page, opened, page, refusal, service
 from auth.pages.journey import Journey
 from auth.pages.protection import address, agent
 from auth.pages.register import MONTHS, dob_typed
+from auth.registration import step as reg_step
 from auth.stores.codes import SendRefused
 from auth.stores.links import Link, Purpose
 from auth.wiring import services
 from messaging import MessengerError
-from messaging.masking import mask_phone
+from messaging.masking import mask_email, mask_phone
 
 
 def onboarding() -> Onboarding:
@@ -46,12 +48,48 @@ ONBOARDING = Journey(
     details_template="secure/onboard_details.html",
     finished=_opened,
     details_values=_details_values,
+    step_templates={"email": "secure/onboard_email.html"},
 )
+
+
+def _email(link: Link) -> str:
+    return mask_email(onboarding().email(link)) if reg_step(link) == "email" else ""
 
 
 def onboard(token: str) -> ResponseReturnValue:
     link = opened(token, Purpose.ONBOARD)
-    return journey.show(ONBOARDING, link, sent=request.args.get("sent") == "1")
+    sent = request.args.get("sent") == "1"
+    return journey.show(ONBOARDING, link, sent=sent, email=_email(link))
+
+
+def send_email_code(token: str) -> ResponseReturnValue:
+    """Another email code (the MFA scenario asked for one): the SMS code's limits."""
+    link = journey.opened_at(ONBOARDING, token, "email")
+    try:
+        onboarding().resend_email_code(link)
+    except SendRefused as exc:
+        return journey.show(ONBOARDING, link, 429, email=_email(link), problems=[_wait(exc)])
+    except MessengerError:
+        problem = "We couldn't send the email. Please try again in a minute."
+        return journey.show(ONBOARDING, link, email=_email(link), problems=[problem])
+    return redirect(url_for("secure.onboard", token=token, sent="1"), code=303)
+
+
+def email_code(token: str) -> ResponseReturnValue:
+    link = journey.opened_at(ONBOARDING, token, "email")
+    attempt = onboarding().verify_email(link, request.form.get("code", "")[:10], address())
+    if attempt.ok:
+        return journey.back(ONBOARDING, link)
+    if attempt.blocked_until is not None:
+        return blocked_page(link.msisdn, attempt.blocked_until)
+    status = 401 if attempt.remaining is not None else 400
+    return journey.show(ONBOARDING, link, status, email=_email(link), **refusal(attempt))
+
+
+def _wait(exc: SendRefused) -> str:
+    if exc.retry_after_s == 0:
+        return "You've had 3 codes already. Use the last one."
+    return f"Please wait {exc.retry_after_s} seconds for another code."
 
 
 def send_code(token: str) -> ResponseReturnValue:
@@ -59,12 +97,7 @@ def send_code(token: str) -> ResponseReturnValue:
     try:
         onboarding().send_code(link)
     except SendRefused as exc:
-        wait = (
-            "You've had 3 codes already. Use the last one."
-            if exc.retry_after_s == 0
-            else f"Please wait {exc.retry_after_s} seconds for another code."
-        )
-        return journey.show(ONBOARDING, link, 429, problems=[wait])
+        return journey.show(ONBOARDING, link, 429, problems=[_wait(exc)])
     except MessengerError:
         problem = "We couldn't send the code. Please try again in a minute."
         return journey.show(ONBOARDING, link, problems=[problem])

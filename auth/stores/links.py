@@ -50,6 +50,7 @@ class Purpose(StrEnum):
     CARD_PIN = "cardpin"  # a new PIN for one of the customer's cards (state: the card)
     KYC_UPLOAD = "kyc"  # documents for a higher KYC level (auth.pages.kyc)
     ONBOARD = "onboard"  # open a wallet: a number outside the directory (no customer yet)
+    CLAIM = "claim"  # log in to receive money held for the number (state: the claim)
 
 
 TTL: dict[Purpose, timedelta] = {
@@ -60,6 +61,7 @@ TTL: dict[Purpose, timedelta] = {
     Purpose.CARD_PIN: timedelta(minutes=5),
     Purpose.KYC_UPLOAD: timedelta(minutes=15),  # time to photograph two documents
     Purpose.ONBOARD: timedelta(minutes=15),
+    Purpose.CLAIM: timedelta(minutes=5),  # a login: the login link's lifetime
 }
 
 

@@ -19,6 +19,13 @@ from flows import transfer_money
 from flows.types import Context
 from tests.conftest import AMINA
 from tests.conversations.test_card_journeys import confirmed
+from tests.conversations.test_claim_journeys import (
+    TUNDE,
+    TUNDE_WALLET,
+    give_wallet,
+    login_path,
+    register_tunde,
+)
 from tests.conversations.test_identity_journeys import register_amina
 from tests.conversations.test_p2p_journeys import (
     FRIEND,
@@ -45,6 +52,8 @@ NEVER = (
     "Okafor",
     FRIEND,
     GRACE,
+    "Bakare",
+    TUNDE,
 )
 
 
@@ -163,14 +172,13 @@ def test_held_refunded_and_claimed_money_is_audited(
     assert refunded[0]["parties"] == "from +234•••••9999 (held) to ••6789"
     assert refunded[0]["reference"] == held["reference"] and refunded[0]["customer"] == "C001"
 
-    # Held for Grace, who opens a wallet and claims it on the public page
+    # Held for Tunde, who gets a wallet, logs in on the claim's page and is paid
     secure.login(link_in(whatsapp.send(AMINA, "balance").text))  # a week later: log in again
-    send_to_mobile(whatsapp, secure, "+234 803 000 0005", "10")  # no wallet yet: held
-    services.bank.db.connection().execute(
-        "INSERT INTO accounts (number, customer_id, type, currency, balance)"
-        " VALUES ('0567899999', 'C005', 'wallet', 'USD', 0)"
-    )
-    page = secure.post(claim_link(outbox, GRACE), {})
+    send_to_mobile(whatsapp, secure, TUNDE, "10")  # no wallet yet: held
+    link = claim_link(outbox, TUNDE)
+    register_tunde(whatsapp, secure)
+    give_wallet(services, "C002", TUNDE_WALLET)
+    page = secure.login(login_path(secure, link), login_id="tunde.b")
     assert page.status == 200, page.text
     claimed = money(services)[-1]
     assert (claimed["event"], claimed["result"], claimed["channel"]) == (
@@ -178,9 +186,9 @@ def test_held_refunded_and_claimed_money_is_audited(
         "success",
         "web",
     )
-    assert claimed["parties"] == "from ••6789 to +234•••••0005 (wallet ••9999)"
-    assert claimed["customer"] == "C005" and claimed["amount"] == "USD 10.00"
-    no_secrets(services, "0567899999")
+    assert claimed["parties"] == "from ••6789 to +234•••••0002 (wallet ••9999)"
+    assert claimed["customer"] == "C002" and claimed["amount"] == "USD 10.00"
+    no_secrets(services, TUNDE_WALLET)
     verified(app)
 
 

@@ -13,7 +13,7 @@ import secrets
 
 from flask import Blueprint, Response, request, session
 from flask.typing import ResponseReturnValue
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 csrf = CSRFProtect()
 
@@ -50,6 +50,11 @@ def browser_id() -> str:
 
 def _protect() -> ResponseReturnValue | None:
     if request.method == "POST":
+        # A multipart part without a name (name=None) is no form any page of ours makes, and
+        # Flask-WTF's token lookup fails on it with a 500: refused first, with the pages' own
+        # answer to a form that can't be used (each blueprint renders CSRFError).
+        if None in request.form or None in request.files:
+            raise CSRFError("The form could not be read.")
         csrf.protect()
     return None
 

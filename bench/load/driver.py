@@ -181,6 +181,8 @@ class Driver:
             self._at(now + REPLAY_AFTER_S, lambda t: self._send(replay, t))
         step = conv.steps[conv.index]
         if label not in step.expected.split("|"):
+            key = f"{conv.script.name} / {step.kind}: {label}"
+            self.result.samples.setdefault(key, body.decode("utf-8", "replace")[:400])
             self._problem(conv, step.kind, label, now)
             return
         if label == "done":

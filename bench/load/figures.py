@@ -31,6 +31,7 @@ class Result:
     latencies: dict[str, list[float]] = field(default_factory=lambda: collections.defaultdict(list))
     send_lag_s: list[float] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    samples: dict[str, str] = field(default_factory=dict)  # problem → the first reply's text
     transport_errors: Counter[str] = field(default_factory=Counter)
     sids: dict[str, tuple[str, str]] = field(default_factory=dict)  # MessageSid → (msisdn, label)
     done_references: list[str] = field(default_factory=list)
@@ -80,6 +81,7 @@ def summary(result: Result) -> dict[str, Any]:
         "all": latency_ms([x for k, v in kinds.items() if k != "replay" for x in v]),
         "send_lag_p99_ms": round(1000 * percentile(result.send_lag_s, 99), 1),
         "problems": dict(problems.most_common()),
+        "samples": dict(result.samples),
         "transport_errors": dict(result.transport_errors),
         "replays": result.replays,
         "replay_mismatches": result.replay_mismatches,

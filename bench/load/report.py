@@ -111,6 +111,10 @@ def markdown(results: Mapping[str, Any]) -> str:
         lines += [
             "",
             "Unexpected replies: " + ", ".join(f"{k} × {v}" for k, v in p["problems"].items()),
+            *(
+                f"- {k}, the first: `{' '.join(text.split())[:300]}`"
+                for k, text in p.get("samples", {}).items()
+            ),
         ]
     fault = results.get("fault")
     if fault:

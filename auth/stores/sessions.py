@@ -3,7 +3,9 @@
 ``check`` answers ``valid`` (and slides the idle expiry), ``expired``, ``missing`` or ``blocked``
 in one Redis round trip (a Lua script that also reads the customer's status and lockouts). The
 session token is 256 bits from ``secrets``; only its SHA-256 digest is stored, it is replaced at
-every login and deleted at logout. Expiry is decided here, by the server's clock passed in.
+every login and deleted at logout. Expiry is decided here, by the server's clock passed in,
+and the idle limit also by a key with the idle time as its Redis TTL (a clock set back can't
+stretch it).
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ SESSION_KEY = "teller:{{{msisdn}}}:session"
 # hash: digest (sha256 of the token), created (epoch s), seen (epoch s), idle (s), absolute (s);
 # kept a day past its absolute end so a late check still answers "expired", not "missing".
 RETAIN_S = 24 * 3600
+ALIVE_KEY = "teller:{{{msisdn}}}:session:alive"
+# str "1" with the idle time as its TTL, renewed at each valid check: the idle limit on Redis's
+# own clock too, so a server clock set back can't stretch a session's idle time.
 
 IDLE = timedelta(minutes=5)
 ABSOLUTE = timedelta(hours=12)
 
 
-# KEYS: session, credentials, block:pin, block:code, block:details
+# KEYS: session, credentials, block:pin, block:code, block:details, alive
 # ARGV: now (epoch s), extend (1: slide the idle expiry on a valid check)
 # Returns {status, until (epoch s or ''), registered, blocked by (a lockout's kind or 'bank')}:
 # for a block, until is when it ends ('' for a staff block with no end); the latest lockout wins.
@@ -52,12 +57,14 @@ local s = redis.call('HMGET', KEYS[1], 'digest', 'created', 'seen', 'idle', 'abs
 if not s[1] then return {'missing', '', registered, ''} end
 local idle_end = tonumber(s[3]) + tonumber(s[4])
 local hard_end = tonumber(s[2]) + tonumber(s[5])
-if s[1] == '' or now >= idle_end or now >= hard_end then
+local alive = redis.call('EXISTS', KEYS[6]) == 1
+if s[1] == '' or now >= idle_end or now >= hard_end or not alive then
   if s[1] ~= '' then redis.call('HSET', KEYS[1], 'digest', '') end
   return {'expired', tostring(math.min(idle_end, hard_end)), registered, ''}
 end
 if ARGV[2] == '1' then
   redis.call('HSET', KEYS[1], 'seen', ARGV[1])
+  redis.call('EXPIRE', KEYS[6], tonumber(s[4]))
   idle_end = now + tonumber(s[4])
 end
 return {'valid', tostring(math.min(idle_end, hard_end)), registered, ''}
@@ -85,6 +92,7 @@ class Sessions:
             SESSION_KEY.format(msisdn=msisdn),
             CRED_KEY.format(msisdn=msisdn),
             *(BLOCK_KEY.format(msisdn=msisdn, kind=kind) for kind in Kind),
+            ALIVE_KEY.format(msisdn=msisdn),
         ]
 
     def check(self, msisdn: str, now: datetime, *, extend: bool = True) -> TokenCheck:
@@ -114,9 +122,13 @@ class Sessions:
             },
         )
         pipe.expire(key, int(self.absolute.total_seconds()) + RETAIN_S)
+        pipe.set(ALIVE_KEY.format(msisdn=msisdn), "1", ex=int(self.idle.total_seconds()))
         pipe.execute()
         return token
 
     def revoke(self, msisdn: str) -> bool:
         """End the session; True when there was one to end."""
-        return bool(self.redis.delete(SESSION_KEY.format(msisdn=msisdn)))
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.delete(SESSION_KEY.format(msisdn=msisdn))
+        pipe.delete(ALIVE_KEY.format(msisdn=msisdn))
+        return bool(pipe.execute()[0])

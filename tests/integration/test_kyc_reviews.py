@@ -180,3 +180,11 @@ def test_with_four_eyes_the_customer_is_told_once_a_second_admin_approves(
     assert services.bank.customer("C001").kyc_level == 3
     assert len(chat(outbox)) == before + 1 and "KYC level 3" in chat(outbox)[-1]
     assert services.kyc.queue() == []
+
+
+def test_request_ids_never_hold_a_run_of_digits_the_reason_rule_refuses() -> None:
+    from admin.kyc.inputs import LONG_DIGITS
+    from auth.kyc.service import new_request_id
+
+    ids = {new_request_id() for _ in range(2000)}
+    assert len(ids) == 2000 and not any(LONG_DIGITS.search(i) for i in ids)

@@ -62,8 +62,13 @@ def open_review(staff: Page, live_server: str, services: Services, clock: Frozen
     staff.click("#reviews a")
     expect(staff.locator("h1")).to_contain_text("KYC level 2 → 3")
     expect(staff.locator("#liveness")).to_contain_text("Manual review")
-    loaded = staff.locator("#identity-image").evaluate("img => img.complete && img.naturalWidth")
-    assert loaded == 480  # the photo is served to staff and shown (CSP allows 'self' images)
+    # The photo is served to staff and shown (CSP allows 'self' images); it loads after the page.
+    staff.wait_for_function(
+        "() => { const img = document.querySelector('#identity-image');"
+        " return img !== null && img.complete && img.naturalWidth > 0; }"
+    )
+    width = staff.locator("#identity-image").evaluate("img => img.naturalWidth")
+    assert width == 480
     expect(staff.locator("#address-download")).to_be_visible()
 
 

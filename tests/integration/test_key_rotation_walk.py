@@ -24,6 +24,8 @@ from flask.testing import FlaskClient
 from admin.staff.roles import Role
 from app import Config, Services, build_services, create_app
 from auth.pins import SecretHasher
+from auth.ports import StepUpAnswer, StepUpState, Verdict
+from auth.questions import normalise
 from auth.stores.credentials import CRED_KEY
 from bot.messenger import OutboxMessenger
 from receipts import verification
@@ -32,7 +34,8 @@ from tests.console import PASSWORD, ConsoleClient, make_staff
 from tests.documents import transfer
 from tests.fakes import FrozenClock
 from tests.helpers import WhatsApp
-from tests.secure_pages import SecurePages, link_in
+from tests.integration.test_stepup import AMINA_ID, PIN_CHANGE, begin, set_types
+from tests.secure_pages import ANSWERS, SecurePages, link_in
 from workers.sources import receipt_for
 
 OLD_KEY, NEW_KEY = "old-secret-key-" + "a" * 24, "new-secret-key-" + "b" * 24
@@ -193,3 +196,42 @@ def test_a_pin_hashed_under_the_old_pepper_fails_once_it_is_unset(
     # Date-of-birth fingerprints stored under the old pepper still refuse those PINs.
     marks = old.dob_marks(date(1990, 4, 12))
     assert during.is_dob_pin("120490", marks) and not after.is_dob_pin("120490", marks)
+
+
+def test_security_answers_hashed_under_the_old_pepper_pass_and_are_rehashed(
+    config: Config, clock: FrozenClock
+) -> None:
+    before = dataclasses.replace(config, pin_pepper=OLD_PEPPER)
+    during = dataclasses.replace(config, pin_pepper=NEW_PEPPER, pin_pepper_previous=OLD_PEPPER)
+    after = dataclasses.replace(config, pin_pepper=NEW_PEPPER)
+    with deployed(before, clock) as (services, app):
+        outbox = services.messenger
+        assert isinstance(outbox, OutboxMessenger)
+        whatsapp = WhatsApp(app.test_client(), config.twilio_auth_token, config.public_base_url)
+        first = whatsapp.send(AMINA, "balance")
+        assert SecurePages(app.test_client(), outbox).register(link_in(first.text), AMINA).status
+        old = {q.question_id: q.answer_hash for q in services.auth.credentials.get(AMINA).questions}  # type: ignore[union-attr]
+
+    def challenged(services: Services) -> StepUpAnswer:
+        set_types(services, "PASSWORD_UPDATE", "security_questions", "sms_code")
+        assert begin(services, PIN_CHANGE).state is StepUpState.QUESTIONS
+        challenge = services.stepup.questions_for(AMINA)
+        assert challenge is not None
+        answers = {qid: ANSWERS[qid] for qid in challenge.questions}
+        return services.stepup.answer_questions(AMINA, AMINA_ID, challenge, answers)
+
+    with deployed(during, clock) as (services, _):
+        assert challenged(services).verdict is Verdict.PASSED
+        creds = services.auth.credentials.get(AMINA)
+        assert creds is not None
+        asked = [q for q in creds.questions if q.answer_hash != old[q.question_id]]
+        assert len(asked) == 2  # the two asked were rehashed; the third waits for its turn
+    clock.advance(minutes=10)
+    with deployed(after, clock) as (services, _):
+        # Only answers already rehashed pass without the previous pepper.
+        creds = services.auth.credentials.get(AMINA)
+        assert creds is not None
+        for q in asked:
+            assert services.auth.hasher.verify(
+                q.answer_hash, f"answer:{q.question_id}", normalise(ANSWERS[q.question_id])
+            )

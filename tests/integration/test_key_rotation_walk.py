@@ -210,7 +210,9 @@ def test_security_answers_hashed_under_the_old_pepper_pass_and_are_rehashed(
         whatsapp = WhatsApp(app.test_client(), config.twilio_auth_token, config.public_base_url)
         first = whatsapp.send(AMINA, "balance")
         assert SecurePages(app.test_client(), outbox).register(link_in(first.text), AMINA).status
-        old = {q.question_id: q.answer_hash for q in services.auth.credentials.get(AMINA).questions}  # type: ignore[union-attr]
+        registered = services.auth.credentials.get(AMINA)
+        assert registered is not None
+        old = {q.question_id: q.answer_hash for q in registered.questions}
 
     def challenged(services: Services) -> StepUpAnswer:
         set_types(services, "PASSWORD_UPDATE", "security_questions", "sms_code")

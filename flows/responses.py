@@ -620,6 +620,9 @@ CATALOG: dict[str, str] = {
     ),
 }
 
+# The labels of the yes/no choices a confirmation offers (``flows.moving.YES_NO``).
+CHOICE_LABELS: dict[str, str] = {"yes": "Yes", "no": "No"}
+
 # Menu labels by entry key (see flows.menu); kept here so all wording stays in one file.
 MENU_LABELS: dict[str, str] = {
     "balance": "Balance",

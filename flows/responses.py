@@ -614,6 +614,10 @@ CATALOG: dict[str, str] = {
         "Our branches are open Monday to Friday, 9am to 4pm:\n{branches}\nBring a photo ID "
         "for anything that changes your account."
     ),
+    # a list of choices shown as a WhatsApp list (bot.content.replies): its button, and how
+    # each item can be typed instead
+    "choices.button": "Choose",
+    "choices.type": "Or type {id}",
     "contact.no_branches": (
         "Our branches are open Monday to Friday, 9am to 4pm. Bring a photo ID for anything "
         "that changes your account."

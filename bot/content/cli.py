@@ -38,9 +38,14 @@ def sync_content() -> None:
                 f"Twilio refused the request ({exc.status}, error {exc.code}); templates "
                 "stored before this run are unchanged"
             ) from exc
-        except (TwilioException, RequestException, OSError) as exc:
+        except TwilioException as exc:  # e.g. a list page Twilio answered with an error
             raise click.ClickException(
-                f"Twilio could not be reached ({type(exc).__name__}); try again"
+                "Twilio answered with an error; templates stored before this run are unchanged"
+            ) from exc
+        except (RequestException, OSError) as exc:
+            raise click.ClickException(
+                f"Twilio could not be reached ({type(exc).__name__}); templates stored before "
+                "this run are unchanged"
             ) from exc
     for line in report.lines():
         click.echo(line)

@@ -60,6 +60,7 @@ KNOWN_VARIABLES = frozenset(
         "ADMIN_FOUR_EYES",
         "LOG_FORMAT",
         "METRICS_TOKEN",
+        "TELLER_OUTBOX_CONTENT",
         *DEV_SECRETS,
     }
 )

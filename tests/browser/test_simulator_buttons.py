@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app import Config, Services, build_services
+from tests.browser.shots import shoot
 from tests.conftest import AMINA
 from tests.conversations.test_identity_journeys import register_amina
 from tests.fakes import FrozenClock
@@ -73,6 +74,7 @@ def test_yes_and_no_are_buttons_at_a_narrow_width(
     expect(buttons).to_have_text(["Yes", "No"])
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path="var/simulator-buttons.png")
+    shoot(page, "simulator-buttons")  # docs/whatsapp.md shows it
     buttons.first.click()
     expect(page.locator("#chat li.out").last).to_have_text("Yes")
     expect(page.locator("#chat li.in", has_text="we sent a code by SMS")).to_have_count(1)

@@ -64,6 +64,7 @@ KNOWN_VARIABLES = frozenset(
         "LOG_FORMAT",
         "METRICS_TOKEN",
         *ROTATING,
+        "TELLER_OUTBOX_CONTENT",
         *DEV_SECRETS,
     }
 )
@@ -129,6 +130,10 @@ class Config:
     # and open in development. PROMETHEUS_MULTIPROC_DIR (prometheus-client's own) is checked.
     metrics_token: str | None = None
     metrics_dir: str | None = None
+    # TELLER_OUTBOX_CONTENT: with the dev outbox, register the button and list templates
+    # locally at start (what `whatsapp sync-content` does against Twilio), so the simulator
+    # shows them. Off: replies stay text, as with Twilio before a sync.
+    outbox_content: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -181,6 +186,14 @@ class Config:
         four_eyes = get("ADMIN_FOUR_EYES") or ("on" if production else "off")
         if four_eyes not in ("on", "off"):
             problems.append(f"ADMIN_FOUR_EYES: must be on or off, not {four_eyes!r}")
+        outbox_content = get("TELLER_OUTBOX_CONTENT") or "off"
+        if outbox_content not in ("on", "off"):
+            problems.append(f"TELLER_OUTBOX_CONTENT: must be on or off, not {outbox_content!r}")
+        elif outbox_content == "on" and messenger != "outbox":
+            problems.append(
+                "TELLER_OUTBOX_CONTENT: only with MESSENGER=outbox (with Twilio, run "
+                "`flask --app app whatsapp sync-content` instead)"
+            )
         log_format = (get("LOG_FORMAT") or ("json" if production else "text")).lower()
         if log_format not in ("json", "text"):
             problems.append(f"LOG_FORMAT: must be json or text, not {log_format!r}")
@@ -226,6 +239,7 @@ class Config:
             log_format="json" if log_format == "json" else "text",
             metrics_token=get("METRICS_TOKEN"),
             metrics_dir=get("PROMETHEUS_MULTIPROC_DIR"),
+            outbox_content=outbox_content == "on" and messenger == "outbox",
         )
         problems += config.problems()
         if problems:

@@ -48,6 +48,7 @@ from bank.limits import kyc_guard
 from bank.national_id import RegistryVerifier
 from bank.seed import SeedError, load_file
 from bot.claim_notice import ClaimNotifier
+from bot.content.wiring import interactive_replies
 from bot.dispatch import Dispatcher
 from bot.effects import EffectRunner
 from bot.messenger import OutboxMessenger, SmtpMailer, TwilioMessenger
@@ -314,6 +315,7 @@ def build_services(
         audit=auth.audit,
     )
     dispatcher = Dispatcher(
+        interactive=interactive_replies(app_redis, messenger, config.outbox_content),
         edge=edge,
         bank=bank,
         identity=auth,

@@ -22,6 +22,7 @@ from auth import wiring as auth_wiring
 from auth.audit_cli import audit_cli
 from auth.cli import auth_cli
 from bank.cli import bank_cli
+from bot.content.cli import whatsapp_cli
 from bot.routes import register_blueprints
 
 log = logging.getLogger("teller")
@@ -69,6 +70,7 @@ def create_app(config: Config | None = None, services: Services | None = None) -
     app.cli.add_command(auth_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(admin_cli)
+    app.cli.add_command(whatsapp_cli)
     _announce(services)
     return app
 

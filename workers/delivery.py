@@ -109,16 +109,21 @@ def deliver(ctx: JobContext, out: Outgoing, owner: str) -> str:
     another job is delivering it, and the messenger's errors when a send fails (the caller's
     job retries)."""
     key = DOC_KEY.format(doc=out.doc)
-    state: dict[str, str] = ctx.redis.hgetall(key)  # type: ignore[assignment]
-    if state.get("sid"):
-        return "already sent"
     lease = LEASE_KEY.format(doc=out.doc)
-    if not ctx.redis.eval(_TAKE_LEASE, 1, lease, owner, LEASE_S):
+    # One round trip: the lease, then the record read after it (nobody else writes the record
+    # while we hold the lease, so what we read is what we act on).
+    pipe = ctx.redis.pipeline(transaction=False)
+    pipe.eval(_TAKE_LEASE, 1, lease, owner, LEASE_S)
+    pipe.hgetall(key)
+    taken, state = pipe.execute()
+    if state.get("sid"):
+        if taken:
+            ctx.redis.eval(_DROP_LEASE, 1, lease, owner)
+        return "already sent"
+    if not taken:
         raise DocumentBusy(out.doc)
+    released = False
     try:
-        state = ctx.redis.hgetall(key)  # type: ignore[assignment]
-        if state.get("sid"):
-            return "already sent"
         token = state.get("media", "")
         if not (token and state.get("sms") and ctx.media.alive(token)):
             token = _prepare(ctx, out, key)
@@ -130,9 +135,12 @@ def deliver(ctx: JobContext, out: Outgoing, owner: str) -> str:
         pipe.hset(key, "sid", sid)
         pipe.expire(key, DOC_TTL_S)
         pipe.set(MESSAGE_KEY.format(sid=sid), out.doc, ex=DOC_TTL_S)
+        pipe.eval(_DROP_LEASE, 1, lease, owner)
         pipe.execute()
+        released = True
     finally:
-        ctx.redis.eval(_DROP_LEASE, 1, lease, owner)
+        if not released:
+            ctx.redis.eval(_DROP_LEASE, 1, lease, owner)
     log.info("document %s: sent to %s as %s", out.doc, mask_phone(out.msisdn), sid)
     return "sent"
 

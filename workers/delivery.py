@@ -91,8 +91,10 @@ def _prepare(ctx: JobContext, out: Outgoing, key: str) -> str:
     """Render and protect the document, keep it for Twilio, and send its password."""
     password, by_sms = _password(ctx, out)
     pdf = protect(out.render(), password, title=out.title, author=ctx.bank_name)
-    token = ctx.media.put(pdf, out.filename)
-    pipe = ctx.redis.pipeline(transaction=True)
+    # The PDF and the record that points at it go in one transaction (the media store's
+    # client: bytes replies; nothing here is read back).
+    pipe = ctx.raw.pipeline(transaction=True)
+    token = ctx.media.put(pdf, out.filename, pipeline=pipe)
     pipe.hset(key, "media", token)
     pipe.hdel(key, "sms")
     pipe.expire(key, DOC_TTL_S)

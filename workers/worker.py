@@ -27,6 +27,7 @@ from redis import Redis
 from redis.client import Pipeline
 from redis.exceptions import RedisError
 from rq import SimpleWorker
+from rq.executions import Execution
 from rq.serializers import JSONSerializer
 from rq.utils import now
 from rq.worker import WorkerStatus
@@ -75,6 +76,24 @@ class TellerWorker(Metered, SimpleWorker):
             return
         super().set_state(state, pipeline=pipeline)
 
+    def prepare_execution(self, job: Any) -> Any:
+        # RQ records the execution in one round trip and marks the job started in another
+        # (``prepare_job_execution``, just after): one pipeline here does both.
+        with self.connection.pipeline() as pipeline:
+            ttl = self.get_heartbeat_ttl(job)
+            execution = Execution.create(job, ttl, pipeline=pipeline, worker_name=self.name)
+            self.executions[execution.id] = execution
+            self.set_state(WorkerStatus.BUSY, pipeline=pipeline)
+            self.heartbeat(ttl, pipeline=pipeline)
+            job.heartbeat(now(), ttl, pipeline=pipeline)
+            job.prepare_for_execution(self.name, pipeline=pipeline)
+            pipeline.persist(job.key)
+            pipeline.execute()
+        return execution
+
+    def prepare_job_execution(self, job: Any, remove_from_intermediate_queue: bool = False) -> None:
+        pass  # done with the execution's record, above (with 3 queues RQ removes nothing here)
+
     def handle_execution_ended(self, job: Any, queue: Any, heartbeat_ttl: int) -> None:
         # RQ renews the job's heartbeat here so its callbacks may run: Teller's jobs have none,
         # and the heartbeat thread covers the job until it is recorded (one round trip less).
@@ -82,41 +101,64 @@ class TellerWorker(Metered, SimpleWorker):
 
     def execute_job(self, job: Any, queue: Any) -> None:
         execution = self.prepare_execution(job)
-        beating = _Heartbeat(self, job, execution)
-        beating.start()
+        if self._beats is None:
+            self._beats = _Heartbeat(self)
+            self._beats.start()
+        self._beats.watch(job, execution)
         try:
             self.perform_job(job, queue, execution)
         finally:
-            beating.stop()
+            self._beats.release()
         self.set_state(WorkerStatus.IDLE)
+
+    _beats: _Heartbeat | None = None
+
+    def close(self) -> None:
+        """End the heartbeat thread once this worker is done with (``serve`` makes a new one
+        after a Redis outage)."""
+        if self._beats is not None:
+            self._beats.closed = True
 
 
 class _Heartbeat(threading.Thread):
-    """Renews a running job's heartbeat (RQ's ``maintain_heartbeats``, as the forking worker's
-    parent does while its work horse runs)."""
+    """Renews the running job's heartbeat every ``job_monitoring_interval`` (RQ's
+    ``maintain_heartbeats``, as the forking worker's parent does while its work horse runs).
+    One thread for the worker's life: starting and joining one per job would cost each job a
+    thread switch."""
 
-    def __init__(self, worker: TellerWorker, job: Any, execution: Any) -> None:
+    def __init__(self, worker: TellerWorker) -> None:
         super().__init__(name="teller-heartbeat", daemon=True)
-        self.worker, self.job, self.execution = worker, job, execution
-        self._done = threading.Event()
+        self.worker = worker
+        self._lock = threading.Lock()
+        self._running: tuple[Any, Any, float] | None = None  # job, execution, its start
+        self.closed = False
+
+    def watch(self, job: Any, execution: Any) -> None:
+        with self._lock:
+            self._running = (job, execution, time.monotonic())
+
+    def release(self) -> None:
+        """After this returns, the job gets no more beats."""
+        with self._lock:
+            self._running = None
 
     def run(self) -> None:
-        timeout = self.job.timeout or 0
-        limit = timeout + OVERRUN_S if timeout > 0 else None
-        started = time.monotonic()
-        while not self._done.wait(self.worker.job_monitoring_interval):
-            waited = time.monotonic() - started
-            if limit is not None and waited > limit:
-                log.error("job %s: still running after %.0f s; ending", self.job.id, waited)
-                os._exit(70)  # the supervisor retries the job and starts a new process
-            try:
-                self.worker.maintain_heartbeats(self.job, self.execution)
-            except RedisError as exc:  # the job's own Redis calls will say more
-                log.warning("job %s: heartbeat not renewed (%s)", self.job.id, exc)
+        while not self.closed:
+            time.sleep(self.worker.job_monitoring_interval)
+            with self._lock:
+                if self._running is not None:
+                    self._beat(*self._running)
 
-    def stop(self) -> None:
-        self._done.set()
-        self.join()
+    def _beat(self, job: Any, execution: Any, started: float) -> None:
+        timeout = job.timeout or 0
+        waited = time.monotonic() - started
+        if timeout > 0 and waited > timeout + OVERRUN_S:
+            log.error("job %s: still running after %.0f s; ending", job.id, waited)
+            os._exit(70)  # the supervisor retries the job and starts a new process
+        try:
+            self.worker.maintain_heartbeats(job, execution)
+        except RedisError as exc:  # the job's own Redis calls will say more
+            log.warning("job %s: heartbeat not renewed (%s)", job.id, exc)
 
 
 def _worker(connection: Redis) -> TellerWorker:
@@ -160,6 +202,7 @@ def serve(redis_url: str) -> int:
             worker.work(with_scheduler=False)
         except RedisError as exc:  # raised before RQ's own loop catches anything
             log.warning("worker: stopped by a Redis error (%s)", exc)
+        worker.close()
         # A warm shutdown (SIGTERM, SIGINT) is dated whether it came busy or idle.
         if worker._shutdown_requested_date is not None or worker._stop_requested:
             return 0

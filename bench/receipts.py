@@ -46,6 +46,7 @@ from rq.serializers import JSONSerializer
 
 from app import Config, build_services
 from bank.ports import TransferRequest
+from bench.receipts_kill import cpu_seconds, kill_mid_job
 from bot.messenger import OutboxMessenger
 from receipts import verification
 from receipts.protect import protect, random_password
@@ -64,6 +65,7 @@ LATENCY_S = 20.0
 BASE_URL = "https://bench.example"
 CUSTOMER = "+2348030000002"  # C002, whose transfers these are
 LATENCY_WORKERS = 2
+KILL_TRIES = 20  # receipts to try killing mid-render: most are caught at the first
 
 
 def transfers(services: Any, count: int, prefix: str) -> list[int]:
@@ -77,9 +79,10 @@ def transfers(services: Any, count: int, prefix: str) -> list[int]:
     return ids
 
 
-def bare_rate(services: Any, txn_ids: list[int]) -> float:
+def bare_rate(services: Any, txn_ids: list[int]) -> tuple[float, float]:
     """Render + protect the same receipts in a loop: nothing but reportlab and pypdf. The models
-    are built first (bank reads are the worker's work, not the limit's)."""
+    are built first (bank reads are the worker's work, not the limit's). (receipts/s, CPU ms
+    per receipt)."""
     receipts = []
     for txn_id in txn_ids:
         record = services.bank.transfer_record(txn_id)
@@ -87,11 +90,12 @@ def bare_rate(services: Any, txn_ids: list[int]) -> float:
         receipts.append((receipt, verification.code_for(receipt, services.verify_key)))
     for receipt, code in receipts[:10]:  # warm-up, as the worker warms up before forking
         protect(render_receipt(receipt, code, BASE_URL), random_password(), title="t", author="a")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for receipt, code in receipts:
         pdf = render_receipt(receipt, code, f"{BASE_URL}/verify")
         protect(pdf, random_password(), title="Transaction receipt", author=services.bank_name)
-    return len(receipts) / (time.perf_counter() - started)
+    cpu_ms = 1000 * (time.process_time() - cpu) / len(receipts)
+    return len(receipts) / (time.perf_counter() - started), cpu_ms
 
 
 def wait_until(predicate: Any, timeout: float) -> bool:
@@ -176,6 +180,12 @@ def run() -> dict[str, Any]:
         assert isinstance(services.messenger, OutboxMessenger)
         first = transfers(services, THROUGHPUT_N, "t")
         later = transfers(services, int(RATE * LATENCY_S), "l")
+        spare = transfers(services, KILL_TRIES, "k")
+
+        def kill_references(services: Any = services) -> list[tuple[int, str]]:
+            records = [(t, services.bank.transfer_record(t)) for t in spare]
+            return [(t, r.reference) for t, r in records if r is not None]
+
         raw = Redis.from_url(redis_server.url)
         worker_env = {**os.environ, **env}
 
@@ -188,11 +198,15 @@ def run() -> dict[str, Any]:
 
         workers.append(start_worker(0))
         assert wait_until(lambda: len(Worker.all(connection=raw)) == 1, timeout=60), "no worker"
+        [running] = Worker.all(connection=raw)
+        assert running.pid is not None and redis_server.process is not None
+        work_pid, redis_pid = running.pid, redis_server.process.pid
         rounds = []
         size = THROUGHPUT_N // ROUNDS
         for n in range(ROUNDS):
             batch = first[n * size : (n + 1) * size]
-            bare = bare_rate(services, batch)
+            bare, bare_cpu = bare_rate(services, batch)
+            cpu_before = cpu_seconds(work_pid), cpu_seconds(redis_pid)
             jobs = [enqueue_receipt(raw, txn_id) for txn_id in batch]
 
             def done(jobs: list[Job] = jobs) -> bool:
@@ -203,7 +217,11 @@ def run() -> dict[str, Any]:
                 return all(s in ("finished", "failed") for s in statuses)
 
             assert wait_until(done, timeout=300), "the worker did not finish the receipts"
-            rounds.append((bare, *worker_rate(raw, jobs)))
+            cpu_ms = [
+                1000 * (cpu_seconds(pid) - before) / len(batch)
+                for pid, before in zip((work_pid, redis_pid), cpu_before, strict=True)
+            ]
+            rounds.append((bare, *worker_rate(raw, jobs), bare_cpu, *cpu_ms))
         workers.extend(start_worker(n) for n in range(1, LATENCY_WORKERS))
         assert wait_until(lambda: len(Worker.all(connection=raw)) == LATENCY_WORKERS, timeout=60), (
             "the second worker did not start"
@@ -211,6 +229,7 @@ def run() -> dict[str, Any]:
         records = {t: services.bank.transfer_record(t) for t in later}
         references = {t: r.reference for t, r in records.items() if r is not None}
         latency = open_loop(raw, services.messenger, references)
+        killed = kill_mid_job(raw, services.messenger, CUSTOMER, dict(kill_references(services)))
     finally:
         for worker in workers:
             worker.terminate()
@@ -224,14 +243,27 @@ def run() -> dict[str, Any]:
         f"Python {platform.python_version()}",
         "receipts": THROUGHPUT_N,
         "rounds": [
-            {"bare_per_s": b, "worker_per_s": w, "ms_per_job": m, "ms_in_job": i}
-            for b, w, m, i in rounds
+            {
+                "bare_per_s": b,
+                "worker_per_s": w,
+                "ms_per_job": m,
+                "ms_in_job": i,
+                "bare_cpu_ms": bc,
+                "worker_cpu_ms": wc,
+                "redis_cpu_ms": rc,
+            }
+            for b, w, m, i, bc, wc, rc in rounds
         ],
         "bare_per_s": statistics.median(r[0] for r in rounds),
         "worker_per_s": statistics.median(r[1] for r in rounds),
         "worker_ms_per_receipt": statistics.median(r[2] for r in rounds),
         "worker_ms_in_job": statistics.median(r[3] for r in rounds),
         "ratio": statistics.median(r[1] / r[0] for r in rounds),
+        "bare_cpu_ms": statistics.median(r[4] for r in rounds),
+        "worker_cpu_ms": statistics.median(r[5] for r in rounds),
+        "redis_cpu_ms": statistics.median(r[6] for r in rounds),
+        "cpu_ratio": statistics.median(r[4] / r[5] for r in rounds),
+        "kill": killed,
         "latency": latency,
         "latency_workers": LATENCY_WORKERS,
         "seconds": time.monotonic() - began,
@@ -240,9 +272,20 @@ def run() -> dict[str, Any]:
 
 
 def markdown(r: dict[str, Any]) -> str:
-    lat = r["latency"]
+    lat, kill = r["latency"], r["kill"]
     ratio_ok = "yes" if r["ratio"] >= 0.8 else "**no**"
     p95_ok = "yes" if lat["p95_ms"] < 1000 and lat["sent"] == lat["enqueued"] else "**no**"
+    retried = kill["retried_s"]
+    kill_ok = (
+        "yes" if retried is not None and retried < 60 and kill["media_messages"] == 1 else "**no**"
+    )
+    kill_text = (
+        f"`kill -9` of the process running a receipt, as soon as the job had started (attempt "
+        f"{kill['attempts']}): its media message came **{retried:.1f} s** after the kill; "
+        f"{kill['media_messages']} media message for it, {kill['retries_used']} retry used."
+        if retried is not None
+        else f"`kill -9`: no kill landed mid-render in {kill['attempts']} attempts."
+    )
     return "\n".join(
         [
             f"Measured {r['measured']} on {r['machine']}. {r['receipts']} receipts each way, "
@@ -251,26 +294,33 @@ def markdown(r: dict[str, Any]) -> str:
             f"{r['load'][0]:.1f}, after it {r['load'][1]:.1f} (above 0.5 something else was "
             f"running: figures are then pessimistic). A full run took {r['seconds']:.0f} s.",
             "",
-            "| run | receipts/s | notes |",
-            "|---|---:|---|",
-            f"| bare reportlab + pypdf loop | {r['bare_per_s']:.1f} | render + AES-256, warm, "
-            "in one process |",
+            "| run | receipts/s | CPU ms per receipt | notes |",
+            "|---|---:|---:|---|",
+            f"| bare reportlab + pypdf loop | {r['bare_per_s']:.1f} | {r['bare_cpu_ms']:.1f} | "
+            "render + AES-256, warm, in one process |",
             f"| one worker (`python -m app worker`) | {r['worker_per_s']:.1f} | "
+            f"{r['worker_cpu_ms']:.1f} + {r['redis_cpu_ms']:.1f} in redis-server | "
             f"{r['worker_ms_per_receipt']:.1f} ms per receipt, of which "
             f"{r['worker_ms_in_job']:.1f} ms in the job (bare: {1000 / r['bare_per_s']:.1f} ms), "
-            f"the rest RQ and the job's own work; **{100 * r['ratio']:.0f}%** of bare |",
+            f"the rest RQ's bookkeeping; **{100 * r['ratio']:.0f}%** of bare (CPU: "
+            f"{100 * r['cpu_ratio']:.0f}%) |",
             "",
             f"At {RATE:.0f} receipts/s for {LATENCY_S:.0f} s on {r['latency_workers']} workers: "
-            "enqueue to media "
-            f"message p50 **{lat['p50_ms']:.0f} ms**, p95 **{lat['p95_ms']:.0f} ms**, max "
-            f"{lat['max_ms']:.0f} ms; {lat['sent']} of {lat['enqueued']} sent (the generator ran "
-            f"at most {lat['enqueue_lag_ms']:.0f} ms late).",
+            f"enqueue to media message p50 **{lat['p50_ms']:.0f} ms**, p95 "
+            f"**{lat['p95_ms']:.0f} ms**, max {lat['max_ms']:.0f} ms; {lat['sent']} of "
+            f"{lat['enqueued']} sent (the generator ran at most {lat['enqueue_lag_ms']:.0f} ms "
+            "late).",
+            "",
+            kill_text,
             "",
             "| goal | measured | met |",
             "|---|---|---|",
             f"| ≥ 80% of the bare rate per worker | {100 * r['ratio']:.0f}% | {ratio_ok} |",
             f"| p95 < 1 s at 20 receipts/s, {r['latency_workers']} workers | "
             f"{lat['p95_ms']:.0f} ms | {p95_ok} |",
+            "| a `kill -9` mid-render retried within 60 s, one receipt | "
+            + (f"{retried:.1f} s, {kill['media_messages']} receipt" if retried is not None else "—")
+            + f" | {kill_ok} |",
         ]
     )
 

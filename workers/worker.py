@@ -69,6 +69,17 @@ class TellerWorker(Metered, SimpleWorker):
             super().heartbeat(timeout, pipeline=own)
             own.execute()
 
+    def check_for_suspension(self, burst: bool) -> None:
+        # RQ asks Redis whether workers are suspended (``rq suspend``) before every job: once a
+        # second is enough for a suspension to take hold.
+        last = self._suspension_checked
+        if last is not None and time.monotonic() - last < BEAT_AGAIN_S:
+            return
+        super().check_for_suspension(burst)
+        self._suspension_checked = time.monotonic()
+
+    _suspension_checked: float | None = None
+
     def set_state(self, state: str, pipeline: Pipeline | None = None) -> None:
         # Only this worker writes its state: writing the one it already has is a wasted trip
         # (RQ sets "idle" after every job and again before waiting on the queues).
@@ -199,7 +210,8 @@ def serve(redis_url: str) -> int:
     while not stopping.is_set():
         worker = _worker(connection)
         try:
-            worker.work(with_scheduler=False)
+            # RQ's own INFO lines repeat, per job, what Teller logs once (``workers.metered``).
+            worker.work(with_scheduler=False, logging_level="WARNING")
         except RedisError as exc:  # raised before RQ's own loop catches anything
             log.warning("worker: stopped by a Redis error (%s)", exc)
         worker.close()

@@ -28,6 +28,7 @@ from redis.client import Pipeline
 from redis.exceptions import RedisError
 from rq import SimpleWorker
 from rq.executions import Execution
+from rq.job_lifecycle import call_exception_handlers
 from rq.serializers import JSONSerializer
 from rq.utils import now
 from rq.worker import WorkerStatus
@@ -110,6 +111,19 @@ class TellerWorker(Metered, SimpleWorker):
         # and the heartbeat thread covers the job until it is recorded (one round trip less).
         job.ended_at = now()
 
+    def handle_exception(self, job: Any, *exc_info: Any) -> None:
+        # RQ logs a failed job with its traceback. One that failed because Redis went away
+        # (an outage: its retry follows) gets one line that says so instead.
+        exc = exc_info[1] if len(exc_info) > 1 else None
+        if not isinstance(exc, RedisError):
+            super().handle_exception(job, *exc_info)
+            return
+        self.log.error(
+            "Worker %s: job %s failed: Redis unavailable (%s: %s)",
+            self.name, job.id, type(exc).__name__, exc,
+        )  # fmt: skip
+        call_exception_handlers(self._exc_handlers, job, *exc_info)
+
     def execute_job(self, job: Any, queue: Any) -> None:
         execution = self.prepare_execution(job)
         if self._beats is None:
@@ -172,6 +186,20 @@ class _Heartbeat(threading.Thread):
             log.warning("job %s: heartbeat not renewed (%s)", job.id, exc)
 
 
+class OneLineRedisErrors(logging.Filter):
+    """RQ logs a Redis error it meets (a failure it could not record, its loop giving up) with
+    its traceback; during an outage that is pages of the same story. The record keeps its
+    level and message, with the error's type and text in place of the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, RedisError):
+            record.msg = f"{record.getMessage()} ({type(exc).__name__}: {exc})"
+            record.args = None
+            record.exc_info = record.exc_text = None
+        return True
+
+
 def _worker(connection: Redis) -> TellerWorker:
     queues = [queue_for(name, connection) for name in QUEUES]
     return TellerWorker(
@@ -205,6 +233,7 @@ def wait_for_redis(connection: Redis, stopping: threading.Event, what: str) -> b
 
 def serve(redis_url: str) -> int:
     """Serve the queues until stopped (SIGTERM/SIGINT: the job in hand is finished first)."""
+    logging.getLogger("rq.worker").addFilter(OneLineRedisErrors())
     connection = Redis.from_url(redis_url)  # RQ's own: it sets long read timeouts
     stopping = threading.Event()
     while not stopping.is_set():

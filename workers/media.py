@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, Signer
 from redis import Redis
+from redis.client import Pipeline
 
 MEDIA_KEY = "teller:media:{media_id}"  # hash: pdf (bytes), name (file name); TTL = the media TTL
 MAX_BYTES = 16 * 1024 * 1024  # WhatsApp's limit for one media message
@@ -55,17 +56,19 @@ class MediaStore:
         self.ttl = ttl
         self.clock = clock
 
-    def put(self, pdf: bytes, filename: str) -> str:
-        """Keep the document for the TTL; returns its token."""
+    def put(self, pdf: bytes, filename: str, pipeline: Pipeline | None = None) -> str:
+        """Keep the document for the TTL; returns its token. Given a pipeline (of a client
+        with bytes replies), the writes join it and go when the caller executes it."""
         if len(pdf) > MAX_BYTES:
             raise MediaTooLarge(len(pdf))
         media_id = secrets.token_urlsafe(16)
         expires = int((self.clock() + self.ttl).timestamp())
         key = MEDIA_KEY.format(media_id=media_id)
-        pipe = self.raw.pipeline(transaction=True)
+        pipe = pipeline if pipeline is not None else self.raw.pipeline(transaction=True)
         pipe.hset(key, mapping={"pdf": pdf, "name": filename})
         pipe.expire(key, int(self.ttl.total_seconds()))
-        pipe.execute()
+        if pipeline is None:
+            pipe.execute()
         return self.signer.sign(f"{media_id}.{expires}").decode()
 
     def _key(self, token: str) -> str | None:

@@ -29,6 +29,8 @@ from admin.staff.accounts import StaffAccounts
 from admin.staff.token_records import derive_key as token_key
 from admin.staff.tokens import StaffTokens
 from app.config import Config, ConfigError
+from app.redis_clients import RedisClients
+from app.redis_clients import redis_clients as real_redis_clients
 from app.redis_settings import warn_about_redis
 from auth.care import CustomerCare
 from auth.kyc.service import KycUpgrades
@@ -71,7 +73,8 @@ class Services:
 
     config: Config
     redis: Redis
-    rq_redis: Redis
+    rq_redis: Redis  # bytes replies, on the queue's Redis: RQ's queues and the media
+    redis_clients: RedisClients  # both clients, and every master (/readyz, the settings check)
     queue: Queue
     bank: SqliteBank
     messenger: Messenger
@@ -124,6 +127,10 @@ class Services:
         request = StepUpRequest(action="LOGIN", segment=ONBOARDING_SEGMENT)
         facts = self.stepup.facts.read(msisdn, self.clock())
         return facts.decide(request, MEETABLE)
+
+    def redis_masters(self) -> list[Redis]:
+        """A client of each Redis master in use now (``/readyz`` pings each)."""
+        return self.redis_clients.masters()
 
     def close(self) -> None:
         if self.embedded_worker is not None:
@@ -186,26 +193,17 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def redis_clients(config: Config) -> tuple[Redis, Redis]:
-    """Return (app client with str replies, RQ client with bytes replies) on one server."""
-    if config.redis_url is None:
+def redis_clients(config: Config) -> RedisClients:
+    """The process's Redis clients (``app.redis_clients``), or the embedded in-memory Redis."""
+    if config.redis_url is None and config.redis_topology == "embedded":
         import fakeredis  # only the embedded default needs it
 
         server = fakeredis.FakeServer()
-        return (
+        return RedisClients(
             fakeredis.FakeRedis(server=server, decode_responses=True),
             fakeredis.FakeRedis(server=server),
         )
-    # Short timeouts: a webhook must answer Twilio within 2 s even when Redis is gone.
-    options: dict[str, Any] = {
-        "socket_timeout": 1.0,
-        "socket_connect_timeout": 1.0,
-        "health_check_interval": 30,
-    }
-    return (
-        Redis.from_url(config.redis_url, decode_responses=True, **options),
-        Redis.from_url(config.redis_url, **options),
-    )
+    return real_redis_clients(config)
 
 
 def twilio_messenger(config: Config, http_client: Any = None) -> TwilioMessenger:
@@ -292,9 +290,11 @@ def build_services(
     hasher: SecretHasher | None = None,
 ) -> Services:
     """Create every client once. Tests pass a messenger or Twilio HTTP client and a clock."""
-    app_redis, rq_redis = redis_clients(config)
+    clients = redis_clients(config)
+    app_redis, rq_redis = clients.app, clients.raw
     if config.is_production:
-        warn_about_redis(app_redis)
+        for master in clients.masters():
+            warn_about_redis(master)
     queue = queue_for(DEFAULT_QUEUE, rq_redis)
     Path(config.bank_database).parent.mkdir(parents=True, exist_ok=True)
     bank = SqliteBank(config.bank_database, clock=clock, guards=[kyc_guard])
@@ -367,6 +367,7 @@ def build_services(
         config=config,
         redis=app_redis,
         rq_redis=rq_redis,
+        redis_clients=clients,
         queue=queue,
         bank=bank,
         messenger=messenger,
@@ -394,7 +395,7 @@ def build_services(
     )
     # Jobs run by this process (the in-process worker, a forked worker's jobs) use these services.
     job_context.install(services.job_context())
-    if config.redis_url is None:
+    if config.redis_topology == "embedded":
         services.embedded_worker = EmbeddedWorker(rq_redis, list(QUEUES))
         services.embedded_worker.start()
     return services

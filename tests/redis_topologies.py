@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from redis import Redis
@@ -149,7 +150,7 @@ class RedisClusterServers:
                 "--cluster-node-timeout", str(NODE_TIMEOUT_MS),
             )  # fmt: skip
         for port in self.ports:
-            wait_for(lambda port=port: self.nodes.answers(port), f"cluster node {port}")
+            wait_for(partial(self.nodes.answers, port), f"cluster node {port}")
         subprocess.run(
             [_binary("redis-cli"), "--cluster", "create"]
             + [f"127.0.0.1:{port}" for port in self.ports]

@@ -109,7 +109,7 @@ def _wait_for_redis(connection: Redis, stopping: threading.Event) -> None:
             wait = min(wait * 2, 30.0)
 
 
-def run(redis_url: str) -> int:
+def run(connection: Redis) -> int:
     """Serve the queues until stopped. The caller has installed the job context.
 
     RQ's worker quits when Redis stops answering (a restart, a fail-over); this process doesn't:
@@ -121,7 +121,6 @@ def run(redis_url: str) -> int:
     # Objects built so far live for the whole process: keep the collector off their pages so
     # forked jobs don't copy them (copy-on-write) just by scanning them.
     gc.freeze()
-    connection = Redis.from_url(redis_url)  # RQ's own: it sets long read timeouts
     stopping = threading.Event()
     while not stopping.is_set():
         worker = _worker(connection)

@@ -50,7 +50,7 @@ def redis_url(redis_server: RedisServer) -> str:
 
 
 # Where the stores' Redis is: tests marked ``redis_topologies`` run on each; the others on a
-# single server, or on TELLER_TEST_REDIS (single | sentinel | cluster) to run any test elsewhere.
+# single server, or on TEST_REDIS_TOPOLOGY (single | sentinel | cluster) to run any test elsewhere.
 TOPOLOGIES = ("single", "sentinel", "cluster")
 
 
@@ -84,8 +84,8 @@ def redis_sentinel() -> Iterator[RedisSentinelServers]:
 
 @pytest.fixture
 def redis_topology(request: pytest.FixtureRequest) -> str:
-    topology = getattr(request, "param", None) or os.environ.get("TELLER_TEST_REDIS", "single")
-    assert topology in TOPOLOGIES, f"TELLER_TEST_REDIS: one of {', '.join(TOPOLOGIES)}"
+    topology = getattr(request, "param", None) or os.environ.get("TEST_REDIS_TOPOLOGY", "single")
+    assert topology in TOPOLOGIES, f"TEST_REDIS_TOPOLOGY: one of {', '.join(TOPOLOGIES)}"
     return str(topology)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import fakeredis
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -115,10 +116,21 @@ def _addresses(text: str) -> tuple[tuple[str, int], ...]:
     return tuple((host, int(port)) for host, port in (item.split(":") for item in text.split(",")))
 
 
-@pytest.fixture
-def store_redis(config: Config) -> Iterator[Redis]:
-    """A str-reply client of the stores' Redis in ``config`` (any topology), as Teller builds it."""
-    clients = redis_clients(config)
+# The stores' own tests run on fakeredis (the embedded default) and on each real topology.
+STORE_REDIS = ("redis", "fakeredis", "sentinel", "cluster")
+
+
+@pytest.fixture(params=STORE_REDIS)
+def store_redis(request: pytest.FixtureRequest, redis_url: str) -> Iterator[Redis]:
+    """A str-reply client of an empty Redis, built as Teller builds it: the private single
+    server, a fresh fakeredis, the session's Sentinel-managed master, or its Cluster."""
+    if request.param == "fakeredis":
+        fake: Redis = fakeredis.FakeRedis(server=fakeredis.FakeServer(), decode_responses=True)
+        yield fake
+        fake.close()
+        return
+    topology = "single" if request.param == "redis" else str(request.param)
+    clients = redis_clients(on_topology(Config(redis_url=redis_url), topology, request))
     yield clients.app
     clients.close()
 

@@ -126,10 +126,13 @@ def deliver(ctx: JobContext, out: Outgoing, owner: str) -> str:
         caption = _text(ctx, caption_key, what=out.what, reference=out.reference)
         url = media_url(ctx.public_base_url, token, out.filename)
         sid = ctx.messenger.send(Channel.WHATSAPP, out.msisdn, caption, media_urls=[url])
+        # Two steps, each in one hash slot (a Redis Cluster refuses a MULTI across slots): the
+        # message's pointer to its document first, so a status callback can always find the
+        # document once it is marked sent.
+        ctx.redis.set(MESSAGE_KEY.format(sid=sid), out.doc, ex=DOC_TTL_S)
         pipe = ctx.redis.pipeline(transaction=True)
         pipe.hset(key, "sid", sid)
         pipe.expire(key, DOC_TTL_S)
-        pipe.set(MESSAGE_KEY.format(sid=sid), out.doc, ex=DOC_TTL_S)
         pipe.execute()
     finally:
         ctx.redis.eval(_DROP_LEASE, 1, lease, owner)

@@ -12,7 +12,7 @@ import sys
 from admin.staff.roles import Role
 from app.config import Config, ConfigError
 from app.observability import configure_logging
-from app.redis_clients import queue_connection
+from app.redis_topology import queue_connection
 from app.services import Services, build_services
 from app.web import create_app
 from bank.seed import SeedError

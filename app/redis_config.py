@@ -1,5 +1,5 @@
 """Which Redis Teller keeps its state in, and where the job queue lives: the ``REDIS_*`` settings
-parsed and checked once at start (``app.config`` calls ``parse``; ``app.redis_clients`` builds the
+parsed and checked once at start (``app.config`` calls ``parse``; ``app.redis_topology`` builds the
 clients from the result).
 
 The stores' Redis is exactly one of: a single server (``REDIS_URL``), a master that Redis

@@ -29,9 +29,9 @@ from admin.staff.accounts import StaffAccounts
 from admin.staff.token_records import derive_key as token_key
 from admin.staff.tokens import StaffTokens
 from app.config import Config, ConfigError
-from app.redis_clients import RedisClients
-from app.redis_clients import redis_clients as real_redis_clients
 from app.redis_settings import warn_about_redis
+from app.redis_topology import RedisClients
+from app.redis_topology import redis_clients as real_redis_clients
 from auth.care import CustomerCare
 from auth.kyc.service import KycUpgrades
 from auth.lookups import NameLookups
@@ -194,7 +194,7 @@ def utc_now() -> datetime:
 
 
 def redis_clients(config: Config) -> RedisClients:
-    """The process's Redis clients (``app.redis_clients``), or the embedded in-memory Redis."""
+    """The process's Redis clients (``app.redis_topology``), or the embedded in-memory Redis."""
     if config.redis_url is None and config.redis_topology == "embedded":
         import fakeredis  # only the embedded default needs it
 

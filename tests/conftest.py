@@ -19,8 +19,8 @@ from flask.testing import FlaskClient
 from redis import Redis
 
 from app import DEMO_SEED, Config, Services, build_services, create_app
-from app.redis_clients import redis_clients
 from app.redis_config import RedisSettings
+from app.redis_topology import redis_clients
 from bot.messenger import OutboxMessenger
 from tests.fakes import FakeTwilioHttp, FrozenClock
 from tests.helpers import WhatsApp

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app import Config, ConfigError
-from app.redis_clients import _node_options, sentinel
+from app.redis_topology import _node_options, sentinel
 from tests.unit.test_config import PROD
 
 SENTINELS = {"REDIS_SENTINELS": "10.0.0.1:26379, 10.0.0.2:26379,[::1]:26380"}

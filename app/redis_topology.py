@@ -16,7 +16,7 @@ command and script keeps its keys in one slot (``tests/integration/test_redis_sl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from redis import Redis
 from redis.backoff import ExponentialBackoff
@@ -44,6 +44,13 @@ class TellerCluster(RedisCluster):
         return super().pipeline(transaction=transaction, shard_hint=shard_hint)  # type: ignore[no-untyped-call]
 
 
+class Master(NamedTuple):
+    """One master as it stands now: what it is (for messages), and a client of it."""
+
+    name: str  # "127.0.0.1:7001", "Sentinel master teller"
+    client: Redis
+
+
 @dataclass(frozen=True)
 class RedisClients:
     """The process's clients; ``masters`` are direct clients of every master right now."""
@@ -51,23 +58,34 @@ class RedisClients:
     app: Redis  # str replies: every store
     raw: Redis  # bytes replies: RQ's queues and the media, on the queue's Redis
     queue_apart: bool = False  # the queue has a Redis of its own (always so with a Cluster)
+    sentinel_masters: tuple[str, str] = ("", "")  # names of the app's and raw's masters, if any
 
-    def masters(self) -> list[Redis]:
-        """A client of each master the stores use (every Cluster master as it stands; the
-        Sentinel's current master; the one server), then the queue's Redis if it is another:
-        what ``/readyz`` and the production settings check look at."""
-        found = _masters_of(self.app)
-        return found + _masters_of(self.raw) if self.queue_apart else found
+    def masters(self) -> list[Master]:
+        """Each master the stores use (every Cluster master as it stands; the Sentinel's current
+        master; the one server), then the queue's Redis if it is another: what ``/readyz`` and
+        the production settings check look at."""
+        found = _masters_of(self.app, self.sentinel_masters[0])
+        if self.queue_apart:
+            found += _masters_of(self.raw, self.sentinel_masters[1])
+        return found
 
     def close(self) -> None:
         self.app.close()
         self.raw.close()
 
 
-def _masters_of(client: Redis) -> list[Redis]:
+def _masters_of(client: Redis, sentinel_master: str) -> list[Master]:
     if isinstance(client, RedisCluster):
-        return [node.redis_connection for node in client.get_primaries() if node.redis_connection]
-    return [client]
+        return [
+            Master(node.name, node.redis_connection)
+            for node in client.get_primaries()
+            if node.redis_connection is not None
+        ]
+    if sentinel_master:
+        return [Master(f"Sentinel master {sentinel_master}", client)]
+    where = client.connection_pool.connection_kwargs
+    name = where.get("path") or f"{where.get('host', 'localhost')}:{where.get('port', 6379)}"
+    return [Master(str(name), client)]
 
 
 def _node(host: str, port: int) -> ClusterNode:
@@ -149,4 +167,11 @@ def redis_clients(config: Config) -> RedisClients:
     else:
         raise ValueError("the embedded Redis has no clients to build here")
     apart = kind == "cluster" or bool(settings.queue_url or settings.queue_sentinel_master)
-    return RedisClients(app, queue_connection(config, **TIMEOUTS), queue_apart=apart)
+    queue_master = (
+        ""
+        if settings.queue_url
+        else (settings.queue_sentinel_master or settings.sentinel_master or "")
+    )
+    names = (settings.sentinel_master or "", queue_master)
+    raw = queue_connection(config, **TIMEOUTS)
+    return RedisClients(app, raw, queue_apart=apart, sentinel_masters=names)

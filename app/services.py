@@ -130,7 +130,7 @@ class Services:
 
     def redis_masters(self) -> list[Redis]:
         """A client of each Redis master in use now (``/readyz`` pings each)."""
-        return self.redis_clients.masters()
+        return [master.client for master in self.redis_clients.masters()]
 
     def close(self) -> None:
         if self.embedded_worker is not None:
@@ -294,7 +294,7 @@ def build_services(
     app_redis, rq_redis = clients.app, clients.raw
     if config.is_production:
         for master in clients.masters():
-            warn_about_redis(master)
+            warn_about_redis(master.client, master.name)
     queue = queue_for(DEFAULT_QUEUE, rq_redis)
     Path(config.bank_database).parent.mkdir(parents=True, exist_ok=True)
     bank = SqliteBank(config.bank_database, clock=clock, guards=[kyc_guard])

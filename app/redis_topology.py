@@ -142,9 +142,18 @@ def queue_connection(config: Config, **timeouts: Any) -> Redis:
 
 
 def redis_clients(config: Config) -> RedisClients:
-    """The clients for a configuration with a real Redis (not the embedded one)."""
+    """The process's clients for ``config``: on the embedded in-memory Redis (fakeredis, one
+    server for both) when no Redis is configured."""
     settings = config.redis
     kind = config.redis_topology
+    if kind == "embedded":
+        import fakeredis  # only the embedded default needs it
+
+        server = fakeredis.FakeServer()
+        return RedisClients(
+            fakeredis.FakeRedis(server=server, decode_responses=True),
+            fakeredis.FakeRedis(server=server),
+        )
     if kind == "cluster":
         app: Redis = cast(
             Redis,
@@ -162,10 +171,8 @@ def redis_clients(config: Config) -> RedisClients:
             settings.sentinel_master, decode_responses=True
         )
         app = cast(Redis, found)
-    elif config.redis_url:
-        app = Redis.from_url(config.redis_url, decode_responses=True, **TIMEOUTS)
     else:
-        raise ValueError("the embedded Redis has no clients to build here")
+        app = Redis.from_url(str(config.redis_url), decode_responses=True, **TIMEOUTS)
     apart = kind == "cluster" or bool(settings.queue_url or settings.queue_sentinel_master)
     queue_master = (
         ""

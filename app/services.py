@@ -30,8 +30,7 @@ from admin.staff.token_records import derive_key as token_key
 from admin.staff.tokens import StaffTokens
 from app.config import Config, ConfigError
 from app.redis_settings import warn_about_redis
-from app.redis_topology import RedisClients
-from app.redis_topology import redis_clients as real_redis_clients
+from app.redis_topology import RedisClients, redis_clients
 from auth.care import CustomerCare
 from auth.kyc.service import KycUpgrades
 from auth.lookups import NameLookups
@@ -191,19 +190,6 @@ class Services:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def redis_clients(config: Config) -> RedisClients:
-    """The process's Redis clients (``app.redis_topology``), or the embedded in-memory Redis."""
-    if config.redis_url is None and config.redis_topology == "embedded":
-        import fakeredis  # only the embedded default needs it
-
-        server = fakeredis.FakeServer()
-        return RedisClients(
-            fakeredis.FakeRedis(server=server, decode_responses=True),
-            fakeredis.FakeRedis(server=server),
-        )
-    return real_redis_clients(config)
 
 
 def twilio_messenger(config: Config, http_client: Any = None) -> TwilioMessenger:

@@ -11,16 +11,18 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import fakeredis
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
+from redis.cluster import ClusterNode
 
 from app import DEMO_SEED, Config, Services, build_services, create_app
 from app.redis_config import RedisSettings
-from app.redis_topology import redis_clients
+from app.redis_topology import TellerCluster, redis_clients, sentinel
 from bot.messenger import OutboxMessenger
 from tests.fakes import FakeTwilioHttp, FrozenClock
 from tests.helpers import WhatsApp
@@ -114,6 +116,19 @@ def on_topology(config: Config, topology: str, request: pytest.FixtureRequest) -
 
 def _addresses(text: str) -> tuple[tuple[str, int], ...]:
     return tuple((host, int(port)) for host, port in (item.split(":") for item in text.split(",")))
+
+
+def stores_bytes(config: Config) -> Redis:
+    """A bytes-reply client of the stores' Redis (Teller's own app client decodes to str; its
+    bytes client is the queue's Redis, another server beside a Cluster)."""
+    settings = config.redis
+    if config.redis_topology == "cluster":
+        nodes = [ClusterNode(host, port) for host, port in settings.cluster_nodes]  # type: ignore[no-untyped-call]
+        return cast(Redis, TellerCluster(startup_nodes=nodes))
+    if config.redis_topology == "sentinel":
+        found = sentinel(settings).master_for(str(settings.sentinel_master))  # type: ignore[no-untyped-call]
+        return cast(Redis, found)
+    return Redis.from_url(str(config.redis_url))
 
 
 # The stores' own tests run on fakeredis (the embedded default) and on each real topology.

@@ -118,6 +118,25 @@ def _addresses(text: str) -> tuple[tuple[str, int], ...]:
     return tuple((host, int(port)) for host, port in (item.split(":") for item in text.split(",")))
 
 
+def redis_environment(config: Config) -> dict[str, str]:
+    """The REDIS_* variables that give a process (``python -m app worker``) ``config``'s Redis."""
+    settings = config.redis
+
+    def listed(nodes: tuple[tuple[str, int], ...]) -> str:
+        return ",".join(f"{host}:{port}" for host, port in nodes)
+
+    if config.redis_topology == "cluster":
+        found = {"REDIS_CLUSTER_NODES": listed(settings.cluster_nodes)}
+        found["REDIS_QUEUE_URL"] = str(settings.queue_url)
+        return found
+    if config.redis_topology == "sentinel":
+        return {
+            "REDIS_SENTINELS": listed(settings.sentinels),
+            "REDIS_SENTINEL_MASTER": str(settings.sentinel_master),
+        }
+    return {"REDIS_URL": str(config.redis_url)}
+
+
 def stores_bytes(config: Config) -> Redis:
     """A bytes-reply client of the stores' Redis (Teller's own app client decodes to str; its
     bytes client is the queue's Redis, another server beside a Cluster)."""

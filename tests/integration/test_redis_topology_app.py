@@ -19,6 +19,7 @@ from redis import Redis
 
 from app import Config, Services, build_services
 from app.redis_topology import queue_connection
+from tests.conftest import redis_environment
 from tests.fakes import FrozenClock
 from tests.redis_topologies import wait_for
 from workers.queues import DEFAULT_QUEUE, queue_for
@@ -57,15 +58,8 @@ def test_the_production_check_names_each_master(
 def test_the_worker_serves_the_queue_and_its_scheduler(
     redis_topology: str, config: Config, redis_url: str, tmp_path: Path
 ) -> None:
-    settings = config.redis
     env = {k: v for k, v in os.environ.items() if not k.startswith("REDIS_")}
-    env["BANK_DATABASE"] = str(tmp_path / "b.sqlite3")
-    if redis_topology == "sentinel":
-        listed = ",".join(f"{host}:{port}" for host, port in settings.sentinels)
-        env.update(REDIS_SENTINELS=listed, REDIS_SENTINEL_MASTER=str(settings.sentinel_master))
-    else:
-        listed = ",".join(f"{host}:{port}" for host, port in settings.cluster_nodes)
-        env.update(REDIS_CLUSTER_NODES=listed, REDIS_QUEUE_URL=str(settings.queue_url))
+    env.update(redis_environment(config), BANK_DATABASE=str(tmp_path / "b.sqlite3"))
     queue = queue_for(DEFAULT_QUEUE, queue_connection(config))
     recorder = Redis.from_url(redis_url)
     process = subprocess.Popen(

@@ -201,12 +201,21 @@ class RedisClusterServers:
 
     def fail_over(self, key: str, during: Callable[[], None] | None = None) -> int:
         """Stop the master of ``key``'s slot until its replica is promoted; ``during`` runs
-        while the master is gone (before the promotion). Returns the new master's port."""
+        while the master is gone, before the replica may take over (it is told not to until
+        then, so that what ``during`` sees doesn't depend on the machine's speed). Returns the
+        new master's port."""
         old = self.master_of(key)
+        replicas = self._replicas_of(old)
+        for port in replicas:
+            with self.nodes.client(port) as client:
+                client.config_set("cluster-replica-no-failover", "yes")
         self.nodes.pause(old)
         try:
             if during is not None:
                 during()
+            for port in replicas:
+                with self.nodes.client(port) as client:
+                    client.config_set("cluster-replica-no-failover", "no")
             others = [port for port in self.ports if port != old]
 
             def promoted() -> bool:
@@ -219,6 +228,13 @@ class RedisClusterServers:
             self.nodes.resume(old)
         wait_for(self.healthy, "the old master to rejoin as a replica")
         return self.master_of(key)
+
+    def _replicas_of(self, master: int) -> list[int]:
+        with self.nodes.client(master) as client:
+            for _, _, serving, *replicas in client.cluster("SLOTS"):
+                if int(serving[1]) == master:
+                    return [int(replica[1]) for replica in replicas]
+        return []
 
     def _master_among(self, key: str, ports: list[int]) -> bool:
         with self.nodes.client(ports[0]) as client:
@@ -302,17 +318,26 @@ class RedisSentinelServers:
 
     def fail_over(self, during: Callable[[], None] | None = None) -> int:
         """Stop the master until the sentinels promote the replica; ``during`` runs while the
-        master is gone. Returns the new master's port."""
+        master is gone, before the sentinels may decide it is down (they are given an hour
+        until then, and their usual time after: they count it from the last answer, so they
+        act at once). Returns the new master's port."""
         old = self.current_master()
+        self._down_after(3_600_000)
         self.nodes.pause(old)
         try:
             if during is not None:
                 during()
+            self._down_after(NODE_TIMEOUT_MS)
             wait_for(lambda: self.current_master() != old, "the sentinels to promote the replica")
         finally:
             self.nodes.resume(old)
         wait_for(self.healthy, "the old master to rejoin as a replica")
         return self.current_master()
+
+    def _down_after(self, milliseconds: int) -> None:
+        for port in self.sentinel_ports:
+            with self.nodes.client(port) as client:
+                client.sentinel_set(self.MASTER_NAME, "down-after-milliseconds", milliseconds)
 
     def stop(self) -> None:
         self.nodes.stop()

@@ -7,7 +7,8 @@ by import-linter. gunicorn calls ``app:create_app()``; the Flask CLI finds the s
 """
 
 from app.config import DEMO_SEED, DEV_SECRETS, ROOT, Config, ConfigError, unknown_variables
-from app.services import Services, build_services, redis_clients, twilio_messenger, utc_now
+from app.redis_topology import redis_clients
+from app.services import Services, build_services, twilio_messenger, utc_now
 from app.web import create_app
 
 __all__ = [

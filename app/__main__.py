@@ -12,6 +12,7 @@ import sys
 from admin.staff.roles import Role
 from app.config import Config, ConfigError
 from app.observability import configure_logging
+from app.redis_topology import queue_connection
 from app.services import Services, build_services
 from app.web import create_app
 from bank.seed import SeedError
@@ -39,7 +40,7 @@ def _first_admin(services: Services) -> None:
     """The embedded default keeps staff accounts in memory, out of reach of ``flask admin
     create-user`` (another process): with none yet, make ``admin`` and print its set-up link
     (to the terminal only: the log never holds a link token)."""
-    if services.config.redis_url is not None or services.staff.all():
+    if services.config.redis_topology != "embedded" or services.staff.all():
         return
     token = services.staff.create("admin", Role.ADMIN, by="make run")
     print(
@@ -59,10 +60,11 @@ def worker() -> int:
         return 2
     # The web side's format (LOG_FORMAT), redaction and scopes: each job logs under its id.
     configure_logging(config)
-    if not config.redis_url:
+    if config.redis_topology == "embedded":
         print(
             "REDIS_URL is not set. In the embedded default the jobs run inside `make run`; "
-            "a separate worker needs a real Redis (set REDIS_URL).",
+            "a separate worker needs a real Redis (set REDIS_URL, or the Sentinel or Cluster "
+            "settings: docs/redis.md).",
             file=sys.stderr,
         )
         return 2
@@ -71,7 +73,9 @@ def worker() -> int:
     except (ConfigError, SeedError) as exc:
         print(f"Teller cannot start: {exc}", file=sys.stderr)
         return 2
-    return supervisor.run(config.redis_url)
+    # RQ's connections are made from the job queue's settings (a URL or a Sentinel master): the
+    # supervisor's with short timeouts, the work process's with none (RQ sets a long one).
+    return supervisor.run(lambda **timeouts: queue_connection(config, **timeouts))
 
 
 def main(argv: list[str]) -> int:

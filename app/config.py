@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -17,6 +17,8 @@ from urllib.parse import urlparse
 
 import phonenumbers
 
+from app import redis_config
+from app.redis_config import RedisSettings, Topology
 from bank.seed_validate import is_timezone
 
 ROOT = Path(__file__).resolve().parents[1]  # the checkout: the bank seeds, templates, static
@@ -35,7 +37,7 @@ DEV_SECRETS = {
 ROTATING = ("SECRET_KEY_PREVIOUS", "PIN_PEPPER_PREVIOUS")
 KNOWN_VARIABLES = frozenset(
     {
-        "REDIS_URL",
+        *redis_config.VARIABLES,
         "TELLER_ENV",
         "PUBLIC_BASE_URL",
         "TWILIO_ACCOUNT_SID",
@@ -85,6 +87,8 @@ class Config:
 
     env: Literal["development", "production"] = "development"
     redis_url: str | None = None
+    # Sentinel, Cluster, the job queue's own Redis, credentials and TLS: app.redis_config.
+    redis: RedisSettings = field(default_factory=RedisSettings)
     secret_key: str = DEV_SECRETS["SECRET_KEY"]
     public_base_url: str = "http://127.0.0.1:5000"
     twilio_account_sid: str | None = None
@@ -138,6 +142,11 @@ class Config:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def redis_topology(self) -> Topology:
+        """The stores' Redis: embedded (in memory), single, sentinel or cluster."""
+        return redis_config.topology(self.redis_url, self.redis)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -197,12 +206,15 @@ class Config:
         log_format = (get("LOG_FORMAT") or ("json" if production else "text")).lower()
         if log_format not in ("json", "text"):
             problems.append(f"LOG_FORMAT: must be json or text, not {log_format!r}")
+        redis, redis_problems = redis_config.parse(get)
+        problems += redis_problems
         secrets = {
             name: get(name) or ("" if production else dev) for name, dev in DEV_SECRETS.items()
         }
         config = cls(
             env="production" if production else "development",
             redis_url=get("REDIS_URL"),
+            redis=redis,
             secret_key=secrets["SECRET_KEY"],
             public_base_url=(get("PUBLIC_BASE_URL") or cls.public_base_url).rstrip("/"),
             twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
@@ -255,8 +267,7 @@ class Config:
                 "PUBLIC_BASE_URL: must be an absolute http(s) URL such as https://bank.example"
             )
         found += _bank_database_problems(self.bank_database)
-        if self.redis_url and urlparse(self.redis_url).scheme not in ("redis", "rediss", "unix"):
-            found.append("REDIS_URL: must start with redis://, rediss:// or unix://")
+        found += redis_config.problems(self.redis_url, self.redis, self.is_production)
         if self.bank_timezone and not is_timezone(self.bank_timezone):
             found.append("BANK_TIMEZONE: must be an IANA time zone such as Africa/Lagos")
         cap = self.registration_cooling_off_cap
@@ -291,10 +302,6 @@ class Config:
                 found.append(
                     f"{name}: must be a real secret of at least {MIN_SECRET_LENGTH} characters"
                 )
-        if not self.redis_url:
-            found.append(
-                "REDIS_URL: required in production (the in-memory Redis is for development)"
-            )
         if url.scheme != "https":
             found.append("PUBLIC_BASE_URL: must be https in production")
         if self.messenger != "twilio":
@@ -357,7 +364,7 @@ def _is_e164(value: str) -> bool:
 
 def unknown_variables(environ: Mapping[str, str]) -> list[str]:
     """Teller-looking variables that no setting reads: most likely typos of real ones."""
-    prefixes = ("TELLER_", "TWILIO_", "BANK_", "AUTH_", "ADMIN_", "PIN_")
+    prefixes = ("TELLER_", "TWILIO_", "BANK_", "AUTH_", "ADMIN_", "PIN_", "REDIS_")
     return sorted(n for n in environ if n.startswith(prefixes) and n not in KNOWN_VARIABLES)
 
 

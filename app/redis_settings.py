@@ -48,9 +48,13 @@ def redis_problems(redis: Redis) -> list[str]:
     return problems
 
 
-def warn_about_redis(redis: Redis) -> list[str]:
-    """Log each problem of ``redis_problems`` as a warning; returns them."""
+def warn_about_redis(redis: Redis, where: str = "") -> list[str]:
+    """Log each problem of ``redis_problems`` as a warning, naming the master ``where`` it is
+    (several with Sentinel's queue master or a Cluster); returns them."""
     problems = redis_problems(redis)
     for problem in problems:
-        log.warning("production: %s", problem)
+        if where:
+            log.warning("production: %s: %s", where, problem)
+        else:
+            log.warning("production: %s", problem)
     return problems

@@ -30,6 +30,7 @@ from admin.staff.tokens import StaffTokens
 from app.bank_facts import BankFacts, bank_facts, cooling_off_cap
 from app.config import Config
 from app.redis_settings import warn_about_redis
+from app.redis_topology import RedisClients, redis_clients
 from auth.care import CustomerCare
 from auth.kyc.service import KycUpgrades
 from auth.lookups import NameLookups
@@ -72,7 +73,8 @@ class Services:
 
     config: Config
     redis: Redis
-    rq_redis: Redis
+    rq_redis: Redis  # bytes replies, on the queue's Redis: RQ's queues and the media
+    redis_clients: RedisClients  # both clients, and every master (/readyz, the settings check)
     queue: Queue
     bank: SqliteBank
     messenger: Messenger
@@ -125,6 +127,10 @@ class Services:
         request = StepUpRequest(action="LOGIN", segment=ONBOARDING_SEGMENT)
         facts = self.stepup.facts.read(msisdn, self.clock())
         return facts.decide(request, MEETABLE)
+
+    def redis_masters(self) -> list[Redis]:
+        """A client of each Redis master in use now (``/readyz`` pings each)."""
+        return [master.client for master in self.redis_clients.masters()]
 
     def close(self) -> None:
         if self.embedded_worker is not None:
@@ -208,28 +214,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def redis_clients(config: Config) -> tuple[Redis, Redis]:
-    """Return (app client with str replies, RQ client with bytes replies) on one server."""
-    if config.redis_url is None:
-        import fakeredis  # only the embedded default needs it
-
-        server = fakeredis.FakeServer()
-        return (
-            fakeredis.FakeRedis(server=server, decode_responses=True),
-            fakeredis.FakeRedis(server=server),
-        )
-    # Short timeouts: a webhook must answer Twilio within 2 s even when Redis is gone.
-    options: dict[str, Any] = {
-        "socket_timeout": 1.0,
-        "socket_connect_timeout": 1.0,
-        "health_check_interval": 30,
-    }
-    return (
-        Redis.from_url(config.redis_url, decode_responses=True, **options),
-        Redis.from_url(config.redis_url, **options),
-    )
-
-
 def twilio_messenger(config: Config, http_client: Any = None) -> TwilioMessenger:
     """The Twilio adapter for this configuration. ``http_client`` is Twilio's own injection
     point; tests pass a recording fake there. Without one, Twilio's own client is built with
@@ -256,9 +240,11 @@ def build_services(
     hasher: SecretHasher | None = None,
 ) -> Services:
     """Create every client once. Tests pass a messenger or Twilio HTTP client and a clock."""
-    app_redis, rq_redis = redis_clients(config)
+    clients = redis_clients(config)
+    app_redis, rq_redis = clients.app, clients.raw
     if config.is_production:
-        warn_about_redis(app_redis)
+        for master in clients.masters():
+            warn_about_redis(master.client, master.name)
     queue = queue_for(DEFAULT_QUEUE, rq_redis)
     Path(config.bank_database).parent.mkdir(parents=True, exist_ok=True)
     bank = SqliteBank(config.bank_database, clock=clock, guards=[kyc_guard])
@@ -341,6 +327,7 @@ def build_services(
         config=config,
         redis=app_redis,
         rq_redis=rq_redis,
+        redis_clients=clients,
         queue=queue,
         bank=bank,
         messenger=messenger,
@@ -368,7 +355,7 @@ def build_services(
     )
     # Jobs run by this process (the in-process worker, a forked worker's jobs) use these services.
     job_context.install(services.job_context())
-    if config.redis_url is None:
+    if config.redis_topology == "embedded":
         services.embedded_worker = EmbeddedWorker(rq_redis, list(QUEUES))
         services.embedded_worker.start()
     return services

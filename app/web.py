@@ -91,18 +91,31 @@ def _configure_logging(config: Config) -> None:
 
 def _announce(services: Services) -> None:
     config = services.config
-    if config.redis_url is None:
+    if config.redis_topology == "embedded":
         log.info("embedded mode: in-memory Redis, in-process worker thread, dev outbox messenger")
         log.info("demo bank %s from %s", services.bank_name, config.bank_database)
     else:
-        log.info(
-            "%s mode: Redis at %s, messenger %s",
-            config.env,
-            _redacted(config.redis_url),
-            config.messenger,
-        )
+        log.info("%s mode: Redis %s, messenger %s", config.env, _where(config), config.messenger)
     if not config.is_production:
         log.info("chat simulator: %s/simulator", config.public_base_url)
+
+
+def _where(config: Config) -> str:
+    """Where the stores and the queue live, for the first log lines (no password)."""
+    settings = config.redis
+    nodes = settings.sentinels or settings.cluster_nodes
+    listed = ",".join(f"{host}:{port}" for host, port in nodes)
+    if config.redis_topology == "cluster":
+        where = f"Cluster {listed}"
+    elif config.redis_topology == "sentinel":
+        where = f"Sentinel master {settings.sentinel_master} from {listed}"
+    else:
+        where = f"at {_redacted(config.redis_url or '')}"
+    if settings.queue_url:
+        where += f", queue at {_redacted(settings.queue_url)}"
+    elif settings.queue_sentinel_master:
+        where += f", queue on Sentinel master {settings.queue_sentinel_master}"
+    return where
 
 
 def _redacted(url: str) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
+from redis import Redis
 
 from bot.wiring import services
 
@@ -22,7 +23,7 @@ def healthz() -> ResponseReturnValue:
 def readyz() -> ResponseReturnValue:
     graph = services()
     checks: dict[str, Callable[[], object]] = {
-        "redis": graph.redis.ping,
+        "redis": lambda: _ping_each(graph.redis_masters()),
         "bank": graph.bank.ping,
         "queue": lambda: graph.queue.count,
     }
@@ -37,3 +38,9 @@ def readyz() -> ResponseReturnValue:
     return jsonify(
         status="ready" if ready else "unavailable", checks=results
     ), 200 if ready else 503
+
+
+def _ping_each(masters: list[Redis]) -> None:
+    """Every master must answer (on a Cluster, one master down is a slot range down)."""
+    for master in masters:
+        master.ping()

@@ -115,7 +115,8 @@ def deliver(ctx: JobContext, out: Outgoing, owner: str) -> str:
     # One round trip: the lease, then the record read after it (nobody else writes the record
     # while we hold the lease, so what we read is what we act on).
     pipe = ctx.redis.pipeline(transaction=False)
-    pipe.eval(_TAKE_LEASE, 1, lease, owner, LEASE_S)
+    # A plain EVAL command: a Cluster pipeline has no eval() method, only commands it routes.
+    pipe.execute_command("EVAL", _TAKE_LEASE, 1, lease, owner, LEASE_S)  # type: ignore[no-untyped-call]
     pipe.hgetall(key)
     taken, state = pipe.execute()
     if state.get("sid"):
@@ -133,11 +134,16 @@ def deliver(ctx: JobContext, out: Outgoing, owner: str) -> str:
         caption = _text(ctx, caption_key, what=out.what, reference=out.reference)
         url = media_url(ctx.public_base_url, token, out.filename)
         sid = ctx.messenger.send(Channel.WHATSAPP, out.msisdn, caption, media_urls=[url])
-        pipe = ctx.redis.pipeline(transaction=True)
+        # Two steps, each in one hash slot (a Redis Cluster refuses a MULTI across slots): the
+        # message's pointer to its document first, so a status callback can always find the
+        # document once it is marked sent.
+        ctx.redis.set(MESSAGE_KEY.format(sid=sid), out.doc, ex=DOC_TTL_S)
+        # Then the record and the lease in one round trip, not a MULTI: the lease and the
+        # record are in different slots (nobody else writes the record while we hold it).
+        pipe = ctx.redis.pipeline(transaction=False)
         pipe.hset(key, "sid", sid)
         pipe.expire(key, DOC_TTL_S)
-        pipe.set(MESSAGE_KEY.format(sid=sid), out.doc, ex=DOC_TTL_S)
-        pipe.eval(_DROP_LEASE, 1, lease, owner)
+        pipe.execute_command("EVAL", _DROP_LEASE, 1, lease, owner)  # type: ignore[no-untyped-call]
         pipe.execute()
         released = True
     finally:

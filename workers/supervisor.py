@@ -30,7 +30,6 @@ import threading
 import time
 from types import FrameType
 
-from redis import Redis
 from redis.exceptions import RedisError
 
 from workers import worker
@@ -92,10 +91,10 @@ def _end_with_parent() -> None:
 
 
 class Supervisor:
-    def __init__(self, redis_url: str) -> None:
-        self.redis_url = redis_url
+    def __init__(self, connect: worker.Connect) -> None:
+        self.connect = connect
         # Short timeouts: a Redis that hangs must not hang the supervisor's watch.
-        self.connection = Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
+        self.connection = connect(socket_timeout=5, socket_connect_timeout=5)
         self.scheduler = Scheduler(QUEUES, self.connection)
         self.stopping = threading.Event()
         self.child: int | None = None
@@ -141,7 +140,7 @@ class Supervisor:
                 random.seed()
                 _end_with_parent()
                 # Orphaned before the line above took effect: nobody to work for.
-                code = worker.serve(self.redis_url) if os.getppid() == parent else 0
+                code = worker.serve(self.connect) if os.getppid() == parent else 0
             except BaseException:
                 log.exception("worker: the work process failed")
             finally:
@@ -183,12 +182,13 @@ class Supervisor:
                 log.info("worker: job %s of process %d handed back for a retry", job_id, pid)
 
 
-def run(redis_url: str) -> int:
-    """Serve the queues until stopped. The caller has installed the job context."""
+def run(connect: worker.Connect) -> int:
+    """Serve the queues until stopped. The caller has installed the job context; ``connect``
+    makes a client of the job queue's Redis (keyword arguments: redis-py's timeouts)."""
     for module in PRELOAD:
         importlib.import_module(module)
     warm_up()
     # Objects built so far live for the whole process: keep the collector off their pages so
     # the child doesn't copy them (copy-on-write) just by scanning them.
     gc.freeze()
-    return Supervisor(redis_url).run()
+    return Supervisor(connect).run()

@@ -21,6 +21,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from redis import Redis
@@ -39,6 +40,9 @@ from workers.queues import QUEUES, queue_for
 log = logging.getLogger("teller.worker")
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+# Makes a client of the job queue's Redis (a URL or a Sentinel master: the composition root
+# knows which); keyword arguments are redis-py's timeouts.
+Connect = Callable[..., Redis]
 HEARTBEAT_S = 5
 HEARTBEAT_GRACE_S = 10
 MAINTENANCE_S = 10
@@ -231,10 +235,10 @@ def wait_for_redis(connection: Redis, stopping: threading.Event, what: str) -> b
     return False
 
 
-def serve(redis_url: str) -> int:
+def serve(connect: Connect) -> int:
     """Serve the queues until stopped (SIGTERM/SIGINT: the job in hand is finished first)."""
     logging.getLogger("rq.worker").addFilter(OneLineRedisErrors())
-    connection = Redis.from_url(redis_url)  # RQ's own: it sets long read timeouts
+    connection = connect()  # RQ's own: it sets long read timeouts
     stopping = threading.Event()
     while not stopping.is_set():
         worker = _worker(connection)

@@ -111,8 +111,11 @@ class AuditLog:
         """Queue one entry on ``pipe``: it is appended when the pipeline is sent."""
         entry = _entry(event, at, customer_id, msisdn, channel, result, detail)
         # EVAL, not the registered script: that would cost the pipeline a SCRIPT EXISTS round
-        # trip each time; Redis compiles the body once and keeps it by its digest.
-        pipe.eval(APPEND, 2, AUDIT_STREAM, AUDIT_ANCHOR, *_args(entry))
+        # trip each time; Redis compiles the body once and keeps it by its digest. Sent as a
+        # plain command: a Cluster pipeline has no eval() method, only commands it routes by key.
+        pipe.execute_command(  # type: ignore[no-untyped-call]
+            "EVAL", APPEND, 2, AUDIT_STREAM, AUDIT_ANCHOR, *_args(entry)
+        )
 
     def entries(
         self, *, count: int = 100, event: str | None = None, customer_id: str | None = None

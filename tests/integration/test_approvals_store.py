@@ -17,6 +17,9 @@ from auth.scenarios.model import Status as ScenarioStatus
 from tests.approvals import ALICE, BOB, CAROL, Who, four_eyes_on
 from tests.fakes import FrozenClock
 
+# Their stores on a single Redis, a Sentinel-managed master and a Redis Cluster.
+pytestmark = pytest.mark.redis_topologies
+
 INTERBANK = "oob07"
 
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import fakeredis
 import pytest
 from flask import Flask
 from redis import Redis
@@ -24,14 +22,10 @@ from auth.stores.audit_chain import GENESIS, digest
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["redis", "fakeredis"])
-def redis(request: pytest.FixtureRequest) -> Iterator[Redis]:
-    if request.param == "fakeredis":
-        yield fakeredis.FakeRedis(decode_responses=True)
-        return
-    client = Redis.from_url(request.getfixturevalue("redis_url"), decode_responses=True)
-    yield client
-    client.close()
+@pytest.fixture
+def redis(store_redis: Redis) -> Redis:
+    """An empty Redis: single, fakeredis, Sentinel-managed or Cluster (``store_redis``)."""
+    return store_redis
 
 
 def append(audit: AuditLog, n: int, **detail: str) -> str:

@@ -6,7 +6,6 @@ its neighbours, and the export's set fixed when it starts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -24,10 +23,9 @@ AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def redis(redis_url: str) -> Iterator[Redis]:
-    client = Redis.from_url(redis_url, decode_responses=True)
-    yield client
-    client.close()
+def redis(store_redis: Redis) -> Redis:
+    """An empty Redis: single, fakeredis, Sentinel-managed or Cluster (``store_redis``)."""
+    return store_redis
 
 
 @pytest.fixture

@@ -6,10 +6,8 @@ fakeredis. Time is a frozen clock passed in; nothing here sleeps.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import fakeredis
 import pyotp
 import pytest
 from redis import Redis
@@ -38,15 +36,10 @@ CHIDI = "+2348030000002"
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["redis", "fakeredis"])
-def r(request: pytest.FixtureRequest, redis_url: str) -> Iterator[Redis]:
-    """A str-reply client on the private real Redis (flushed), or on a fresh fakeredis."""
-    if request.param == "redis":
-        client: Redis = Redis.from_url(redis_url, decode_responses=True)
-    else:
-        client = fakeredis.FakeRedis(server=fakeredis.FakeServer(), decode_responses=True)
-    yield client
-    client.close()
+@pytest.fixture
+def r(store_redis: Redis) -> Redis:
+    """An empty Redis: single, fakeredis, Sentinel-managed or Cluster (``store_redis``)."""
+    return store_redis
 
 
 def dump(redis: Redis) -> str:

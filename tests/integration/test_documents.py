@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from pypdf import PdfReader
-from redis import Redis
 
 import workers.jobs
 from app import Config, Services, build_services, twilio_messenger
@@ -39,6 +38,9 @@ from tests.fakes import FakeTwilioHttp, FrozenClock
 from tests.helpers import WhatsApp
 from workers.jobs import enqueue_receipt, send_receipt
 from workers.queues import DOCUMENTS_QUEUE, JobPolicy
+
+# Their stores on a single Redis, a Sentinel-managed master and a Redis Cluster.
+pytestmark = pytest.mark.redis_topologies
 
 
 def test_a_receipt_arrives_as_protected_media_with_its_password_by_sms(
@@ -109,7 +111,7 @@ def test_job_arguments_in_redis_hold_ids_only(
     enqueue_receipt(services.rq_redis, txn_id)
     for said in ("statement pdf", "1", "2"):
         whatsapp.send(AMINA, said)
-    raw = Redis.from_url(services.config.redis_url or "")
+    raw = services.rq_redis  # the queue's Redis: RQ's job hashes
     jobs = [key for key in raw.scan_iter("rq:job:*") if raw.type(key) == b"hash"]
     assert len(jobs) == 2
     # The date of birth in its full forms: "1990" alone turns up by chance in RQ's timestamps.

@@ -5,6 +5,7 @@ told the new limits in the chat, and the next transfer uses them; reject → tol
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 
 from admin.staff.roles import Role
@@ -18,6 +19,9 @@ from tests.fakes import FrozenClock
 from tests.helpers import WhatsApp
 from tests.integration.test_kyc_upload import post_files, upload_link
 from tests.secure_pages import SecurePages, link_in
+
+# Their stores on a single Redis, a Sentinel-managed master and a Redis Cluster.
+pytestmark = pytest.mark.redis_topologies
 
 PHOTO = kyc_files.photo()
 BILL = kyc_files.pdf()

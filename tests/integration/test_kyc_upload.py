@@ -16,7 +16,7 @@ from auth.kyc.requests import QUEUE_KEY, REQUEST_KEY
 from auth.kyc.vault import DOC_KEY
 from bot.messenger import OutboxMessenger
 from tests import kyc_files
-from tests.conftest import AMINA
+from tests.conftest import AMINA, stores_bytes
 from tests.conversations.test_identity_journeys import register_amina
 from tests.helpers import WhatsApp
 from tests.secure_pages import SecurePages, link_in
@@ -60,7 +60,7 @@ def test_documents_are_kept_encrypted_with_a_ttl_and_queued(
     assert (request.customer_id, request.from_level, request.to_level) == ("C001", 2, 3)
     assert request.liveness == "manual_review"
     # The documents are in Redis only sealed: neither the plain bytes nor a telling part.
-    raw = services.rq_redis
+    raw = stores_bytes(services.config)
     for key in raw.scan_iter("*"):
         kind = raw.type(key)
         value: bytes

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import fakeredis
 import pytest
 from redis import Redis
 
@@ -38,15 +37,10 @@ CLASH = "action: Retail Banking already has a scenario for BILL_PAY_CREATE"
 SAME_DESCRIPTION = "description: another scenario already has this description"
 
 
-@pytest.fixture(params=["redis", "fakeredis"])
-def r(request: pytest.FixtureRequest, redis_url: str) -> Iterator[Redis]:
-    """A str-reply client on the private real Redis (flushed), or on a fresh fakeredis."""
-    if request.param == "redis":
-        client: Redis = Redis.from_url(redis_url, decode_responses=True)
-    else:
-        client = fakeredis.FakeRedis(server=fakeredis.FakeServer(), decode_responses=True)
-    yield client
-    client.close()
+@pytest.fixture
+def r(store_redis: Redis) -> Redis:
+    """An empty Redis: single, fakeredis, Sentinel-managed or Cluster (``store_redis``)."""
+    return store_redis
 
 
 @pytest.fixture

@@ -24,7 +24,11 @@ from admin.staff.token_records import (
 )
 from admin.staff.tokens import StaffTokens
 from app import Services
+from tests.conftest import stores_bytes
 from tests.fakes import FrozenClock
+
+# Their stores on a single Redis, a Sentinel-managed master and a Redis Cluster.
+pytestmark = pytest.mark.redis_topologies
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,7 @@ def test_a_token_is_shown_once_and_only_its_digest_is_stored(
     assert record.token_id == secret[4:12]
     assert record.name == "deploy script"
     assert record.owner == "ada" and record.active and record.last_used_at is None
-    stored = every_byte(services.rq_redis)
+    stored = every_byte(stores_bytes(services.config))
     assert secret.encode() not in stored
     assert secret[12:].encode() not in stored  # not even the secret part after the public id
     assert record.token_id.encode() in stored
@@ -295,4 +299,4 @@ def test_creation_revocation_and_refusals_are_audited_without_the_token(
     assert revoked["actor"] == "ada" and revoked["token_id"] == record.token_id
     assert len(refused) == 2  # three tries in one minute, one a minute later
     assert refused[0]["reason"] == "revoked" and refused[0]["channel"] == "api"
-    assert secret.encode() not in every_byte(services.rq_redis)
+    assert secret.encode() not in every_byte(stores_bytes(services.config))

@@ -17,6 +17,7 @@ import pyotp
 import pytest
 
 from app import Config, Services, build_services
+from app.redis_config import RedisSettings
 from auth.ports import StepUpAnswer, StepUpRequest, StepUpState, StepUpView, Verdict
 from auth.scenarios.codec import config_to_dict
 from auth.scenarios.model import MfaConfig, Status
@@ -724,7 +725,8 @@ def test_a_confirming_yes_reads_and_writes_the_step_up_in_three_round_trips(
     the whole message). Counted by Redis: each request a client sends is one read event, on a
     server of this test's own, so no other process of the suite (a worker, a page) is counted."""
     private = RedisServer().start()
-    services = build_services(replace(config, redis_url=private.url), clock=clock)
+    private_only = replace(config, redis_url=private.url, redis=RedisSettings())
+    services = build_services(private_only, clock=clock)
     try:
 
         def reads() -> int:

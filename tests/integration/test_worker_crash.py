@@ -23,7 +23,7 @@ from rq.serializers import JSONSerializer
 from app import Services
 from bank.ports import TransferRequest
 from bot.messenger import OutboxMessenger
-from tests.conftest import AMINA, BASE_URL
+from tests.conftest import AMINA, BASE_URL, redis_environment
 from tests.documents import AMINA_ID, AMINA_SAVINGS, TUNDE_CURRENT, media_messages, sms_passwords
 from workers.jobs import enqueue_statement
 from workers.requests import create_request
@@ -79,13 +79,13 @@ def test_a_job_killed_mid_render_is_retried_at_once_and_sends_once(
             )
         )
     env = {
-        **os.environ,
-        "REDIS_URL": services.config.redis_url or "",
+        **{k: v for k, v in os.environ.items() if not k.startswith("REDIS_")},
+        **redis_environment(services.config),
         "BANK_DATABASE": services.config.bank_database,
         "PUBLIC_BASE_URL": BASE_URL,
     }
     worker = subprocess.Popen([sys.executable, "-m", "app", "worker"], env=env, cwd=ROOT)
-    raw = Redis.from_url(services.config.redis_url or "")
+    raw = services.rq_redis  # the queue's Redis
     try:
         assert wait_for(lambda: Worker.all(connection=raw), timeout=30, step=0.1)
         request = create_request(
@@ -139,12 +139,12 @@ def test_a_worker_killed_outright_has_its_job_retried_within_seconds(
             )
         )
     env = {
-        **os.environ,
-        "REDIS_URL": services.config.redis_url or "",
+        **{k: v for k, v in os.environ.items() if not k.startswith("REDIS_")},
+        **redis_environment(services.config),
         "BANK_DATABASE": services.config.bank_database,
         "PUBLIC_BASE_URL": BASE_URL,
     }
-    raw = Redis.from_url(services.config.redis_url or "")
+    raw = services.rq_redis  # the queue's Redis
     first = subprocess.Popen([sys.executable, "-m", "app", "worker"], env=env, cwd=ROOT)
     second: subprocess.Popen[bytes] | None = None
     try:

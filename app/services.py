@@ -256,7 +256,6 @@ def build_services(
             if bank.is_empty():  # not a sibling process that loaded it first: a real problem
                 raise
     facts = bank_facts(config, bank)
-    cap = cooling_off_cap(config, bank, facts.currency)
     if messenger is None:
         if config.messenger == "twilio":
             messenger = twilio_messenger(config, http_client=twilio_http_client)
@@ -275,7 +274,7 @@ def build_services(
         session_idle=timedelta(minutes=config.session_idle_minutes),
         session_absolute=timedelta(hours=config.session_absolute_hours),
         cooling_off=timedelta(hours=config.registration_cooling_off_hours),
-        cooling_off_cap=cap,
+        cooling_off_cap=cooling_off_cap(config, bank, facts.currency),
         zone=ZoneInfo(facts.timezone),
     )
     scenarios = ScenarioService.build(app_redis, clock)
@@ -315,6 +314,7 @@ def build_services(
         idle=timedelta(minutes=config.conversation_idle_minutes),
         clock=clock,
         effects=effects,
+        prefetch_session=True,  # auth's sessions live on app_redis, the edge store's client
     )
     kyc = KycUpgrades.build(
         app_redis,

@@ -19,6 +19,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from redis import Redis, WatchError
+from redis.client import Pipeline
 
 from bank.money import MAX_CENTS, has_cents_precision
 from bank.ports import CoreBanking
@@ -99,6 +100,15 @@ class CoolingOffSettings:
     def get(self) -> CoolingOff:
         """The settings in force now (the configuration's until staff store others)."""
         raw: dict[str, str] = self.redis.hgetall(COOLING_OFF_KEY)  # type: ignore[assignment]
+        return self._read(raw)
+
+    @staticmethod
+    def queue_get(pipe: Pipeline) -> None:
+        """``get``'s read, queued on ``pipe`` (``of`` reads its answer)."""
+        pipe.hgetall(COOLING_OFF_KEY)
+
+    def of(self, raw: dict[str, str]) -> CoolingOff:
+        """The settings in force, from what ``queue_get`` read."""
         return self._read(raw)
 
     def _read(self, raw: dict[str, str]) -> CoolingOff:

@@ -215,11 +215,16 @@ class AuthService:
     def daily_cap(self, msisdn: str) -> Decimal | None:
         """The lowest daily cap in force: the customer's own limit, and the cooling-off cap
         while it runs. None: only the KYC level's limits apply."""
-        registered, own = self.credentials.limit_facts(msisdn)
+        # One round trip for both (two slots: no MULTI; nothing is written). The cooling-off
+        # is read for every movement: a change made in the console applies to the next one.
+        pipe = self.credentials.redis.pipeline(transaction=False)
+        self.credentials.queue_limit_facts(pipe, msisdn)
+        self.cooling.queue_get(pipe)
+        facts, settings = pipe.execute()
+        registered, own = self.credentials.limit_facts_of(facts)
         caps = [own]
         if registered is not None:
-            # Read for every movement: a change made in the console applies to the next one.
-            cooling = self.cooling.get()
+            cooling = self.cooling.of(settings)
             if registered + cooling.period > self.clock():
                 caps.append(cooling.cap)
         found = [c for c in caps if c is not None]

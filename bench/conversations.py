@@ -250,21 +250,35 @@ def round_trips(
     count: int,
 ) -> dict[str, Any]:
     """Redis round trips Teller's workers make per script: ``count`` scripts one after another
-    under MONITOR, less this client's own outbox reads (one ``lrange`` per code)."""
+    under MONITOR, less this client's own outbox reads (one ``lrange`` per code).
+
+    MONITOR shows commands, not round trips: it counts each command of a pipeline without
+    ``MULTI`` apart. ``reads`` are the server's read events meanwhile (``INFO``'s
+    ``total_reads_processed``), less this client's own: a pipeline arrives in one, so they are
+    the round trips as the server saw them."""
     tally = Tally()
+    own = sum(text == CODE for text, _ in script)
     with monitored(redis_url, redis) as (trips, scripted):
+        reads = _reads(redis)
         for _ in range(count):
             play(chat, redis, next(customers), script, tally)
-    trips["lrange"] -= sum(text == CODE for text, _ in script) * tally.completed
+        reads = _reads(redis) - reads - 1 - own * tally.completed  # - 1: that INFO itself
+    trips["lrange"] -= own * tally.completed
+    trips.pop("info", None)  # the two reads counts above: this client's, not Teller's
     trips += Counter()  # drop what is left at zero
     per = max(tally.completed, 1)
     return {
         "scripts": tally.completed,
         "failed": tally.failed,
+        "reads": round(reads / per, 2),
         "round_trips": round(sum(trips.values()) / per, 2),
         "per_script": {k: round(v / per, 2) for k, v in trips.most_common()},
         "run_by_scripts": round(sum(scripted.values()) / per, 2),
     }
+
+
+def _reads(redis: Redis) -> int:
+    return int(redis.info("stats")["total_reads_processed"])
 
 
 def summary(tallies: Sequence[Tally], elapsed: float, cpu: Sequence[float]) -> dict[str, Any]:

@@ -1,12 +1,16 @@
-"""Benchmark of the WhatsApp webhook: Teller answering ``menu`` against a bare signed baseline.
+"""Benchmark of the WhatsApp webhook: Teller answering ``menu`` against a bare signed baseline
+and against the stateful floor.
 
 ``python -m bench.webhook`` (what ``make bench`` runs) starts a private ``redis-server``, a
-seeded SQLite demo bank in a temporary directory, and both apps under gunicorn with the same
-settings (``bench.servers``). It then measures, in one run:
+seeded SQLite demo bank in a temporary directory, and three apps under gunicorn with the same
+settings (``bench.servers``): the bare baseline (``bench.baseline_app``), the stateful floor
+(``bench.floor_app``: the baseline plus the two Redis round trips any de-duplicated, serialised
+webhook needs) and Teller. It then measures, in one run:
 
-1. the baseline's and 2. Teller's ``menu`` path's maximum throughput with wrk (requests/s, p50,
-   p99, and CPU per request in the workers and redis-server), in short rounds taken in turn so
-   that a noisy neighbour on a shared host hits both alike; the ratio is the rounds' median;
+1. the baseline's, the floor's and 2. Teller's ``menu`` path's maximum throughput with wrk
+   (requests/s, p50, p99, and CPU per request in the workers and redis-server), in short rounds
+   taken in turn so that a noisy neighbour on a shared host hits all alike; each ratio is the
+   median of the rounds' ratios;
 3. Teller at half the baseline's rate with a fixed-rate open-loop generator (``bench.openloop``):
    p50/p99 from each request's scheduled time, and whether the rate was reached;
 4. Redis round trips per message: commands the web workers send, seen with MONITOR during a
@@ -71,6 +75,7 @@ HALF_RATE_S = 10
 ROUND_TRIP_MESSAGES = 200
 ROUND_TRIP_RATE = 50.0
 BASELINE_APP = "bench.baseline_app:create_app()"
+FLOOR_APP = "bench.floor_app:create_app()"
 TELLER_APP = "app:create_app()"
 MONITOR_END = "teller-bench-monitor-end"
 WRK_SETTINGS = (
@@ -81,6 +86,7 @@ OWN_COMMANDS = frozenset({"info", "monitor", "echo", "hello"})  # this script's,
 
 # The issue's goals.
 GOAL_RATIO = 0.60
+GOAL_FLOOR_RATIO = 0.85
 GOAL_P99_MS = 25.0
 GOAL_ROUND_TRIPS = 4.0
 
@@ -188,12 +194,14 @@ def monitored(redis_url: str, redis: Redis) -> Iterator[tuple[Counter[str], Coun
 
 @dataclass
 class Rig:
-    """What a run starts: a private Redis, the seeded demo bank, both apps under gunicorn."""
+    """What a run starts: a private Redis, the seeded demo bank, the three apps under gunicorn
+    (the bare baseline, the stateful floor, Teller)."""
 
     tmp: Path
     redis_server: RedisServer
     redis: Redis
     base: Server
+    floor: Server
     teller: Server
     senders: list[str]
     markers: dict[str, str]
@@ -221,7 +229,7 @@ def start(
     reply_keys: Mapping[str, str] = traffic.REPLY_KEYS,
     settings: Mapping[str, str] | None = None,
 ) -> Rig:
-    """Start Redis, seed the bank, then both apps under gunicorn; ``stack`` stops them all.
+    """Start Redis, seed the bank, then the three apps under gunicorn; ``stack`` stops them all.
 
     ``reply_keys`` label Teller's replies (see ``traffic.reply_markers``); ``settings`` are
     added to Teller's environment.
@@ -248,30 +256,47 @@ def start(
         }
     )
     log = tmp / "gunicorn.log"
-    step(f"starting the baseline and Teller under gunicorn ({SETTINGS})")
+    step(f"starting the baseline, the stateful floor and Teller under gunicorn ({SETTINGS})")
     base = stack.enter_context(gunicorn("baseline", BASELINE_APP, env, log))
+    floor = stack.enter_context(gunicorn("floor", FLOOR_APP, env, log))
     teller = stack.enter_context(gunicorn("teller", TELLER_APP, env, log))
     senders = traffic.chat_customers(DEMO_SEED)
     classify = traffic.classifier(markers)
-    return Rig(tmp, redis_server, redis, base, teller, senders, markers, classify)
+    return Rig(tmp, redis_server, redis, base, floor, teller, senders, markers, classify)
 
 
 @dataclass
 class FullSpeed:
-    """Alternating wrk rounds: each app's summaries, and the commands Redis ran meanwhile."""
+    """Alternating wrk rounds: each app's summaries, and the commands Redis ran meanwhile
+    (Teller's only: the floor's rounds are not counted in ``commands``)."""
 
     baseline: list[dict[str, Any]]
+    floor: list[dict[str, Any]]
     teller: list[dict[str, Any]]
     commands: dict[str, int]
 
-    def figures(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(baseline, Teller) medians; Teller's with the median of the rounds' ratios."""
-        ratios = [t["rps"] / b["rps"] for b, t in zip(self.baseline, self.teller, strict=True)]
-        teller = report.wrk_figures(self.teller) | {
-            "ratio": round(statistics.median(ratios), 3),
-            "ratio_rounds": ratios,
-        }
-        return report.wrk_figures(self.baseline), teller
+    def figures(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """(baseline, floor, Teller) medians. Teller's and the floor's ``ratio`` is the median
+        of the rounds' ratios to the baseline; Teller's ``floor_ratio`` to the floor."""
+
+        def ratios(apps: list[dict[str, Any]], to: list[dict[str, Any]]) -> list[float]:
+            return [a["rps"] / b["rps"] for a, b in zip(apps, to, strict=True)]
+
+        def with_ratios(
+            rounds: list[dict[str, Any]], **against: list[dict[str, Any]]
+        ) -> dict[str, Any]:
+            figures = report.wrk_figures(rounds)
+            for name, to in against.items():
+                found = ratios(rounds, to)
+                figures[name] = round(statistics.median(found), 3)
+                figures[f"{name}_rounds"] = found
+            return figures
+
+        return (
+            report.wrk_figures(self.baseline),
+            with_ratios(self.floor, ratio=self.baseline),
+            with_ratios(self.teller, ratio=self.baseline, floor_ratio=self.floor),
+        )
 
     def at_full_speed(self) -> dict[str, Any]:
         requests = sum(r["requests"] for r in self.teller)
@@ -284,22 +309,31 @@ class FullSpeed:
 
 
 def full_speed(rig: Rig, body: str) -> FullSpeed:
-    """A warm-up of each app, then ROUNDS rounds of each in turn, Teller answering ``body``."""
+    """A warm-up of each app, then ROUNDS rounds of each in turn (baseline, floor, Teller),
+    Teller answering ``body``. The floor, like Teller, gets a fresh MessageSid per request."""
     step(f"warm-up: {WARMUP_S} s each")
     base_pool = rig.pool(body, 20_000)  # the baseline ignores MessageSid: repeats cost it nothing
     estimate = wrk(rig.base, base_pool, WARMUP_S, rig.markers)["rps"]
-    enough = max(estimate, 2_000) * 1.5  # Teller does strictly more work than the baseline
+    enough = max(estimate, 2_000) * 1.5  # the floor and Teller do more work than the baseline
+    wrk(rig.floor, rig.pool(body, int(enough * WARMUP_S)), WARMUP_S, rig.markers)
     wrk(rig.teller, rig.pool(body, int(enough * WARMUP_S)), WARMUP_S, rig.markers)
 
-    step(f"full speed: {ROUNDS} rounds of {ROUND_S} s each, baseline and Teller in turn (wrk)")
+    step(
+        f"full speed: {ROUNDS} rounds of {ROUND_S} s each, baseline, floor and Teller in turn (wrk)"
+    )
+    floor_pools = [rig.pool(body, int(enough * ROUND_S)) for _ in range(ROUNDS)]
     teller_pools = [rig.pool(body, int(enough * ROUND_S)) for _ in range(ROUNDS)]
-    calls_0 = command_calls(rig.redis)
-    base_rounds, teller_rounds = [], []
-    for teller_pool in teller_pools:
+    base_rounds, floor_rounds, teller_rounds = [], [], []
+    commands: Counter[str] = Counter()
+    for floor_pool, teller_pool in zip(floor_pools, teller_pools, strict=True):
         base_rounds.append(costed(rig.base, base_pool, rig.markers, rig.redis_pid))
+        floor_rounds.append(costed(rig.floor, floor_pool, rig.markers, rig.redis_pid))
+        time.sleep(0.2)  # the floor's requests still in flight when wrk stopped
+        calls_0 = command_calls(rig.redis)
         teller_rounds.append(costed(rig.teller, teller_pool, rig.markers, rig.redis_pid))
-    time.sleep(0.5)  # requests still in flight when wrk stopped
-    return FullSpeed(base_rounds, teller_rounds, calls_delta(calls_0, command_calls(rig.redis)))
+        time.sleep(0.5)  # requests still in flight when wrk stopped
+        commands.update(calls_delta(calls_0, command_calls(rig.redis)))
+    return FullSpeed(base_rounds, floor_rounds, teller_rounds, dict(commands.most_common()))
 
 
 def round_trips(rig: Rig, body: str, label: str) -> dict[str, Any]:
@@ -333,7 +367,7 @@ def run(tmp: Path, stack: contextlib.ExitStack) -> dict[str, Any]:
     speed = full_speed(rig, BODY)
     # Round trips next, on an idle server: the open loop below may leave a backlog.
     redis_figures = round_trips(rig, BODY, "menu")
-    baseline, teller_max = speed.figures()
+    baseline, floor, teller_max = speed.figures()
     half_rate = baseline["rps"] / 2
     step(f"half the baseline's rate: {half_rate:.0f} req/s for {HALF_RATE_S} s (open loop)")
     half_rows = rig.signed(BODY, int(half_rate * HALF_RATE_S))
@@ -351,8 +385,10 @@ def run(tmp: Path, stack: contextlib.ExitStack) -> dict[str, Any]:
             "machine_busy_before": busy_before,
         },
         "baseline": baseline,
+        "floor": floor,
         "teller_max": teller_max,
         "cpu_ratio": report.cpu_ratio(baseline, speed.teller),
+        "floor_cpu_ratio": report.cpu_ratio(floor, speed.teller),
         "teller_half_rate": report.open_loop_figures(half),
         "redis": redis_figures
         | {
@@ -397,7 +433,9 @@ def main() -> int:
     results = measure(run)
     if results is None:
         return 130
-    results["goals"] = report.goals(results, GOAL_RATIO, GOAL_P99_MS, GOAL_ROUND_TRIPS)
+    results["goals"] = report.goals(
+        results, GOAL_RATIO, GOAL_FLOOR_RATIO, GOAL_P99_MS, GOAL_ROUND_TRIPS
+    )
     save(results, RESULTS)
     report.update_readme(README, results)
     print(report.table(results))

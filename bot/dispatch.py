@@ -8,12 +8,11 @@ reply again and touches nothing.
 
 from __future__ import annotations
 
-import functools
 import logging
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 
 from auth.ports import Identity, StepUp
@@ -23,18 +22,16 @@ from bot.content.replies import InteractiveReplies
 from bot.counting import intent_of
 from bot.effects import EffectRunner
 from bot.inbound import InboundMessage
+from bot.prefetch import Prefetched
 from bot.store import Begin, BeginStatus, EdgeStore
 from flows import engine
 from flows.conversation import Conversation
 from flows.responses import CATALOG, render_all
 from flows.types import Context, Inbound, NameLookups, Outcome, Reply
 from messaging import Channel, Messenger, MessengerError, metrics
-from messaging.masking import mask_phone as _mask_phone
+from messaging.masking import mask_phone
 
 log = logging.getLogger("teller.webhook")
-
-# Every message logs its sender masked; parsing the number each time costs more than the engine.
-mask_phone = functools.lru_cache(maxsize=4096)(_mask_phone)
 
 WAIT_S = 1.5  # how long to wait for a busy customer or a duplicate in flight (Twilio allows 15 s)
 _POLL_S = (0.005, 0.01, 0.02, 0.04, 0.08, 0.1)
@@ -58,6 +55,9 @@ class Dispatcher:
     stepup: StepUp | None = None
     effects: EffectRunner | None = None  # performs the flows' effects (flows.effects)
     interactive: InteractiveReplies | None = None  # buttons and lists, once templates are synced
+    # True when ``identity`` is the token service on the edge's Redis (app.services): the
+    # session is then read in the claim's round trip and slid in the commit's (bot.prefetch).
+    prefetch_session: bool = False
 
     def handle(self, msg: InboundMessage) -> str:
         begin = self._claim(msg)
@@ -94,7 +94,7 @@ class Dispatcher:
         started = time.perf_counter()
         now = self.clock()
         conv = Conversation.from_json(begin.doc)
-        ctx = self._context(msg.msisdn, now)
+        ctx, prefetched = self._prefetched(self._context(msg.msisdn, now), begin)
         outcome = engine.handle(conv, Inbound(self._text(msg), msg.num_media > 0), ctx, self.idle)
         replies = self._perform(outcome, ctx)
         texts = render_all(replies, self._common())
@@ -105,7 +105,8 @@ class Dispatcher:
         doc = None
         if outcome.persist:
             doc = Conversation(outcome.state, outcome.data, now, outcome.hinted).to_json()
-        if not self.edge.commit(msg.msisdn, msg.sid, begin, xml, doc):
+        slide = now if prefetched is not None and prefetched.slide else None
+        if not self.edge.commit(msg.msisdn, msg.sid, begin, xml, doc, slide):
             # The lock expired or another writer moved the record: keep nothing, ask again.
             self.edge.abort(msg.msisdn, msg.sid, begin)
             log.warning("inbound %s: lost the customer's lock, nothing stored", msg.sid)
@@ -144,7 +145,7 @@ class Dispatcher:
             return False
         try:
             now = self.clock()
-            ctx = self._context(msisdn, now)
+            ctx, prefetched = self._prefetched(self._context(msisdn, now), begin)
             if ctx.customer is None:
                 self.edge.abort(msisdn, sid, begin)
                 return False
@@ -153,7 +154,8 @@ class Dispatcher:
             replies = render_all(self._perform(outcome, ctx), self._common())
             texts = twiml.split_message("\n\n".join(replies))
             doc = Conversation(outcome.state, outcome.data, now, outcome.hinted).to_json()
-            if not self.edge.commit(msisdn, sid, begin, twiml.EMPTY, doc):
+            slide = now if prefetched is not None and prefetched.slide else None
+            if not self.edge.commit(msisdn, sid, begin, twiml.EMPTY, doc, slide):
                 self.edge.abort(msisdn, sid, begin)
                 return False
         except BaseException:
@@ -192,6 +194,13 @@ class Dispatcher:
             msisdn=msisdn,
         )
 
+    def _prefetched(self, ctx: Context, begin: Begin) -> tuple[Context, Prefetched | None]:
+        """The flows' ports with the session read by ``begin``, when it read one."""
+        if begin.session is None:
+            return ctx, None
+        prefetched = Prefetched(self.identity, self.stepup, ctx.msisdn, begin.session)
+        return replace(ctx, identity=prefetched.identity, stepup=prefetched.stepup), prefetched
+
     def _common(self) -> dict[str, str]:
         return {"bank": self.bank_name, "base_url": self.public_base_url}
 
@@ -202,7 +211,7 @@ class Dispatcher:
         """Claim the message, waiting a little while another message of this customer runs."""
         deadline = time.monotonic() + WAIT_S
         for attempt in range(10_000):
-            begin = self.edge.begin(msisdn, sid)
+            begin = self.edge.begin(msisdn, sid, self.clock() if self.prefetch_session else None)
             if begin.status is not BeginStatus.BUSY or time.monotonic() >= deadline:
                 return begin
             time.sleep(_POLL_S[min(attempt, len(_POLL_S) - 1)])

@@ -1,8 +1,11 @@
 """The webhook's Redis store: MessageSid replies, the per-customer lock, the conversation record.
 
-One inbound message costs two round trips: ``begin`` (replay check + lock + conversation read)
-and ``commit`` (conversation write with a version check + stored reply + unlock), each one Lua
-script so no other webhook can interleave. All of a customer's keys share the hash tag
+One inbound message costs two round trips: ``begin`` (replay check + lock + conversation read,
+and the customer's session checked as the token service would, without sliding it) and
+``commit`` (conversation write with a version check + the session slid if the message used it
+while valid + stored reply + unlock), each one Lua script so no other webhook can interleave.
+The session part is the token service's own script function (``auth.stores.sessions``), so a
+secured intent costs no third round trip. All of a customer's keys share the hash tag
 ``{+E164}``, so a Redis Cluster keeps them in one slot and the scripts stay legal there.
 """
 
@@ -10,11 +13,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from redis import Redis
 from redis.exceptions import RedisError
 
+from auth.ports import TokenCheck
+from auth.stores.sessions import CHECK_FUNCTION, Sessions, epoch, token_check
 from bot.late_release import LateRelease
 from bot.sealed import Sealer
 
@@ -31,18 +37,35 @@ LOCK_TTL_MS = 10_000  # a crashed handler frees the customer after this
 CONV_TTL_S = 7 * 24 * 3600  # idle reset is decided by the clock; the key outlives it
 STATUS_TTL_S = 7 * 24 * 3600
 
-_BEGIN = """
+# KEYS: sid, lock, conv[, the session's six (auth.stores.sessions.Sessions.keys)];
+# ARGV: token, lock ttl (ms), in-progress ttl (ms), now (epoch s: check the session; '': don't).
+# 'ok' returns the version, the conversation and, with a session check, its four values (read
+# only: the commit slides the session if the message used it).
+_BEGIN = (
+    CHECK_FUNCTION
+    + """
 local seen = redis.call('GET', KEYS[1])
 if seen then return {'dup', seen} end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
   redis.call('SET', KEYS[1], '', 'PX', ARGV[3])
   local conv = redis.call('HMGET', KEYS[3], 'v', 'doc')
-  return {'ok', conv[1] or '0', conv[2] or ''}
+  local out = {'ok', conv[1] or '0', conv[2] or ''}
+  if ARGV[4] ~= '' then
+    local session = {KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]}
+    local s = session_check(session, tonumber(ARGV[4]), 'peek')
+    for i = 1, 4 do out[3 + i] = s[i] end
+  end
+  return out
 end
 return {'busy', ''}
 """
+)
 
-_COMMIT = """
+# KEYS: as begin's; ARGV: token, sealed reply, reply ttl (s), version, doc ('': unchanged),
+# conversation ttl (s), now (epoch s: slide the session if it is still valid; '': don't).
+_COMMIT = (
+    CHECK_FUNCTION
+    + """
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 'lost' end
 local v = redis.call('HGET', KEYS[3], 'v') or '0'
 if v ~= ARGV[4] then return 'stale' end
@@ -50,10 +73,15 @@ if ARGV[5] ~= '' then
   redis.call('HSET', KEYS[3], 'v', tostring(tonumber(v) + 1), 'doc', ARGV[5])
   redis.call('EXPIRE', KEYS[3], ARGV[6])
 end
+if ARGV[7] ~= '' then
+  local session = {KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]}
+  session_check(session, tonumber(ARGV[7]), '1')
+end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 redis.call('DEL', KEYS[2])
 return 'ok'
 """
+)
 
 _ABORT = """
 if redis.call('GET', KEYS[1]) == '' then redis.call('DEL', KEYS[1]) end
@@ -75,6 +103,9 @@ class Begin:
     version: int = 0
     doc: str = ""  # the stored conversation JSON ("" when there is none)
     reply: str = ""  # opened (plain TwiML)
+    # The customer's session as the token service saw it when the message was claimed (not
+    # slid: ``commit`` slides it when asked); None when begin wasn't asked to check it.
+    session: TokenCheck | None = None
 
 
 class EdgeStore:
@@ -93,33 +124,54 @@ class EdgeStore:
         self.late = LateRelease()
 
     @staticmethod
-    def keys(msisdn: str, sid: str) -> list[str]:
-        return [
+    def keys(msisdn: str, sid: str, *, session: bool = False) -> list[str]:
+        found = [
             SID_KEY.format(msisdn=msisdn, sid=sid),
             LOCK_KEY.format(msisdn=msisdn),
             CONV_KEY.format(msisdn=msisdn),
         ]
+        return found + Sessions.keys(msisdn) if session else found
 
-    def begin(self, msisdn: str, sid: str) -> Begin:
-        """Claim the message and the customer; read the conversation (one round trip)."""
+    def begin(self, msisdn: str, sid: str, session_at: datetime | None = None) -> Begin:
+        """Claim the message and the customer; read the conversation and, given ``session_at``
+        (now), check the customer's session as it stands then (one round trip)."""
         token = secrets.token_hex(16)
+        check = session_at is not None
         result = self._begin(
-            keys=self.keys(msisdn, sid), args=[token, LOCK_TTL_MS, IN_PROGRESS_TTL_MS]
+            keys=self.keys(msisdn, sid, session=check),
+            args=[
+                token,
+                LOCK_TTL_MS,
+                IN_PROGRESS_TTL_MS,
+                epoch(session_at) if session_at is not None else "",
+            ],
         )
         status = BeginStatus(result[0])
         if status is BeginStatus.DUPLICATE:
             return Begin(status, reply=self._open(result[1]))
         if status is BeginStatus.BUSY:
             return Begin(status)
-        return Begin(status, lock_token=token, version=int(result[1]), doc=result[2])
+        session = token_check(result[3:7]) if check else None
+        return Begin(status, token, int(result[1]), result[2], session=session)
 
-    def commit(self, msisdn: str, sid: str, begin: Begin, reply: str, doc: str | None) -> bool:
-        """Store the reply and the new conversation (``None``: unchanged), release the lock.
+    def commit(
+        self,
+        msisdn: str,
+        sid: str,
+        begin: Begin,
+        reply: str,
+        doc: str | None,
+        slide_session_at: datetime | None = None,
+    ) -> bool:
+        """Store the reply and the new conversation (``None``: unchanged), slide the customer's
+        session if ``slide_session_at`` (now) is given and it is still valid then, and release
+        the lock.
 
         Returns False, storing nothing, when the lock expired or the record moved on meanwhile.
         """
+        slide = slide_session_at is not None
         result = self._commit(
-            keys=self.keys(msisdn, sid),
+            keys=self.keys(msisdn, sid, session=slide),
             args=[
                 begin.lock_token,
                 self.sealer.seal(reply),
@@ -127,6 +179,7 @@ class EdgeStore:
                 begin.version,
                 doc or "",
                 CONV_TTL_S,
+                epoch(slide_session_at) if slide_session_at is not None else "",
             ],
         )
         return bool(result == "ok")

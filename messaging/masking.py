@@ -8,6 +8,8 @@ Every function accepts anything and never raises: input it cannot make sense of 
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 
 DOT = "•"
@@ -38,6 +40,13 @@ def mask_phone(msisdn: str) -> str:
     """``+2348030000001`` (or ``whatsapp:+2348030000001``) → ``+234•••••0001``."""
     if not isinstance(msisdn, str):
         return HIDDEN
+    return _mask_number(msisdn)
+
+
+# Every webhook request logs its sender masked, and parsing the number costs more than the
+# conversation engine: the few thousand numbers a process sees are remembered.
+@functools.lru_cache(maxsize=4096)
+def _mask_number(msisdn: str) -> str:
     number = msisdn.strip()
     if number.lower().startswith("whatsapp:"):
         number = number[len("whatsapp:") :].strip()

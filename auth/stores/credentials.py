@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 
 from redis import Redis
+from redis.client import Pipeline
 
 # Keys — value shape, lifetime:
 CRED_KEY = "teller:{{{msisdn}}}:cred"
@@ -201,9 +203,17 @@ class CredentialStore:
     def limit_facts(self, msisdn: str) -> tuple[datetime | None, Decimal | None]:
         """(registered at, the customer's own daily limit) in one round trip: what the daily
         cap is made of, asked on every step of a payment."""
-        registered, limit = self.redis.hmget(
-            CRED_KEY.format(msisdn=msisdn), ["registered_at", "daily_limit"]
-        )
+        key = CRED_KEY.format(msisdn=msisdn)
+        return self.limit_facts_of(self.redis.hmget(key, ["registered_at", "daily_limit"]))
+
+    @staticmethod
+    def queue_limit_facts(pipe: Pipeline, msisdn: str) -> None:
+        """``limit_facts``'s read, queued on ``pipe`` (``limit_facts_of`` reads its answer)."""
+        pipe.hmget(CRED_KEY.format(msisdn=msisdn), ["registered_at", "daily_limit"])
+
+    @staticmethod
+    def limit_facts_of(values: Sequence[object]) -> tuple[datetime | None, Decimal | None]:
+        registered, limit = values
         return (
             datetime.fromisoformat(str(registered)) if registered else None,
             Decimal(str(limit)) if limit else None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from redis import Redis
@@ -33,46 +34,67 @@ IDLE = timedelta(minutes=5)
 ABSOLUTE = timedelta(hours=12)
 
 
-# KEYS: session, credentials, block:pin, block:code, block:details, alive
-# ARGV: now (epoch s), extend (1: slide the idle expiry on a valid check)
+# The check as a Lua function, so that the webhook's claim script (``bot.store``) can run it in
+# the same round trip as the claim, and its commit script can slide the session there too.
+# K: the six keys of ``Sessions.keys`` (session, credentials, block:pin, block:code,
+# block:details, alive); now: epoch s (a number); mode: '1' slides the idle expiry of a valid
+# session, '0' only reads, 'peek' only reads but answers the expiry a slide now would give.
 # Returns {status, until (epoch s or ''), registered, blocked by (a lockout's kind or 'bank')}:
 # for a block, until is when it ends ('' for a staff block with no end); the latest lockout wins.
-_CHECK = """
-local now = tonumber(ARGV[1])
-local cred = redis.call('HMGET', KEYS[2], 'status', 'status_until')
-local registered = cred[1] and 1 or 0
-if cred[1] == 'blocked' or cred[1] == 'lost_phone' then
-  if not cred[2] or cred[2] == '' or tonumber(cred[2]) > now then
-    return {'blocked', cred[2] or '', registered, 'bank'}
+CHECK_FUNCTION = """
+local function session_check(K, now, mode)
+  local cred = redis.call('HMGET', K[2], 'status', 'status_until')
+  local registered = cred[1] and 1 or 0
+  if cred[1] == 'blocked' or cred[1] == 'lost_phone' then
+    if not cred[2] or cred[2] == '' or tonumber(cred[2]) > now then
+      return {'blocked', cred[2] or '', registered, 'bank'}
+    end
   end
+  local kinds = {'pin', 'code', 'details'}
+  local latest, by = 0, ''
+  for i = 3, 5 do
+    local untilv = tonumber(redis.call('GET', K[i]) or '0')
+    if untilv > now and untilv > latest then latest, by = untilv, kinds[i - 2] end
+  end
+  if by ~= '' then return {'blocked', tostring(latest), registered, by} end
+  local s = redis.call('HMGET', K[1], 'digest', 'created', 'seen', 'idle', 'absolute')
+  if not s[1] then return {'missing', '', registered, ''} end
+  local idle_end = tonumber(s[3]) + tonumber(s[4])
+  local hard_end = tonumber(s[2]) + tonumber(s[5])
+  local alive = redis.call('EXISTS', K[6]) == 1
+  if s[1] == '' or now >= idle_end or now >= hard_end or not alive then
+    if s[1] ~= '' then redis.call('HSET', K[1], 'digest', '') end
+    return {'expired', tostring(math.min(idle_end, hard_end)), registered, ''}
+  end
+  if mode == '1' then
+    redis.call('HSET', K[1], 'seen', tostring(now))
+    redis.call('EXPIRE', K[6], tonumber(s[4]))
+  end
+  if mode ~= '0' then idle_end = now + tonumber(s[4]) end
+  return {'valid', tostring(math.min(idle_end, hard_end)), registered, ''}
 end
-local kinds = {'pin', 'code', 'details'}
-local latest, by = 0, ''
-for i = 3, 5 do
-  local untilv = tonumber(redis.call('GET', KEYS[i]) or '0')
-  if untilv > now and untilv > latest then latest, by = untilv, kinds[i - 2] end
-end
-if by ~= '' then return {'blocked', tostring(latest), registered, by} end
-local s = redis.call('HMGET', KEYS[1], 'digest', 'created', 'seen', 'idle', 'absolute')
-if not s[1] then return {'missing', '', registered, ''} end
-local idle_end = tonumber(s[3]) + tonumber(s[4])
-local hard_end = tonumber(s[2]) + tonumber(s[5])
-local alive = redis.call('EXISTS', KEYS[6]) == 1
-if s[1] == '' or now >= idle_end or now >= hard_end or not alive then
-  if s[1] ~= '' then redis.call('HSET', KEYS[1], 'digest', '') end
-  return {'expired', tostring(math.min(idle_end, hard_end)), registered, ''}
-end
-if ARGV[2] == '1' then
-  redis.call('HSET', KEYS[1], 'seen', ARGV[1])
-  redis.call('EXPIRE', KEYS[6], tonumber(s[4]))
-  idle_end = now + tonumber(s[4])
-end
-return {'valid', tostring(math.min(idle_end, hard_end)), registered, ''}
 """
+
+# KEYS: as K above; ARGV: now (epoch s), mode ('1': slide the idle expiry on a valid check)
+_CHECK = CHECK_FUNCTION + "return session_check(KEYS, tonumber(ARGV[1]), ARGV[2])"
 
 
 def _epoch(at: datetime) -> int:
     return int(at.timestamp())
+
+
+def epoch(at: datetime) -> int:
+    """``now`` as ``CHECK_FUNCTION`` takes it."""
+    return _epoch(at)
+
+
+def token_check(result: Sequence[object]) -> TokenCheck:
+    """``CHECK_FUNCTION``'s four values as the port's answer."""
+    status, until, registered, by = (str(value) for value in result)
+    at = datetime.fromtimestamp(float(until), UTC) if until else None
+    if status == Status.BLOCKED:
+        return TokenCheck(Status.BLOCKED, None, bool(int(registered)), at, by)
+    return TokenCheck(Status(status), at, bool(int(registered)))
 
 
 class Sessions:
@@ -97,13 +119,8 @@ class Sessions:
 
     def check(self, msisdn: str, now: datetime, *, extend: bool = True) -> TokenCheck:
         """The customer's session status; ``valid`` extends it unless ``extend`` is False."""
-        status, until, registered, by = self._check(
-            keys=self.keys(msisdn), args=[_epoch(now), "1" if extend else "0"]
-        )
-        at = datetime.fromtimestamp(float(until), UTC) if until else None
-        if status == Status.BLOCKED:
-            return TokenCheck(Status.BLOCKED, None, bool(int(registered)), at, str(by))
-        return TokenCheck(Status(status), at, bool(int(registered)))
+        result = self._check(keys=self.keys(msisdn), args=[_epoch(now), "1" if extend else "0"])
+        return token_check(result)
 
     def create(self, msisdn: str, now: datetime) -> str:
         """Start a new session (replacing any old one) and return its token."""

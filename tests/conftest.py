@@ -15,6 +15,7 @@ from typing import cast
 
 import fakeredis
 import pytest
+from hypothesis import HealthCheck, settings
 from flask import Flask
 from flask.testing import FlaskClient
 from redis import Redis
@@ -29,6 +30,13 @@ from tests.helpers import WhatsApp
 from tests.redis_server import MISSING, RedisServer
 from tests.redis_topologies import RedisClusterServers, RedisSentinelServers
 from tests.secure_pages import SecurePages
+
+# Property tests judge behaviour, never speed: on a loaded machine (CI shares its cores) an
+# example may take seconds, which Hypothesis's default 200 ms deadline would call a failure.
+settings.register_profile(
+    "teller", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("teller")
 
 BASE_URL = "https://teller.test"
 AMINA = "+2348030000001"  # the first demo customer (bank/seeds/demo.json)

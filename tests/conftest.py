@@ -15,9 +15,9 @@ from typing import cast
 
 import fakeredis
 import pytest
-from hypothesis import HealthCheck, settings
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 from redis import Redis
 from redis.cluster import ClusterNode
 

@@ -54,6 +54,7 @@ from bot.effects import EffectRunner
 from bot.messenger import OutboxMessenger, SmtpMailer, TwilioMessenger
 from bot.sealed import Sealer
 from bot.store import EdgeStore
+from bot.twilio_http import RetryAfterHttp
 from messaging import Messenger
 from receipts.verification import derive_key
 from workers import context as job_context
@@ -215,13 +216,15 @@ def twilio_messenger(config: Config, http_client: Any = None) -> TwilioMessenger
     customer lock and the worker's timeout)."""
     if http_client is None:
         http_client = TwilioHttpClient(timeout=config.twilio_timeout_seconds)
-    client = Client(config.twilio_account_sid, config.twilio_auth_token, http_client=http_client)
+    http = RetryAfterHttp(http_client)  # keeps a 429's Retry-After for the jobs' retries
+    client = Client(config.twilio_account_sid, config.twilio_auth_token, http_client=http)
     return TwilioMessenger(
         client,
         whatsapp_from=config.twilio_whatsapp_from,
         sms_from=config.twilio_sms_from,
         status_callback=f"{config.public_base_url}/whatsapp/status",
         mailer=SmtpMailer(config.smtp_url) if config.smtp_url else None,
+        retry_after=http.retry_after,
     )
 
 

@@ -85,7 +85,9 @@ def told_failed(server: FakeTwilioServer) -> list[str]:
 def test_a_receipt_job_retries_through_a_fault_and_arrives_once(
     services: Services, server: FakeTwilioServer, fault: Fault
 ) -> None:
-    server.fail_next(None, fault)  # the password SMS goes; the media message fails once
+    # The password SMS goes; the media message fails once (a 429 asking for no wait: the retry
+    # comes at once, test_twilio_retry_after.py has the waits).
+    server.fail_next(None, fault, retry_after_s=0)
     job = enqueue_receipt(services.rq_redis, transfer(services, f"k-{fault}"))
     run_jobs(services.rq_redis)
     assert job.get_status(refresh=True) == "finished"
@@ -96,7 +98,7 @@ def test_a_receipt_job_retries_through_a_fault_and_arrives_once(
 def test_a_password_sms_refused_with_429_is_sent_once_when_retried(
     services: Services, server: FakeTwilioServer
 ) -> None:
-    server.fail_next(Fault.TOO_MANY_429)
+    server.fail_next(Fault.TOO_MANY_429, retry_after_s=0)
     job = enqueue_receipt(services.rq_redis, transfer(services, "k-429"))
     run_jobs(services.rq_redis)
     assert job.get_status(refresh=True) == "finished"

@@ -210,13 +210,10 @@ def redis_clients(config: Config) -> tuple[Redis, Redis]:
 
 
 def twilio_messenger(config: Config, http_client: Any = None) -> TwilioMessenger:
-    """The Twilio adapter for this configuration. ``http_client`` is Twilio's own injection
-    point; tests pass a recording fake there. Without one, Twilio's own client is built with
-    ``TWILIO_TIMEOUT_SECONDS`` (its default waits for ever: one hung call would outlast the
-    customer lock and the worker's timeout)."""
-    if http_client is None:
-        http_client = TwilioHttpClient(timeout=config.twilio_timeout_seconds)
-    http = RetryAfterHttp(http_client)  # keeps a 429's Retry-After for the jobs' retries
+    """The Twilio adapter. ``http_client``: Twilio's injection point (tests pass one); else its
+    own client with ``TWILIO_TIMEOUT_SECONDS`` (its default waits for ever, past the customer
+    lock), wrapped to keep a 429's Retry-After for the jobs' retries (the SDK drops it)."""
+    http = RetryAfterHttp(http_client or TwilioHttpClient(timeout=config.twilio_timeout_seconds))
     client = Client(config.twilio_account_sid, config.twilio_auth_token, http_client=http)
     return TwilioMessenger(
         client,

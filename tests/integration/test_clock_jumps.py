@@ -77,7 +77,8 @@ def test_a_clock_jump_back_does_not_stretch_the_resend_cooldown(
     """The cooldown also runs on Redis's clock: set the server's clock back an hour and a
     resend is still allowed once the cooldown (1 s here) has passed in real time, not an hour
     and a second later."""
-    codes = Codes(redis, "pepper", cooldown=timedelta(seconds=1))
+    codes = Codes(redis, "pepper")
+    codes.cooldown = timedelta(seconds=1)
     codes.issue(AMINA, "stepup", BINDING, clock())
     clock.advance(hours=-1)
     with pytest.raises(SendRefused) as refused:  # still within the cooldown on either clock
@@ -95,7 +96,8 @@ def test_a_step_up_s_first_code_starts_the_cooldown_on_redis_s_clock_too(
 ) -> None:
     """A step-up stores its first code in the script that starts the challenge: that send
     starts the Redis-side cooldown too (with the key missing, a resend would pass at once)."""
-    codes = Codes(redis, "pepper", cooldown=timedelta(seconds=1))
+    codes = Codes(redis, "pepper")
+    codes.cooldown = timedelta(seconds=1)
     request = StepUpRequest("transfer", "150.00", "USD", "Chidi O.", "0123456789")
     fresh = codes.fresh(AMINA, CODE_PURPOSE, BINDING, clock())
     ChallengeStore(redis).start(

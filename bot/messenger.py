@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 import smtplib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -23,6 +23,8 @@ from requests import RequestException
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
+from bot.content.definitions import ALL, expand
+from bot.content.store import ContentStore
 from messaging import Channel, MessengerError
 
 OUTBOX_KEY = "teller:outbox"  # list of JSON messages, newest first
@@ -96,6 +98,22 @@ class TwilioMessenger:
             params["messaging_service_sid"] = self.sms_from
         else:
             params["from_"] = self.sms_from
+        return self._create(params)
+
+    def send_content(
+        self, to: str, content_sid: str, variables: Mapping[str, str], fallback: str
+    ) -> str:
+        """A content template on WhatsApp (a button or list reply): no Body, the ContentSid
+        and its ContentVariables instead (Twilio's "send templates" guide)."""
+        params: dict[str, Any] = {
+            "from_": self.whatsapp_from,
+            "to": f"whatsapp:{to}",
+            "content_sid": content_sid,
+            "content_variables": json.dumps(dict(variables)),
+        }
+        return self._create(params)
+
+    def _create(self, params: dict[str, Any]) -> str:
         if self.status_callback:
             params["status_callback"] = self.status_callback
         try:
@@ -142,11 +160,35 @@ class OutboxMessenger:
             "media_urls": list(media_urls),
             "created_at": self.clock().isoformat(),
         }
+        return self._keep(record)
+
+    def send_content(
+        self, to: str, content_sid: str, variables: Mapping[str, str], fallback: str
+    ) -> str:
+        """Keep a content template as the customer would see it: ``body`` is its text and
+        ``content`` the template's types with the variables filled in, as Twilio renders them
+        (for the simulator's buttons and lists)."""
+        name = ContentStore(self.redis).name_of(content_sid)
+        definition = next((d for d in ALL if d.friendly_name == name), None)
+        if definition is None:
+            raise MessengerError(f"no synced content template {content_sid}", retryable=False)
+        record = {
+            "id": f"OB{secrets.token_hex(16)}",
+            "channel": Channel.WHATSAPP.value,
+            "to": to,
+            "body": fallback,
+            "media_urls": [],
+            "created_at": self.clock().isoformat(),
+            "content": {"name": name, "types": expand(definition.types, variables)},
+        }
+        return self._keep(record)
+
+    def _keep(self, record: dict[str, Any]) -> str:
         pipe = self.redis.pipeline(transaction=True)
         pipe.lpush(OUTBOX_KEY, json.dumps(record))
         pipe.ltrim(OUTBOX_KEY, 0, OUTBOX_MAX - 1)
         pipe.execute()
-        return message_id
+        return str(record["id"])
 
     def messages(self, to: str | None = None) -> list[dict[str, Any]]:
         """Messages oldest first, optionally only those to one number or address."""

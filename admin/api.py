@@ -64,6 +64,7 @@ from auth.scenarios.model import MfaConfig, Scenario
 from auth.scenarios.service import ScenarioService
 from auth.scenarios.store import NotFound, Stale
 from auth.scenarios.validate import Invalid
+from bank.ports import BankUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +192,16 @@ def _not_found(exc: NotFound) -> Response:
 @bp.errorhandler(RedisError)
 def _redis_down(exc: RedisError) -> Response:
     return _error(503, "MFA settings are temporarily unavailable; try again shortly")
+
+
+@bp.errorhandler(BankUnavailable)
+def _bank_busy(exc: BankUnavailable) -> Response:
+    log.error("admin api: the bank is unavailable (%s)", exc)
+    response = _error(
+        503, "the bank is temporarily unavailable; nothing was changed: try again in a minute"
+    )
+    response.headers["Retry-After"] = "60"
+    return response
 
 
 @bp.errorhandler(HTTPException)

@@ -55,6 +55,7 @@ from bot.effects import EffectRunner
 from bot.messenger import OutboxMessenger, SmtpMailer, TwilioMessenger
 from bot.sealed import Sealer
 from bot.store import EdgeStore
+from bot.twilio_http import RetryAfterHttp
 from messaging import Messenger
 from messaging.keys import secrets_of
 from receipts.verification import derive_key
@@ -215,19 +216,18 @@ def utc_now() -> datetime:
 
 
 def twilio_messenger(config: Config, http_client: Any = None) -> TwilioMessenger:
-    """The Twilio adapter for this configuration. ``http_client`` is Twilio's own injection
-    point; tests pass a recording fake there. Without one, Twilio's own client is built with
-    ``TWILIO_TIMEOUT_SECONDS`` (its default waits for ever: one hung call would outlast the
-    customer lock and the worker's timeout)."""
-    if http_client is None:
-        http_client = TwilioHttpClient(timeout=config.twilio_timeout_seconds)
-    client = Client(config.twilio_account_sid, config.twilio_auth_token, http_client=http_client)
+    """The Twilio adapter. ``http_client``: Twilio's injection point (tests pass one); else its
+    own client with ``TWILIO_TIMEOUT_SECONDS`` (its default waits for ever, past the customer
+    lock), wrapped to keep a 429's Retry-After for the jobs' retries (the SDK drops it)."""
+    http = RetryAfterHttp(http_client or TwilioHttpClient(timeout=config.twilio_timeout_seconds))
+    client = Client(config.twilio_account_sid, config.twilio_auth_token, http_client=http)
     return TwilioMessenger(
         client,
         whatsapp_from=config.twilio_whatsapp_from,
         sms_from=config.twilio_sms_from,
         status_callback=f"{config.public_base_url}/whatsapp/status",
         mailer=SmtpMailer(config.smtp_url) if config.smtp_url else None,
+        retry_after=http.retry_after,
     )
 
 

@@ -6,7 +6,7 @@ import logging
 import os
 from urllib.parse import urlparse
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from admin import api as admin_api
@@ -22,6 +22,7 @@ from auth import wiring as auth_wiring
 from auth.audit_cli import audit_cli
 from auth.cli import auth_cli
 from bank.cli import bank_cli
+from bank.ports import BankUnavailable
 from bot.content.cli import whatsapp_cli
 from bot.routes import register_blueprints
 
@@ -58,6 +59,9 @@ def create_app(config: Config | None = None, services: Services | None = None) -
         # and the pages are served on http://127.0.0.1.
         app.after_request(_strict_transport)
     register_blueprints(app, services, production=config.is_production)
+    # Pages, the console and the APIs answer a busy bank in their own words; anything else
+    # gets this plain 503 rather than a 500.
+    app.register_error_handler(BankUnavailable, _bank_busy)
     secure_pages.init_app(app.config, secure_cookies=config.public_base_url.startswith("https"))
     secure_pages.csrf.init_app(app)
     app.register_blueprint(secure_pages.bp)
@@ -76,6 +80,12 @@ def create_app(config: Config | None = None, services: Services | None = None) -
 
 
 HSTS = "max-age=31536000; includeSubDomains"
+
+
+def _bank_busy(exc: BankUnavailable) -> Response:
+    log.error("%s %s: the bank is unavailable (%s)", request.method, request.path, exc)
+    text = "The bank is temporarily unavailable. Nothing was changed: try again in a minute.\n"
+    return Response(text, status=503, mimetype="text/plain", headers={"Retry-After": "60"})
 
 
 def _strict_transport(response: Response) -> Response:

@@ -20,6 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from auth.json_body import json_body
 from auth.wiring import services
+from bank.ports import BankUnavailable
 
 bp = Blueprint("auth_api", __name__, url_prefix="/auth/v1")
 _E164 = re.compile(r"\+[1-9][0-9]{6,14}")
@@ -87,6 +88,13 @@ def _too_large(exc: RequestEntityTooLarge) -> Response:
 @bp.errorhandler(RedisError)
 def _redis_down(exc: RedisError) -> Response:
     return _error(503, "the token service is temporarily unavailable; try again shortly")
+
+
+@bp.errorhandler(BankUnavailable)
+def _bank_busy(exc: BankUnavailable) -> Response:
+    response = _error(503, "the bank is temporarily unavailable; try again in a minute")
+    response.headers["Retry-After"] = "60"
+    return response
 
 
 @bp.post("/token/check")

@@ -133,9 +133,13 @@ def _busy_is_unavailable(execute: Callable[[str], object], sql: str) -> None:
     try:
         execute(sql)
     except sqlite3.OperationalError as exc:
-        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY or "locked" in str(exc):
+        if _is_busy(exc):
             raise BankUnavailable("the bank's database is busy") from exc
         raise
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY or "locked" in str(exc)
 
 
 class Database:
@@ -186,8 +190,18 @@ class Database:
             raise
 
     def rows(self, sql: str, *args: object) -> list[sqlite3.Row]:
-        """A read in autocommit mode: one statement, one consistent snapshot."""
-        return self.connection().execute(sql, args).fetchall()
+        """A read in autocommit mode: one statement, one consistent snapshot. Readers don't wait
+        for the writer (WAL), but a file another process holds in exclusive locking mode blocks
+        them too: that is BankUnavailable as well."""
+        db = self.connection()
+        try:
+            return db.execute(sql, args).fetchall()
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY or "locked" in str(
+                exc
+            ):
+                raise BankUnavailable("the bank's database is busy") from exc
+            raise
 
     def close(self) -> None:
         """Close this thread's connection (others close when their thread ends)."""

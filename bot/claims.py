@@ -31,7 +31,7 @@ from redis.exceptions import RedisError
 from auth.pages.protection import address, protect_pages
 from auth.ports import IssuedLink, LinkRefused
 from auth.stores.ratelimit import Limit, RateLimited
-from bank.ports import Claim
+from bank.ports import BankUnavailable, Claim
 from bank.wallet_types import Taken
 from bot.claim_notice import digest
 from bot.wiring import services
@@ -58,6 +58,14 @@ def _expired(exc: CSRFError) -> ResponseReturnValue:
 
 
 bp.register_error_handler(CSRFError, _expired)
+
+
+def _bank_busy(exc: BankUnavailable) -> ResponseReturnValue:
+    """The bank's database stayed busy past its timeout: nothing was claimed; try again."""
+    return _page(503, unavailable=True)
+
+
+bp.register_error_handler(BankUnavailable, _bank_busy)
 
 
 def _open(token: str, now: Callable[[], datetime]) -> Claim | None:

@@ -66,8 +66,10 @@ class TwilioMessenger:
         sms_from: str | None,
         status_callback: str | None,
         mailer: SmtpMailer | None = None,
+        retry_after: Callable[[], float | None] = lambda: None,
     ) -> None:
         self.client = client
+        self.retry_after = retry_after  # bot.twilio_http.RetryAfterHttp.retry_after
         self.whatsapp_from = whatsapp_from
         self.sms_from = sms_from
         self.status_callback = status_callback
@@ -120,7 +122,9 @@ class TwilioMessenger:
             # 429 and 5xx are Twilio's to recover from; 4xx means the request itself is wrong.
             retryable = exc.status == 429 or exc.status >= 500
             raise MessengerError(
-                f"Twilio refused the message ({exc.code})", retryable=retryable
+                f"Twilio refused the message ({exc.code})",
+                retryable=retryable,
+                retry_after_s=self.retry_after() if retryable else None,
             ) from exc
         except (TwilioException, RequestException, OSError) as exc:
             # Twilio's HTTP client is requests: a refused or reset connection or a timeout

@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 
 from auth.pages.protection import address, protect_pages
 from auth.stores.ratelimit import Limit, RateLimited
-from bank.ports import CoreBanking
+from bank.ports import BankUnavailable, CoreBanking
 from bot.wiring import services
 from receipts import verification
 from receipts.layout import money, when
@@ -49,6 +49,15 @@ def _expired(exc: CSRFError) -> ResponseReturnValue:
 
 
 bp.register_error_handler(CSRFError, _expired)
+
+
+def _bank_busy(exc: BankUnavailable) -> ResponseReturnValue:
+    """The bank's database did not answer in time: the same "try again" as Redis down."""
+    log.error("verify: the bank is unavailable (%s)", exc)
+    return _page(503, unavailable=True, code=request.form.get("code", "")[:MAX_CODE])
+
+
+bp.register_error_handler(BankUnavailable, _bank_busy)
 
 
 @bp.get("/verify")

@@ -16,11 +16,16 @@ class Channel(StrEnum):
 
 
 class MessengerError(Exception):
-    """A message could not be handed over; ``retryable`` says whether trying again may help."""
+    """A message could not be handed over; ``retryable`` says whether trying again may help, and
+    ``retry_after_s`` how long the service asked to wait first, when it said (a 429's or 503's
+    ``Retry-After``)."""
 
-    def __init__(self, message: str, *, retryable: bool) -> None:
+    def __init__(
+        self, message: str, *, retryable: bool, retry_after_s: float | None = None
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.retry_after_s = retry_after_s
 
 
 class Messenger(Protocol):

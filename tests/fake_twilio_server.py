@@ -120,10 +120,13 @@ class FakeTwilioServer:
         self.thread.join(5)
 
     # the switch ---------------------------------------------------------------------------
-    def fail_next(self, *faults: Fault | None) -> None:
-        """Answer the next calls with these faults in turn (None: accept), then as before."""
+    def fail_next(self, *faults: Fault | None, retry_after_s: int | None = None) -> None:
+        """Answer the next calls with these faults in turn (None: accept), then as before; a 429
+        says ``Retry-After: retry_after_s`` when given."""
         with self.state.lock:
             self.state.queued.extend(faults)
+            if retry_after_s is not None:
+                self.state.retry_after_s = retry_after_s
 
     def fail_all(self, fault: Fault | None, retry_after_s: int = 1) -> None:
         """Answer every call with ``fault`` from now on (None: accept again)."""

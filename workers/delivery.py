@@ -5,16 +5,25 @@ Each document has a record in Redis (``DOC_KEY``) that says how far it got: its 
 whether its password has gone out, the WhatsApp message it went in. A run reads it first and
 skips what is done, so a job that runs twice sends once. A lease held by the RQ job's id keeps
 two runs of *different* jobs for one document apart, while a retry of the same job (the previous
-run died: ``kill -9``) takes its own lease over at once. A PDF is reused, with its password, only
-if that password has reached the customer; otherwise it is rendered again with a new one. The one
-window left is a crash after Twilio accepted the media and before its id is recorded: the retry
-sends it again (at least once beats never for a receipt). The password is never logged, stored in
-Redis, nor put in a job's arguments or in the chat.
+run died: ``kill -9``) takes its own lease over at once.
+
+A document has one password however often it is tried: the password is derived from the jobs'
+key and a random seed kept in the record, so a retry that must render the PDF again (its media
+lapsed) renders it under the same password, and the SMS that carried it, once Twilio took it, is
+not sent again. When the SMS itself failed ambiguously (Twilio accepted it and still answered an
+error), the retry sends the same text again: the customer may read it twice, never two passwords.
+The window left for the media is a crash after Twilio accepted it and before its id is recorded:
+the retry sends it again (at least once beats never for a receipt). The password is never logged,
+stored in Redis (the seed alone, without the key, gives nothing), nor put in a job's arguments
+or in the chat. A customer's ``retry`` after a failure (``forget``) starts afresh: a new seed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,14 +32,15 @@ from redis import Redis
 from flows.responses import CATALOG
 from messaging import Channel
 from messaging.masking import mask_phone
-from receipts.protect import dob_password, protect, random_password
+from receipts.protect import derived_password, dob_password, protect
 from workers.context import JobContext
 from workers.media import media_url
 
 log = logging.getLogger("teller.documents")
 
-# hash: media (token of the stored PDF), sms ("1": its password went out), sid (WhatsApp
-# message id once sent); TTL DOC_TTL_S, so a retry within a week still sees it was sent.
+# hash: seed (32 hex digits: the document's password with the jobs' key, see _password), media
+# (token of the stored PDF), sms ("1": its password went out), sid (WhatsApp message id once
+# sent); TTL DOC_TTL_S, so a retry within a week still sees it was sent.
 DOC_KEY = "teller:doc:{doc}"
 DOC_TTL_S = 8 * 24 * 3600
 LEASE_KEY = "teller:doc:{doc}:lease"  # str: the owner (an RQ job id); TTL LEASE_S
@@ -77,32 +87,52 @@ def _text(ctx: JobContext, key: str, **params: str) -> str:
     return CATALOG[key].format(bank=ctx.bank_name, **params)
 
 
-def _password(ctx: JobContext, out: Outgoing) -> tuple[str, bool]:
-    """(password, whether it must go by SMS). The date-of-birth option needs no SMS."""
+def _password(ctx: JobContext, out: Outgoing, seed: str) -> tuple[str, bool]:
+    """(password, whether it must go by SMS). The date-of-birth option needs no SMS; otherwise
+    the password is derived from the document, its seed and a key of the jobs' own (from the
+    receipts' verification key, so a dump of Redis alone can't give it)."""
     if ctx.unlock == "dob":
         dob = ctx.bank.date_of_birth(out.customer_id)
         if dob is not None:
             return dob_password(dob), False
         log.warning("document %s: no date of birth on file; using a random password", out.doc)
-    return random_password(), True
+    key = hmac.new(ctx.verify_key, b"teller document password", hashlib.sha256).digest()
+    return derived_password(key, f"{out.doc}\0{seed}"), True
 
 
-def _prepare(ctx: JobContext, out: Outgoing, key: str) -> str:
-    """Render and protect the document, keep it for Twilio, and send its password."""
-    password, by_sms = _password(ctx, out)
+def _store(ctx: JobContext, out: Outgoing, key: str, password: str, seed: str) -> str:
+    """Render and protect the document and keep it for Twilio, its seed beside it in the record
+    (before any SMS can carry the password); returns the media token."""
     pdf = protect(out.render(), password, title=out.title, author=ctx.bank_name)
-    # The PDF and the record that points at it go in one transaction (the media store's
-    # client: bytes replies; nothing here is read back).
+    # The PDF and the record that points at it (and at the password's seed) go in one
+    # transaction (the media store's client: bytes replies; nothing here is read back).
     pipe = ctx.raw.pipeline(transaction=True)
     token = ctx.media.put(pdf, out.filename, pipeline=pipe)
-    pipe.hset(key, "media", token)
-    pipe.hdel(key, "sms")
+    pipe.hset(key, mapping={"media": token, "seed": seed})
     pipe.expire(key, DOC_TTL_S)
     pipe.execute()
-    if by_sms:
-        params = {"what": out.what, "reference": out.reference, "password": password}
-        ctx.messenger.send(Channel.SMS, out.msisdn, _text(ctx, "document.password_sms", **params))
-    ctx.redis.hset(key, "sms", "1")
+    return token
+
+
+def _prepare(ctx: JobContext, out: Outgoing, key: str, state: dict[str, str]) -> str:
+    """The document's media, rendered again only if it is not stored any more, and its password
+    sent unless an earlier attempt sent it: under the record's seed it is the same password. A
+    record without a seed (a first attempt, or one written before seeds) gets a new seed, so
+    nothing sent under another password counts."""
+    seed = state.get("seed", "")
+    new = not seed
+    if new:
+        seed = secrets.token_hex(16)
+    password, by_sms = _password(ctx, out, seed)
+    token = state.get("media", "")
+    if new or not (token and ctx.media.alive(token)):
+        token = _store(ctx, out, key, password, seed)
+    if new or not state.get("sms"):
+        if by_sms:
+            params = {"what": out.what, "reference": out.reference, "password": password}
+            text = _text(ctx, "document.password_sms", **params)
+            ctx.messenger.send(Channel.SMS, out.msisdn, text)
+        ctx.redis.hset(key, "sms", "1")
     return token
 
 
@@ -127,9 +157,7 @@ def deliver(ctx: JobContext, out: Outgoing, owner: str) -> str:
         raise DocumentBusy(out.doc)
     released = False
     try:
-        token = state.get("media", "")
-        if not (token and state.get("sms") and ctx.media.alive(token)):
-            token = _prepare(ctx, out, key)
+        token = _prepare(ctx, out, key, state)
         caption_key = "document.caption_dob" if ctx.unlock == "dob" else "document.caption"
         caption = _text(ctx, caption_key, what=out.what, reference=out.reference)
         url = media_url(ctx.public_base_url, token, out.filename)

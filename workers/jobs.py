@@ -2,7 +2,8 @@
 request id, a document id), find everything else through the process's ``JobContext``, and are
 safe to run twice (``workers.delivery``).
 
-A failed attempt raises, and RQ retries it with the back-off declared in ``workers.queues``. On
+A failed attempt raises, and RQ retries it with the back-off declared in ``workers.queues`` (or
+later, when Twilio's ``Retry-After`` asks for longer: ``wait_at_least``). On
 the last attempt, or on a refusal no retry can cure, the customer is told in the chat and can
 reply ``retry`` to have it sent again. When that notice can't go either (Twilio itself is down),
 it becomes a job of its own (``tell_failed``), retried until Twilio is back.
@@ -34,7 +35,7 @@ from workers.delivery import (
     forget,
     was_sent,
 )
-from workers.queues import NOTICE_JOB, RECEIPT_JOB, STATEMENT_JOB, TELL_JOB
+from workers.queues import NOTICE_JOB, RECEIPT_JOB, STATEMENT_JOB, TELL_JOB, wait_at_least
 from workers.requests import DocumentRef, load_request, remember_failed
 from workers.sources import receipt_for, statement_for
 
@@ -104,7 +105,11 @@ def tell_failed(doc: str) -> str:
         return "unknown document"
     if was_sent(ctx.redis, out.doc):
         return "delivered since"
-    ctx.messenger.send(Channel.WHATSAPP, out.msisdn, _failed_text(ctx, out))
+    try:
+        ctx.messenger.send(Channel.WHATSAPP, out.msisdn, _failed_text(ctx, out))
+    except MessengerError as exc:
+        wait_at_least(get_current_job(), exc.retry_after_s)  # Twilio's Retry-After
+        raise
     log.warning("%s: not delivered; told %s", out.doc, mask_phone(out.msisdn))
     return "told"
 
@@ -204,6 +209,7 @@ def _run(ref: DocumentRef, build: Callable[[JobContext], Outgoing | None]) -> st
         if not exc.retryable:
             log.warning("%s:%s: not sent and not retried (%s)", ref.kind, ref.id, exc)
             return "refused"
+        wait_at_least(job, exc.retry_after_s)  # Twilio's Retry-After, if it gave one
         raise
     except Exception:
         if out is not None and last:

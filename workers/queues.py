@@ -6,6 +6,7 @@ Connections are always passed in; nothing here creates a client.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from redis import Redis
@@ -53,6 +54,26 @@ class JobPolicy:
             failure_ttl=FAILURE_TTL_S,
             retry=Retry(max=len(self.backoff_s), interval=list(self.backoff_s)),
         )
+
+
+# A service that answers "429, Retry-After: N" (Twilio) is waited for: the job's next retry comes
+# no sooner than N seconds, up to this cap (a longer wait is left to the declared back-off).
+RETRY_AFTER_CAP_S = 300
+
+
+def wait_at_least(job: Job | None, wait_s: float | None) -> None:
+    """Make ``job``'s next retry wait at least ``wait_s`` seconds (capped at RETRY_AFTER_CAP_S),
+    never less than its declared back-off. Call it just before the job raises: RQ schedules the
+    retry from the interval of the job object that runs (``get_current_job()`` is that object).
+    Nothing happens outside a job, on its last attempt, or without a wait."""
+    if job is None or wait_s is None or not job.retries_left or job.retry_intervals is None:
+        return
+    intervals = list(job.retry_intervals)
+    index = max(len(intervals) - job.retries_left, 0)  # as rq.job.Job.get_retry_interval
+    wanted = min(RETRY_AFTER_CAP_S, max(0, math.ceil(wait_s)))
+    if index < len(intervals) and intervals[index] < wanted:
+        intervals[index] = wanted
+        job.retry_intervals = intervals
 
 
 # A receipt is small; a year of statement lines is not. Both retry at once, then less often:

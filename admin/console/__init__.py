@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import g, request
+from flask import g, make_response, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -41,8 +41,10 @@ from admin.console.guard import Forbidden, signed_in
 from admin.console.render import page
 from admin.staff.roles import describe
 from auth.pages.protection import protect_pages
+from bank.ports import BankUnavailable
 
 log = logging.getLogger("teller.console")
+BANK_RETRY_AFTER_S = 60  # what the bank-busy page asks for ("try again in a minute")
 __all__ = ["bp", "not_found_page"]
 
 # (rule, endpoint, view, methods): endpoints are what templates pass to url_for("console.…").
@@ -89,6 +91,14 @@ def _redis_down(exc: RedisError) -> ResponseReturnValue:
     return page("admin/problem.html", 503, reason="unavailable")
 
 
+def _bank_busy(exc: BankUnavailable) -> ResponseReturnValue:
+    """The bank's database stayed busy past its timeout: nothing was written; try again."""
+    log.error("console: the bank is unavailable (%s)", exc)
+    response = make_response(page("admin/problem.html", 503, reason="bank_busy"))
+    response.headers["Retry-After"] = str(BANK_RETRY_AFTER_S)
+    return response
+
+
 # Modules whose routes are added with @bp.get/@bp.post when imported (above).
 SCREENS = (
     approvals,
@@ -109,5 +119,6 @@ bp.register_error_handler(Forbidden, _forbidden)
 bp.register_error_handler(CSRFError, _csrf_failed)
 bp.register_error_handler(NotFound, _not_found)
 bp.register_error_handler(RedisError, _redis_down)
+bp.register_error_handler(BankUnavailable, _bank_busy)
 for rule, endpoint, view, methods in ROUTES:
     bp.add_url_rule(rule, endpoint, view, methods=methods)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint
+from flask import Blueprint, make_response
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -27,10 +27,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from auth.pages import cardpin, claim, kyc, login, onboard, register, stepup
 from auth.pages.common import page
 from auth.pages.protection import csrf, protect_pages
+from bank.ports import BankUnavailable
 
 __all__ = ["bp", "csrf", "init_app"]
 
 log = logging.getLogger("teller.secure")
+BANK_RETRY_AFTER_S = 60  # what the bank-busy page asks for ("try again in a minute")
 bp = Blueprint("secure", __name__, url_prefix="/secure")
 
 # (rule, endpoint, view, methods): the endpoints are the names templates pass to url_for.
@@ -87,10 +89,20 @@ def _redis_down(exc: RedisError) -> ResponseReturnValue:
     return page("secure/problem.html", 503, reason="unavailable")
 
 
+def _bank_busy(exc: BankUnavailable) -> ResponseReturnValue:
+    """The bank's database stayed busy past its timeout: nothing was written (the transaction
+    rolled back), so the person just tries again in a minute."""
+    log.error("secure page: the bank is unavailable (%s)", exc)
+    response = make_response(page("secure/problem.html", 503, reason="bank_busy"))
+    response.headers["Retry-After"] = str(BANK_RETRY_AFTER_S)
+    return response
+
+
 bp.before_request(kyc.raise_upload_limit)  # before CSRF reads the form: uploads only
 protect_pages(bp)
 bp.register_error_handler(RequestEntityTooLarge, kyc.too_large)
 bp.register_error_handler(CSRFError, _csrf_failed)
 bp.register_error_handler(RedisError, _redis_down)
+bp.register_error_handler(BankUnavailable, _bank_busy)
 for rule, endpoint, view, methods in ROUTES:
     bp.add_url_rule(rule, endpoint, view, methods=methods)

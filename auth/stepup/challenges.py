@@ -55,15 +55,17 @@ return 1
 """
 
 # Start a challenge in one round trip, all in the customer's slot. KEYS: the starts (STARTS_KEY),
-# the step-up code (auth.stores.codes), the challenge, the repeats (REPEATS_KEY). ARGV: now (epoch
-# s), the window (s), the distinct requests allowed in it, the starts allowed per request, the
-# request's digest, the challenge's TTL (s), its first code as JSON [mac, expires (epoch s), TTL
-# (s), now (epoch s)] or '' for a type with no code, then the challenge's fields as name/value
+# the step-up code (auth.stores.codes), the challenge, the repeats (REPEATS_KEY), the code's
+# resend cooldown (auth.stores.codes). ARGV: now (epoch s), the window (s), the distinct requests
+# allowed in it, the starts allowed per request, the request's digest, the challenge's TTL (s),
+# its first code as JSON [mac, expires (epoch s), TTL (s), now (epoch s), cooldown (s)] or '' for
+# a type with no code, then the challenge's fields as name/value
 # pairs. The throttle counts *requests*, not starts: a digest seen in the window counts once
 # (the customer switching way, or starting again after a login, is the same request); a new one
 # past the limit is refused, and so is a request started too often. A refused start changes
 # nothing else. Otherwise the previous challenge and its code are gone, the new challenge is
-# stored and, for a code type, its code with 0 tries and 1 send (as Codes.issue would).
+# stored and, for a code type, its code with 0 tries and 1 send and its cooldown (as Codes.issue
+# would).
 # Returns {'started', 0} or {'requests' | 'repeats', seconds until one can start}.
 _START = """
 local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -97,6 +99,9 @@ if ARGV[7] ~= '' then
   redis.call('HSET', KEYS[2], 'tries', 0, 'mac', code[1], 'expires', code[2], 'sends', 1,
              'last_sent', code[4])
   redis.call('EXPIRE', KEYS[2], code[3])
+  redis.call('SET', KEYS[5], '1', 'EX', code[5])
+else
+  redis.call('DEL', KEYS[5])
 end
 return {'started', 0}
 """
@@ -235,13 +240,14 @@ class ChallengeStore:
         if code is not None:
             ttl_s = max(1, int((code.expires - now).total_seconds()))
             expires = int(code.expires.timestamp())
-            first = json.dumps([code.mac, expires, ttl_s, int(now.timestamp())])
+            first = json.dumps([code.mac, expires, ttl_s, int(now.timestamp()), code.cooldown_s])
         status, wait = self._start(
             keys=[
                 STARTS_KEY.format(msisdn=msisdn),
                 code.key if code is not None else codes.key(msisdn, CODE_PURPOSE),
                 self.key(msisdn),
                 REPEATS_KEY.format(msisdn=msisdn),
+                code.cooldown_key if code is not None else codes.cooldown_key(msisdn, CODE_PURPOSE),
             ],
             args=[
                 int(now.timestamp()),

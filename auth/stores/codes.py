@@ -23,6 +23,10 @@ from redis.client import Pipeline
 CODE_KEY = "teller:{{{msisdn}}}:code:{purpose}"
 # hash: mac (HMAC of binding + code), expires (epoch s), tries (wrong answers), sends, last_sent
 # (epoch s) — expires with the code.
+COOLDOWN_KEY = "teller:{{{msisdn}}}:code:{purpose}:cooldown"
+# str "1" with the resend cooldown as its TTL, set at each send: the cooldown on Redis's own
+# clock too, so a server clock set back can't stretch it (last_sent alone would make it last
+# the jump plus 30 s). It is over when either clock says so.
 
 CODE_LENGTH = 6
 CODE_TTL = timedelta(minutes=5)
@@ -52,7 +56,9 @@ class SendRefused(Exception):
         self.retry_after_s = retry_after_s
 
 
-# KEYS: code. ARGV: mac, now, expires, ttl_s, max_sends, cooldown_s. Returns sends or -wait / -0.
+# KEYS: code, cooldown. ARGV: mac, now, expires, ttl_s, max_sends, cooldown_s.
+# Returns {'sent', sends} or {'limit', 0} / {'cooldown', seconds to wait}: the wait is the shorter
+# of the injected clock's (from last_sent) and Redis's (the cooldown key's TTL).
 _ISSUE = """
 local now = tonumber(ARGV[2])
 local c = redis.call('HMGET', KEYS[1], 'sends', 'last_sent', 'expires')
@@ -61,6 +67,8 @@ if c[3] and tonumber(c[3]) <= now then sends = 0 end
 if sends > 0 then
   if sends >= tonumber(ARGV[5]) then return {'limit', 0} end
   local wait = tonumber(c[2]) + tonumber(ARGV[6]) - now
+  local left = redis.call('PTTL', KEYS[2])
+  if left > 0 then wait = math.min(wait, math.ceil(left / 1000)) else wait = 0 end
   if wait > 0 then return {'cooldown', wait} end
 else
   redis.call('DEL', KEYS[1])
@@ -69,13 +77,15 @@ end
 redis.call('HSET', KEYS[1], 'mac', ARGV[1], 'expires', ARGV[3], 'sends', sends + 1,
            'last_sent', ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('SET', KEYS[2], '1', 'EX', ARGV[6])
 return {'sent', sends + 1}
 """
 
-# KEYS: code. A send the messenger could not deliver neither counts toward the limit nor starts a
-# cooldown. With no earlier send delivered the code is dropped (nobody has it); otherwise the tries
-# stay, so a failed resend buys no guesses.
+# KEYS: code, cooldown. A send the messenger could not deliver neither counts toward the limit nor
+# starts a cooldown. With no earlier send delivered the code is dropped (nobody has it); otherwise
+# the tries stay, so a failed resend buys no guesses.
 _UNSEND = """
+redis.call('DEL', KEYS[2])
 local sends = tonumber(redis.call('HGET', KEYS[1], 'sends') or '0')
 if sends <= 1 then return redis.call('DEL', KEYS[1]) end
 redis.call('HSET', KEYS[1], 'sends', sends - 1, 'last_sent', 0)
@@ -103,16 +113,23 @@ return {'wrong', tonumber(ARGV[3]) - tries}
 @dataclass(frozen=True)
 class FreshCode:
     """A code not stored yet: ``key`` gets the hash above with ``mac``, ``expires``, tries 0,
-    sends 1 and last_sent now (as a first ``issue`` would write it)."""
+    sends 1 and last_sent now, and ``cooldown_key`` the cooldown of ``cooldown_s`` (as a first
+    ``issue`` would write them)."""
 
     key: str
+    cooldown_key: str
     code: str = field(repr=False)
     mac: str = field(repr=False)
     expires: datetime
+    cooldown_s: int = int(COOLDOWN.total_seconds())
 
 
 def key(msisdn: str, purpose: str) -> str:
     return CODE_KEY.format(msisdn=msisdn, purpose=purpose)
+
+
+def cooldown_key(msisdn: str, purpose: str) -> str:
+    return COOLDOWN_KEY.format(msisdn=msisdn, purpose=purpose)
 
 
 def _random_code(length: int) -> str:
@@ -150,14 +167,14 @@ class Codes:
         code = _random_code(length)
         expires = now + ttl
         status, value = self._issue(
-            keys=[CODE_KEY.format(msisdn=msisdn, purpose=purpose)],
+            keys=[key(msisdn, purpose), cooldown_key(msisdn, purpose)],
             args=[
                 self._mac(binding, code),
                 int(now.timestamp()),
                 int(expires.timestamp()),
                 int(ttl.total_seconds()),
                 MAX_SENDS,
-                int(COOLDOWN.total_seconds()),
+                self._cooldown_s(),
             ],
         )
         if status != "sent":
@@ -196,13 +213,21 @@ class Codes:
         )
         return Check(Verdict(status), int(remaining))
 
+    # The resend cooldown (COOLDOWN); a test shortens it on its own instance to wait it out.
+    cooldown: timedelta = COOLDOWN
+
+    def _cooldown_s(self) -> int:
+        return max(1, int(self.cooldown.total_seconds()))
+
     def unsend(self, msisdn: str, purpose: str) -> None:
         """The code just issued never reached the customer: take that send back."""
-        self._unsend(keys=[CODE_KEY.format(msisdn=msisdn, purpose=purpose)])
+        self._unsend(keys=[key(msisdn, purpose), cooldown_key(msisdn, purpose)])
 
     def discard(self, msisdn: str, purpose: str, pipe: Pipeline | None = None) -> None:
-        """Drop the code (queued on ``pipe`` when given)."""
-        (pipe if pipe is not None else self.redis).delete(key(msisdn, purpose))
+        """Drop the code and its cooldown (queued on ``pipe`` when given)."""
+        (pipe if pipe is not None else self.redis).delete(
+            key(msisdn, purpose), cooldown_key(msisdn, purpose)
+        )
 
     def fresh(
         self,
@@ -217,4 +242,11 @@ class Codes:
         """A new code for a caller that stores it itself, replacing any other (its first send:
         a step-up's start does, in the same script that starts the challenge)."""
         code = _random_code(length)
-        return FreshCode(key(msisdn, purpose), code, self._mac(binding, code), now + ttl)
+        return FreshCode(
+            key(msisdn, purpose),
+            cooldown_key(msisdn, purpose),
+            code,
+            self._mac(binding, code),
+            now + ttl,
+            self._cooldown_s(),
+        )

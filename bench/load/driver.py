@@ -32,7 +32,7 @@ from twilio.request_validator import RequestValidator
 from bench import traffic
 from bench.load.customers import Customer
 from bench.load.figures import Problem, Result
-from bench.load.mix import CODE, WRONG, Script, Step
+from bench.load.mix import AMOUNT, CODE, WRONG, Script, Step
 from bench.load.outbox import Outbox, reference_in
 from bench.load.stack import AUTH_TOKEN, Stack
 from bench.openloop import Classify
@@ -56,6 +56,7 @@ class _Conversation:
     steps: tuple[Step, ...]
     index: int = 0
     last_code_id: str = ""
+    amount: str = "1.00"
 
 
 @dataclass
@@ -135,6 +136,9 @@ class Driver:
             from bench.load.mix import FALLBACK  # a limit used up: this one only looks
 
             script = FALLBACK
+        # Each step-up of a customer in the run is for another amount (1.00, 1.01, …, at most
+        # STEPUPS_PER_CUSTOMER of them): a request repeated unchanged is throttled by Teller.
+        amount = f"{1 + self.stepups[customer.msisdn] / 100:.2f}"
         self.stepups[customer.msisdn] += script.stepups
         self.documents[customer.msisdn] += script.documents
         steps = script.steps
@@ -142,11 +146,11 @@ class Driver:
             self.dirty.discard(customer.msisdn)
             steps = (CANCEL, *steps)
         self.result.conversations += 1
-        self._step(_Conversation(customer, script, steps), now, now)
+        self._step(_Conversation(customer, script, steps, amount=amount), now, now)
 
     def _step(self, conv: _Conversation, due: float, now: float) -> None:
         step = conv.steps[conv.index]
-        text = step.text
+        text = conv.amount if step.text == AMOUNT else step.text
         if text in (CODE, WRONG):
             self.outbox.poll()
             found = self.outbox.code(conv.customer.msisdn)

@@ -4,9 +4,13 @@ often each conversation comes.
 A step is (what the customer types, the reply it must get, the message type its latency is
 counted under). ``CODE`` stands for the step-up code read back from the outbox, ``WRONG`` for a
 code that is not it (the real one with its last digit changed): a wrong code must be told
-apart, and the right one must still pass after it. Every conversation starts and ends at the
-main menu, so a customer can go from one to the next. Money moves only on ``code`` steps; the
-``yes`` that starts a step-up sends an SMS. Everything else is a non-money message.
+apart, and the right one must still pass after it. ``AMOUNT`` stands for an amount the customer
+has not moved before in the run: Teller starts a step-up for one and the same request (action,
+amount, payee) at most 6 times an hour, so the same 1.00 to the same payee again and again is
+refused from the 7th time ("You've started many security checks"). Every conversation starts
+and ends at the main menu, so a customer can go from one to the next. Money moves only on
+``code`` steps; the ``yes`` that starts a step-up sends an SMS. Everything else is a non-money
+message.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from bench import traffic
 
 CODE = "<code>"
 WRONG = "<wrong code>"
+AMOUNT = "<amount>"  # a money amount of its own for each step-up of the customer in the run
 MONEY_TYPES = frozenset({"yes", "code"})  # the step-up start and the message that moves money
 
 
@@ -44,14 +49,14 @@ class Script:
 _TRANSFER = (
     Step("transfer", "choose_payee", "transfer"),
     Step("5", "ask_amount", "choose"),
-    Step("1.00", "summary", "amount"),
+    Step(AMOUNT, "summary", "amount"),
     Step("yes", "code_sent", "yes"),
 )
 _BILL = (
     Step("pay bill", "choose_biller", "bill"),
     Step("1", "bill_reference", "choose"),
     Step("12345678901", "bill_amount", "reference"),
-    Step("1.00", "summary", "amount"),
+    Step(AMOUNT, "summary", "amount"),
     Step("yes", "code_sent", "yes"),
 )
 SCRIPTS: tuple[Script, ...] = (
@@ -109,6 +114,7 @@ REPLY_KEYS: Mapping[str, str] = {
     "nothing_to_cancel": "cancel.nothing",
     "stepup_wait": "stepup.wait",
     "stepup_limit": "stepup.send_limit",
+    "stepup_throttled": "stepup.too_many",
     "expired_code": "stepup.expired",
     "pdf_limit": "statement_pdf.rate_limited",
     "login_link": "auth.login_link",

@@ -12,8 +12,17 @@ from datetime import timedelta
 import pytest
 from redis import Redis
 
-from auth.ports import Status
-from auth.stores.codes import CODE_TTL, Codes, SendRefused, Verdict, key
+from auth.ports import Status, StepUpRequest
+from auth.scenarios.model import ChallengeType
+from auth.stepup.challenges import CODE_PURPOSE, ChallengeStore
+from auth.stores.codes import (
+    CODE_TTL,
+    Codes,
+    SendRefused,
+    Verdict,
+    cooldown_key,
+    key,
+)
 from auth.stores.sessions import SESSION_KEY, Sessions
 from tests.conftest import AMINA
 from tests.fakes import FrozenClock
@@ -62,19 +71,43 @@ def test_a_clock_jump_back_does_not_stretch_a_codes_redis_life(
     assert 0 < redis.ttl(key(AMINA, "stepup")) <= CODE_TTL.total_seconds()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=SendRefused,
-    reason="the resend cooldown is reckoned from last_sent on the injected clock: after a jump "
-    "back it lasts the jump plus 30 s",
-)
 def test_a_clock_jump_back_does_not_stretch_the_resend_cooldown(
     redis: Redis, clock: FrozenClock
 ) -> None:
+    """The cooldown also runs on Redis's clock: set the server's clock back an hour and a
+    resend is still allowed once the cooldown (1 s here) has passed in real time, not an hour
+    and a second later."""
     codes = Codes(redis, "pepper")
+    codes.cooldown = timedelta(seconds=1)
     codes.issue(AMINA, "stepup", BINDING, clock())
-    clock.advance(hours=-1, seconds=31)
-    codes.issue(AMINA, "stepup", BINDING, clock())
+    clock.advance(hours=-1)
+    with pytest.raises(SendRefused) as refused:  # still within the cooldown on either clock
+        codes.issue(AMINA, "stepup", BINDING, clock())
+    assert refused.value.retry_after_s == 1  # Redis's wait, not the injected clock's hour
+    deadline = time.monotonic() + 10
+    while redis.exists(cooldown_key(AMINA, "stepup")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    codes.issue(AMINA, "stepup", BINDING, clock())  # the cooldown is over: no SendRefused
+    assert redis.hget(key(AMINA, "stepup"), "sends") == "2"
+
+
+def test_a_step_up_s_first_code_starts_the_cooldown_on_redis_s_clock_too(
+    redis: Redis, clock: FrozenClock
+) -> None:
+    """A step-up stores its first code in the script that starts the challenge: that send
+    starts the Redis-side cooldown too (with the key missing, a resend would pass at once)."""
+    codes = Codes(redis, "pepper")
+    codes.cooldown = timedelta(seconds=1)
+    request = StepUpRequest("transfer", "150.00", "USD", "Chidi O.", "0123456789")
+    fresh = codes.fresh(AMINA, CODE_PURPOSE, BINDING, clock())
+    ChallengeStore(redis).start(
+        AMINA, ChallengeType.SMS_CODE, (ChallengeType.SMS_CODE,), request, clock(),
+        timedelta(minutes=5), code=fresh,
+    )  # fmt: skip
+    assert 0 < redis.pttl(cooldown_key(AMINA, CODE_PURPOSE)) <= 1000
+    clock.advance(hours=-1)
+    with pytest.raises(SendRefused):
+        codes.issue(AMINA, CODE_PURPOSE, BINDING, clock())
 
 
 def test_a_clock_jump_back_does_not_stretch_a_sessions_idle_time(

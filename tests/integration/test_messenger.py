@@ -14,6 +14,7 @@ from twilio.http.http_client import TwilioHttpClient
 
 from app import Config, Services, twilio_messenger
 from bot.messenger import OutboxMessenger, TwilioMessenger
+from bot.twilio_http import RetryAfterHttp
 from messaging import Channel, MessengerError
 from tests.conftest import AMINA
 from tests.fakes import FakeTwilioHttp
@@ -87,12 +88,14 @@ def test_network_failures_become_retryable_errors_naming_no_secret(
 def test_twilio_s_own_client_is_built_with_the_timeout(config: Config) -> None:
     settings = {"twilio_account_sid": SID, "twilio_sms_from": "+14155550100"}
     default = twilio_messenger(Config(**{**config.__dict__, **settings}))
-    assert isinstance(default.client.http_client, TwilioHttpClient)
-    assert default.client.http_client.timeout == 5
+    # Twilio's own client, wrapped to keep a 429's Retry-After (bot.twilio_http).
+    http = default.client.http_client
+    assert isinstance(http, RetryAfterHttp) and isinstance(http.inner, TwilioHttpClient)
+    assert http.inner.timeout == 5 and http.timeout == 5
     slower = Config(**{**config.__dict__, **settings, "twilio_timeout_seconds": 12})
-    assert twilio_messenger(slower).client.http_client.timeout == 12
-    given = FakeTwilioHttp()  # Twilio's injection point: used as it is
-    assert twilio_messenger(slower, http_client=given).client.http_client is given
+    assert twilio_messenger(slower).client.http_client.inner.timeout == 12
+    given = FakeTwilioHttp()  # Twilio's injection point: used as it is, inside the wrapper
+    assert twilio_messenger(slower, http_client=given).client.http_client.inner is given
 
 
 def test_email_without_smtp_is_a_clear_error(config: Config, twilio_http: FakeTwilioHttp) -> None:

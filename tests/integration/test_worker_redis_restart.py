@@ -1,7 +1,8 @@
 """A real ``python -m app worker`` while its Redis restarts: RQ's own worker quits when Redis
 stops answering, Teller's process waits for it and serves the queues again, so a job enqueued
-after the restart runs without anyone restarting the worker; SIGTERM still stops it. The
-outage is logged in lines that say what happened, never as a traceback."""
+after the restart runs without anyone restarting the worker, and so does one scheduled for later
+(its scheduler serves again too); SIGTERM still stops it. The outage is logged in lines that say
+what happened, never as a traceback."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -52,6 +54,12 @@ def test_the_worker_serves_again_after_redis_restarts(tmp_path: Path) -> None:
             "tests.jobs_for_tests.mark_done", server.url, "after-restart"
         )
         assert wait_for(lambda: raw.llen("test:ran:after-restart"), timeout=60, step=0.2)
+        # Its scheduler serves again too: a job due later (a retry's back-off, a claim's
+        # refund) is enqueued when due, not at the next maintenance ten minutes on.
+        queue_for(MESSAGES_QUEUE, raw).enqueue_in(
+            timedelta(seconds=1), "tests.jobs_for_tests.mark_done", server.url, "scheduled"
+        )
+        assert wait_for(lambda: raw.llen("test:ran:scheduled"), timeout=60, step=0.2)
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(45) == 0
     finally:

@@ -43,7 +43,8 @@ from auth.scenarios.service import ScenarioService
 from auth.service import COOLING_OFF_DAILY_CAP, AuthService
 from auth.stepup import StepUpService, build_stepup
 from auth.stepup.challenges import ChallengeStore
-from bank.demo import SqliteBank
+from bank.demo import SqlBank
+from bank.engines import open_bank
 from bank.limits import kyc_guard
 from bank.national_id import RegistryVerifier
 from bank.ports import CoreBanking
@@ -73,7 +74,7 @@ class Services:
     redis: Redis
     rq_redis: Redis
     queue: Queue
-    bank: SqliteBank
+    bank: SqlBank
     messenger: Messenger
     edge: EdgeStore
     auth: AuthService
@@ -296,8 +297,7 @@ def build_services(
     if config.is_production:
         warn_about_redis(app_redis)
     queue = queue_for(DEFAULT_QUEUE, rq_redis)
-    Path(config.bank_database).parent.mkdir(parents=True, exist_ok=True)
-    bank = SqliteBank(config.bank_database, clock=clock, guards=[kyc_guard])
+    bank = open_bank(config.bank_database, clock=clock, guards=[kyc_guard])
     if config.bank_seed and bank.is_empty():
         try:
             summary = load_file(bank, Path(config.bank_seed))

@@ -16,10 +16,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from bank.demo import SqliteBank
+from bank.demo import SqlBank
 from bank.seed import SeedError, load_file
 
-bank_cli = AppGroup("bank", help="Manage the embedded demo bank (SQLite).")
+bank_cli = AppGroup("bank", help="Manage the demo bank (SQLite or PostgreSQL).")
 
 
 @bank_cli.command("load")
@@ -27,7 +27,7 @@ bank_cli = AppGroup("bank", help="Manage the embedded demo bank (SQLite).")
 @click.option("--replace", is_flag=True, help="Wipe the bank's current data and reload.")
 def load_command(file: Path, replace: bool) -> None:
     """Validate FILE (a JSON seed) and load it into the bank: everything, or nothing."""
-    bank: SqliteBank = current_app.extensions["teller"].bank
+    bank: SqlBank = current_app.extensions["teller"].bank
     try:
         summary = load_file(bank, file, replace=replace)
     except SeedError as exc:

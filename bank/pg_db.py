@@ -1,0 +1,249 @@
+"""The demo bank on PostgreSQL: a connection pool, write transactions that behave like SQLite's
+single writer, and PostgreSQL's failures turned into the port's ``BankUnavailable``.
+
+Why SERIALIZABLE with retry, not row locks: every write of the bank (a transfer and its KYC
+sums, a hold and its claim, a wallet opening and its duplicate checks, a KYC level checked
+against its neighbours, a seed load checked against an empty bank) was written as "read, check,
+then write" inside SQLite's ``BEGIN IMMEDIATE``, where nothing else writes meanwhile. Under
+SERIALIZABLE, PostgreSQL guarantees the same outcome as running the transactions one at a time,
+for all of them at once, with the same SQL; when two transactions would break that, one fails
+with a serialization failure and is simply run again (it wrote nothing). Row locks
+(``SELECT … FOR UPDATE`` in a fixed order) would need each of those paths to know every row
+and every range it depends on before reading — the sum of today's transfers is a range, not a
+row — and a missed one is a silent overdraft; a missed retry is only a "try again".
+
+A first attempt takes no lock at all, so writes for different customers run side by side; a
+retry queues behind the others' retries (``_attempt``), so a hot account's racing writers end up
+taking turns as SQLite's do. Retries run for at most ``BUSY_TIMEOUT_S``, SQLite's busy timeout;
+past that the caller gets ``BankUnavailable``, as SQLite's writer does when the lock stays
+taken. A pool that can't hand
+out a connection in time, a server that is down or restarting, a connection lost mid-way: the
+same ``BankUnavailable`` — nothing was committed, and the request may be tried again.
+
+SQL arrives written for SQLite's ``?`` placeholders (``bank.sql``); ``pg_sql`` turns them into
+psycopg's ``%s`` (cached). The pool is per process: a process forked from one that had a pool
+(an RQ job's work horse) opens its own and never touches the parent's connections.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+import psycopg
+from psycopg import errors
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from bank.db import BUSY_TIMEOUT_S
+from bank.errors import BankUnavailable
+from bank.schema import ADDED_COLUMNS, POSTGRESQL, schema
+from bank.sql import Cursor, T
+
+log = logging.getLogger(__name__)
+
+# Enough for a web process's threads (gunicorn's default is 1-4) and a test's 20 racing threads
+# to wait their turn well inside the busy timeout; a pool per process, so the server sees
+# processes x POOL_MAX connections at most (its default max_connections is 100).
+POOL_MIN, POOL_MAX = 1, 10
+# Advisory lock numbers, the same in every process: schema creation takes one, retries the other.
+SCHEMA_LOCK, RETRY_LOCK = 7_311_001, 7_311_002
+_RETRY = (errors.SerializationFailure, errors.DeadlockDetected)
+# Down, restarting, unreachable, out of connections, or a statement that waited too long.
+_UNAVAILABLE = (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout)
+# Pools inherited through fork(): their sockets are the parent's, so the child never uses them.
+_INHERITED: list[ConnectionPool[Any]] = []
+# Every database object of this process, so ``close_all`` can close their pools.
+_OPEN: weakref.WeakSet[PostgresDatabase] = weakref.WeakSet()
+
+
+@lru_cache(maxsize=1024)
+def pg_sql(sql: str) -> str:
+    """``sql`` with ``?`` placeholders as psycopg's ``%s``, and ``%`` doubled (psycopg reads
+    ``%`` as its own marker). A ``?`` inside a quoted string is left alone."""
+    out: list[str] = []
+    quoted = False
+    index = 0
+    while index < len(sql):
+        char = sql[index]
+        if char == "-" and not quoted and sql.startswith("--", index):
+            index = sql.find("\n", index)  # a comment (the schema's) may hold an apostrophe
+            if index < 0:
+                break
+            continue
+        if char == "'":
+            quoted = not quoted
+        out.append("%%" if char == "%" else "%s" if char == "?" and not quoted else char)
+        index += 1
+    return "".join(out)
+
+
+class PgConnection:
+    """A psycopg connection that speaks ``bank.sql.Connection``: the shared SQL runs unchanged."""
+
+    def __init__(self, connection: psycopg.Connection[Any]) -> None:
+        self._connection = connection
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Cursor:
+        return self._connection.execute(pg_sql(sql), tuple(parameters))
+
+    def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Cursor:
+        cursor = self._connection.cursor()
+        cursor.executemany(pg_sql(sql), [tuple(p) for p in parameters])
+        return cursor
+
+
+def readable(url: str) -> bool:
+    """libpq can read ``url`` (nothing is connected to)."""
+    try:
+        psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return False
+    return True
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for logs and messages."""
+    try:
+        parts = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "postgresql://(unreadable URL)"
+    host, port, name = parts.get("host", ""), parts.get("port", ""), parts.get("dbname", "")
+    user = f"{parts['user']}@" if parts.get("user") else ""
+    return f"postgresql://{user}{host}{':' + str(port) if port else ''}/{name}"
+
+
+class PostgresDatabase:
+    """The bank's PostgreSQL database: ``write``, ``read``, ``rows``, like ``bank.db.Database``."""
+
+    def __init__(self, url: str, pool_max: int = POOL_MAX) -> None:
+        self.location = url
+        self.pool_max = pool_max
+        self._pid = 0
+        self._pool_now: ConnectionPool[Any] | None = None
+        _OPEN.add(self)
+        self.write(_create_schema)
+
+    def _pool(self) -> ConnectionPool[Any]:
+        if self._pool_now is not None and self._pid != os.getpid():
+            _INHERITED.append(self._pool_now)
+            self._pool_now = None
+        if self._pool_now is None:
+            pool: ConnectionPool[Any] = ConnectionPool(
+                self.location,
+                min_size=POOL_MIN,
+                max_size=self.pool_max,
+                timeout=BUSY_TIMEOUT_S,
+                # A connection the server dropped (a restart) is replaced, not handed out.
+                check=ConnectionPool.check_connection,
+                configure=_serializable,
+                kwargs={
+                    "autocommit": True,  # reads: one statement, one snapshot; writes: BEGIN below
+                    "row_factory": dict_row,
+                    "connect_timeout": max(1, int(BUSY_TIMEOUT_S)),
+                    # A statement stuck behind a lock (a backup, a stuck session) gives up in
+                    # time for a "try again" before the webhook's per-customer lock lapses.
+                    "options": f"-c lock_timeout={int(BUSY_TIMEOUT_S * 1000)}",
+                },
+                open=False,
+                name="teller-bank",
+            )
+            pool.open(wait=False)
+            self._pool_now, self._pid = pool, os.getpid()
+        return self._pool_now
+
+    @contextmanager
+    def _checkout(self) -> Iterator[psycopg.Connection[Any]]:
+        try:
+            with self._pool().connection() as connection:
+                yield connection
+        except _UNAVAILABLE as exc:
+            log.warning("bank: PostgreSQL unavailable (%s)", type(exc).__name__)
+            raise BankUnavailable("the bank's database is unavailable") from exc
+
+    def write(self, work: Callable[[PgConnection], T]) -> T:
+        """``work`` inside one SERIALIZABLE transaction: committed if it returns, rolled back if
+        it raises. ``work`` may run several times (after a serialization failure, when it wrote
+        nothing), so it must do nothing but SQL on the connection it is given."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        retrying = False
+        while True:
+            with self._checkout() as connection:
+                try:
+                    return self._attempt(connection, work, retrying)
+                except _RETRY as exc:
+                    failure: Exception = exc
+            if time.monotonic() > deadline:
+                raise BankUnavailable("the bank's database is busy") from failure
+            retrying = True
+
+    @staticmethod
+    def _attempt(
+        connection: psycopg.Connection[Any], work: Callable[[PgConnection], T], retrying: bool
+    ) -> T:
+        """One try of ``work``. A retry first takes RETRY_LOCK, a session lock taken *before*
+        BEGIN so the transaction's snapshot is the one after the wait: transactions that lost a
+        race then run one after another, each seeing the last one's commit, instead of losing
+        to each other again (on a hot account, racing retries could lose for seconds)."""
+        if not retrying:
+            with connection.transaction():
+                return work(PgConnection(connection))
+        connection.execute("SELECT pg_advisory_lock(%s)", (RETRY_LOCK,))
+        try:
+            with connection.transaction():
+                return work(PgConnection(connection))
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (RETRY_LOCK,))
+
+    def read(self, work: Callable[[PgConnection], T]) -> T:
+        """``work`` on a pooled connection in autocommit mode (each statement a snapshot)."""
+        with self._checkout() as connection:
+            return work(PgConnection(connection))
+
+    def run(self, sql: str, *args: object) -> None:
+        """One statement in its own write transaction (set-up and repair, such as tests do)."""
+        self.write(lambda db: db.execute(sql, args))
+
+    def rows(self, sql: str, *args: object) -> list[Any]:
+        """A read in autocommit mode: one statement, one consistent snapshot."""
+        return self.read(lambda db: db.execute(sql, args).fetchall())
+
+    def close(self) -> None:
+        """Close this process's pool (a forked child leaves its parent's alone)."""
+        if self._pool_now is not None and self._pid == os.getpid():
+            self._pool_now.close()
+        self._pool_now = None
+
+
+def close_all(location: str) -> None:
+    """Close the pools of every database object of this process on ``location`` (before the
+    database is dropped, say)."""
+    for database in list(_OPEN):
+        if database.location == location:
+            database.close()
+
+
+def _serializable(connection: psycopg.Connection[Any]) -> None:
+    """Every transaction the pool's connections open (``write``) is SERIALIZABLE."""
+    connection.isolation_level = psycopg.IsolationLevel.SERIALIZABLE
+
+
+def _create_schema(db: PgConnection) -> None:
+    # Two processes starting on a new database would race on CREATE TABLE IF NOT EXISTS (it is
+    # not atomic against itself): the first takes this lock, the second then finds the tables.
+    db.execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
+    for statement in schema(POSTGRESQL):
+        db.execute(statement)
+    for table, columns in ADDED_COLUMNS.items():
+        for name, kind in columns.items():
+            db.execute(POSTGRESQL.add_column.format(table=table, column=name, kind=kind))

@@ -66,6 +66,7 @@ class Database:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self.location = self.path  # what BANK_DATABASE said: the file's path
+        self.dialect = SQLITE
         self._local = threading.local()
         with self.transaction() as db:
             # Idempotent; inside IMMEDIATE so two processes opening a new file don't race.

@@ -47,6 +47,7 @@ from bank.ports import (
     TransferResult,
 )
 from bank.rows import TRANSFER_SQL, customer_from, profile_from, transaction_from, transfer_from
+from bank.schema import Dialect
 from bank.seed_sql import insert_seed
 from bank.sql import Connection, Row, T
 from bank.wallet_types import OpenedWallet, Taken, WalletOpening
@@ -68,6 +69,7 @@ class BankDatabase(Protocol):
     """What ``SqlBank`` needs of its database (``bank.db.Database``, ``bank.pg_db``'s)."""
 
     location: str
+    dialect: Dialect
 
     def write(self, work: Callable[[Connection], T], /) -> T: ...
 

@@ -128,6 +128,7 @@ class PostgresDatabase:
 
     def __init__(self, url: str, pool_max: int = POOL_MAX) -> None:
         self.location = url
+        self.dialect = POSTGRESQL
         self.pool_max = pool_max
         self._pid = 0
         self._pool_now: ConnectionPool[Any] | None = None

@@ -129,6 +129,7 @@ class Services:
     def close(self) -> None:
         if self.embedded_worker is not None:
             self.embedded_worker.stop()
+        self.bank.close()  # a PostgreSQL bank's pool: its connections and threads
 
     @cached_property
     def care(self) -> CustomerCare:

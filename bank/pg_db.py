@@ -33,7 +33,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import psycopg
@@ -89,17 +89,22 @@ class PgConnection:
 
     def __init__(self, connection: psycopg.Connection[Any]) -> None:
         self._connection = connection
+        self.answered = 0  # statements the server answered (see PostgresDatabase._use)
+        self.committing = False
 
     @property
     def in_transaction(self) -> bool:
         return self._connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Cursor:
-        return self._connection.execute(pg_sql(sql), tuple(parameters))
+        cursor = self._connection.execute(pg_sql(sql), tuple(parameters))
+        self.answered += 1
+        return cursor
 
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Cursor:
         cursor = self._connection.cursor()
         cursor.executemany(pg_sql(sql), [tuple(p) for p in parameters])
+        self.answered += 1
         return cursor
 
 
@@ -145,8 +150,6 @@ class PostgresDatabase:
                 min_size=POOL_MIN,
                 max_size=self.pool_max,
                 timeout=BUSY_TIMEOUT_S,
-                # A connection the server dropped (a restart) is replaced, not handed out.
-                check=ConnectionPool.check_connection,
                 configure=_serializable,
                 kwargs={
                     "autocommit": True,  # reads: one statement, one snapshot; writes: BEGIN below
@@ -168,9 +171,28 @@ class PostgresDatabase:
         try:
             with self._pool().connection() as connection:
                 yield connection
+        except _RETRY:
+            raise  # not an outage: ``write`` runs the transaction again
         except _UNAVAILABLE as exc:
             log.warning("bank: PostgreSQL unavailable (%s)", type(exc).__name__)
             raise BankUnavailable("the bank's database is unavailable") from exc
+
+    def _use(self, use: Callable[[psycopg.Connection[Any], PgConnection], T]) -> T:
+        """``use`` on a pooled connection. A connection the server dropped while it sat in the
+        pool (a restart, an idle timeout) fails at its first statement: then, and only then —
+        nothing reached the server, so nothing can have happened twice — once more on a new
+        one. (Checking every connection before handing it out would cost a round trip on every
+        read and write.)"""
+        for last in (False, True):
+            with self._checkout() as connection:
+                db = PgConnection(connection)
+                try:
+                    return use(connection, db)
+                except psycopg.OperationalError:
+                    if last or not connection.broken or db.answered or db.committing:
+                        raise
+            log.info("bank: a pooled PostgreSQL connection had been dropped; using a new one")
+        raise AssertionError("unreachable")  # the second pass returns or raises
 
     def write(self, work: Callable[[PgConnection], T]) -> T:
         """``work`` inside one SERIALIZABLE transaction: committed if it returns, rolled back if
@@ -179,37 +201,17 @@ class PostgresDatabase:
         deadline = time.monotonic() + BUSY_TIMEOUT_S
         retrying = False
         while True:
-            with self._checkout() as connection:
-                try:
-                    return self._attempt(connection, work, retrying)
-                except _RETRY as exc:
-                    failure: Exception = exc
+            try:
+                return self._use(partial(_attempt, work=work, retrying=retrying))
+            except _RETRY as exc:
+                failure: Exception = exc
             if time.monotonic() > deadline:
                 raise BankUnavailable("the bank's database is busy") from failure
             retrying = True
 
-    @staticmethod
-    def _attempt(
-        connection: psycopg.Connection[Any], work: Callable[[PgConnection], T], retrying: bool
-    ) -> T:
-        """One try of ``work``. A retry first takes RETRY_LOCK, a session lock taken *before*
-        BEGIN so the transaction's snapshot is the one after the wait: transactions that lost a
-        race then run one after another, each seeing the last one's commit, instead of losing
-        to each other again (on a hot account, racing retries could lose for seconds)."""
-        if not retrying:
-            with connection.transaction():
-                return work(PgConnection(connection))
-        connection.execute("SELECT pg_advisory_lock(%s)", (RETRY_LOCK,))
-        try:
-            with connection.transaction():
-                return work(PgConnection(connection))
-        finally:
-            connection.execute("SELECT pg_advisory_unlock(%s)", (RETRY_LOCK,))
-
     def read(self, work: Callable[[PgConnection], T]) -> T:
         """``work`` on a pooled connection in autocommit mode (each statement a snapshot)."""
-        with self._checkout() as connection:
-            return work(PgConnection(connection))
+        return self._use(lambda _, db: work(db))
 
     def run(self, sql: str, *args: object) -> None:
         """One statement in its own write transaction (set-up and repair, such as tests do)."""
@@ -224,6 +226,28 @@ class PostgresDatabase:
         if self._pool_now is not None and self._pid == os.getpid():
             self._pool_now.close()
         self._pool_now = None
+
+
+def _attempt(
+    connection: psycopg.Connection[Any],
+    db: PgConnection,
+    work: Callable[[PgConnection], T],
+    retrying: bool,
+) -> T:
+    """One try of ``work``. A retry first takes RETRY_LOCK, a session lock taken *before*
+    BEGIN so the transaction's snapshot is the one after the wait: transactions that lost a
+    race then run one after another, each seeing the last one's commit, instead of losing to
+    each other again (on a hot account, racing retries could lose for seconds)."""
+    if retrying:
+        db.execute("SELECT pg_advisory_lock(?)", (RETRY_LOCK,))
+    try:
+        with connection.transaction():
+            result = work(db)
+            db.committing = True  # from here a lost connection may or may not have committed
+        return result
+    finally:
+        if retrying and not connection.broken:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (RETRY_LOCK,))
 
 
 def close_all(location: str) -> None:

@@ -19,26 +19,31 @@ class BankLocations:
         self.folder = folder
         self.server = server
         self.made: list[str] = []
+        self._emptied: list[str] = []
         self._numbers = count(1)
 
     def new(self) -> str:
         if self.server is None:
             location = str(self.folder / f"bank-{next(self._numbers)}.sqlite3")
+        elif self._emptied:
+            location = self._emptied.pop()
         else:
             location = self.server.new_database()
         self.made.append(location)
         return location
 
     def discard(self, location: str) -> None:
-        """Drop one made earlier (a model run's bank, at its end)."""
-        if self.server is not None and location in self.made:
-            close_all(location)
-            self.server.drop(location)
+        """Done with one made earlier (a randomized run's bank, at its end): a SQLite file is
+        left to the temporary folder, a PostgreSQL database is emptied for the next ``new``."""
         self.made.remove(location)
+        if self.server is not None:
+            close_all(location)
+            self.server.empty(location)
+            self._emptied.append(location)
 
     def clean_up(self) -> None:
         if self.server is None:
             return
-        for url in self.made:
+        for url in self.made + self._emptied:
             close_all(url)
             self.server.drop(url)

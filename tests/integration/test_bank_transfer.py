@@ -252,7 +252,8 @@ def test_random_transfers_keep_the_ledger_balanced(
     bank_locations: BankLocations,
     moves: list[tuple[str, tuple[str, str], int, int]],
 ) -> None:
-    bank = open_bank(bank_locations.new(), clock=Clock())
+    location = bank_locations.new()
+    bank = open_bank(location, clock=Clock())
     load_file(bank, DEMO_SEED)
     total = bank.total_balance()
     for source, (code, to), cents, key in moves:
@@ -263,3 +264,4 @@ def test_random_transfers_keep_the_ledger_balanced(
     assert bank.ledger_problems() == []
     assert all(a.balance >= 0 for a in bank.accounts(AMINA))
     bank.close()
+    bank_locations.discard(location)

@@ -44,10 +44,10 @@ from auth.service import COOLING_OFF_DAILY_CAP, AuthService
 from auth.stepup import StepUpService, build_stepup
 from auth.stepup.challenges import ChallengeStore
 from bank.demo import SqlBank
-from bank.engines import open_bank
+from bank.engines import describe, open_bank
 from bank.limits import kyc_guard
 from bank.national_id import RegistryVerifier
-from bank.ports import CoreBanking
+from bank.ports import BankUnavailable, CoreBanking
 from bank.seed import SeedError, load_file
 from bot.claim_notice import ClaimNotifier
 from bot.dispatch import Dispatcher
@@ -298,7 +298,16 @@ def build_services(
     if config.is_production:
         warn_about_redis(app_redis)
     queue = queue_for(DEFAULT_QUEUE, rq_redis)
-    bank = open_bank(config.bank_database, clock=clock, guards=[kyc_guard])
+    try:
+        bank = open_bank(config.bank_database, clock=clock, guards=[kyc_guard])
+    except BankUnavailable as exc:  # a PostgreSQL bank down or unreachable at start
+        raise ConfigError(
+            [
+                f"BANK_DATABASE: {describe(config.bank_database)} did not answer; check that "
+                "the database server is running and reachable, and the URL's user, password "
+                "and database name"
+            ]
+        ) from exc
     if config.bank_seed and bank.is_empty():
         try:
             summary = load_file(bank, Path(config.bank_seed))

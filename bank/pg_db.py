@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -137,44 +138,74 @@ class PostgresDatabase:
         self.pool_max = pool_max
         self._pid = 0
         self._pool_now: ConnectionPool[Any] | None = None
+        self._lock = threading.Lock()
+        self._in_use = 0  # connections this process has out of its pool now
         _OPEN.add(self)
         self.write(_create_schema)
 
     def _pool(self) -> ConnectionPool[Any]:
         if self._pool_now is not None and self._pid != os.getpid():
             _INHERITED.append(self._pool_now)
+            self._pool_now, self._lock, self._in_use = None, threading.Lock(), 0
+        pool = self._pool_now
+        if pool is not None:
+            return pool
+        with self._lock:  # two threads' first calls make one pool
+            if self._pool_now is None:
+                self._pool_now, self._pid = self._new_pool(), os.getpid()
+            return self._pool_now
+
+    def _new_pool(self) -> ConnectionPool[Any]:
+        pool: ConnectionPool[Any] = ConnectionPool(
+            self.location,
+            min_size=POOL_MIN,
+            max_size=self.pool_max,
+            timeout=BUSY_TIMEOUT_S,
+            configure=_serializable,
+            kwargs={
+                "autocommit": True,  # reads: one statement, one snapshot; writes: BEGIN below
+                "row_factory": dict_row,
+                "connect_timeout": max(1, int(BUSY_TIMEOUT_S)),
+                # A statement stuck behind a lock (a backup, a stuck session) gives up in
+                # time for a "try again" before the webhook's per-customer lock lapses.
+                "options": f"-c lock_timeout={int(BUSY_TIMEOUT_S * 1000)}",
+            },
+            open=False,
+            name="teller-bank",
+        )
+        pool.open(wait=False)
+        return pool
+
+    def _forget(self, pool: ConnectionPool[Any]) -> None:
+        """After a pool waited the whole busy timeout without a connection while none of its
+        connections was in use, it couldn't reach the server: it is replaced, so the next call
+        connects at once. (Its own reconnection backs off — 1 s, 2 s, 4 s … — and would keep
+        customers waiting that long after the server is back.) A pool with connections out is
+        only busy, and is kept."""
+        with self._lock:
+            if self._pool_now is not pool or self._in_use:
+                return
             self._pool_now = None
-        if self._pool_now is None:
-            pool: ConnectionPool[Any] = ConnectionPool(
-                self.location,
-                min_size=POOL_MIN,
-                max_size=self.pool_max,
-                timeout=BUSY_TIMEOUT_S,
-                configure=_serializable,
-                kwargs={
-                    "autocommit": True,  # reads: one statement, one snapshot; writes: BEGIN below
-                    "row_factory": dict_row,
-                    "connect_timeout": max(1, int(BUSY_TIMEOUT_S)),
-                    # A statement stuck behind a lock (a backup, a stuck session) gives up in
-                    # time for a "try again" before the webhook's per-customer lock lapses.
-                    "options": f"-c lock_timeout={int(BUSY_TIMEOUT_S * 1000)}",
-                },
-                open=False,
-                name="teller-bank",
-            )
-            pool.open(wait=False)
-            self._pool_now, self._pid = pool, os.getpid()
-        return self._pool_now
+        pool.close(timeout=0)
 
     @contextmanager
     def _checkout(self) -> Iterator[psycopg.Connection[Any]]:
+        pool = self._pool()
         try:
-            with self._pool().connection() as connection:
-                yield connection
+            with pool.connection() as connection:
+                with self._lock:
+                    self._in_use += 1
+                try:
+                    yield connection
+                finally:
+                    with self._lock:
+                        self._in_use -= 1
         except _RETRY:
             raise  # not an outage: ``write`` runs the transaction again
         except _UNAVAILABLE as exc:
             log.warning("bank: PostgreSQL unavailable (%s)", type(exc).__name__)
+            if isinstance(exc, PoolTimeout):
+                self._forget(pool)
             raise BankUnavailable("the bank's database is unavailable") from exc
 
     def _use(self, use: Callable[[psycopg.Connection[Any], PgConnection], T]) -> T:

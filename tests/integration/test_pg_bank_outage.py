@@ -19,7 +19,7 @@ import pytest
 from flask.testing import FlaskClient
 
 import bank.pg_db
-from app import DEMO_SEED, Config
+from app import DEMO_SEED, Config, ConfigError, build_services
 from bank.engines import PostgresBank
 from bank.limits import kyc_guard
 from bank.ports import BankUnavailable, TransferRequest
@@ -169,3 +169,17 @@ def test_a_customer_is_told_to_try_again_while_it_is_down(
     server.serve()
     text = whatsapp.send(AMINA_PHONE, "balance").text
     assert "2,500.00" in text or "2500.00" in text, text
+
+
+@pytest.mark.usefixtures("short_timeout")
+def test_a_bank_down_at_start_refuses_to_start_naming_the_setting(redis_url: str) -> None:
+    config = Config(
+        redis_url=redis_url,
+        public_base_url=BASE_URL,
+        bank_database="postgresql://teller:s3cret-pw@127.0.0.1:1/bank",
+    )
+    with pytest.raises(ConfigError) as refused:
+        build_services(config)
+    [problem] = refused.value.problems
+    assert problem.startswith("BANK_DATABASE: postgresql://teller@127.0.0.1:1/bank did not answer")
+    assert "s3cret-pw" not in str(refused.value)

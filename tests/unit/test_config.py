@@ -130,13 +130,18 @@ def test_the_banks_clock_and_the_cooling_off_cap_are_read() -> None:
 
 
 @pytest.mark.parametrize(
-    "value",
-    ["sqlite:///var/bank.sqlite3", "postgres:x", "mysql://h/b", "postgresql:/x"],
+    ("value", "problem"),
+    [
+        ("sqlite:///var/bank.sqlite3", "sqlite URLs are not supported"),
+        ("mysql://h/b", "mysql URLs are not supported"),
+        ("postgres:x", "not a readable PostgreSQL URL"),
+        ("postgresql:/x", "not a readable PostgreSQL URL"),
+    ],
 )
-def test_a_bank_database_url_refuses_to_start(value: str) -> None:
+def test_a_bank_database_url_refuses_to_start(value: str, problem: str) -> None:
     with pytest.raises(ConfigError) as refused:
         Config.from_env({"BANK_DATABASE": value})
-    assert any(p.startswith("BANK_DATABASE:") and "URLs are not supported" in p
+    assert any(p.startswith("BANK_DATABASE:") and problem in p
                for p in refused.value.problems)  # fmt: skip
 
 

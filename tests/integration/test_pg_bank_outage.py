@@ -17,6 +17,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 from flask.testing import FlaskClient
+from prometheus_client import REGISTRY
 
 import bank.pg_db
 from app import DEMO_SEED, Config, ConfigError, build_services
@@ -70,6 +71,13 @@ def pg_bank(url: str, short_timeout: None) -> Iterator[PostgresBank]:
     load_file(demo, DEMO_SEED)
     yield demo
     demo.close()
+
+
+def bank_errors() -> float:
+    sample = REGISTRY.get_sample_value(
+        "teller_dependency_errors_total", {"dependency": "bank", "where": "webhook"}
+    )
+    return sample or 0.0
 
 
 def savings(demo: PostgresBank) -> Decimal:
@@ -161,11 +169,13 @@ def test_a_customer_is_told_to_try_again_while_it_is_down(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     register_amina(whatsapp, secure)
+    counted = bank_errors()
     server.halt()
     caplog.set_level(logging.INFO)
     reply = whatsapp.send(AMINA_PHONE, "balance")
     assert reply.status == 200 and reply.text == TRY_AGAIN
     assert "Traceback" not in caplog.text
+    assert bank_errors() == counted + 1  # the metrics' bank errors, as for SQLite's busy file
     server.serve()
     text = whatsapp.send(AMINA_PHONE, "balance").text
     assert "2,500.00" in text or "2500.00" in text, text

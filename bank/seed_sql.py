@@ -1,6 +1,6 @@
 """The SQL half of seed loading: rows for a seed document that ``bank.seed`` already validated.
 
-Kept apart from validation so each stays small, and from ``SqliteBank`` so the adapter reads as
+Kept apart from validation so each stays small, and from ``SqlBank`` so the adapter reads as
 the port it implements. Balances are never written directly: every account starts at zero and
 its seeded history and opening balance are posted as ledger legs against the bank's
 opening-balance equity account. So even a freshly loaded bank satisfies the ledger invariants

@@ -1,4 +1,4 @@
-"""The demo bank's SQL for opening a wallet (``SqliteBank.open_wallet``), inside the caller's
+"""The demo bank's SQL for opening a wallet (``SqlBank.open_wallet``), inside the caller's
 write transaction: the duplicate checks, the customer, the wallet account, the record of the
 terms accepted, and the claims paid in. Any error rolls all of it back.
 """

@@ -16,9 +16,11 @@ A first attempt takes no lock at all, so writes for different customers run side
 retry queues behind the others' retries (``_attempt``), so a hot account's racing writers end up
 taking turns as SQLite's do. Retries run for at most ``BUSY_TIMEOUT_S``, SQLite's busy timeout;
 past that the caller gets ``BankUnavailable``, as SQLite's writer does when the lock stays
-taken. A pool that can't hand
-out a connection in time, a server that is down or restarting, a connection lost mid-way: the
-same ``BankUnavailable`` — nothing was committed, and the request may be tried again.
+taken. A pool that can't hand out a connection in time, a server that is down or restarting, a
+statement that waited too long for a lock, a connection lost mid-way: the same
+``BankUnavailable``, and the request may be tried again. (Only a connection lost during COMMIT
+leaves it unknown whether the transaction committed; a transfer tried again then replays by its
+idempotency key rather than moving the money twice.)
 
 SQL arrives written for SQLite's ``?`` placeholders (``bank.sql``); ``pg_sql`` turns them into
 psycopg's ``%s`` (cached). The pool is per process: a process forked from one that had a pool

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from admin.approvals.changes import Changes
 from admin.staff.accounts import StaffAccounts
 from admin.staff.token_records import derive_key as token_key
 from admin.staff.tokens import StaffTokens
+from app.bank_facts import BankFacts, bank_facts, cooling_off_cap
 from app.config import Config, ConfigError
 from app.redis_settings import warn_about_redis
 from auth.care import CustomerCare
@@ -40,14 +40,14 @@ from auth.ports import StepUpRequest
 from auth.scenarios.evaluate import Decision
 from auth.scenarios.model import ONBOARDING_SEGMENT
 from auth.scenarios.service import ScenarioService
-from auth.service import COOLING_OFF_DAILY_CAP, AuthService
+from auth.service import AuthService
 from auth.stepup import StepUpService, build_stepup
 from auth.stepup.challenges import ChallengeStore
 from bank.demo import SqlBank
 from bank.engines import describe, open_bank
 from bank.limits import kyc_guard
 from bank.national_id import RegistryVerifier
-from bank.ports import BankUnavailable, CoreBanking
+from bank.ports import BankUnavailable
 from bank.seed import SeedError, load_file
 from bot.claim_notice import ClaimNotifier
 from bot.dispatch import Dispatcher
@@ -56,6 +56,7 @@ from bot.messenger import OutboxMessenger, SmtpMailer, TwilioMessenger
 from bot.sealed import Sealer
 from bot.store import EdgeStore
 from messaging import Messenger
+from messaging.keys import secrets_of
 from receipts.verification import derive_key
 from workers import context as job_context
 from workers.context import JobContext
@@ -140,7 +141,10 @@ class Services:
     def media(self) -> MediaStore:
         """Rendered documents waiting for Twilio (``GET /media/<token>``)."""
         ttl = timedelta(minutes=self.config.media_ttl_minutes)
-        return MediaStore(self.rq_redis, self.config.secret_key, ttl, self.clock)
+        config = self.config
+        return MediaStore(
+            self.rq_redis, config.secret_key, ttl, self.clock, config.secret_key_previous
+        )
 
     @cached_property
     def staff(self) -> StaffAccounts:
@@ -153,18 +157,36 @@ class Services:
             config.public_base_url,
             self.clock,
             self.bank_name,
+            previous_secret_key=config.secret_key_previous,
         )
 
     @cached_property
     def tokens(self) -> StaffTokens:
         """Staff's personal API tokens (``admin.staff.tokens``), owned by ``staff`` accounts."""
         key = token_key(self.config.secret_key)
-        return StaffTokens(self.redis, key, self.clock, self.auth.audit, self.staff)
+        previous = self.config.secret_key_previous
+        return StaffTokens(
+            self.redis,
+            key,
+            self.clock,
+            self.auth.audit,
+            self.staff,
+            previous_key=token_key(previous) if previous else None,
+        )
 
     @cached_property
     def verify_key(self) -> bytes:
         """The receipts' verification-code key, derived from SECRET_KEY for that use only."""
         return derive_key(self.config.secret_key)
+
+    @cached_property
+    def verify_keys(self) -> tuple[bytes, ...]:
+        """What a typed verification code is checked against: the current key and, during a
+        SECRET_KEY rotation, the previous one (receipts printed before it)."""
+        return tuple(
+            derive_key(secret)
+            for secret in secrets_of(self.config.secret_key, self.config.secret_key_previous)
+        )
 
     def job_context(self) -> JobContext:
         """What jobs in this process use (``workers.context``)."""
@@ -227,64 +249,6 @@ def twilio_messenger(config: Config, http_client: Any = None) -> TwilioMessenger
     )
 
 
-@dataclass(frozen=True)
-class BankFacts:
-    """The bank's own facts, read once from the bank (its seed, for the demo bank)."""
-
-    name: str
-    currency: str
-    code: str
-    timezone: str  # IANA: the bank's clock for every time a customer reads
-
-
-def bank_facts(config: Config, bank: CoreBanking) -> BankFacts:
-    """The bank's name, currency and code, from the bank. ``BANK_NAME`` and ``DEFAULT_CURRENCY``
-    only name an empty bank; a configured value that disagrees with the bank's refuses to start
-    (a chat quoting one currency while the bank moves another is worse than not starting)."""
-    profile = bank.profile()
-    problems = []
-    if config.default_currency and profile.currency and config.default_currency != profile.currency:
-        problems.append(
-            f"DEFAULT_CURRENCY: is {config.default_currency} but the bank keeps its accounts in "
-            f"{profile.currency}; unset it (the bank's currency is used) or set it to "
-            f"{profile.currency}"
-        )
-    if config.bank_name and profile.name and config.bank_name != profile.name:
-        problems.append(
-            f"BANK_NAME: is {config.bank_name!r} but the bank is {profile.name!r}; unset it "
-            "(the bank's name is used) or set it to the bank's name"
-        )
-    if problems:
-        raise ConfigError(problems)
-    return BankFacts(
-        name=profile.name or config.bank_name or "Teller Bank",
-        currency=profile.currency or config.default_currency or "USD",
-        code=profile.code,
-        timezone=config.bank_timezone or profile.timezone or "UTC",
-    )
-
-
-def cooling_off_cap(config: Config, bank: CoreBanking, currency: str) -> Decimal:
-    """What a customer may send a day while the cooling-off after registering runs, in the bank's
-    currency: ``REGISTRATION_COOLING_OFF_CAP`` (unset: 200.00), never above the bank's KYC level 1
-    daily limit — a cap set above it refuses to start (the cooling-off only ever lowers limits),
-    the default is lowered to it."""
-    levels = sorted(bank.kyc_levels(), key=lambda level: level.level)
-    ceiling = levels[0].daily if levels else None
-    wanted = config.registration_cooling_off_cap
-    if wanted is None:
-        return COOLING_OFF_DAILY_CAP if ceiling is None else min(COOLING_OFF_DAILY_CAP, ceiling)
-    if ceiling is not None and wanted > ceiling:
-        raise ConfigError(
-            [
-                f"REGISTRATION_COOLING_OFF_CAP: is {currency} {wanted:,.2f}, more than the bank's "
-                f"KYC level {levels[0].level} daily limit ({currency} {ceiling:,.2f}); the "
-                "cooling-off can only lower limits: set it at or below that"
-            ]
-        )
-    return wanted
-
-
 def build_services(
     config: Config,
     *,
@@ -325,6 +289,7 @@ def build_services(
     auth = AuthService.build(
         app_redis,
         pepper=config.pin_pepper,
+        previous_pepper=config.pin_pepper_previous,
         bank=bank,
         messenger=messenger,
         clock=clock,
@@ -343,7 +308,9 @@ def build_services(
             log.info("mfa: stored the out-of-the-box scenarios")
     except RedisError as exc:  # the next start seeds; until then money movements fail closed
         log.warning("mfa: out-of-the-box scenarios not stored yet: %s", exc)
-    edge = EdgeStore(app_redis, Sealer(config.secret_key))
+    edge = EdgeStore(
+        app_redis, Sealer(config.secret_key, previous_secret_key=config.secret_key_previous)
+    )
     stepup = build_stepup(auth, ChallengeStore(app_redis), config.stepup_starts_per_hour)
     claims = ClaimNotifier(bank, messenger, rq_redis, config.public_base_url, facts.name)
     effects = EffectRunner(
@@ -372,7 +339,13 @@ def build_services(
         clock=clock,
         effects=effects,
     )
-    kyc = KycUpgrades.build(app_redis, config.secret_key, auth, facts.currency)
+    kyc = KycUpgrades.build(
+        app_redis,
+        config.secret_key,
+        auth,
+        facts.currency,
+        previous_secret_key=config.secret_key_previous,
+    )
     services = Services(
         config=config,
         redis=app_redis,

@@ -44,6 +44,13 @@ def create_app(config: Config | None = None, services: Services | None = None) -
         hops = config.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=64 * 1024)
+    if config.secret_key_previous:
+        # A rotation: cookies and form tokens signed with the previous key still read; new ones
+        # are signed with the current key (itsdangerous signs with a list's last key).
+        app.config.update(
+            SECRET_KEY_FALLBACKS=[config.secret_key_previous],
+            WTF_CSRF_SECRET_KEY=[config.secret_key_previous, config.secret_key],
+        )
     app.extensions["teller"] = services  # the whole graph: the bank CLI and tests use it
     observability.install(app, config, services.rq_redis)  # request ids, /metrics
     if config.is_production:

@@ -39,10 +39,19 @@ class MediaStore:
     """Puts documents in Redis (a client with bytes replies) and finds them by token."""
 
     def __init__(
-        self, raw: Redis, secret_key: str, ttl: timedelta, clock: Callable[[], datetime]
+        self,
+        raw: Redis,
+        secret_key: str,
+        ttl: timedelta,
+        clock: Callable[[], datetime],
+        previous_secret_key: str | None = None,
     ) -> None:
         self.raw = raw
         self.signer = Signer(secret_key, salt="teller.media")
+        # During a SECRET_KEY rotation, tokens signed just before it still fetch (minutes).
+        self._signers = [self.signer] + (
+            [Signer(previous_secret_key, salt="teller.media")] if previous_secret_key else []
+        )
         self.ttl = ttl
         self.clock = clock
 
@@ -61,18 +70,26 @@ class MediaStore:
 
     def _key(self, token: str) -> str | None:
         """The Redis key a token names; None when it is tampered with or expired."""
-        try:
-            value = self.signer.unsign(token).decode()
-        except (BadSignature, UnicodeError):
-            return None
-        # Base64 leaves spare bits in the signature's last character: several spellings decode
-        # to the same bytes. Only the one we issued is accepted.
-        if not hmac.compare_digest(self.signer.sign(value).decode(), token):
+        value = self._unsigned(token)
+        if value is None:
             return None
         media_id, _, expires = value.rpartition(".")
         if not media_id or not expires.isdecimal() or int(expires) <= self.clock().timestamp():
             return None
         return MEDIA_KEY.format(media_id=media_id)
+
+    def _unsigned(self, token: str) -> str | None:
+        """The signed value, if one of our keys signed exactly this token."""
+        for signer in self._signers:
+            try:
+                value = signer.unsign(token).decode()
+            except (BadSignature, UnicodeError):
+                continue
+            # Base64 leaves spare bits in the signature's last character: several spellings
+            # decode to the same bytes. Only the one we issued is accepted.
+            if hmac.compare_digest(signer.sign(value).decode(), token):
+                return value
+        return None
 
     def get(self, token: str) -> MediaFile | None:
         """The document, or None when the token is tampered with, expired or unknown.

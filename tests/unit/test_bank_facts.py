@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app import Config, ConfigError
-from app.services import BankFacts, bank_facts, cooling_off_cap
+from app.bank_facts import BankFacts, bank_facts, cooling_off_cap
 from bank.demo import SqlBank
 from bank.engines import open_bank
 from bank.seed import load_file

@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from bank.cards import change_card
 from bank.db import TABLES, Database, stamp
@@ -47,9 +47,8 @@ from bank.ports import (
     TransferResult,
 )
 from bank.rows import TRANSFER_SQL, customer_from, profile_from, transaction_from, transfer_from
-from bank.schema import Dialect
 from bank.seed_sql import insert_seed
-from bank.sql import Connection, Row, T
+from bank.sql import BankDatabase, Connection, Row
 from bank.wallet_types import OpenedWallet, Taken, WalletOpening
 from bank.wallets import open_wallet, taken, terms_version
 
@@ -63,23 +62,6 @@ class BankNotEmpty(BankError):
 
     def __init__(self) -> None:
         super().__init__("the bank already holds data")
-
-
-class BankDatabase(Protocol):
-    """What ``SqlBank`` needs of its database (``bank.db.Database``, ``bank.pg_db``'s)."""
-
-    location: str
-    dialect: Dialect
-
-    def write(self, work: Callable[[Connection], T], /) -> T: ...
-
-    def read(self, work: Callable[[Connection], T], /) -> T: ...
-
-    def run(self, sql: str, *args: object) -> None: ...
-
-    def rows(self, sql: str, *args: object) -> list[Any]: ...
-
-    def close(self) -> None: ...
 
 
 def _own_code(db: Connection) -> str:

@@ -12,15 +12,15 @@ with a serialization failure and is simply run again (it wrote nothing). Row loc
 and every range it depends on before reading — the sum of today's transfers is a range, not a
 row — and a missed one is a silent overdraft; a missed retry is only a "try again".
 
-A first attempt takes no lock at all, so writes for different customers run side by side; a
-retry queues behind the others' retries (``_attempt``), so a hot account's racing writers end up
-taking turns as SQLite's do. Retries run for at most ``BUSY_TIMEOUT_S``, SQLite's busy timeout;
-past that the caller gets ``BankUnavailable``, as SQLite's writer does when the lock stays
-taken. A pool that can't hand out a connection in time, a server that is down or restarting, a
-statement that waited too long for a lock, a connection lost mid-way: the same
-``BankUnavailable``, and the request may be tried again. (Only a connection lost during COMMIT
-leaves it unknown whether the transaction committed; a transfer tried again then replays by its
-idempotency key rather than moving the money twice.)
+First attempts run side by side (writes for different customers don't wait for each other); a
+retry runs alone, the others queued behind it (``_attempt``), so it can't lose again and a hot
+account's racing writers end up taking turns as SQLite's do. Retries run for at most
+``BUSY_TIMEOUT_S``, SQLite's busy timeout; past that the caller gets ``BankUnavailable``, as
+SQLite's writer does when the lock stays taken. A pool that can't hand out a connection in time,
+a server that is down or restarting, a statement that waited too long for a lock, a connection
+lost mid-way: the same ``BankUnavailable``, and the request may be tried again. (Only a
+connection lost during COMMIT leaves it unknown whether the transaction committed; a transfer
+tried again then replays by its idempotency key rather than moving the money twice.)
 
 SQL arrives written for SQLite's ``?`` placeholders (``bank.sql``); ``pg_sql`` turns them into
 psycopg's ``%s`` (cached). The pool is per process: a process forked from one that had a pool
@@ -267,14 +267,17 @@ def _attempt(
     work: Callable[[PgConnection], T],
     retrying: bool,
 ) -> T:
-    """One try of ``work``. A retry first takes RETRY_LOCK, a session lock taken *before*
-    BEGIN so the transaction's snapshot is the one after the wait: transactions that lost a
-    race then run one after another, each seeing the last one's commit, instead of losing to
-    each other again (on a hot account, racing retries could lose for seconds)."""
+    """One try of ``work``. Every first try shares RETRY_LOCK (a shared lock never waits for
+    another shared one, so first tries run side by side); a retry takes it alone, as a session
+    lock taken *before* BEGIN so its snapshot is the one after the wait. A retry then runs with
+    no other writer at all — first tries that come meanwhile queue behind it — and can't lose
+    again: a hot account's racing writers fail at most once each, then take turns."""
     if retrying:
         db.execute("SELECT pg_advisory_lock(?)", (RETRY_LOCK,))
     try:
         with connection.transaction():
+            if not retrying:
+                db.execute("SELECT pg_advisory_xact_lock_shared(?)", (RETRY_LOCK,))
             result = work(db)
             db.committing = True  # from here a lost connection may or may not have committed
         return result

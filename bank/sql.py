@@ -9,8 +9,11 @@ with ``?`` placeholders and statements both engines accept (``INSERT … ON CONF
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Protocol, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from bank.schema import Dialect
 
 T = TypeVar("T")
 
@@ -40,3 +43,22 @@ class Connection(Protocol):
     def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Cursor: ...
 
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Cursor: ...
+
+
+class BankDatabase(Protocol):
+    """What ``bank.demo.SqlBank`` needs of its database: ``bank.db.Database`` (SQLite) or
+    ``bank.pg_db.PostgresDatabase``. ``write`` runs its function inside one write transaction
+    (PostgreSQL may run it again after a serialization failure), ``read`` in autocommit."""
+
+    location: str
+    dialect: Dialect
+
+    def write(self, work: Callable[[Connection], T], /) -> T: ...
+
+    def read(self, work: Callable[[Connection], T], /) -> T: ...
+
+    def run(self, sql: str, *args: object) -> None: ...
+
+    def rows(self, sql: str, *args: object) -> list[Any]: ...
+
+    def close(self) -> None: ...

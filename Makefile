@@ -24,11 +24,13 @@ $(DEV_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(DEV_STAMP)
 
-# System packages the test suite drives for real: redis-server and Debian's Chromium.
+# System packages the test suite drives for real: redis-server, Debian's Chromium, and
+# PostgreSQL's server binaries (the tests run their own private server from them).
 system-test:
 	@missing=""; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -q && $(SUDO) $(APT_INSTALL) $$missing || \

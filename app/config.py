@@ -19,6 +19,7 @@ import phonenumbers
 
 from app import redis_config
 from app.redis_config import RedisSettings, Topology
+from bank.engines import location_problems
 from bank.seed_validate import is_timezone
 
 ROOT = Path(__file__).resolve().parents[1]  # the checkout: the bank seeds, templates, static
@@ -369,19 +370,10 @@ def unknown_variables(environ: Mapping[str, str]) -> list[str]:
 
 
 def _bank_database_problems(value: str) -> list[str]:
-    """BANK_DATABASE is the demo bank's SQLite file: a path. A URL (``postgresql://…``,
-    ``sqlite:///…``) is refused rather than taken for a folder name (it once created a folder
-    named ``postgresql:`` and kept the bank there, saying nothing)."""
-    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", value)
-    if "://" in value or (scheme and len(scheme.group(1)) > 1):
-        kind = scheme.group(1) if scheme else "a URL"
-        return [
-            f"BANK_DATABASE: {kind} URLs are not supported; set the path of the demo bank's "
-            "SQLite file, such as var/bank.sqlite3"
-        ]
-    if not value.strip() or "\0" in value:
-        return ["BANK_DATABASE: must be the path of a SQLite file, such as var/bank.sqlite3"]
-    return []
+    """BANK_DATABASE is the demo bank's SQLite file (a path) or a PostgreSQL URL; any other URL
+    (``sqlite:///…``, ``mysql://…``) is refused rather than taken for a folder name (it once
+    created a folder named ``postgresql:`` and kept the bank there, saying nothing)."""
+    return location_problems(value)
 
 
 def _metrics_problems(token: str | None, folder: str | None, production: bool) -> list[str]:

@@ -28,7 +28,7 @@ from admin.staff.accounts import StaffAccounts
 from admin.staff.token_records import derive_key as token_key
 from admin.staff.tokens import StaffTokens
 from app.bank_facts import BankFacts, bank_facts, cooling_off_cap
-from app.config import Config
+from app.config import Config, ConfigError
 from app.redis_settings import warn_about_redis
 from app.redis_topology import RedisClients, redis_clients
 from auth.care import CustomerCare
@@ -44,9 +44,11 @@ from auth.scenarios.service import ScenarioService
 from auth.service import AuthService
 from auth.stepup import StepUpService, build_stepup
 from auth.stepup.challenges import ChallengeStore
-from bank.demo import SqliteBank
+from bank.demo import SqlBank
+from bank.engines import describe, open_bank
 from bank.limits import kyc_guard
 from bank.national_id import RegistryVerifier
+from bank.ports import BankUnavailable
 from bank.seed import SeedError, load_file
 from bot.claim_notice import ClaimNotifier
 from bot.content.wiring import interactive_replies
@@ -77,7 +79,7 @@ class Services:
     rq_redis: Redis  # bytes replies, on the queue's Redis: RQ's queues and the media
     redis_clients: RedisClients  # both clients, and every master (/readyz, the settings check)
     queue: Queue
-    bank: SqliteBank
+    bank: SqlBank
     messenger: Messenger
     edge: EdgeStore
     auth: AuthService
@@ -136,6 +138,7 @@ class Services:
     def close(self) -> None:
         if self.embedded_worker is not None:
             self.embedded_worker.stop()
+        self.bank.close()  # a PostgreSQL bank's pool: its connections and threads
 
     @cached_property
     def care(self) -> CustomerCare:
@@ -246,8 +249,16 @@ def build_services(
         for master in clients.masters():
             warn_about_redis(master.client, master.name)
     queue = queue_for(DEFAULT_QUEUE, rq_redis)
-    Path(config.bank_database).parent.mkdir(parents=True, exist_ok=True)
-    bank = SqliteBank(config.bank_database, clock=clock, guards=[kyc_guard])
+    try:
+        bank = open_bank(config.bank_database, clock=clock, guards=[kyc_guard])
+    except BankUnavailable as exc:  # a PostgreSQL bank down or unreachable at start
+        raise ConfigError(
+            [
+                f"BANK_DATABASE: {describe(config.bank_database)} did not answer; check that "
+                "the database server is running and reachable, and the URL's user, password "
+                "and database name"
+            ]
+        ) from exc
     if config.bank_seed and bank.is_empty():
         try:
             summary = load_file(bank, Path(config.bank_seed))

@@ -22,6 +22,7 @@ from auth import wiring as auth_wiring
 from auth.audit_cli import audit_cli
 from auth.cli import auth_cli
 from bank.cli import bank_cli
+from bank.engines import describe
 from bank.ports import BankUnavailable
 from bot.content.cli import whatsapp_cli
 from bot.routes import register_blueprints
@@ -103,7 +104,7 @@ def _announce(services: Services) -> None:
     config = services.config
     if config.redis_topology == "embedded":
         log.info("embedded mode: in-memory Redis, in-process worker thread, dev outbox messenger")
-        log.info("demo bank %s from %s", services.bank_name, config.bank_database)
+        log.info("demo bank %s from %s", services.bank_name, describe(config.bank_database))
     else:
         log.info("%s mode: Redis %s, messenger %s", config.env, _where(config), config.messenger)
     if not config.is_production:

@@ -7,9 +7,9 @@ cancelled at once, so a lost or stolen card stops working the moment it is repor
 from __future__ import annotations
 
 import secrets
-import sqlite3
 
 from bank.ports import Card, CardRefused
+from bank.sql import Connection
 
 # action → (the states it may start from, the state it leaves)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -33,7 +33,7 @@ def luhn_digit(body: str) -> str:
     return str((10 - total % 10) % 10)
 
 
-def _new_pan(db: sqlite3.Connection, like: str) -> str:
+def _new_pan(db: Connection, like: str) -> str:
     while True:
         body = like[:6] + "".join(secrets.choice("0123456789") for _ in range(len(like) - 7))
         pan = body + luhn_digit(body)
@@ -42,7 +42,7 @@ def _new_pan(db: sqlite3.Connection, like: str) -> str:
 
 
 def change_card(
-    db: sqlite3.Connection, customer_id: str, card_id: str, action: str
+    db: Connection, customer_id: str, card_id: str, action: str
 ) -> tuple[Card, Card | None]:
     """(the card after the change, the replacement card if one was made). Inside a write
     transaction; raises CardRefused when the card isn't the customer's or the state forbids."""

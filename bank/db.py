@@ -20,6 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bank.errors import BankUnavailable
+from bank.schema import ADDED_COLUMNS, SQLITE, TABLES, schema
+from bank.sql import T
+
+__all__ = ["TABLES", "Database", "stamp"]
 
 # A queue of writers each holding the lock for milliseconds clears well within this; a lock held
 # longer (a stuck process, a backup) is an outage: the writer gives up with BankUnavailable. It
@@ -29,84 +33,6 @@ BUSY_TIMEOUT_S = 4.0
 # (a close may checkpoint the parent's WAL), so they are kept referenced and never touched.
 _INHERITED: list[sqlite3.Connection] = []
 
-# Money columns are integer cents. Accounts without a customer are the bank's own (settlement
-# per other bank, opening-balance equity); only they may go below zero.
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS other_banks (code TEXT PRIMARY KEY, name TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS billers (code TEXT PRIMARY KEY, name TEXT NOT NULL,
-    reference_label TEXT NOT NULL, reference_pattern TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS kyc_levels (level INTEGER PRIMARY KEY,
-    per_transaction INTEGER NOT NULL, daily INTEGER NOT NULL, monthly INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS id_registry (national_id TEXT PRIMARY KEY, name TEXT NOT NULL,
-    dob TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS customers (customer_id TEXT PRIMARY KEY, name TEXT NOT NULL,
-    msisdn TEXT NOT NULL UNIQUE, email TEXT NOT NULL, dob TEXT NOT NULL,
-    national_id TEXT NOT NULL UNIQUE, kyc_level INTEGER NOT NULL REFERENCES kyc_levels(level),
-    chat_banking INTEGER NOT NULL DEFAULT 1, segment TEXT NOT NULL DEFAULT 'retail');
-CREATE TABLE IF NOT EXISTS accounts (number TEXT PRIMARY KEY,
-    customer_id TEXT REFERENCES customers(customer_id), type TEXT NOT NULL,
-    currency TEXT NOT NULL, balance INTEGER NOT NULL,
-    CHECK (balance >= 0 OR customer_id IS NULL));
-CREATE TABLE IF NOT EXISTS cards (card_id TEXT PRIMARY KEY,
-    customer_id TEXT NOT NULL REFERENCES customers(customer_id), pan TEXT NOT NULL,
-    status TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS payees (payee_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    customer_id TEXT NOT NULL REFERENCES customers(customer_id), name TEXT NOT NULL,
-    bank_code TEXT NOT NULL, account_number TEXT NOT NULL);
--- A customer's accounts, cards and payees are read on almost every message (a transfer's
--- conversation reads the accounts several times a message): without these, each read scans
--- every customer's rows.
-CREATE INDEX IF NOT EXISTS accounts_by_customer ON accounts (customer_id, number);
-CREATE INDEX IF NOT EXISTS cards_by_customer ON cards (customer_id, card_id);
-CREATE INDEX IF NOT EXISTS payees_by_customer ON payees (customer_id, payee_id);
-CREATE TABLE IF NOT EXISTS ledger (txn_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    account_number TEXT NOT NULL REFERENCES accounts(number), amount INTEGER NOT NULL,
-    balance_after INTEGER NOT NULL, description TEXT NOT NULL, counterparty TEXT NOT NULL,
-    reference TEXT NOT NULL, created_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS ledger_by_account ON ledger (account_number, txn_id);
-CREATE INDEX IF NOT EXISTS ledger_by_time ON ledger (account_number, created_at);
-CREATE INDEX IF NOT EXISTS ledger_by_reference ON ledger (reference);
-CREATE TABLE IF NOT EXISTS transfers (transfer_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    idempotency_key TEXT NOT NULL UNIQUE, reference TEXT NOT NULL UNIQUE,
-    customer_id TEXT NOT NULL, from_account TEXT NOT NULL, to_account TEXT NOT NULL,
-    to_bank_code TEXT NOT NULL, amount INTEGER NOT NULL, status TEXT NOT NULL,
-    txn_id INTEGER NOT NULL REFERENCES ledger(txn_id), created_at TEXT NOT NULL);
--- The KYC limits sum a customer's transfers since the start of the day and of the month, inside
--- every transfer's write lock: without this index each sum scans every customer's transfers.
-CREATE INDEX IF NOT EXISTS transfers_by_customer ON transfers (customer_id, created_at);
--- Money sent to a mobile number without a wallet, held until claimed or refunded at expiry.
-CREATE TABLE IF NOT EXISTS p2p_claims (claim_id TEXT PRIMARY KEY,
-    customer_id TEXT NOT NULL, from_account TEXT NOT NULL, msisdn TEXT NOT NULL,
-    amount INTEGER NOT NULL, reference TEXT NOT NULL, status TEXT NOT NULL,
-    token_digest TEXT NOT NULL DEFAULT '', expires_at TEXT NOT NULL, created_at TEXT NOT NULL,
-    settled_reference TEXT NOT NULL DEFAULT '', settled_at TEXT NOT NULL DEFAULT '');
-CREATE INDEX IF NOT EXISTS p2p_claims_pending ON p2p_claims (status, expires_at);
--- How each wallet opened from the chat began: the version of the bank's terms its owner accepted.
-CREATE TABLE IF NOT EXISTS wallet_openings (customer_id TEXT PRIMARY KEY
-    REFERENCES customers(customer_id), terms_version TEXT NOT NULL, opened_at TEXT NOT NULL);
--- A card's PIN, only as the hash the secure page made (never the digits).
-CREATE TABLE IF NOT EXISTS card_pins (card_id TEXT PRIMARY KEY REFERENCES cards(card_id),
-    pin_hash TEXT NOT NULL, changed_at TEXT NOT NULL);
-"""
-# Children before parents, so DELETE never trips a foreign key.
-TABLES = (
-    "wallet_openings",
-    "card_pins",
-    "p2p_claims",
-    "transfers",
-    "ledger",
-    "payees",
-    "cards",
-    "accounts",
-    "customers",
-    "id_registry",
-    "kyc_levels",
-    "billers",
-    "other_banks",
-    "meta",
-)
-
 
 def stamp(moment: datetime) -> str:
     """An aware time as fixed-width UTC text, so SQL string comparison is time order."""
@@ -115,16 +41,12 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-# Columns added after a table first shipped: a file made before them gets them with their default.
-ADDED_COLUMNS = {"customers": {"segment": "TEXT NOT NULL DEFAULT 'retail'"}}
-
-
 def _add_missing_columns(db: sqlite3.Connection) -> None:
     for table, columns in ADDED_COLUMNS.items():
         have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
         for name, kind in columns.items():
             if name not in have:
-                db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+                db.execute(SQLITE.add_column.format(table=table, column=name, kind=kind))
 
 
 def _busy_is_unavailable(execute: Callable[[str], object], sql: str) -> None:
@@ -147,12 +69,13 @@ class Database:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        self.location = self.path  # what BANK_DATABASE said: the file's path
+        self.dialect = SQLITE
         self._local = threading.local()
         with self.transaction() as db:
             # Idempotent; inside IMMEDIATE so two processes opening a new file don't race.
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
+            for statement in schema(SQLITE):
+                db.execute(statement)
             _add_missing_columns(db)
 
     def connection(self) -> sqlite3.Connection:
@@ -188,6 +111,21 @@ class Database:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+
+    def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``work`` inside one write transaction (``transaction``); its result. The same call as
+        the PostgreSQL bank's, which may run ``work`` more than once (``bank.pg_db``)."""
+        with self.transaction() as db:
+            return work(db)
+
+    def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``work`` on this thread's connection in autocommit mode (each statement a snapshot)."""
+        return work(self.connection())
+
+    def run(self, sql: str, *args: object) -> None:
+        """One statement in its own write transaction (set-up and repair, such as tests do)."""
+        with self.transaction() as db:
+            db.execute(sql, args)
 
     def rows(self, sql: str, *args: object) -> list[sqlite3.Row]:
         """A read in autocommit mode: one statement, one consistent snapshot. Readers don't wait

@@ -1,11 +1,13 @@
-"""The embedded demo bank: the ``CoreBanking`` port on one SQLite file (stdlib only).
+"""The demo bank: the ``CoreBanking`` port on SQL, embedded on one SQLite file (the default,
+stdlib only) or on a PostgreSQL database that several hosts share.
 
 It is what ``make run`` and the test suite bank with, and the reference for what a real core
 adapter must do: reads return frozen port objects with ``Decimal`` amounts converted from the
-integer cents stored; money moves only in ``transfer``, inside one ``BEGIN IMMEDIATE``
-transaction keyed by a unique idempotency key (``bank.ledger``); the seed loader inserts a whole
-seed in one transaction too (``load_seed``). Safe with many threads and several processes on
-one file (``bank.db``).
+whole cents stored; money moves only in ``transfer``, inside one write transaction keyed by a
+unique idempotency key (``bank.ledger``); the seed loader inserts a whole seed in one
+transaction too (``load_seed``). The SQL and the rules are one copy for both engines; what
+differs — connections, how a write transaction keeps out other writers, failures that mean
+"try again" — is the database object's (``bank.db`` for SQLite, ``bank.pg_db`` for PostgreSQL).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from bank.ports import (
 )
 from bank.rows import TRANSFER_SQL, customer_from, profile_from, transaction_from, transfer_from
 from bank.seed_sql import insert_seed
+from bank.sql import BankDatabase, Connection, Row
 from bank.wallet_types import OpenedWallet, Taken, WalletOpening
 from bank.wallets import open_wallet, taken, terms_version
 
@@ -61,19 +64,25 @@ class BankNotEmpty(BankError):
         super().__init__("the bank already holds data")
 
 
-class SqliteBank:
-    """CoreBanking on SQLite. ``guards`` run inside each transfer's transaction (KYC limits)."""
+def _own_code(db: Connection) -> str:
+    code = db.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
+    return str(code["value"]) if code else ""
+
+
+class SqlBank:
+    """CoreBanking on a SQL database. ``guards`` run inside each transfer's transaction (KYC
+    limits). ``location`` is what ``BANK_DATABASE`` said (a path or a URL)."""
 
     def __init__(
         self,
-        path: str | Path,
+        db: BankDatabase,
         clock: Callable[[], datetime] = utc_now,
         guards: Sequence[Guard] = (),
     ) -> None:
-        self.path = str(path)
+        self.db = db
+        self.location = db.location
         self.clock = clock
         self.guards = list(guards)
-        self.db = Database(path)
 
     def close(self) -> None:
         self.db.close()
@@ -155,39 +164,37 @@ class SqliteBank:
     ) -> tuple[TransferResult, Claim]:
         """Debit the sender into the holding account and record the claim, atomically."""
         held = replace(req, to_account=msisdn, to_bank_code=P2P_HOLD_CODE)
-        with self.db.transaction() as db:
-            code = db.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
-            result = execute_transfer(
-                db, held, code["value"] if code else "", self.clock(), self.guards
-            )
+        now = self.clock()
+
+        def hold(db: Connection) -> tuple[TransferResult, Claim]:
+            result = execute_transfer(db, held, _own_code(db), now, self.guards)
             return result, record_claim(db, result, req.customer_id, msisdn, expires_at)
 
+        return self.db.write(hold)
+
     def claim(self, claim_id: str) -> Claim | None:
-        return get_claim(self.db.connection(), claim_id)
+        return self.db.read(lambda db: get_claim(db, claim_id))
 
     def claim_by_token(self, digest: str) -> Claim | None:
-        return by_token(self.db.connection(), digest)
+        return self.db.read(lambda db: by_token(db, digest))
 
     def set_claim_token(self, claim_id: str, digest: str) -> None:
-        with self.db.transaction() as db:
-            db.execute(
-                "UPDATE p2p_claims SET token_digest = ? WHERE claim_id = ?", (digest, claim_id)
-            )
+        self.db.run("UPDATE p2p_claims SET token_digest = ? WHERE claim_id = ?", digest, claim_id)
 
     def claim_into_wallet(self, claim_id: str, wallet: str) -> Claim:
-        with self.db.transaction() as db:
-            return claim_into(db, claim_id, wallet, self.clock())
+        now = self.clock()
+        return self.db.write(lambda db: claim_into(db, claim_id, wallet, now))
 
     def wallet_taken(self, msisdn: str, national_id: str) -> Taken | None:
-        return taken(self.db.connection(), msisdn, national_id)
+        return self.db.read(lambda db: taken(db, msisdn, national_id))
 
     def open_wallet(self, opening: WalletOpening) -> OpenedWallet:
         """The customer, their wallet and the claims paid in: one transaction (``bank.wallets``)."""
-        with self.db.transaction() as db:
-            return open_wallet(db, opening, self.clock())
+        now = self.clock()
+        return self.db.write(lambda db: open_wallet(db, opening, now))
 
     def terms_accepted(self, customer_id: str) -> str | None:
-        return terms_version(self.db.connection(), customer_id)
+        return self.db.read(lambda db: terms_version(db, customer_id))
 
     def national_id_record(self, national_id: str) -> tuple[str, date] | None:
         """The demo national ID registry's record (``bank.national_id.RegistryVerifier``)."""
@@ -195,8 +202,8 @@ class SqliteBank:
         return (str(rows[0]["name"]), date.fromisoformat(rows[0]["dob"])) if rows else None
 
     def refund_claim(self, claim_id: str) -> Claim | None:
-        with self.db.transaction() as db:
-            return refund(db, claim_id, self.clock())
+        now = self.clock()
+        return self.db.write(lambda db: refund(db, claim_id, now))
 
     def expired_claims(self) -> list[str]:
         rows = self.db.rows(
@@ -206,16 +213,16 @@ class SqliteBank:
         return [r["claim_id"] for r in rows]
 
     def update_email(self, customer_id: str, email: str) -> None:
-        with self.db.transaction() as db:
-            db.execute("UPDATE customers SET email = ? WHERE customer_id = ?", (email, customer_id))
+        self.db.run("UPDATE customers SET email = ? WHERE customer_id = ?", email, customer_id)
 
     def change_card(self, customer_id: str, card_id: str, action: str) -> tuple[Card, Card | None]:
-        with self.db.transaction() as db:
-            return change_card(db, customer_id, card_id, action)
+        return self.db.write(lambda db: change_card(db, customer_id, card_id, action))
 
     def set_card_pin(self, customer_id: str, card_id: str, pin_hash: str) -> None:
         """Store a new card PIN (its hash) for the customer's active card; CardRefused else."""
-        with self.db.transaction() as db:
+        changed_at = stamp(self.clock())
+
+        def store(db: Connection) -> None:
             row = db.execute(
                 "SELECT status FROM cards WHERE card_id = ? AND customer_id = ?",
                 (card_id, customer_id),
@@ -226,8 +233,10 @@ class SqliteBank:
                 "INSERT INTO card_pins (card_id, pin_hash, changed_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (card_id) DO UPDATE SET pin_hash = excluded.pin_hash,"
                 " changed_at = excluded.changed_at",
-                (card_id, pin_hash, stamp(self.clock())),
+                (card_id, pin_hash, changed_at),
             )
+
+        self.db.write(store)
 
     def account_name(self, bank_code: str, number: str) -> str | None:
         """Name enquiry. Here: the holder of an account of this bank. Another bank's accounts
@@ -250,7 +259,8 @@ class SqliteBank:
 
     def add_payee(self, customer_id: str, name: str, bank_code: str, number: str) -> Payee:
         """Save a payee (once: saving the same account again returns the one saved)."""
-        with self.db.transaction() as db:
+
+        def save(db: Connection) -> Row:
             row = db.execute(
                 "SELECT * FROM payees WHERE customer_id = ? AND bank_code = ?"
                 " AND account_number = ?",
@@ -262,6 +272,9 @@ class SqliteBank:
                     " VALUES (?, ?, ?, ?) RETURNING *",
                     (customer_id, name, bank_code, number),
                 ).fetchone()
+            return row
+
+        row = self.db.write(save)
         return Payee(
             row["payee_id"],
             row["customer_id"],
@@ -281,16 +294,14 @@ class SqliteBank:
         return [OtherBank(r["code"], r["name"]) for r in rows]
 
     def kyc_levels(self) -> list[KycLevel]:
-        return read_levels(self.db.connection())
+        return self.db.read(read_levels)
 
     def set_kyc_level(self, level: KycLevel) -> None:
         """Replace or add a level (``bank.kyc`` rules); KycRefused changes nothing."""
-        with self.db.transaction() as db:
-            put_level(db, level)
+        self.db.write(lambda db: put_level(db, level))
 
     def set_customer_kyc_level(self, customer_id: str, level: int) -> None:
-        with self.db.transaction() as db:
-            set_customer_level(db, customer_id, level)
+        self.db.write(lambda db: set_customer_level(db, customer_id, level))
 
     # statements ------------------------------------------------------------------------
     def mini_statement(self, account_number: str, limit: int = 5) -> list[Transaction]:
@@ -318,17 +329,15 @@ class SqliteBank:
     # money -----------------------------------------------------------------------------
     def limits(self, customer_id: str, daily_cap: Decimal | None = None) -> LimitStatus:
         """The customer's KYC limits now and what they used today and this month."""
-        return limit_status(self.db.connection(), customer_id, self.clock(), daily_cap)
+        now = self.clock()
+        return self.db.read(lambda db: limit_status(db, customer_id, now, daily_cap))
 
     def transfer(self, req: TransferRequest) -> TransferResult:
         """Move money once per idempotency key; a repeat returns the first result with
         ``replayed=True``. Refusals (BankError subclasses) write nothing, so they fail closed
         and the same key may be retried later."""
-        with self.db.transaction() as db:
-            code = db.execute("SELECT value FROM meta WHERE key = 'code'").fetchone()
-            return execute_transfer(
-                db, req, code["value"] if code else "", self.clock(), self.guards
-            )
+        now = self.clock()
+        return self.db.write(lambda db: execute_transfer(db, req, _own_code(db), now, self.guards))
 
     def transfer_record(self, txn_id: int) -> TransferRecord | None:
         return transfer_from(self.db.rows(TRANSFER_SQL + " WHERE t.txn_id = ?", txn_id))
@@ -351,17 +360,36 @@ class SqliteBank:
 
     def ledger_problems(self) -> list[str]:
         """Broken double-entry invariants; an empty list means the ledger is sound."""
-        return ledger_problems(self.db.connection())
+        return self.db.read(ledger_problems)
 
     # loading ---------------------------------------------------------------------------
     def load_seed(self, doc: Mapping[str, Any], replace: bool = False) -> dict[str, int]:
         """Insert a *validated* seed (``bank.seed.load`` validates) in one transaction: all or
         nothing. Raises BankNotEmpty unless the bank is empty or ``replace`` wipes it first;
         the emptiness check holds the write lock, so two processes can't both load."""
-        with self.db.transaction() as db:
+        now = self.clock()
+
+        def load(db: Connection) -> dict[str, int]:
             if replace:
                 for table in TABLES:
                     db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
             elif db.execute("SELECT 1 FROM meta LIMIT 1").fetchone() is not None:
                 raise BankNotEmpty()
-            return insert_seed(db, doc, self.clock())
+            return insert_seed(db, doc, now)
+
+        return self.db.write(load)
+
+
+class SqliteBank(SqlBank):
+    """The embedded demo bank on one SQLite file (``bank.db``)."""
+
+    db: Database
+
+    def __init__(
+        self,
+        path: str | Path,
+        clock: Callable[[], datetime] = utc_now,
+        guards: Sequence[Guard] = (),
+    ) -> None:
+        self.path = str(path)
+        super().__init__(Database(path), clock, guards)

@@ -14,12 +14,12 @@ a customer's level is one of the bank's levels.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from decimal import Decimal
 
 from bank.money import MAX_CENTS, from_cents, has_cents_precision, to_cents
 from bank.ports import KycLevel, KycRefused
+from bank.sql import Connection
 
 LIMITS = ("per_transaction", "daily", "monthly")
 LABELS = {"per_transaction": "per-transaction", "daily": "daily", "monthly": "monthly"}
@@ -79,7 +79,7 @@ def customer_level_problems(level: object, levels: Sequence[KycLevel]) -> list[s
     return []
 
 
-def read_levels(db: sqlite3.Connection) -> list[KycLevel]:
+def read_levels(db: Connection) -> list[KycLevel]:
     """The bank's levels, lowest first."""
     rows = db.execute("SELECT * FROM kyc_levels ORDER BY level").fetchall()
     return [
@@ -93,7 +93,7 @@ def read_levels(db: sqlite3.Connection) -> list[KycLevel]:
     ]
 
 
-def put_level(db: sqlite3.Connection, level: KycLevel) -> None:
+def put_level(db: Connection, level: KycLevel) -> None:
     """Replace (or add) ``level`` inside the caller's write transaction; KycRefused on a rule."""
     problems = level_problems(level, read_levels(db))
     if problems:
@@ -106,7 +106,7 @@ def put_level(db: sqlite3.Connection, level: KycLevel) -> None:
     )
 
 
-def set_customer_level(db: sqlite3.Connection, customer_id: str, level: int) -> None:
+def set_customer_level(db: Connection, customer_id: str, level: int) -> None:
     """Move a customer to ``level`` inside the caller's write transaction; KycRefused when the
     customer or the level is unknown."""
     known = db.execute("SELECT 1 FROM customers WHERE customer_id = ?", (customer_id,))

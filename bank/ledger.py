@@ -10,7 +10,6 @@ Counterparties are stored already masked, so a statement line can never leak a f
 from __future__ import annotations
 
 import secrets
-import sqlite3
 import string
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -28,9 +27,10 @@ from bank.ports import (
     UnknownAccount,
     UnknownBank,
 )
+from bank.sql import Connection, Row
 from messaging.masking import mask_account, mask_phone
 
-Guard = Callable[[sqlite3.Connection, TransferRequest, datetime], None]
+Guard = Callable[[Connection, TransferRequest, datetime], None]
 """A check run inside the transfer's transaction, after the idempotency look-up and before the
 debit, with the write lock held (so sums it reads, e.g. today's debits for a KYC limit, cannot
 change under it). It refuses by raising a ``BankError``; nothing is then written."""
@@ -52,7 +52,7 @@ def collection_account(biller_code: str) -> str:
     return f"BILLER-{biller_code}"
 
 
-def new_reference(db: sqlite3.Connection, prefix: str = "TX") -> str:
+def new_reference(db: Connection, prefix: str = "TX") -> str:
     """``TX`` + 6 random uppercase alphanumerics, unique in the ledger (checked under the lock)."""
     while True:
         reference = prefix + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
@@ -61,7 +61,7 @@ def new_reference(db: sqlite3.Connection, prefix: str = "TX") -> str:
 
 
 def post_leg(
-    db: sqlite3.Connection,
+    db: Connection,
     account: str,
     cents: int,
     description: str,
@@ -76,16 +76,15 @@ def post_leg(
     ).fetchone()
     if row is None:
         raise UnknownAccount(account)
-    cursor = db.execute(
+    leg = db.execute(
         "INSERT INTO ledger (account_number, amount, balance_after, description, counterparty,"
-        " reference, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " reference, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING txn_id",
         (account, cents, row["balance"], description, counterparty, reference, created_at),
-    )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    ).fetchone()
+    return int(leg["txn_id"])
 
 
-def _result(row: sqlite3.Row, replayed: bool) -> TransferResult:
+def _result(row: Row, replayed: bool) -> TransferResult:
     return TransferResult(
         reference=row["reference"],
         txn_id=row["txn_id"],
@@ -99,14 +98,14 @@ def _result(row: sqlite3.Row, replayed: bool) -> TransferResult:
 
 
 def _counterparties(
-    db: sqlite3.Connection, req: TransferRequest, own_code: str, source: sqlite3.Row
+    db: Connection, req: TransferRequest, own_code: str, source: Row
 ) -> tuple[str, str, str]:
     """(account to credit, how the payer sees the payee, how the payee sees the payer)."""
     payer = f"{_owner_name(db, source['customer_id'])} {mask_account(req.from_account)}"
     if req.to_bank_code == P2P_HOLD_CODE:
         db.execute(
-            "INSERT OR IGNORE INTO accounts (number, customer_id, type, currency, balance)"
-            " VALUES (?, NULL, 'hold', ?, 0)",
+            "INSERT INTO accounts (number, customer_id, type, currency, balance)"
+            " VALUES (?, NULL, 'hold', ?, 0) ON CONFLICT DO NOTHING",
             (P2P_HOLD_ACCOUNT, source["currency"]),
         )
         return P2P_HOLD_ACCOUNT, f"Mobile {mask_phone(req.to_account)}", payer
@@ -116,8 +115,8 @@ def _counterparties(
             raise UnknownAccount(req.to_account)
         credit = collection_account(req.to_account)
         db.execute(
-            "INSERT OR IGNORE INTO accounts (number, customer_id, type, currency, balance)"
-            " VALUES (?, NULL, 'collection', ?, 0)",
+            "INSERT INTO accounts (number, customer_id, type, currency, balance)"
+            " VALUES (?, NULL, 'collection', ?, 0) ON CONFLICT DO NOTHING",
             (credit, source["currency"]),
         )
         return credit, str(biller["name"]), payer
@@ -129,8 +128,8 @@ def _counterparties(
             raise UnknownBank(req.to_bank_code)
         credit = settlement_account(req.to_bank_code)
         db.execute(
-            "INSERT OR IGNORE INTO accounts (number, customer_id, type, currency, balance)"
-            " VALUES (?, NULL, 'settlement', ?, 0)",
+            "INSERT INTO accounts (number, customer_id, type, currency, balance)"
+            " VALUES (?, NULL, 'settlement', ?, 0) ON CONFLICT DO NOTHING",
             (credit, source["currency"]),
         )
         return credit, f"{other['name']} {mask_account(req.to_account)}", payer
@@ -144,19 +143,19 @@ def _counterparties(
     return req.to_account, payee, payer
 
 
-def _owner_name(db: sqlite3.Connection, customer_id: str) -> str:
+def _owner_name(db: Connection, customer_id: str) -> str:
     row = db.execute("SELECT name FROM customers WHERE customer_id = ?", (customer_id,)).fetchone()
     return str(row["name"]) if row else ""
 
 
 def execute_transfer(
-    db: sqlite3.Connection,
+    db: Connection,
     req: TransferRequest,
     own_code: str,
     now: datetime,
     guards: Sequence[Guard] = (),
 ) -> TransferResult:
-    """Replay, refuse, or move the money: call only inside ``BEGIN IMMEDIATE``."""
+    """Replay, refuse, or move the money: call only inside a write transaction (``write``)."""
     if not req.idempotency_key.strip() or len(req.idempotency_key) > KEY_MAX:
         # A caller bug, not a customer's refusal: a shared blank key would replay strangers.
         raise ValueError(f"idempotency_key must be 1-{KEY_MAX} characters")
@@ -209,7 +208,7 @@ def execute_transfer(
     return _result(row, replayed=False)
 
 
-def ledger_problems(db: sqlite3.Connection) -> list[str]:
+def ledger_problems(db: Connection) -> list[str]:
     """Broken invariants (empty when sound): legs of each reference sum to zero, and each
     account's balance is the sum of its legs. Account numbers are masked in the messages."""
     problems = [

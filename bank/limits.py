@@ -10,20 +10,20 @@ money out of their hands, so they neither count nor are limited.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from bank.db import stamp
 from bank.money import from_cents
 from bank.ports import ZERO, LimitStatus, TransferRequest
+from bank.sql import Connection
 
 
 def _start_of_day(now: datetime) -> datetime:
     return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _used_since(db: sqlite3.Connection, customer_id: str, since: datetime) -> Decimal:
+def _used_since(db: Connection, customer_id: str, since: datetime) -> Decimal:
     row = db.execute(
         "SELECT COALESCE(SUM(t.amount), 0) AS total FROM transfers t"
         " LEFT JOIN accounts a ON a.number = t.to_account AND a.customer_id = t.customer_id"
@@ -34,7 +34,7 @@ def _used_since(db: sqlite3.Connection, customer_id: str, since: datetime) -> De
     return from_cents(int(row["total"]))
 
 
-def is_own_account(db: sqlite3.Connection, req: TransferRequest) -> bool:
+def is_own_account(db: Connection, req: TransferRequest) -> bool:
     """The transfer goes to another account of the same customer, in this bank."""
     row = db.execute(
         "SELECT 1 FROM accounts WHERE number = ? AND customer_id = ?"
@@ -45,7 +45,7 @@ def is_own_account(db: sqlite3.Connection, req: TransferRequest) -> bool:
 
 
 def limit_status(
-    db: sqlite3.Connection, customer_id: str, now: datetime, daily_cap: Decimal | None = None
+    db: Connection, customer_id: str, now: datetime, daily_cap: Decimal | None = None
 ) -> LimitStatus:
     """The customer's limits and what they used; a customer or level the bank doesn't know
     gets no allowance at all (fail closed)."""
@@ -70,7 +70,7 @@ def limit_status(
     )
 
 
-def kyc_guard(db: sqlite3.Connection, req: TransferRequest, now: datetime) -> None:
+def kyc_guard(db: Connection, req: TransferRequest, now: datetime) -> None:
     """The limits again, inside the transfer's transaction (a ``bank.ledger.Guard``)."""
     if is_own_account(db, req):
         return

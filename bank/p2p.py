@@ -7,7 +7,6 @@ the claim expires. Each step is one write transaction with balanced legs; a clai
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from datetime import datetime
 
 from bank.db import stamp
@@ -15,10 +14,11 @@ from bank.ledger import P2P_HOLD_ACCOUNT as HOLD_ACCOUNT
 from bank.ledger import new_reference, post_leg
 from bank.money import from_cents
 from bank.ports import Claim, ClaimGone, TransferResult
+from bank.sql import Connection, Row
 from messaging.masking import mask_account, mask_phone
 
 
-def _claim(row: sqlite3.Row) -> Claim:
+def _claim(row: Row) -> Claim:
     return Claim(
         claim_id=row["claim_id"],
         customer_id=row["customer_id"],
@@ -33,7 +33,7 @@ def _claim(row: sqlite3.Row) -> Claim:
 
 
 def record_claim(
-    db: sqlite3.Connection, result: TransferResult, customer_id: str, msisdn: str, expires: datetime
+    db: Connection, result: TransferResult, customer_id: str, msisdn: str, expires: datetime
 ) -> Claim:
     """The claim for a hold just made (or the one a replayed hold made)."""
     row = db.execute("SELECT * FROM p2p_claims WHERE reference = ?", (result.reference,)).fetchone()
@@ -59,12 +59,12 @@ def record_claim(
     return _claim(row)
 
 
-def get_claim(db: sqlite3.Connection, claim_id: str) -> Claim | None:
+def get_claim(db: Connection, claim_id: str) -> Claim | None:
     row = db.execute("SELECT * FROM p2p_claims WHERE claim_id = ?", (claim_id,)).fetchone()
     return _claim(row) if row else None
 
 
-def by_token(db: sqlite3.Connection, digest: str) -> Claim | None:
+def by_token(db: Connection, digest: str) -> Claim | None:
     if not digest:
         return None
     row = db.execute("SELECT * FROM p2p_claims WHERE token_digest = ?", (digest,)).fetchone()
@@ -72,7 +72,7 @@ def by_token(db: sqlite3.Connection, digest: str) -> Claim | None:
 
 
 def _settle(
-    db: sqlite3.Connection, claim: Claim, credit: str, description: str, status: str, now: datetime
+    db: Connection, claim: Claim, credit: str, description: str, status: str, now: datetime
 ) -> Claim:
     updated = db.execute(
         "UPDATE p2p_claims SET status = ?, settled_at = ?"
@@ -96,7 +96,7 @@ def _settle(
     return settled
 
 
-def claim_into(db: sqlite3.Connection, claim_id: str, wallet: str, now: datetime) -> Claim:
+def claim_into(db: Connection, claim_id: str, wallet: str, now: datetime) -> Claim:
     """Pay a pending, unexpired claim into the recipient's wallet (must be theirs)."""
     claim = get_claim(db, claim_id)
     if claim is None or claim.status != "pending" or claim.expires_at <= now:
@@ -111,7 +111,7 @@ def claim_into(db: sqlite3.Connection, claim_id: str, wallet: str, now: datetime
     return _settle(db, claim, wallet, "Money received by mobile number", "claimed", now)
 
 
-def refund(db: sqlite3.Connection, claim_id: str, now: datetime) -> Claim | None:
+def refund(db: Connection, claim_id: str, now: datetime) -> Claim | None:
     """Return an expired pending claim to the sender; None when there's nothing to refund."""
     claim = get_claim(db, claim_id)
     if claim is None or claim.status != "pending" or claim.expires_at > now:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 
 from bank.money import from_cents
 from bank.ports import Account, BankProfile, Branch, Customer, Transaction, TransferRecord
+from bank.sql import Row
 
 
-def profile_from(meta_rows: list[sqlite3.Row]) -> BankProfile:
+def profile_from(meta_rows: list[Row]) -> BankProfile:
     """The bank's facts from its ``meta`` key/value rows (what the seed's ``bank`` said)."""
     meta = {r["key"]: r["value"] for r in meta_rows}
     listed = json.loads(meta.get("branches", "[]"))
@@ -25,7 +25,7 @@ def profile_from(meta_rows: list[sqlite3.Row]) -> BankProfile:
     )
 
 
-def customer_from(row: sqlite3.Row) -> Customer:
+def customer_from(row: Row) -> Customer:
     return Customer(
         row["customer_id"],
         row["name"],
@@ -37,7 +37,7 @@ def customer_from(row: sqlite3.Row) -> Customer:
     )
 
 
-def account_from(row: sqlite3.Row) -> Account:
+def account_from(row: Row) -> Account:
     return Account(
         row["number"], row["customer_id"], row["type"], row["currency"], from_cents(row["balance"])
     )
@@ -50,7 +50,7 @@ TRANSFER_SQL = (
 )
 
 
-def transaction_from(row: sqlite3.Row) -> Transaction:
+def transaction_from(row: Row) -> Transaction:
     return Transaction(
         txn_id=row["txn_id"],
         account_number=row["account_number"],
@@ -63,7 +63,7 @@ def transaction_from(row: sqlite3.Row) -> Transaction:
     )
 
 
-def transfer_from(rows: list[sqlite3.Row]) -> TransferRecord | None:
+def transfer_from(rows: list[Row]) -> TransferRecord | None:
     if not rows:
         return None
     r = rows[0]

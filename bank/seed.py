@@ -2,8 +2,8 @@
 report every problem with its path, then load all or nothing.
 
 ``validate`` (from ``bank.seed_validate``) lists problems without touching a bank; ``load``
-validates and inserts the whole document in one SQLite transaction through
-``SqliteBank.load_seed``; ``load_file`` also turns an unreadable file or invalid JSON into a
+validates and inserts the whole document in one transaction (SQLite or PostgreSQL) through
+``SqlBank.load_seed``; ``load_file`` also turns an unreadable file or invalid JSON into a
 ``SeedError`` at path ``$``. A bank that already holds data is never overwritten unless the
 caller asks for ``replace``, which wipes and reloads inside that same transaction.
 """
@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from bank.demo import BankNotEmpty, SqliteBank
+from bank.demo import BankNotEmpty, SqlBank
 from bank.seed_rules import SeedProblem
 from bank.seed_validate import validate
 
@@ -41,7 +41,7 @@ class LoadSummary:
         return ", ".join(f"{count} {kind}" for kind, count in self.counts.items())
 
 
-def load(bank: SqliteBank, doc: object, replace: bool = False) -> LoadSummary:
+def load(bank: SqlBank, doc: object, replace: bool = False) -> LoadSummary:
     """Validate ``doc`` and load it, all or nothing; raise SeedError on any problem."""
     problems = validate(doc, today=bank.clock().date())
     if problems:
@@ -54,7 +54,7 @@ def load(bank: SqliteBank, doc: object, replace: bool = False) -> LoadSummary:
         raise SeedError([SeedProblem("$", message)]) from exc
 
 
-def load_file(bank: SqliteBank, path: str | Path, replace: bool = False) -> LoadSummary:
+def load_file(bank: SqlBank, path: str | Path, replace: bool = False) -> LoadSummary:
     """``load`` for a JSON file; unreadable or invalid JSON is a SeedError at path ``$``."""
     path = Path(path)
     try:

@@ -1,6 +1,6 @@
 """The SQL half of seed loading: rows for a seed document that ``bank.seed`` already validated.
 
-Kept apart from validation so each stays small, and from ``SqliteBank`` so the adapter reads as
+Kept apart from validation so each stays small, and from ``SqlBank`` so the adapter reads as
 the port it implements. Balances are never written directly: every account starts at zero and
 its seeded history and opening balance are posted as ledger legs against the bank's
 opening-balance equity account. So even a freshly loaded bank satisfies the ledger invariants
@@ -11,7 +11,6 @@ balance is dated over a year back, so a statement shows it as its opening balanc
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from bank.db import stamp
 from bank.ledger import EQUITY_ACCOUNT, new_reference, post_leg
 from bank.money import cents_of
+from bank.sql import Connection
 
 # Statements cover at most the last 12 months: an opening balance older than that never lands
 # inside a statement's period.
@@ -26,7 +26,7 @@ OPENING_BEFORE = timedelta(days=400)
 
 
 def _post_pair(
-    db: sqlite3.Connection, account: str, cents: int, line: Mapping[str, Any], at: datetime
+    db: Connection, account: str, cents: int, line: Mapping[str, Any], at: datetime
 ) -> None:
     reference = new_reference(db, prefix="SD")
     description = str(line.get("description", "Opening balance"))
@@ -35,7 +35,7 @@ def _post_pair(
     post_leg(db, EQUITY_ACCOUNT, -cents, description, "", reference, stamp(at))
 
 
-def _post_history(db: sqlite3.Connection, account: Mapping[str, Any], now: datetime) -> int:
+def _post_history(db: Connection, account: Mapping[str, Any], now: datetime) -> int:
     """Opening balance first, then each line in date order; returns the lines posted.
 
     The opening balance is dated before any period a statement can cover (the last 12 months,
@@ -57,7 +57,7 @@ def _post_history(db: sqlite3.Connection, account: Mapping[str, Any], now: datet
     return len(lines)
 
 
-def insert_seed(db: sqlite3.Connection, doc: Mapping[str, Any], now: datetime) -> dict[str, int]:
+def insert_seed(db: Connection, doc: Mapping[str, Any], now: datetime) -> dict[str, int]:
     """Insert every row of ``doc``; call inside one transaction. Returns counts per kind."""
     bank = doc["bank"]
     contacts = bank.get("contacts", {})

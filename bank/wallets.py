@@ -1,4 +1,4 @@
-"""The demo bank's SQL for opening a wallet (``SqliteBank.open_wallet``), inside the caller's
+"""The demo bank's SQL for opening a wallet (``SqlBank.open_wallet``), inside the caller's
 write transaction: the duplicate checks, the customer, the wallet account, the record of the
 terms accepted, and the claims paid in. Any error rolls all of it back.
 """
@@ -6,19 +6,19 @@ terms accepted, and the claims paid in. Any error rolls all of it back.
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from datetime import datetime
 
 from bank.db import stamp
 from bank.p2p import claim_into
 from bank.ports import Claim, Customer
 from bank.rows import account_from, customer_from
+from bank.sql import Connection
 from bank.wallet_types import OpenedWallet, Taken, WalletOpening, WalletRefused
 
 WALLET_TYPE = "wallet"
 
 
-def taken(db: sqlite3.Connection, msisdn: str, national_id: str) -> Taken | None:
+def taken(db: Connection, msisdn: str, national_id: str) -> Taken | None:
     """Why a wallet can't be opened for this number and national ID, or None."""
     if db.execute("SELECT 1 FROM customers WHERE msisdn = ?", (msisdn,)).fetchone():
         return Taken.NUMBER
@@ -27,14 +27,14 @@ def taken(db: sqlite3.Connection, msisdn: str, national_id: str) -> Taken | None
     return None
 
 
-def _new_id(db: sqlite3.Connection, sql: str, make: str) -> str:
+def _new_id(db: Connection, sql: str, make: str) -> str:
     while True:  # random ids: nothing about one customer can be read from another's
         candidate = make.format(secrets.randbelow(10**10))
         if db.execute(sql, (candidate,)).fetchone() is None:
             return candidate
 
 
-def open_wallet(db: sqlite3.Connection, opening: WalletOpening, now: datetime) -> OpenedWallet:
+def open_wallet(db: Connection, opening: WalletOpening, now: datetime) -> OpenedWallet:
     reason = taken(db, opening.msisdn, opening.national_id)
     if reason is not None:
         raise WalletRefused(reason)
@@ -73,9 +73,7 @@ def open_wallet(db: sqlite3.Connection, opening: WalletOpening, now: datetime) -
     return OpenedWallet(customer, wallet, claims)
 
 
-def _pay_claims(
-    db: sqlite3.Connection, msisdn: str, wallet: str, now: datetime
-) -> tuple[Claim, ...]:
+def _pay_claims(db: Connection, msisdn: str, wallet: str, now: datetime) -> tuple[Claim, ...]:
     """Every pending, unexpired claim for the number, into the new wallet (expired ones are
     the refund job's)."""
     rows = db.execute(
@@ -86,7 +84,7 @@ def _pay_claims(
     return tuple(claim_into(db, row["claim_id"], wallet, now) for row in rows)
 
 
-def terms_version(db: sqlite3.Connection, customer_id: str) -> str | None:
+def terms_version(db: Connection, customer_id: str) -> str | None:
     row = db.execute(
         "SELECT terms_version FROM wallet_openings WHERE customer_id = ?", (customer_id,)
     ).fetchone()

@@ -1,7 +1,8 @@
 """Shared fixtures: a private real Redis per test session, the app on it, and transport helpers.
 
 Tests never depend on a Redis the machine happens to run: the session starts its own
-``redis-server`` on a free port and every test starts from an empty database.
+``redis-server`` on a free port and every test starts from an empty database. Bank tests ask
+for ``bank_database`` and run on SQLite and on a private PostgreSQL (``tests.postgres_server``).
 """
 
 from __future__ import annotations
@@ -25,8 +26,11 @@ from app import DEMO_SEED, Config, Services, build_services, create_app
 from app.redis_config import RedisSettings
 from app.redis_topology import TellerCluster, redis_clients, sentinel
 from bot.messenger import OutboxMessenger
+from tests.bank_locations import BankLocations
 from tests.fakes import FakeTwilioHttp, FrozenClock
 from tests.helpers import WhatsApp
+from tests.postgres_server import MISSING as POSTGRES_MISSING
+from tests.postgres_server import PostgresServer, binaries
 from tests.redis_server import MISSING, RedisServer
 from tests.redis_topologies import RedisClusterServers, RedisSentinelServers
 from tests.secure_pages import SecurePages
@@ -50,6 +54,32 @@ def redis_server() -> Iterator[RedisServer]:
     server = RedisServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One private PostgreSQL per test process, started by the first test that banks on it."""
+    if binaries() is None:
+        pytest.fail(POSTGRES_MISSING, pytrace=False)
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def bank_locations(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BankLocations]:
+    """Every bank test runs twice: on SQLite files, and on a private PostgreSQL's databases."""
+    server = request.getfixturevalue("postgres_server") if request.param == "postgresql" else None
+    locations = BankLocations(request.param, tmp_path, server)
+    yield locations
+    locations.clean_up()
+
+
+@pytest.fixture
+def bank_database(bank_locations: BankLocations) -> str:
+    """Where a bank test's bank lives (``BANK_DATABASE``): a fresh, empty SQLite file or
+    PostgreSQL database (its tables made, nothing in them)."""
+    return bank_locations.new()
 
 
 @pytest.fixture

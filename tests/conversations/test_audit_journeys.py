@@ -129,7 +129,7 @@ def test_a_refused_transfer_is_audited_with_why(
     register_amina(whatsapp, secure)
     for text in ("transfer", "5", "150"):
         whatsapp.send(AMINA, text)
-    services.bank.db.connection().execute(  # the money goes between the summary and the yes
+    services.bank.db.run(  # the money goes between the summary and the yes
         "UPDATE accounts SET balance = 1 WHERE number = '0123456789'"
     )
     whatsapp.send(AMINA, "yes")

@@ -32,10 +32,11 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 def give_wallet(services: Services, customer_id: str, number: str) -> None:
     """A wallet opened for the customer at a branch after the money was held."""
-    services.bank.db.connection().execute(
+    services.bank.db.run(
         "INSERT INTO accounts (number, customer_id, type, currency, balance)"
         " VALUES (?, ?, 'wallet', 'USD', 0)",
-        (number, customer_id),
+        number,
+        customer_id,
     )
 
 

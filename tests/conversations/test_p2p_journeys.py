@@ -96,7 +96,7 @@ def test_held_for_a_number_without_a_wallet_then_refunded(
 def test_a_number_with_a_wallet_is_paid_at_once(
     whatsapp: WhatsApp, secure: SecurePages, services: Services
 ) -> None:
-    services.bank.db.connection().execute(
+    services.bank.db.run(
         "INSERT INTO accounts (number, customer_id, type, currency, balance)"
         " VALUES ('0567899999', 'C005', 'wallet', 'USD', 0)"
     )

@@ -13,7 +13,8 @@ from click.testing import Result
 from flask import Flask
 
 from bank.cli import bank_cli
-from bank.demo import SqliteBank
+from bank.demo import SqlBank
+from bank.engines import open_bank
 from bank.seed import DEMO_SEED
 
 DEMO: dict[str, Any] = json.loads(DEMO_SEED.read_text(encoding="utf-8"))
@@ -30,12 +31,12 @@ SECRETS = [
 
 
 @pytest.fixture
-def bank(tmp_path: Path) -> SqliteBank:
-    return SqliteBank(tmp_path / "bank.sqlite3")
+def bank(bank_database: str) -> SqlBank:
+    return open_bank(bank_database)
 
 
 @pytest.fixture
-def app(bank: SqliteBank) -> Flask:
+def app(bank: SqlBank) -> Flask:
     # The shape app.create_app provides: extensions["teller"] is the service graph with a .bank.
     flask_app = Flask("bank-cli-test")
     flask_app.extensions["teller"] = SimpleNamespace(bank=bank)
@@ -49,7 +50,7 @@ def run(app: Flask, *args: str) -> Result:
     return result
 
 
-def test_load_prints_counts(app: Flask, bank: SqliteBank) -> None:
+def test_load_prints_counts(app: Flask, bank: SqlBank) -> None:
     result = run(app, str(DEMO_SEED))
     assert result.exit_code == 0, result.output
     assert f"demo.json: loaded {len(DEMO['customers'])} customers, " in result.stdout
@@ -64,7 +65,7 @@ def test_loading_twice_is_refused_without_replace(app: Flask) -> None:
 
 
 def test_every_problem_goes_to_stderr_one_per_line(
-    app: Flask, bank: SqliteBank, tmp_path: Path
+    app: Flask, bank: SqlBank, tmp_path: Path
 ) -> None:
     doc = json.loads(DEMO_SEED.read_text(encoding="utf-8"))
     doc["customers"][0]["msisdn"] = "0803"

@@ -1,5 +1,6 @@
-"""Concurrency on one SQLite file: threads and separate processes can neither double-debit a
-repeated confirmation nor overdraw an account (SECURITY.md rule 16)."""
+"""Concurrency on one bank (a SQLite file, a PostgreSQL database): threads and separate
+processes can neither double-debit a repeated confirmation nor overdraw an account (SECURITY.md
+rule 16)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ import multiprocessing
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
-from pathlib import Path
 from typing import Protocol
 
 import pytest
 
-from bank.demo import SqliteBank
+from bank.demo import SqlBank
+from bank.engines import open_bank
 from bank.ports import InsufficientFunds, TransferRequest, TransferResult
 from bank.seed import DEMO_SEED, load_file
 
@@ -26,8 +27,8 @@ class Waitable(Protocol):
 
 
 @pytest.fixture
-def bank(tmp_path: Path) -> SqliteBank:
-    demo = SqliteBank(tmp_path / "bank.sqlite3")
+def bank(bank_database: str) -> SqlBank:
+    demo = open_bank(bank_database)
     load_file(demo, DEMO_SEED)
     return demo
 
@@ -36,11 +37,11 @@ def pay(amount: str, key: str, to: str = TUNDE_CURRENT, code: str = "001") -> Tr
     return TransferRequest(key, AMINA_SAVINGS, to, code, Decimal(amount), "", AMINA)
 
 
-def savings(bank: SqliteBank) -> Decimal:
+def savings(bank: SqlBank) -> Decimal:
     return next(a.balance for a in bank.accounts(AMINA) if a.number == AMINA_SAVINGS)
 
 
-def debits(bank: SqliteBank) -> int:
+def debits(bank: SqlBank) -> int:
     rows = bank.db.rows(
         "SELECT COUNT(*) AS n FROM ledger WHERE account_number = ? AND reference LIKE 'TX%'",
         AMINA_SAVINGS,
@@ -48,7 +49,7 @@ def debits(bank: SqliteBank) -> int:
     return int(rows[0]["n"])
 
 
-def test_twenty_threads_confirming_the_same_key_debit_once(bank: SqliteBank) -> None:
+def test_twenty_threads_confirming_the_same_key_debit_once(bank: SqlBank) -> None:
     barrier = threading.Barrier(20)
 
     def confirm(_: int) -> TransferResult:
@@ -63,7 +64,7 @@ def test_twenty_threads_confirming_the_same_key_debit_once(bank: SqliteBank) -> 
     assert bank.ledger_problems() == []
 
 
-def test_twenty_threads_with_different_keys_never_overdraw(bank: SqliteBank) -> None:
+def test_twenty_threads_with_different_keys_never_overdraw(bank: SqlBank) -> None:
     total = bank.total_balance()
     barrier = threading.Barrier(20)
 
@@ -83,8 +84,8 @@ def test_twenty_threads_with_different_keys_never_overdraw(bank: SqliteBank) -> 
 
 
 def _spend(path: str, worker: int, same_key: bool, start: Waitable) -> None:
-    """Runs in a spawned process: its own SqliteBank on the shared file, 10 attempts of 100."""
-    bank = SqliteBank(path)
+    """Runs in a spawned process: its own bank on the shared database, 10 attempts of 100."""
+    bank = open_bank(path)
     start.wait(30)
     for n in range(10):
         key = "one-confirmation" if same_key else f"p{worker}-{n}"
@@ -92,11 +93,11 @@ def _spend(path: str, worker: int, same_key: bool, start: Waitable) -> None:
             bank.transfer(pay("100", key))
 
 
-def _run_processes(bank: SqliteBank, same_key: bool) -> None:
+def _run_processes(bank: SqlBank, same_key: bool) -> None:
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(4)  # released when all 4 are ready, so their transfers overlap
     workers = [
-        context.Process(target=_spend, args=(bank.path, worker, same_key, start))
+        context.Process(target=_spend, args=(bank.location, worker, same_key, start))
         for worker in range(4)
     ]
     for process in workers:
@@ -106,13 +107,13 @@ def _run_processes(bank: SqliteBank, same_key: bool) -> None:
     assert [p.exitcode for p in workers] == [0] * 4
 
 
-def test_processes_on_one_file_never_overdraw(bank: SqliteBank) -> None:
+def test_processes_on_one_file_never_overdraw(bank: SqlBank) -> None:
     total = bank.total_balance()
     _run_processes(bank, same_key=False)  # 4 x 10 x 100 asked, 2500 available
     assert savings(bank) == Decimal("0.00") and debits(bank) == 25
     assert bank.total_balance() == total and bank.ledger_problems() == []
 
 
-def test_processes_repeating_one_key_debit_once(bank: SqliteBank) -> None:
+def test_processes_repeating_one_key_debit_once(bank: SqlBank) -> None:
     _run_processes(bank, same_key=True)
     assert savings(bank) == START - 100 and debits(bank) == 1

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import count
-from pathlib import Path
 
 import pytest
 
-from bank.demo import SqliteBank
+from bank.demo import SqlBank
+from bank.engines import open_bank
 from bank.kyc import customer_level_problems, level_problems
 from bank.limits import kyc_guard
 from bank.ports import KycLevel, KycRefused, Limit, LimitExceeded, TransferRequest
@@ -30,21 +30,19 @@ keys = count()
 
 
 @pytest.fixture
-def bank(tmp_path: Path) -> Iterator[SqliteBank]:
-    demo = SqliteBank(
-        tmp_path / "bank.sqlite3",
+def bank(bank_database: str) -> Iterator[SqlBank]:
+    demo = open_bank(
+        bank_database,
         clock=lambda: datetime(2026, 11, 2, 9, 0, tzinfo=UTC),
         guards=[kyc_guard],
     )
     load_file(demo, DEMO_SEED)
-    demo.db.connection().execute(
-        "UPDATE accounts SET balance = 100000000 WHERE number = ?", (AMINA_SAVINGS,)
-    )
+    demo.db.run("UPDATE accounts SET balance = 100000000 WHERE number = ?", AMINA_SAVINGS)
     yield demo
     demo.close()
 
 
-def send(bank: SqliteBank, amount: str) -> None:
+def send(bank: SqlBank, amount: str) -> None:
     bank.transfer(
         TransferRequest(
             idempotency_key=f"kyc{next(keys)}",
@@ -62,18 +60,18 @@ def level(number: int, per: str, daily: str, monthly: str) -> KycLevel:
     return KycLevel(number, Decimal(per), Decimal(daily), Decimal(monthly))
 
 
-def refused(bank: SqliteBank, change: KycLevel) -> list[str]:
+def refused(bank: SqlBank, change: KycLevel) -> list[str]:
     with pytest.raises(KycRefused) as caught:
         bank.set_kyc_level(change)
     assert bank.kyc_levels() == LEVELS  # nothing written
     return caught.value.problems
 
 
-def test_the_seeded_levels_are_the_ones_these_tests_expect(bank: SqliteBank) -> None:
+def test_the_seeded_levels_are_the_ones_these_tests_expect(bank: SqlBank) -> None:
     assert bank.kyc_levels() == LEVELS
 
 
-def test_a_raised_daily_limit_lets_the_next_transfer_through(bank: SqliteBank) -> None:
+def test_a_raised_daily_limit_lets_the_next_transfer_through(bank: SqlBank) -> None:
     send(bank, "2000.00")
     send(bank, "2000.00")
     with pytest.raises(LimitExceeded) as over:
@@ -85,7 +83,7 @@ def test_a_raised_daily_limit_lets_the_next_transfer_through(bank: SqliteBank) -
     assert bank.limits(AMINA).left_today == Decimal("500.00")
 
 
-def test_a_lowered_per_transaction_limit_refuses_the_next_transfer(bank: SqliteBank) -> None:
+def test_a_lowered_per_transaction_limit_refuses_the_next_transfer(bank: SqlBank) -> None:
     send(bank, "1500.00")
     bank.set_kyc_level(level(2, "1000.00", "5000.00", "30000.00"))
     with pytest.raises(LimitExceeded) as over:
@@ -111,7 +109,7 @@ def test_a_lowered_per_transaction_limit_refuses_the_next_transfer(bank: SqliteB
     ],
 )
 def test_a_change_that_breaks_a_rule_is_refused_with_its_field(
-    bank: SqliteBank, change: KycLevel, problem: str
+    bank: SqlBank, change: KycLevel, problem: str
 ) -> None:
     problems = refused(bank, change)
     assert any(p.startswith(problem) for p in problems), problems
@@ -128,13 +126,13 @@ def test_every_problem_is_reported_at_once() -> None:
     ]
 
 
-def test_exactly_a_neighbours_limit_is_allowed(bank: SqliteBank) -> None:
+def test_exactly_a_neighbours_limit_is_allowed(bank: SqlBank) -> None:
     bank.set_kyc_level(level(2, "500.00", "1000.00", "5000.00"))  # level 1's, limit by limit
     bank.set_kyc_level(level(2, "10000.00", "25000.00", "200000.00"))  # level 3's
     assert bank.kyc_levels()[1] == level(2, "10000.00", "25000.00", "200000.00")
 
 
-def test_the_next_level_can_be_added_and_a_customer_moved_to_it(bank: SqliteBank) -> None:
+def test_the_next_level_can_be_added_and_a_customer_moved_to_it(bank: SqlBank) -> None:
     bank.set_kyc_level(level(4, "50000.00", "100000.00", "1000000.00"))
     assert [k.level for k in bank.kyc_levels()] == [1, 2, 3, 4]
     bank.set_customer_kyc_level(AMINA, 4)
@@ -145,7 +143,7 @@ def test_the_next_level_can_be_added_and_a_customer_moved_to_it(bank: SqliteBank
 
 
 def test_a_customer_moved_down_gets_the_lower_limits_at_the_next_transfer(
-    bank: SqliteBank,
+    bank: SqlBank,
 ) -> None:
     send(bank, "900.00")
     bank.set_customer_kyc_level(AMINA, 1)
@@ -157,7 +155,7 @@ def test_a_customer_moved_down_gets_the_lower_limits_at_the_next_transfer(
 
 
 @pytest.mark.parametrize("wanted", [0, 4, -1])
-def test_a_customer_level_the_bank_lacks_is_refused(bank: SqliteBank, wanted: int) -> None:
+def test_a_customer_level_the_bank_lacks_is_refused(bank: SqlBank, wanted: int) -> None:
     with pytest.raises(KycRefused) as caught:
         bank.set_customer_kyc_level(AMINA, wanted)
     assert caught.value.problems == ["level: one of the bank's KYC levels (1, 2, 3)"]
@@ -165,7 +163,7 @@ def test_a_customer_level_the_bank_lacks_is_refused(bank: SqliteBank, wanted: in
     assert customer is not None and customer.kyc_level == 2
 
 
-def test_an_unknown_customer_is_refused(bank: SqliteBank) -> None:
+def test_an_unknown_customer_is_refused(bank: SqlBank) -> None:
     with pytest.raises(KycRefused) as caught:
         bank.set_customer_kyc_level("C999", 1)
     assert caught.value.problems == ["customer: the bank has no such customer"]

@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from bank.demo import SqliteBank
+from bank.demo import SqlBank
+from bank.engines import open_bank
 from bank.limits import kyc_guard
 from bank.ports import Limit, LimitExceeded, TransferRequest
 from bank.seed import DEMO_SEED, load_file
@@ -37,12 +37,13 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def bank(tmp_path: Path, clock: Clock) -> Iterator[SqliteBank]:
-    demo = SqliteBank(tmp_path / "bank.sqlite3", clock=clock, guards=[kyc_guard])
+def bank(bank_database: str, clock: Clock) -> Iterator[SqlBank]:
+    demo = open_bank(bank_database, clock=clock, guards=[kyc_guard])
     load_file(demo, DEMO_SEED)
-    demo.db.connection().execute(  # room to test limits without running out of money
+    demo.db.run(  # room to test limits without running out of money
         "UPDATE accounts SET balance = 100000000 WHERE number IN (?, ?)",
-        (TUNDE_CURRENT, AMINA_SAVINGS),
+        TUNDE_CURRENT,
+        AMINA_SAVINGS,
     )
     yield demo
     demo.close()
@@ -52,7 +53,7 @@ counter = iter(range(10**6))
 
 
 def send(
-    bank: SqliteBank,
+    bank: SqlBank,
     amount: str,
     *,
     source: str = TUNDE_CURRENT,
@@ -76,21 +77,19 @@ def send(
     return bank.limits(who).left_today
 
 
-def refused(bank: SqliteBank, amount: str, **kwargs: str) -> LimitExceeded:
+def refused(bank: SqlBank, amount: str, **kwargs: str) -> LimitExceeded:
     with pytest.raises(LimitExceeded) as caught:
         send(bank, amount, **kwargs)
     return caught.value
 
 
-def test_exactly_the_per_transaction_limit_passes_one_cent_more_fails(bank: SqliteBank) -> None:
+def test_exactly_the_per_transaction_limit_passes_one_cent_more_fails(bank: SqlBank) -> None:
     assert send(bank, "10000.00") == Decimal("15000.00")
     over = refused(bank, "10000.01")
     assert over.limit is Limit.PER_TRANSACTION and over.allowed == Decimal("10000.00")
 
 
-def test_the_daily_aggregate_counts_every_transfer_of_the_day(
-    bank: SqliteBank, clock: Clock
-) -> None:
+def test_the_daily_aggregate_counts_every_transfer_of_the_day(bank: SqlBank, clock: Clock) -> None:
     status = bank.limits(TUNDE)
     assert (status.daily, status.left_today) == (Decimal("25000.00"), Decimal("25000.00"))
     send(bank, "10000.00")
@@ -104,7 +103,7 @@ def test_the_daily_aggregate_counts_every_transfer_of_the_day(
     assert bank.limits(TUNDE).used_month == Decimal("25000.00")
 
 
-def test_the_monthly_limit(bank: SqliteBank, clock: Clock) -> None:
+def test_the_monthly_limit(bank: SqlBank, clock: Clock) -> None:
     clock.now = datetime(2026, 11, 1, 0, 0, tzinfo=UTC)
     for _ in range(7):  # 7 days x 25,000 = 175,000
         for _ in range(3):
@@ -122,7 +121,7 @@ def test_the_monthly_limit(bank: SqliteBank, clock: Clock) -> None:
     assert bank.limits(TUNDE).left_today == Decimal("25000.00")
 
 
-def test_a_lower_cap_from_the_channel_only_tightens(bank: SqliteBank) -> None:
+def test_a_lower_cap_from_the_channel_only_tightens(bank: SqlBank) -> None:
     assert send(bank, "300.00", cap="500.00") == Decimal("24700.00")  # left under KYC alone
     assert bank.limits(TUNDE, Decimal("500.00")).left_today == Decimal("200.00")
     over = refused(bank, "200.01", cap="500.00")
@@ -131,7 +130,7 @@ def test_a_lower_cap_from_the_channel_only_tightens(bank: SqliteBank) -> None:
     assert over.limit is Limit.PER_TRANSACTION
 
 
-def test_own_account_transfers_neither_count_nor_are_limited(bank: SqliteBank) -> None:
+def test_own_account_transfers_neither_count_nor_are_limited(bank: SqlBank) -> None:
     send(bank, "50000.00", to=TUNDE_SAVINGS, code="001")
     assert bank.limits(TUNDE).used_today == Decimal("0.00")
     # Someone else's account in this bank, or the same number at another bank, counts.
@@ -139,7 +138,7 @@ def test_own_account_transfers_neither_count_nor_are_limited(bank: SqliteBank) -
     assert bank.limits(TUNDE).used_today == Decimal("100.00")
 
 
-def test_a_customer_the_bank_does_not_know_gets_no_allowance(bank: SqliteBank) -> None:
+def test_a_customer_the_bank_does_not_know_gets_no_allowance(bank: SqlBank) -> None:
     status = bank.limits("C999")
     assert (status.per_transaction, status.left_today) == (Decimal("0.00"), Decimal("0.00"))
     assert status.refusal(Decimal("0.01")) is not None

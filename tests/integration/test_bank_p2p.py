@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from bank.demo import SqliteBank
+from bank.demo import SqlBank
+from bank.engines import open_bank
 from bank.limits import kyc_guard
 from bank.ports import Claim, ClaimGone, TransferRequest, TransferResult
 from bank.seed import DEMO_SEED, load_file
@@ -35,33 +35,33 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def bank(tmp_path: Path, clock: Clock) -> Iterator[SqliteBank]:
-    demo = SqliteBank(tmp_path / "bank.sqlite3", clock=clock, guards=[kyc_guard])
+def bank(bank_database: str, clock: Clock) -> Iterator[SqlBank]:
+    demo = open_bank(bank_database, clock=clock, guards=[kyc_guard])
     load_file(demo, DEMO_SEED)
     yield demo
     demo.close()
 
 
 def hold(
-    bank: SqliteBank, clock: Clock, to: str, key: str = "k1", amount: str = "25.00"
+    bank: SqlBank, clock: Clock, to: str, key: str = "k1", amount: str = "25.00"
 ) -> tuple[TransferResult, Claim]:
     request = TransferRequest(key, AMINA_SAVINGS, "", "", Decimal(amount), "p2p", "C001")
     return bank.hold_for_mobile(request, to, clock.now + timedelta(days=7))
 
 
-def savings(bank: SqliteBank) -> Decimal:
+def savings(bank: SqlBank) -> Decimal:
     return next(a.balance for a in bank.accounts("C001") if a.number == AMINA_SAVINGS)
 
 
-def give_grace_a_wallet(bank: SqliteBank) -> str:
-    bank.db.connection().execute(
+def give_grace_a_wallet(bank: SqlBank) -> str:
+    bank.db.run(
         "INSERT INTO accounts (number, customer_id, type, currency, balance)"
         " VALUES ('0567899999', 'C005', 'wallet', 'USD', 0)"
     )
     return "0567899999"
 
 
-def test_a_hold_is_made_once_per_key(bank: SqliteBank, clock: Clock) -> None:
+def test_a_hold_is_made_once_per_key(bank: SqlBank, clock: Clock) -> None:
     total = bank.total_balance()
     _, claim = hold(bank, clock, STRANGER)
     again, same = hold(bank, clock, STRANGER)
@@ -72,7 +72,7 @@ def test_a_hold_is_made_once_per_key(bank: SqliteBank, clock: Clock) -> None:
     assert bank.limits("C001").used_today == Decimal("25.00")  # it counts toward the limits
 
 
-def test_refunded_only_at_expiry_and_only_once(bank: SqliteBank, clock: Clock) -> None:
+def test_refunded_only_at_expiry_and_only_once(bank: SqlBank, clock: Clock) -> None:
     _, claim = hold(bank, clock, STRANGER)
     assert bank.refund_claim(claim.claim_id) is None  # not expired yet
     clock.now += timedelta(days=7)
@@ -83,7 +83,7 @@ def test_refunded_only_at_expiry_and_only_once(bank: SqliteBank, clock: Clock) -
     assert savings(bank) == Decimal("2500.00") and bank.ledger_problems() == []
 
 
-def test_claimed_into_the_recipients_own_wallet_only(bank: SqliteBank, clock: Clock) -> None:
+def test_claimed_into_the_recipients_own_wallet_only(bank: SqlBank, clock: Clock) -> None:
     wallet = give_grace_a_wallet(bank)
     _, claim = hold(bank, clock, GRACE)
     with pytest.raises(ClaimGone):  # not Grace's wallet
@@ -98,7 +98,7 @@ def test_claimed_into_the_recipients_own_wallet_only(bank: SqliteBank, clock: Cl
     assert bank.refund_claim(claim.claim_id) is None  # claimed: nothing to refund
 
 
-def test_an_expired_claim_can_not_be_claimed(bank: SqliteBank, clock: Clock) -> None:
+def test_an_expired_claim_can_not_be_claimed(bank: SqlBank, clock: Clock) -> None:
     wallet = give_grace_a_wallet(bank)
     _, claim = hold(bank, clock, GRACE)
     clock.now += timedelta(days=7)
@@ -106,7 +106,7 @@ def test_an_expired_claim_can_not_be_claimed(bank: SqliteBank, clock: Clock) -> 
         bank.claim_into_wallet(claim.claim_id, wallet)
 
 
-def test_racing_claims_pay_once(bank: SqliteBank, clock: Clock) -> None:
+def test_racing_claims_pay_once(bank: SqlBank, clock: Clock) -> None:
     wallet = give_grace_a_wallet(bank)
     for n in range(10):
         _, claim = hold(bank, clock, GRACE, key=f"race{n}", amount="1.00")

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from bank.demo import SqliteBank
+from bank.demo import SqlBank, SqliteBank
+from bank.engines import open_bank
 from bank.ports import CoreBanking, Customer
 from bank.seed import DEMO_SEED, SeedError, load, load_file
 
@@ -25,17 +26,17 @@ def demo() -> dict[str, Any]:
 
 
 @pytest.fixture
-def empty(tmp_path: Path) -> SqliteBank:
-    return SqliteBank(tmp_path / "bank.sqlite3", clock=lambda: NOW)
+def empty(bank_database: str) -> SqlBank:
+    return open_bank(bank_database, clock=lambda: NOW)
 
 
 @pytest.fixture
-def bank(empty: SqliteBank) -> SqliteBank:
+def bank(empty: SqlBank) -> SqlBank:
     load_file(empty, DEMO_SEED)
     return empty
 
 
-def test_the_demo_seed_loads_with_its_counts(empty: SqliteBank) -> None:
+def test_the_demo_seed_loads_with_its_counts(empty: SqlBank) -> None:
     assert empty.is_empty()
     summary = load_file(empty, DEMO_SEED)
     doc = demo()
@@ -49,7 +50,7 @@ def test_the_demo_seed_loads_with_its_counts(empty: SqliteBank) -> None:
     assert len(empty.billers()) >= 3 and len(empty.other_banks()) >= 3
 
 
-def test_balances_and_history_arrive_as_seeded(bank: SqliteBank) -> None:
+def test_balances_and_history_arrive_as_seeded(bank: SqlBank) -> None:
     [savings, current] = bank.accounts("C001")
     assert (savings.number, savings.balance) == ("0123456789", Decimal("2500.00"))
     assert current.balance == Decimal("740.25")
@@ -60,7 +61,7 @@ def test_balances_and_history_arrive_as_seeded(bank: SqliteBank) -> None:
     assert bank.ledger_problems() == []
 
 
-def test_the_directory_hides_the_customer_not_registered_for_chat(bank: SqliteBank) -> None:
+def test_the_directory_hides_the_customer_not_registered_for_chat(bank: SqlBank) -> None:
     everyone = bank.list_customers()
     hidden = [c for c in everyone if bank.customer_by_msisdn(c.msisdn) is None]
     assert [c.name for c in hidden] == ["Grace Okafor"]
@@ -70,7 +71,7 @@ def test_the_directory_hides_the_customer_not_registered_for_chat(bank: SqliteBa
     assert bank.customer_by_msisdn("+447700900123") is None
 
 
-def test_customers_carry_no_dob_or_national_id(bank: SqliteBank) -> None:
+def test_customers_carry_no_dob_or_national_id(bank: SqlBank) -> None:
     fields = {f.name for f in dataclasses.fields(Customer)}
     assert fields == {
         "customer_id",
@@ -83,7 +84,7 @@ def test_customers_carry_no_dob_or_national_id(bank: SqliteBank) -> None:
     }
 
 
-def test_personal_details_are_verified_inside_the_bank(bank: SqliteBank) -> None:
+def test_personal_details_are_verified_inside_the_bank(bank: SqlBank) -> None:
     assert bank.verify_personal_details("C001", date(1990, 4, 12), "8901")
     assert not bank.verify_personal_details("C001", date(1990, 4, 13), "8901")
     assert not bank.verify_personal_details("C001", date(1990, 4, 12), "8902")
@@ -91,7 +92,7 @@ def test_personal_details_are_verified_inside_the_bank(bank: SqliteBank) -> None
     assert not bank.verify_personal_details("C999", date(1990, 4, 12), "8901")
 
 
-def test_a_bad_seed_loads_nothing(empty: SqliteBank) -> None:
+def test_a_bad_seed_loads_nothing(empty: SqlBank) -> None:
     doc = demo()
     doc["customers"][4]["accounts"][0]["number"] = "12"
     with pytest.raises(SeedError) as info:
@@ -103,7 +104,7 @@ def test_a_bad_seed_loads_nothing(empty: SqliteBank) -> None:
 
 
 def test_a_failure_halfway_through_inserting_rolls_everything_back(
-    empty: SqliteBank, monkeypatch: pytest.MonkeyPatch
+    empty: SqlBank, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import bank.seed_sql
 
@@ -124,7 +125,7 @@ def test_a_failure_halfway_through_inserting_rolls_everything_back(
     assert empty.total_balance() == 0
 
 
-def test_loading_into_a_loaded_bank_needs_replace(bank: SqliteBank) -> None:
+def test_loading_into_a_loaded_bank_needs_replace(bank: SqlBank) -> None:
     with pytest.raises(SeedError, match="--replace") as info:
         load_file(bank, DEMO_SEED)
     assert [p.path for p in info.value.problems] == ["$"]
@@ -137,7 +138,7 @@ def test_loading_into_a_loaded_bank_needs_replace(bank: SqliteBank) -> None:
     assert bank.ledger_problems() == []
 
 
-def test_a_bad_replacement_keeps_the_old_data(bank: SqliteBank) -> None:
+def test_a_bad_replacement_keeps_the_old_data(bank: SqlBank) -> None:
     doc = demo()
     doc["bank"]["code"] = "x"
     with pytest.raises(SeedError):
@@ -146,7 +147,7 @@ def test_a_bad_replacement_keeps_the_old_data(bank: SqliteBank) -> None:
 
 
 def test_unreadable_files_and_bad_json_are_seed_errors_at_the_root(
-    empty: SqliteBank, tmp_path: Path
+    empty: SqlBank, tmp_path: Path
 ) -> None:
     (tmp_path / "bad.json").write_text('{"bank": 0123456789}')
     with pytest.raises(SeedError) as info:
@@ -162,19 +163,19 @@ def test_unreadable_files_and_bad_json_are_seed_errors_at_the_root(
     assert empty.is_empty()
 
 
-def test_reopening_the_file_keeps_everything(bank: SqliteBank) -> None:
-    again = SqliteBank(bank.path)
+def test_reopening_the_file_keeps_everything(bank: SqlBank) -> None:
+    again = open_bank(bank.location)
     assert again.list_customers() == bank.list_customers()
     assert again.total_balance() == bank.total_balance()
 
 
-def test_the_demo_bank_implements_the_port(bank: SqliteBank) -> None:
-    port: CoreBanking = bank  # checked by mypy: SqliteBank satisfies the Protocol
+def test_the_demo_bank_implements_the_port(bank: SqlBank) -> None:
+    port: CoreBanking = bank  # checked by mypy: SqlBank satisfies the Protocol
     port.ping()
     assert port.customer("C001") is not None
 
 
-def test_a_customers_segment_is_stored_retail_by_default(empty: SqliteBank) -> None:
+def test_a_customers_segment_is_stored_retail_by_default(empty: SqlBank) -> None:
     doc = demo()
     doc["customers"][0]["segment"] = "retail"  # C001 says so; the others don't say
     load(empty, doc)
@@ -183,7 +184,7 @@ def test_a_customers_segment_is_stored_retail_by_default(empty: SqliteBank) -> N
     assert {segments[c] for c in ("C001", "C002", "C003", "C004", "C005")} == {"retail"}
 
 
-def test_a_bad_segment_is_refused_with_its_path(empty: SqliteBank) -> None:
+def test_a_bad_segment_is_refused_with_its_path(empty: SqlBank) -> None:
     doc = demo()
     doc["customers"][2]["segment"] = "wealth"
     with pytest.raises(SeedError) as info:

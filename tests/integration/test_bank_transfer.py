@@ -5,17 +5,16 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
-import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bank.demo import SqliteBank
+from bank.demo import SqlBank
+from bank.engines import open_bank
 from bank.ports import (
     AccountNotOwned,
     BankError,
@@ -27,6 +26,8 @@ from bank.ports import (
     UnknownBank,
 )
 from bank.seed import DEMO_SEED, load_file
+from bank.sql import Connection
+from tests.bank_locations import BankLocations
 
 AMINA, AMINA_SAVINGS, AMINA_CURRENT = "C001", "0123456789", "0123456790"
 TUNDE_CURRENT, CHIDI_AT_ACCESS = "0234567890", "0987654321"
@@ -42,8 +43,8 @@ class Clock:
 
 
 @pytest.fixture
-def bank(tmp_path: Path) -> Iterator[SqliteBank]:
-    demo = SqliteBank(tmp_path / "bank.sqlite3", clock=Clock())
+def bank(bank_database: str) -> Iterator[SqlBank]:
+    demo = open_bank(bank_database, clock=Clock())
     load_file(demo, DEMO_SEED)
     yield demo
     demo.close()
@@ -63,12 +64,12 @@ def pay(
     )
 
 
-def balance(bank: SqliteBank, number: str) -> Decimal:
+def balance(bank: SqlBank, number: str) -> Decimal:
     rows = bank.db.rows("SELECT balance FROM accounts WHERE number = ?", number)
     return Decimal(rows[0]["balance"]) / 100
 
 
-def test_a_transfer_moves_money_with_balanced_legs(bank: SqliteBank) -> None:
+def test_a_transfer_moves_money_with_balanced_legs(bank: SqlBank) -> None:
     total = bank.total_balance()
     done = bank.transfer(pay("150.00", "k1"))
     assert re.fullmatch(r"TX[A-Z0-9]{6}", done.reference) and not done.replayed
@@ -90,7 +91,7 @@ def test_a_transfer_moves_money_with_balanced_legs(bank: SqliteBank) -> None:
     assert bank.total_balance() == total and bank.ledger_problems() == []
 
 
-def test_a_transfer_to_another_bank_credits_its_settlement_account(bank: SqliteBank) -> None:
+def test_a_transfer_to_another_bank_credits_its_settlement_account(bank: SqlBank) -> None:
     total = bank.total_balance()
     bank.transfer(pay("99.99", "k2", to=CHIDI_AT_ACCESS, bank_code="044"))
     bank.transfer(pay("0.01", "k3", to=CHIDI_AT_ACCESS, bank_code="044"))
@@ -100,7 +101,7 @@ def test_a_transfer_to_another_bank_credits_its_settlement_account(bank: SqliteB
     assert bank.total_balance() == total and bank.ledger_problems() == []
 
 
-def test_a_repeated_key_returns_the_first_result_and_debits_once(bank: SqliteBank) -> None:
+def test_a_repeated_key_returns_the_first_result_and_debits_once(bank: SqlBank) -> None:
     first = bank.transfer(pay("10", "same"))
     again = bank.transfer(pay("10.00", "same"))
     assert again.replayed and not first.replayed
@@ -118,7 +119,7 @@ def test_a_repeated_key_returns_the_first_result_and_debits_once(bank: SqliteBan
         {"who": "C002"},
     ],
 )
-def test_the_same_key_with_other_facts_is_refused(bank: SqliteBank, change: dict[str, str]) -> None:
+def test_the_same_key_with_other_facts_is_refused(bank: SqlBank, change: dict[str, str]) -> None:
     bank.transfer(pay("10", "same"))
     request = pay(
         change.get("amount", "10"),
@@ -134,7 +135,7 @@ def test_the_same_key_with_other_facts_is_refused(bank: SqliteBank, change: dict
 
 
 @pytest.mark.parametrize("amount", ["0", "-5", "1.001", "0.001", "NaN", "Infinity", "1e30"])
-def test_bad_amounts_are_refused(bank: SqliteBank, amount: str) -> None:
+def test_bad_amounts_are_refused(bank: SqlBank, amount: str) -> None:
     with pytest.raises(InvalidAmount):
         bank.transfer(pay(amount, "bad"))
 
@@ -156,7 +157,7 @@ def test_bad_amounts_are_refused(bank: SqliteBank, amount: str) -> None:
     ],
 )
 def test_refusals_write_nothing(
-    bank: SqliteBank, request_: TransferRequest, error: type[BankError]
+    bank: SqlBank, request_: TransferRequest, error: type[BankError]
 ) -> None:
     total, legs = bank.total_balance(), bank.db.rows("SELECT COUNT(*) AS n FROM ledger")[0]["n"]
     with pytest.raises(error):
@@ -168,14 +169,14 @@ def test_refusals_write_nothing(
 
 
 @pytest.mark.parametrize("key", ["", "   ", "k" * 201])
-def test_a_missing_or_oversized_idempotency_key_is_a_caller_bug(bank: SqliteBank, key: str) -> None:
+def test_a_missing_or_oversized_idempotency_key_is_a_caller_bug(bank: SqlBank, key: str) -> None:
     with pytest.raises(ValueError, match="idempotency_key"):
         bank.transfer(pay("1", key))
     assert balance(bank, AMINA_SAVINGS) == Decimal("2500.00")
 
 
 def test_insufficient_funds_says_what_is_available_and_the_key_stays_usable(
-    bank: SqliteBank,
+    bank: SqlBank,
 ) -> None:
     with pytest.raises(InsufficientFunds) as info:
         bank.transfer(pay("2600", "k"))
@@ -185,14 +186,14 @@ def test_insufficient_funds_says_what_is_available_and_the_key_stays_usable(
 
 
 def test_guards_run_inside_the_transaction_and_their_refusal_writes_nothing(
-    tmp_path: Path,
+    bank_locations: BankLocations,
 ) -> None:
     class OverLimit(BankError):
         pass
 
     seen: list[bool] = []
 
-    def at_most_100_per_day(db: sqlite3.Connection, req: TransferRequest, now: datetime) -> None:
+    def at_most_100_per_day(db: Connection, req: TransferRequest, now: datetime) -> None:
         seen.append(db.in_transaction)
         spent = db.execute(
             "SELECT COALESCE(-SUM(amount), 0) AS s FROM ledger WHERE account_number = ?"
@@ -202,7 +203,7 @@ def test_guards_run_inside_the_transaction_and_their_refusal_writes_nothing(
         if spent + int(req.amount * 100) > 100_00:
             raise OverLimit()
 
-    bank = SqliteBank(tmp_path / "b.sqlite3", clock=Clock(), guards=[at_most_100_per_day])
+    bank = open_bank(bank_locations.new(), clock=Clock(), guards=[at_most_100_per_day])
     load_file(bank, DEMO_SEED)
     bank.transfer(pay("60", "a"))
     with pytest.raises(OverLimit):
@@ -211,7 +212,7 @@ def test_guards_run_inside_the_transaction_and_their_refusal_writes_nothing(
     assert seen == [True, True] and balance(bank, AMINA_SAVINGS) == Decimal("2440.00")
 
 
-def test_statements_newest_first_and_by_time_window(bank: SqliteBank) -> None:
+def test_statements_newest_first_and_by_time_window(bank: SqlBank) -> None:
     results = [bank.transfer(pay(str(n), f"s{n}")) for n in (1, 2, 3)]
     mini = bank.mini_statement(AMINA_SAVINGS, limit=3)
     assert [t.amount for t in mini] == [Decimal("-3.00"), Decimal("-2.00"), Decimal("-1.00")]
@@ -248,10 +249,11 @@ def test_statements_newest_first_and_by_time_window(bank: SqliteBank) -> None:
     )
 )
 def test_random_transfers_keep_the_ledger_balanced(
-    tmp_path_factory: pytest.TempPathFactory,
+    bank_locations: BankLocations,
     moves: list[tuple[str, tuple[str, str], int, int]],
 ) -> None:
-    bank = SqliteBank(tmp_path_factory.mktemp("h") / "bank.sqlite3", clock=Clock())
+    location = bank_locations.new()
+    bank = open_bank(location, clock=Clock())
     load_file(bank, DEMO_SEED)
     total = bank.total_balance()
     for source, (code, to), cents, key in moves:
@@ -262,3 +264,4 @@ def test_random_transfers_keep_the_ledger_balanced(
     assert bank.ledger_problems() == []
     assert all(a.balance >= 0 for a in bank.accounts(AMINA))
     bank.close()
+    bank_locations.discard(location)

@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
+import psycopg
 import pytest
 
-from bank.demo import SqliteBank
+from bank.demo import SqlBank, SqliteBank
+from bank.engines import open_bank
 from bank.limits import kyc_guard
 from bank.ports import TransferRequest
 from bank.seed import DEMO_SEED, load_file
@@ -37,8 +38,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def bank(tmp_path: Path, clock: Clock) -> Iterator[SqliteBank]:
-    demo = SqliteBank(tmp_path / "bank.sqlite3", clock=clock, guards=[kyc_guard])
+def bank(bank_database: str, clock: Clock) -> Iterator[SqlBank]:
+    demo = open_bank(bank_database, clock=clock, guards=[kyc_guard])
     load_file(demo, DEMO_SEED)
     yield demo
     demo.close()
@@ -50,13 +51,13 @@ def bola(msisdn: str = BOLA, national_id: str = "29876543210") -> WalletOpening:
     )
 
 
-def hold(bank: SqliteBank, clock: Clock, key: str, amount: str, days: int = 7) -> str:
+def hold(bank: SqlBank, clock: Clock, key: str, amount: str, days: int = 7) -> str:
     request = TransferRequest(key, AMINA_SAVINGS, "", "", Decimal(amount), "p2p", "C001")
     _, claim = bank.hold_for_mobile(request, BOLA, clock.now + timedelta(days=days))
     return claim.claim_id
 
 
-def test_a_wallet_opens_at_level_1_with_nothing_in_it(bank: SqliteBank) -> None:
+def test_a_wallet_opens_at_level_1_with_nothing_in_it(bank: SqlBank) -> None:
     opened = bank.open_wallet(bola())
     assert opened.customer.kyc_level == 1
     assert opened.customer.msisdn == BOLA and opened.customer.chat_banking
@@ -69,7 +70,7 @@ def test_a_wallet_opens_at_level_1_with_nothing_in_it(bank: SqliteBank) -> None:
     assert bank.ledger_problems() == []
 
 
-def test_money_held_for_the_number_is_paid_in_once(bank: SqliteBank, clock: Clock) -> None:
+def test_money_held_for_the_number_is_paid_in_once(bank: SqlBank, clock: Clock) -> None:
     first = hold(bank, clock, "k1", "25.00")
     second = hold(bank, clock, "k2", "10.50")
     clock.now += timedelta(hours=1)
@@ -81,7 +82,7 @@ def test_money_held_for_the_number_is_paid_in_once(bank: SqliteBank, clock: Cloc
     assert bank.ledger_problems() == []
 
 
-def test_an_expired_claim_is_left_for_the_refund(bank: SqliteBank, clock: Clock) -> None:
+def test_an_expired_claim_is_left_for_the_refund(bank: SqlBank, clock: Clock) -> None:
     old = hold(bank, clock, "k1", "25.00", days=1)
     clock.now += timedelta(days=2)
     opened = bank.open_wallet(bola())
@@ -89,7 +90,7 @@ def test_an_expired_claim_is_left_for_the_refund(bank: SqliteBank, clock: Clock)
     assert bank.expired_claims() == [old]
 
 
-def test_one_wallet_per_number_and_per_national_id(bank: SqliteBank) -> None:
+def test_one_wallet_per_number_and_per_national_id(bank: SqlBank) -> None:
     bank.open_wallet(bola())
     with pytest.raises(WalletRefused) as number:
         bank.open_wallet(bola(national_id="29876543211"))
@@ -104,7 +105,7 @@ def test_one_wallet_per_number_and_per_national_id(bank: SqliteBank) -> None:
     assert len(bank.list_customers()) == 7
 
 
-def test_two_openings_racing_make_one_wallet(bank: SqliteBank) -> None:
+def test_two_openings_racing_make_one_wallet(bank: SqlBank) -> None:
     def attempt(_: int) -> str:
         try:
             return bank.open_wallet(bola()).customer.customer_id
@@ -118,22 +119,36 @@ def test_two_openings_racing_make_one_wallet(bank: SqliteBank) -> None:
     assert len([a for a in bank.list_customers() if a.msisdn == BOLA]) == 1
 
 
-def test_a_failure_mid_way_leaves_nothing(bank: SqliteBank, clock: Clock) -> None:
+def test_a_failure_mid_way_leaves_nothing(bank: SqlBank, clock: Clock) -> None:
     claim = hold(bank, clock, "k1", "25.00")
     before = bank.total_balance()
-    db = bank.db.connection()
     # The last write of the opening fails: the customer, account and claim before it roll back.
-    db.execute(
-        "CREATE TRIGGER fail_opening BEFORE INSERT ON ledger"
-        " WHEN NEW.description = 'Money received by mobile number'"
-        " BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-    )
-    with pytest.raises(sqlite3.IntegrityError):
+    if isinstance(bank, SqliteBank):
+        failure: type[Exception] = sqlite3.IntegrityError
+        bank.db.run(
+            "CREATE TRIGGER fail_opening BEFORE INSERT ON ledger"
+            " WHEN NEW.description = 'Money received by mobile number'"
+            " BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+    else:
+        failure = psycopg.errors.RaiseException
+        bank.db.run(
+            "CREATE FUNCTION fail_opening() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            " IF NEW.description = 'Money received by mobile number' THEN"
+            " RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$"
+        )
+        bank.db.run(
+            "CREATE TRIGGER fail_opening BEFORE INSERT ON ledger"
+            " FOR EACH ROW EXECUTE FUNCTION fail_opening()"
+        )
+    with pytest.raises(failure):
         bank.open_wallet(bola())
     assert bank.customer_by_msisdn(BOLA) is None
     assert bank.wallet_of(BOLA) is None
-    assert db.execute("SELECT COUNT(*) FROM wallet_openings").fetchone()[0] == 0
+    assert bank.db.rows("SELECT COUNT(*) AS n FROM wallet_openings")[0]["n"] == 0
     assert bank.claim(claim) is not None and bank.claim(claim).status == "pending"
     assert bank.total_balance() == before
-    db.execute("DROP TRIGGER fail_opening")
+    bank.db.run(
+        "DROP TRIGGER fail_opening" + ("" if isinstance(bank, SqliteBank) else " ON ledger")
+    )
     assert bank.open_wallet(bola()).wallet.balance == Decimal("25.00")

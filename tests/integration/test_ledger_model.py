@@ -16,19 +16,22 @@ the app wires it), several customers, the clock, and an exact prediction of each
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from hypothesis import event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
-from bank.demo import SqliteBank
+from bank.engines import open_bank
 from bank.limits import kyc_guard
 from bank.ports import (
     BankError,
@@ -41,6 +44,7 @@ from bank.ports import (
     UnknownBank,
 )
 from bank.seed import DEMO_SEED, load
+from tests.bank_locations import BankLocations
 
 OWN_CODE = "001"
 # customer → (their accounts, per transfer, daily, monthly) in cents: the demo seed's levels,
@@ -87,11 +91,13 @@ class Clock:
 
 
 class LedgerModel(RuleBasedStateMachine):
+    locations: BankLocations  # set by the test: SQLite files or PostgreSQL databases
+
     @initialize()
-    def open_bank(self) -> None:
-        self.tmp = tempfile.mkdtemp(prefix="ledger-model-")
+    def start_bank(self) -> None:
+        self.location = self.locations.new()
         self.clock = Clock()
-        self.bank = SqliteBank(Path(self.tmp) / "bank.sqlite3", self.clock, guards=[kyc_guard])
+        self.bank = open_bank(self.location, self.clock, guards=[kyc_guard])
         doc = json.loads(DEMO_SEED.read_text(encoding="utf-8"))
         doc["kyc_levels"][0]["monthly"] = "1500.00"
         doc["customers"][2]["accounts"][0]["balance"] = "6000.00"  # Ngozi: enough for a month
@@ -116,7 +122,7 @@ class LedgerModel(RuleBasedStateMachine):
     def teardown(self) -> None:
         if hasattr(self, "bank"):
             self.bank.close()
-            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.locations.discard(self.location)
 
     def _cents(self, account: str) -> int:
         rows = self.bank.db.rows("SELECT balance FROM accounts WHERE number = ?", account)
@@ -266,5 +272,10 @@ class LedgerModel(RuleBasedStateMachine):
             assert status.used_month * 100 == self._used(customer, day.replace(day=1))
 
 
-LedgerModel.TestCase.settings = settings(max_examples=40, stateful_step_count=40, deadline=None)
-test_the_bank_behaves_like_its_model = LedgerModel.TestCase
+def test_the_bank_behaves_like_its_model(bank_locations: BankLocations) -> None:
+    class Model(LedgerModel):
+        locations = bank_locations
+
+    run_state_machine_as_test(
+        Model, settings=settings(max_examples=40, stateful_step_count=40, deadline=None)
+    )

@@ -1,8 +1,8 @@
-"""Concurrency on one SQLite file beyond a repeated key and a balance (those are in
-``test_bank_concurrency``): racing transfers can't pass the KYC daily limit together (threads,
-and separate processes), one key raced with two different amounts moves money once, and
-transfers crossing in both directions between two customers from several processes neither
-deadlock nor lose a cent (SECURITY.md 16-18).
+"""Concurrency on one bank (a SQLite file, a PostgreSQL database) beyond a repeated key and a
+balance (those are in ``test_bank_concurrency``): racing transfers can't pass the KYC daily
+limit together (threads, and separate processes), one key raced with two different amounts
+moves money once, and transfers crossing in both directions between two customers from several
+processes neither deadlock nor lose a cent (SECURITY.md 16-18).
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
 
-from bank.demo import SqliteBank
+from bank.demo import SqlBank
+from bank.engines import open_bank
 from bank.limits import kyc_guard
 from bank.ports import IdempotencyConflict, Limit, LimitExceeded, TransferRequest
 from bank.seed import DEMO_SEED, load_file
@@ -40,15 +40,15 @@ def fixed_clock() -> datetime:
     return datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 
 
-def open_bank(path: str | Path) -> SqliteBank:
-    return SqliteBank(path, clock=fixed_clock, guards=[kyc_guard])
+def wired_bank(location: str) -> SqlBank:
+    return open_bank(location, clock=fixed_clock, guards=[kyc_guard])
 
 
 @pytest.fixture
-def bank(tmp_path: Path) -> Iterator[SqliteBank]:
+def bank(bank_database: str) -> Iterator[SqlBank]:
     """The demo bank as the app builds it (KYC guard), Amina's two accounts topped up by Tunde
     (real transfers: the ledger stays sound) so only her daily limit can stop her."""
-    demo = open_bank(tmp_path / "bank.sqlite3")
+    demo = wired_bank(bank_database)
     load_file(demo, DEMO_SEED)
     for n, account in enumerate((AMINA_SAVINGS, AMINA_CURRENT)):
         demo.transfer(
@@ -62,7 +62,7 @@ def request(key: str, amount: str, source: str = AMINA_SAVINGS) -> TransferReque
     return TransferRequest(key, source, *CHIDI_AT_ACCESS, Decimal(amount), "", AMINA)
 
 
-def sent_by_amina(bank: SqliteBank) -> tuple[int, Decimal]:
+def sent_by_amina(bank: SqlBank) -> tuple[int, Decimal]:
     rows = bank.db.rows(
         "SELECT COUNT(*) AS n, COALESCE(SUM(amount), 0) AS cents FROM transfers"
         " WHERE customer_id = ?",
@@ -71,7 +71,7 @@ def sent_by_amina(bank: SqliteBank) -> tuple[int, Decimal]:
     return int(rows[0]["n"]), Decimal(rows[0]["cents"]) / 100
 
 
-def balances(bank: SqliteBank, customer: str) -> dict[str, Decimal]:
+def balances(bank: SqlBank, customer: str) -> dict[str, Decimal]:
     return {a.number: a.balance for a in bank.accounts(customer)}
 
 
@@ -87,7 +87,7 @@ def at_once(count: int, attempt: Callable[[int], Any]) -> list[Any]:
         return list(pool.map(run, range(count)))
 
 
-def test_racing_threads_never_pass_the_daily_limit_together(bank: SqliteBank) -> None:
+def test_racing_threads_never_pass_the_daily_limit_together(bank: SqlBank) -> None:
     total = bank.total_balance()
 
     def attempt(n: int) -> str:
@@ -109,7 +109,7 @@ def test_racing_threads_never_pass_the_daily_limit_together(bank: SqliteBank) ->
 
 def _spend_daily(path: str, worker: int, start: Waitable) -> None:
     """In a spawned process: its own bank on the shared file, 5 transfers of 400 from Amina."""
-    bank = open_bank(path)
+    bank = wired_bank(path)
     start.wait(30)
     for n in range(5):
         source = AMINA_SAVINGS if (worker + n) % 2 else AMINA_CURRENT
@@ -120,7 +120,7 @@ def _spend_daily(path: str, worker: int, start: Waitable) -> None:
 
 def _cross(path: str, worker: int, start: Waitable) -> None:
     """In a spawned process: 25 transfers of 1.00, Amina to Tunde or Tunde to Amina."""
-    bank = open_bank(path)
+    bank = wired_bank(path)
     start.wait(30)
     for n in range(25):
         if worker % 2:
@@ -145,14 +145,14 @@ def in_processes(target: Callable[[str, int, Waitable], None], path: str, count:
     assert [p.exitcode for p in workers] == [0] * count
 
 
-def test_racing_processes_never_pass_the_daily_limit_together(bank: SqliteBank) -> None:
+def test_racing_processes_never_pass_the_daily_limit_together(bank: SqlBank) -> None:
     total = bank.total_balance()
-    in_processes(_spend_daily, bank.path)  # 4 x 5 x 400 asked
+    in_processes(_spend_daily, bank.location)  # 4 x 5 x 400 asked
     assert sent_by_amina(bank) == (12, Decimal("4800.00"))
     assert bank.total_balance() == total and bank.ledger_problems() == []
 
 
-def test_one_key_raced_with_two_amounts_moves_money_once(bank: SqliteBank) -> None:
+def test_one_key_raced_with_two_amounts_moves_money_once(bank: SqlBank) -> None:
     before = balances(bank, AMINA)[AMINA_SAVINGS]
 
     def attempt(n: int) -> str:
@@ -175,12 +175,15 @@ def test_one_key_raced_with_two_amounts_moves_money_once(bank: SqliteBank) -> No
     assert balances(bank, AMINA)[AMINA_SAVINGS] == before - Decimal(amount)
 
 
-def test_transfers_crossing_between_two_customers_from_processes(bank: SqliteBank) -> None:
+def test_transfers_crossing_between_two_customers_from_processes(bank: SqlBank) -> None:
     """Amina → Tunde and Tunde → Amina at once from four processes: SQLite's one writer means no
     deadlock as row locks could give, and every transfer lands (none is refused as busy)."""
     total, amina, tunde = bank.total_balance(), balances(bank, AMINA), balances(bank, TUNDE)
-    in_processes(_cross, bank.path)
-    rows = bank.db.rows("SELECT COUNT(*) AS n FROM transfers WHERE idempotency_key GLOB '[ab]*'")
+    in_processes(_cross, bank.location)
+    rows = bank.db.rows(
+        "SELECT COUNT(*) AS n FROM transfers"
+        " WHERE idempotency_key LIKE 'a%' OR idempotency_key LIKE 'b%'"
+    )
     assert rows[0]["n"] == 100
     assert balances(bank, AMINA) == amina and balances(bank, TUNDE) == tunde  # 50 each way
     assert bank.total_balance() == total and bank.ledger_problems() == []

@@ -12,45 +12,47 @@ import pytest
 
 from app import Config, ConfigError
 from app.bank_facts import BankFacts, bank_facts, cooling_off_cap
-from bank.demo import SqliteBank
+from bank.demo import SqlBank
+from bank.engines import open_bank
 from bank.seed import load_file
+from tests.bank_locations import BankLocations
 from tests.seeds import KES_BANK, KES_BANK_CODE, kes_seed
 
 
 @pytest.fixture
-def empty_bank(tmp_path: Path) -> SqliteBank:
-    return SqliteBank(str(tmp_path / "empty.sqlite3"))
+def empty_bank(bank_locations: BankLocations) -> SqlBank:
+    return open_bank(bank_locations.new())
 
 
 @pytest.fixture
-def kes_bank(tmp_path: Path) -> SqliteBank:
-    bank = SqliteBank(str(tmp_path / "kes.sqlite3"))
+def kes_bank(bank_locations: BankLocations, tmp_path: Path) -> SqlBank:
+    bank = open_bank(bank_locations.new())
     load_file(bank, kes_seed(tmp_path / "kes.json"))
     return bank
 
 
-def test_an_empty_bank_takes_the_configured_currency_and_name(empty_bank: SqliteBank) -> None:
+def test_an_empty_bank_takes_the_configured_currency_and_name(empty_bank: SqlBank) -> None:
     config = Config(default_currency="EUR", bank_name="Euro Savings")
     assert bank_facts(config, empty_bank) == BankFacts("Euro Savings", "EUR", "", "UTC")
 
 
-def test_an_empty_bank_with_nothing_configured_is_usd(empty_bank: SqliteBank) -> None:
+def test_an_empty_bank_with_nothing_configured_is_usd(empty_bank: SqlBank) -> None:
     facts = bank_facts(Config(), empty_bank)
     assert facts.currency == "USD" and facts.name
 
 
-def test_unset_takes_the_banks_own_facts(kes_bank: SqliteBank) -> None:
+def test_unset_takes_the_banks_own_facts(kes_bank: SqlBank) -> None:
     assert bank_facts(Config(), kes_bank) == BankFacts(
         KES_BANK, "KES", KES_BANK_CODE, "Africa/Lagos"
     )
 
 
-def test_set_to_the_banks_own_values_is_accepted(kes_bank: SqliteBank) -> None:
+def test_set_to_the_banks_own_values_is_accepted(kes_bank: SqlBank) -> None:
     config = Config(default_currency="KES", bank_name=KES_BANK)
     assert bank_facts(config, kes_bank) == BankFacts(KES_BANK, "KES", KES_BANK_CODE, "Africa/Lagos")
 
 
-def test_a_currency_that_disagrees_refuses_to_start_naming_both(kes_bank: SqliteBank) -> None:
+def test_a_currency_that_disagrees_refuses_to_start_naming_both(kes_bank: SqlBank) -> None:
     with pytest.raises(ConfigError) as refused:
         bank_facts(Config(default_currency="USD"), kes_bank)
     [problem] = refused.value.problems
@@ -59,7 +61,7 @@ def test_a_currency_that_disagrees_refuses_to_start_naming_both(kes_bank: Sqlite
     assert "USD" in str(refused.value) and "KES" in str(refused.value)
 
 
-def test_a_name_that_disagrees_refuses_to_start_naming_both(kes_bank: SqliteBank) -> None:
+def test_a_name_that_disagrees_refuses_to_start_naming_both(kes_bank: SqlBank) -> None:
     with pytest.raises(ConfigError) as refused:
         bank_facts(Config(bank_name="Demo Bank"), kes_bank)
     [problem] = refused.value.problems
@@ -67,13 +69,13 @@ def test_a_name_that_disagrees_refuses_to_start_naming_both(kes_bank: SqliteBank
     assert "Demo Bank" in problem and KES_BANK in problem
 
 
-def test_both_disagreeing_are_both_named(kes_bank: SqliteBank) -> None:
+def test_both_disagreeing_are_both_named(kes_bank: SqlBank) -> None:
     with pytest.raises(ConfigError) as refused:
         bank_facts(Config(default_currency="USD", bank_name="Demo Bank"), kes_bank)
     assert [p.split(":")[0] for p in refused.value.problems] == ["DEFAULT_CURRENCY", "BANK_NAME"]
 
 
-def test_the_environment_path_refuses_too(kes_bank: SqliteBank) -> None:
+def test_the_environment_path_refuses_too(kes_bank: SqlBank) -> None:
     config = Config.from_env({"DEFAULT_CURRENCY": "USD"})
     with pytest.raises(ConfigError, match="KES"):
         bank_facts(config, kes_bank)
@@ -82,11 +84,11 @@ def test_the_environment_path_refuses_too(kes_bank: SqliteBank) -> None:
 # --- the cooling-off cap: a setting in the bank's currency, at most KYC level 1's daily limit ---
 
 
-def test_the_cooling_off_cap_defaults_to_200_in_the_banks_currency(kes_bank: SqliteBank) -> None:
+def test_the_cooling_off_cap_defaults_to_200_in_the_banks_currency(kes_bank: SqlBank) -> None:
     assert cooling_off_cap(Config(), kes_bank, "KES") == Decimal("200.00")
 
 
-def test_the_cooling_off_cap_is_a_setting(kes_bank: SqliteBank) -> None:
+def test_the_cooling_off_cap_is_a_setting(kes_bank: SqlBank) -> None:
     config = Config.from_env({"REGISTRATION_COOLING_OFF_CAP": "20000"})
     assert config.registration_cooling_off_cap == Decimal("20000.00")
     assert cooling_off_cap(config, kes_bank, "KES") == Decimal("20000.00")
@@ -94,7 +96,7 @@ def test_the_cooling_off_cap_is_a_setting(kes_bank: SqliteBank) -> None:
     assert cooling_off_cap(level_1, kes_bank, "KES") == Decimal("100000.00")
 
 
-def test_a_cooling_off_cap_over_kyc_level_1_refuses_to_start(kes_bank: SqliteBank) -> None:
+def test_a_cooling_off_cap_over_kyc_level_1_refuses_to_start(kes_bank: SqlBank) -> None:
     config = Config(registration_cooling_off_cap=Decimal("100000.01"))
     with pytest.raises(ConfigError) as refused:
         cooling_off_cap(config, kes_bank, "KES")
@@ -103,16 +105,18 @@ def test_a_cooling_off_cap_over_kyc_level_1_refuses_to_start(kes_bank: SqliteBan
     assert "KES 100,000.01" in problem and "KES 100,000.00" in problem
 
 
-def test_the_default_cap_is_lowered_to_a_smaller_level_1(tmp_path: Path) -> None:
+def test_the_default_cap_is_lowered_to_a_smaller_level_1(
+    bank_locations: BankLocations, tmp_path: Path
+) -> None:
     seed = json.loads(kes_seed(tmp_path / "seed.json").read_text(encoding="utf-8"))
     seed["kyc_levels"][0].update(per_transaction="50.00", daily="150.00", monthly="500.00")
     (tmp_path / "small.json").write_text(json.dumps(seed), encoding="utf-8")
-    bank = SqliteBank(str(tmp_path / "small.sqlite3"))
+    bank = open_bank(bank_locations.new())
     load_file(bank, tmp_path / "small.json")
     assert cooling_off_cap(Config(), bank, "KES") == Decimal("150.00")
 
 
-def test_an_empty_bank_has_no_ceiling_for_the_cap(empty_bank: SqliteBank) -> None:
+def test_an_empty_bank_has_no_ceiling_for_the_cap(empty_bank: SqlBank) -> None:
     config = Config(registration_cooling_off_cap=Decimal("999999.00"))
     assert cooling_off_cap(config, empty_bank, "USD") == Decimal("999999.00")
     assert cooling_off_cap(Config(), empty_bank, "USD") == Decimal("200.00")

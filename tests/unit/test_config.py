@@ -130,16 +130,38 @@ def test_the_banks_clock_and_the_cooling_off_cap_are_read() -> None:
 
 
 @pytest.mark.parametrize(
-    "value",
-    ["postgresql://bank@db/teller", "sqlite:///var/bank.sqlite3", "postgres:x", "mysql://h/b"],
+    ("value", "problem"),
+    [
+        ("sqlite:///var/bank.sqlite3", "sqlite URLs are not supported"),
+        ("mysql://h/b", "mysql URLs are not supported"),
+        ("postgres:x", "not a readable PostgreSQL URL"),
+        ("postgresql:/x", "not a readable PostgreSQL URL"),
+    ],
 )
-def test_a_bank_database_url_refuses_to_start(value: str) -> None:
+def test_a_bank_database_url_refuses_to_start(value: str, problem: str) -> None:
     with pytest.raises(ConfigError) as refused:
         Config.from_env({"BANK_DATABASE": value})
-    assert any(p.startswith("BANK_DATABASE:") and "URLs are not supported" in p
+    assert any(p.startswith("BANK_DATABASE:") and problem in p
                for p in refused.value.problems)  # fmt: skip
 
 
 @pytest.mark.parametrize("value", ["var/bank.sqlite3", "/srv/teller/bank.db", "C:/bank.db"])
 def test_a_bank_database_path_is_accepted(value: str) -> None:
     assert Config.from_env({"BANK_DATABASE": value}).bank_database == value
+
+
+@pytest.mark.parametrize(
+    "value", ["postgresql://bank@db/teller", "postgres://bank:pw@db:5433/teller?sslmode=require"]
+)
+def test_a_postgresql_url_is_accepted(value: str) -> None:
+    assert Config.from_env({"BANK_DATABASE": value}).bank_database == value
+
+
+def test_an_unreadable_postgresql_url_is_refused_without_quoting_it() -> None:
+    with pytest.raises(ConfigError) as refused:
+        Config.from_env({"BANK_DATABASE": "postgresql://bank:s3cret@db/teller?nonsense=1"})
+    problems = refused.value.problems
+    assert problems == [
+        "BANK_DATABASE: not a readable PostgreSQL URL (postgresql://user@host/name)"
+    ]
+    assert "s3cret" not in str(refused.value)

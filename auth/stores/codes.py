@@ -225,9 +225,11 @@ class Codes:
 
     def discard(self, msisdn: str, purpose: str, pipe: Pipeline | None = None) -> None:
         """Drop the code and its cooldown (queued on ``pipe`` when given)."""
-        (pipe if pipe is not None else self.redis).delete(
-            key(msisdn, purpose), cooldown_key(msisdn, purpose)
-        )
+        target = pipe if pipe is not None else self.redis
+        # One key per DEL: a Redis Cluster pipeline refuses a DEL of several keys, even in one
+        # slot.
+        target.delete(key(msisdn, purpose))
+        target.delete(cooldown_key(msisdn, purpose))
 
     def fresh(
         self,

@@ -49,11 +49,14 @@ from bank.national_id import RegistryVerifier
 from bank.ports import CoreBanking
 from bank.seed import SeedError, load_file
 from bot.claim_notice import ClaimNotifier
+from bot.content import ContentStore
 from bot.dispatch import Dispatcher
 from bot.effects import EffectRunner
 from bot.messenger import OutboxMessenger, SmtpMailer, TwilioMessenger
+from bot.outbound import ProactiveSender, TemplateMessenger
 from bot.sealed import Sealer
 from bot.store import EdgeStore
+from bot.window import Window
 from messaging import Messenger
 from receipts.verification import derive_key
 from workers import context as job_context
@@ -75,6 +78,8 @@ class Services:
     queue: Queue
     bank: SqliteBank
     messenger: Messenger
+    outbound: ProactiveSender  # the one path of proactive WhatsApp messages (bot.outbound)
+    window: Window  # each customer's last inbound message (the 24-hour window)
     edge: EdgeStore
     auth: AuthService
     scenarios: ScenarioService
@@ -172,6 +177,7 @@ class Services:
             redis=self.redis,
             raw=self.rq_redis,
             messenger=self.messenger,
+            notifier=self.outbound,
             media=self.media,
             bank_name=self.bank_name,
             zone=self.zone,
@@ -286,7 +292,7 @@ def cooling_off_cap(config: Config, bank: CoreBanking, currency: str) -> Decimal
 def build_services(
     config: Config,
     *,
-    messenger: Messenger | None = None,
+    messenger: TemplateMessenger | None = None,
     clock: Callable[[], datetime] = utc_now,
     twilio_http_client: Any = None,
     hasher: SecretHasher | None = None,
@@ -312,11 +318,16 @@ def build_services(
             messenger = twilio_messenger(config, http_client=twilio_http_client)
         else:
             messenger = OutboxMessenger(app_redis, clock=clock)
+    window = Window(app_redis)
+    outbound = ProactiveSender(
+        messenger, window, ContentStore(app_redis), app_redis, clock, ZoneInfo(facts.timezone)
+    )
     auth = AuthService.build(
         app_redis,
         pepper=config.pin_pepper,
         bank=bank,
         messenger=messenger,
+        notifier=outbound,
         clock=clock,
         base_url=config.public_base_url,
         bank_name=facts.name,
@@ -352,7 +363,7 @@ def build_services(
         bank=bank,
         identity=auth,
         stepup=stepup,
-        messenger=messenger,
+        notifier=outbound,
         currency=facts.currency,
         zone=ZoneInfo(facts.timezone),
         lookups=NameLookups(auth.limiter, auth.audit, clock),
@@ -370,6 +381,8 @@ def build_services(
         queue=queue,
         bank=bank,
         messenger=messenger,
+        outbound=outbound,
+        window=window,
         edge=edge,
         auth=auth,
         scenarios=scenarios,

@@ -27,7 +27,7 @@ from flows import engine
 from flows.conversation import Conversation
 from flows.responses import CATALOG, render_all
 from flows.types import Context, Inbound, NameLookups, Outcome, Reply
-from messaging import Channel, Messenger, MessengerError, metrics
+from messaging import MessengerError, Notice, Notifier, Path, metrics
 from messaging.masking import mask_phone as _mask_phone
 
 log = logging.getLogger("teller.webhook")
@@ -46,7 +46,7 @@ class Dispatcher:
     edge: EdgeStore
     bank: CoreBanking
     identity: Identity
-    messenger: Messenger
+    notifier: Notifier  # the resumed chat's replies are proactive: the window decides their path
     bank_name: str
     public_base_url: str
     idle: timedelta
@@ -140,7 +140,9 @@ class Dispatcher:
             raise
         try:
             for text in texts:
-                self.messenger.send(Channel.WHATSAPP, msisdn, text)
+                notice = Notice("chat_waiting", msisdn, self._common(), session_text=text)
+                if self.notifier.notify(notice).path is not Path.SESSION:
+                    break  # outside the window the notice says to write: the rest waits
         except MessengerError as exc:
             log.warning("resume for %s: reply not sent (%s)", mask_phone(msisdn), exc)
             return False

@@ -1,9 +1,11 @@
 """The Messenger adapters: Twilio (WhatsApp + SMS, email by SMTP) and the dev outbox.
 
 Replies to an inbound message travel back as TwiML; everything else the bank sends on its own
-initiative goes through the ``messaging.Messenger`` port, implemented here. The outbox adapter
-keeps messages in Redis for ``GET /dev/outbox`` and the chat simulator. ``app.services``
-builds them.
+initiative goes through the ``messaging.Messenger`` port, implemented here (and, for a customer's
+WhatsApp, through ``bot.outbound`` first: it picks the session, a template or SMS). Each
+adapter also sends an approved template (``send_template``: a Content SID and its variables).
+The outbox adapter keeps messages in Redis for ``GET /dev/outbox`` and the chat simulator, with
+the path each took. ``app.services`` builds them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import json
 import secrets
 import smtplib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -94,6 +96,22 @@ class TwilioMessenger:
             params["messaging_service_sid"] = self.sms_from
         else:
             params["from_"] = self.sms_from
+        return self._create(params)
+
+    def send_template(
+        self, to: str, content_sid: str, variables: Mapping[str, str], preview: str
+    ) -> str:
+        """An approved template to ``to``'s WhatsApp: ``ContentSid`` and ``ContentVariables``
+        (JSON), no ``Body`` (Twilio renders the template; ``preview`` is for the outbox)."""
+        params: dict[str, Any] = {
+            "from_": self.whatsapp_from,
+            "to": f"whatsapp:{to}",
+            "content_sid": content_sid,
+            "content_variables": json.dumps(dict(variables)),
+        }
+        return self._create(params)
+
+    def _create(self, params: dict[str, Any]) -> str:
         if self.status_callback:
             params["status_callback"] = self.status_callback
         try:
@@ -102,7 +120,9 @@ class TwilioMessenger:
             # 429 and 5xx are Twilio's to recover from; 4xx means the request itself is wrong.
             retryable = exc.status == 429 or exc.status >= 500
             raise MessengerError(
-                f"Twilio refused the message ({exc.code})", retryable=retryable
+                f"Twilio refused the message ({exc.code})",
+                retryable=retryable,
+                code=exc.code if isinstance(exc.code, int) else None,
             ) from exc
         except (TwilioException, RequestException, OSError) as exc:
             # Twilio's HTTP client is requests: a refused or reset connection or a timeout
@@ -129,15 +149,34 @@ class OutboxMessenger:
         media_urls: Sequence[str] = (),
         subject: str | None = None,
     ) -> str:
-        message_id = f"OB{secrets.token_hex(16)}"
         record = {
-            "id": message_id,
             "channel": channel.value,
             "to": to,
             "body": body if subject is None else f"{subject}\n\n{body}",
             "media_urls": list(media_urls),
-            "created_at": self.clock().isoformat(),
         }
+        if channel is not Channel.EMAIL:  # free-form WhatsApp is the session's; SMS is SMS
+            record["path"] = "session" if channel is Channel.WHATSAPP else "sms"
+        return self._keep(record)
+
+    def send_template(
+        self, to: str, content_sid: str, variables: Mapping[str, str], preview: str
+    ) -> str:
+        """Kept as a WhatsApp message showing ``preview``, with its template and variables."""
+        record = {
+            "channel": Channel.WHATSAPP.value,
+            "to": to,
+            "body": preview,
+            "media_urls": [],
+            "path": "template",
+            "content_sid": content_sid,
+            "content_variables": dict(variables),
+        }
+        return self._keep(record)
+
+    def _keep(self, fields: dict[str, Any]) -> str:
+        message_id = f"OB{secrets.token_hex(16)}"
+        record = {"id": message_id, **fields, "created_at": self.clock().isoformat()}
         pipe = self.redis.pipeline(transaction=True)
         pipe.lpush(OUTBOX_KEY, json.dumps(record))
         pipe.ltrim(OUTBOX_KEY, 0, OUTBOX_MAX - 1)

@@ -73,8 +73,10 @@ def _inbound() -> Response:
         metrics.message("unknown", "malformed")
         return Response(f"bad request: {exc}\n", status=400, mimetype="text/plain")
     logs.bind(customer=mask_phone(message.msisdn))  # every line of this request names them
-    dispatcher: Dispatcher = services().dispatcher
+    graph = services()
+    dispatcher: Dispatcher = graph.dispatcher
     try:
+        graph.window.seen(message.msisdn, graph.clock())  # the 24-hour window opens (bot.window)
         return _xml(dispatcher.handle(message))
     except RedisError as exc:
         log.error("inbound %s: Redis unavailable (%s)", message.sid, type(exc).__name__)
@@ -122,11 +124,16 @@ def _status() -> Response:
         # 503 makes Twilio retry the callback later, so no status is lost.
         metrics.dependency_error(exc, "status")
         return Response("temporarily unavailable\n", status=503)
-    if fresh and state in ("failed", "undelivered"):
+    if not fresh:
+        return Response(status=204)
+    if state in ("failed", "undelivered"):
         log.warning("delivery %s %s (error %s)", sid, state, error_code or "none")
-        try:  # a document that didn't arrive: the customer is told, and can ask again
+    try:
+        # A proactive message's outcome; a free-form one refused by the window falls back.
+        graph.outbound.on_status(sid, state, error_code)
+        if state in ("failed", "undelivered"):  # a document that didn't arrive: told, retry
             on_message_status(graph.redis, graph.rq_redis, sid, state)
-        except RedisError as exc:
-            metrics.dependency_error(exc, "status")
-            return Response("temporarily unavailable\n", status=503)
+    except RedisError as exc:
+        metrics.dependency_error(exc, "status")
+        return Response("temporarily unavailable\n", status=503)
     return Response(status=204)

@@ -22,7 +22,9 @@ from auth.stores.credentials import CredentialStore
 from auth.stores.ratelimit import RateLimiter
 from bank.ports import CoreBanking
 from bot.dispatch import Dispatcher
+from bot.outbound import ProactiveSender
 from bot.store import EdgeStore
+from bot.window import Window
 from messaging import Messenger
 from workers.media import MediaStore
 
@@ -75,6 +77,10 @@ class EdgeServices(Protocol):
     def zone(self) -> tzinfo: ...
     @property
     def messenger(self) -> Messenger: ...
+    @property
+    def outbound(self) -> ProactiveSender: ...
+    @property
+    def window(self) -> Window: ...
     @property
     def edge(self) -> EdgeStore: ...
     @property

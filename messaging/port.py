@@ -18,9 +18,10 @@ class Channel(StrEnum):
 class MessengerError(Exception):
     """A message could not be handed over; ``retryable`` says whether trying again may help."""
 
-    def __init__(self, message: str, *, retryable: bool) -> None:
+    def __init__(self, message: str, *, retryable: bool, code: int | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.code = code  # the provider's error code when it gave one (Twilio's 63016: window)
 
 
 class Messenger(Protocol):

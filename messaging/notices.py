@@ -75,7 +75,7 @@ NOTICES: dict[str, str] = {
     "claim_paid_sender": "The {amount} you sent to {number} (Ref {reference}) has been "
     "received: it's in their new {bank} wallet.",
     "claim_refunded_sender": "The {amount} you sent to {number} (Ref {reference}) wasn't "
-    "claimed within 7 days, so it's back in your account {account}.",
+    "claimed within 7 days, so it's back in your account {account} in full.",
     "kyc_received": "Thank you: {bank} has received your documents for KYC level {level}. Our "
     "team checks them, usually within a working day, and we'll tell you the outcome in this chat.",
     # the outcome of a KYC upgrade (auth.kyc.service), in the customer's WhatsApp chat

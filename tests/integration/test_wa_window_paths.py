@@ -255,3 +255,19 @@ def test_a_document_outside_the_window_is_offered_and_retry_sends_it(
     run_jobs(services.rq_redis)
     [media] = media_messages(outbox, AMINA)
     assert media["path"] == "session"
+
+
+def test_the_chat_resumed_after_a_page_goes_free_form_inside_and_as_a_notice_outside(
+    services: Services, outbox: OutboxMessenger, clock: FrozenClock
+) -> None:
+    services.window.seen(AMINA, clock.now)
+    assert services.dispatcher.resume(AMINA)
+    resumed = last(outbox)
+    assert resumed["path"] == "session" and "You're logged in" in str(resumed["body"])
+    clock.advance(hours=25)
+    assert services.dispatcher.resume(AMINA)
+    waiting = last(outbox)
+    assert (waiting["channel"], waiting["path"]) == ("sms", "sms")
+    assert (
+        waiting["body"] == "You're logged in with Demo Bank. Send *menu* in this chat to carry on."
+    )

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from admin.staff.accounts import StaffAccounts
 from admin.staff.token_records import derive_key as token_key
 from admin.staff.tokens import StaffTokens
 from app.config import Config, ConfigError
+from app.cooling_off import cooling_off_cap
 from app.redis_settings import warn_about_redis
 from auth.care import CustomerCare
 from auth.kyc.service import KycUpgrades
@@ -40,7 +40,7 @@ from auth.ports import StepUpRequest
 from auth.scenarios.evaluate import Decision
 from auth.scenarios.model import ONBOARDING_SEGMENT
 from auth.scenarios.service import ScenarioService
-from auth.service import COOLING_OFF_DAILY_CAP, AuthService
+from auth.service import AuthService
 from auth.stepup import StepUpService, build_stepup
 from auth.stepup.challenges import ChallengeStore
 from bank.demo import SqliteBank
@@ -49,14 +49,12 @@ from bank.national_id import RegistryVerifier
 from bank.ports import CoreBanking
 from bank.seed import SeedError, load_file
 from bot.claim_notice import ClaimNotifier
-from bot.content import ContentStore
 from bot.dispatch import Dispatcher
 from bot.effects import EffectRunner
 from bot.messenger import OutboxMessenger, SmtpMailer, TwilioMessenger
 from bot.outbound import ProactiveSender, TemplateMessenger
 from bot.sealed import Sealer
 from bot.store import EdgeStore
-from bot.window import Window
 from messaging import Messenger
 from receipts.verification import derive_key
 from workers import context as job_context
@@ -79,7 +77,6 @@ class Services:
     bank: SqliteBank
     messenger: Messenger
     outbound: ProactiveSender  # the one path of proactive WhatsApp messages (bot.outbound)
-    window: Window  # each customer's last inbound message (the 24-hour window)
     edge: EdgeStore
     auth: AuthService
     scenarios: ScenarioService
@@ -268,27 +265,6 @@ def bank_facts(config: Config, bank: CoreBanking) -> BankFacts:
     )
 
 
-def cooling_off_cap(config: Config, bank: CoreBanking, currency: str) -> Decimal:
-    """What a customer may send a day while the cooling-off after registering runs, in the bank's
-    currency: ``REGISTRATION_COOLING_OFF_CAP`` (unset: 200.00), never above the bank's KYC level 1
-    daily limit — a cap set above it refuses to start (the cooling-off only ever lowers limits),
-    the default is lowered to it."""
-    levels = sorted(bank.kyc_levels(), key=lambda level: level.level)
-    ceiling = levels[0].daily if levels else None
-    wanted = config.registration_cooling_off_cap
-    if wanted is None:
-        return COOLING_OFF_DAILY_CAP if ceiling is None else min(COOLING_OFF_DAILY_CAP, ceiling)
-    if ceiling is not None and wanted > ceiling:
-        raise ConfigError(
-            [
-                f"REGISTRATION_COOLING_OFF_CAP: is {currency} {wanted:,.2f}, more than the bank's "
-                f"KYC level {levels[0].level} daily limit ({currency} {ceiling:,.2f}); the "
-                "cooling-off can only lower limits: set it at or below that"
-            ]
-        )
-    return wanted
-
-
 def build_services(
     config: Config,
     *,
@@ -318,10 +294,7 @@ def build_services(
             messenger = twilio_messenger(config, http_client=twilio_http_client)
         else:
             messenger = OutboxMessenger(app_redis, clock=clock)
-    window = Window(app_redis)
-    outbound = ProactiveSender(
-        messenger, window, ContentStore(app_redis), app_redis, clock, ZoneInfo(facts.timezone)
-    )
+    outbound = ProactiveSender.build(messenger, app_redis, clock, ZoneInfo(facts.timezone))
     auth = AuthService.build(
         app_redis,
         pepper=config.pin_pepper,
@@ -382,7 +355,6 @@ def build_services(
         bank=bank,
         messenger=messenger,
         outbound=outbound,
-        window=window,
         edge=edge,
         auth=auth,
         scenarios=scenarios,

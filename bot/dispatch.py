@@ -177,13 +177,14 @@ class Dispatcher:
         return {"bank": self.bank_name, "base_url": self.public_base_url}
 
     def _claim(self, msg: InboundMessage) -> Begin:
-        return self._claim_sid(msg.msisdn, msg.sid)
+        # The customer wrote: their 24-hour window opens now (recorded in the same round trip).
+        return self._claim_sid(msg.msisdn, msg.sid, self.clock())
 
-    def _claim_sid(self, msisdn: str, sid: str) -> Begin:
+    def _claim_sid(self, msisdn: str, sid: str, seen_at: datetime | None = None) -> Begin:
         """Claim the message, waiting a little while another message of this customer runs."""
         deadline = time.monotonic() + WAIT_S
         for attempt in range(10_000):
-            begin = self.edge.begin(msisdn, sid)
+            begin = self.edge.begin(msisdn, sid, seen_at)
             if begin.status is not BeginStatus.BUSY or time.monotonic() >= deadline:
                 return begin
             time.sleep(_POLL_S[min(attempt, len(_POLL_S) - 1)])

@@ -33,6 +33,8 @@ log = logging.getLogger("teller.outbound")
 
 WINDOW_CLOSED = 63016  # Twilio: outside the messaging window; use a template
 FAILED = frozenset({"failed", "undelivered"})
+# Statuses worth a log line: where a message ended (the others are only recorded).
+FINAL = FAILED | {"delivered", "read", "canceled"}
 # Notices whose failure their sender reports itself: a document's PDF that fails is told by its
 # job (``workers.jobs.report_undelivered``, through this path again), so no fallback here.
 SELF_REPORTING = frozenset({"document_ready"})
@@ -77,6 +79,13 @@ class ProactiveSender:
     clock: Callable[[], datetime]
     zone: tzinfo | None = None  # the bank's clock, for a notice's times
 
+    @classmethod
+    def build(
+        cls, messenger: TemplateMessenger, redis: Redis, clock: Callable[[], datetime], zone: tzinfo
+    ) -> ProactiveSender:
+        """Over one Redis (str replies): the window, the template SIDs, the message records."""
+        return cls(messenger, windows.Window(redis), ContentStore(redis), redis, clock, zone)
+
     def notify(self, notice: Notice) -> Sent:
         if notice.key not in WHATSAPP_NOTICES:  # a notice with no template: a bug, not an SMS
             raise KeyError(notice.key)
@@ -108,7 +117,7 @@ class ProactiveSender:
         closed = status in FAILED and error_code == str(WINDOW_CLOSED)
         if not closed or record.get("path") != Path.SESSION:
             outcome = status if not error_code else f"{status} (error {error_code})"
-            self._outcome(key, record, sid, outcome)
+            self._outcome(key, record, sid, outcome, logged=status in FINAL)
             return
         self.window.close(record["to"])
         if record["key"] in SELF_REPORTING:
@@ -189,8 +198,12 @@ class ProactiveSender:
         )
         return Sent(sid, path, reason)
 
-    def _outcome(self, key: str, record: dict[str, str], sid: str, outcome: str) -> None:
+    def _outcome(
+        self, key: str, record: dict[str, str], sid: str, outcome: str, logged: bool = True
+    ) -> None:
         self.redis.hset(key, "outcome", outcome)
+        if not logged:
+            return
         log.info(
             "proactive %s to %s as %s (%s): %s",
             record.get("key", "?"),

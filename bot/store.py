@@ -1,8 +1,9 @@
 """The webhook's Redis store: MessageSid replies, the per-customer lock, the conversation record.
 
-One inbound message costs two round trips: ``begin`` (replay check + lock + conversation read)
-and ``commit`` (conversation write with a version check + stored reply + unlock), each one Lua
-script so no other webhook can interleave. All of a customer's keys share the hash tag
+One inbound message costs two round trips: ``begin`` (the time of the customer's last message
+for the 24-hour window, ``bot.window`` + replay check + lock + conversation read) and ``commit``
+(conversation write with a version check + stored reply + unlock), each one Lua script so no
+other webhook can interleave. All of a customer's keys share the hash tag
 ``{+E164}``, so a Redis Cluster keeps them in one slot and the scripts stay legal there.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from redis import Redis
@@ -17,6 +19,7 @@ from redis.exceptions import RedisError
 
 from bot.late_release import LateRelease
 from bot.sealed import Sealer
+from bot.window import KEEP_S, LAST_INBOUND_KEY
 
 # Keys (all per customer, hash-tagged) — shape of each value, and how long it lives:
 SID_KEY = "teller:{{{msisdn}}}:sid:{sid}"  # str: "" while in progress, then the sealed reply
@@ -32,6 +35,7 @@ CONV_TTL_S = 7 * 24 * 3600  # idle reset is decided by the clock; the key outliv
 STATUS_TTL_S = 7 * 24 * 3600
 
 _BEGIN = """
+if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4], 'EX', ARGV[5]) end
 local seen = redis.call('GET', KEYS[1])
 if seen then return {'dup', seen} end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
@@ -100,12 +104,14 @@ class EdgeStore:
             CONV_KEY.format(msisdn=msisdn),
         ]
 
-    def begin(self, msisdn: str, sid: str) -> Begin:
-        """Claim the message and the customer; read the conversation (one round trip)."""
+    def begin(self, msisdn: str, sid: str, seen_at: datetime | None = None) -> Begin:
+        """Claim the message and the customer; read the conversation (one round trip). An
+        inbound message gives ``seen_at``, its time: the customer's window opens from then (a
+        retried or duplicate one too, for they did write; a resumed chat gives none)."""
         token = secrets.token_hex(16)
-        result = self._begin(
-            keys=self.keys(msisdn, sid), args=[token, LOCK_TTL_MS, IN_PROGRESS_TTL_MS]
-        )
+        keys = [*self.keys(msisdn, sid), LAST_INBOUND_KEY.format(msisdn=msisdn)]
+        at = "" if seen_at is None else f"{seen_at.timestamp():.3f}"
+        result = self._begin(keys=keys, args=[token, LOCK_TTL_MS, IN_PROGRESS_TTL_MS, at, KEEP_S])
         status = BeginStatus(result[0])
         if status is BeginStatus.DUPLICATE:
             return Begin(status, reply=self._open(result[1]))

@@ -73,10 +73,8 @@ def _inbound() -> Response:
         metrics.message("unknown", "malformed")
         return Response(f"bad request: {exc}\n", status=400, mimetype="text/plain")
     logs.bind(customer=mask_phone(message.msisdn))  # every line of this request names them
-    graph = services()
-    dispatcher: Dispatcher = graph.dispatcher
+    dispatcher: Dispatcher = services().dispatcher
     try:
-        graph.window.seen(message.msisdn, graph.clock())  # the 24-hour window opens (bot.window)
         return _xml(dispatcher.handle(message))
     except RedisError as exc:
         log.error("inbound %s: Redis unavailable (%s)", message.sid, type(exc).__name__)

@@ -2,8 +2,9 @@
 
 WhatsApp lets a business send free-form messages only within 24 hours of the customer's last
 message; after that only an approved template goes through (Twilio error 63016). The webhook
-records every inbound message's time here (one ``SET`` per message) and ``bot.outbound`` reads it
-before each proactive message.
+records every inbound message's time in ``LAST_INBOUND_KEY`` (a ``SET`` inside the round trip
+that claims the message, ``bot.store.EdgeStore.begin``: no extra round trip) and
+``bot.outbound`` reads it here before each proactive message.
 
 The time is Teller's clock (the one every process injects, and tests freeze), not Redis's: the
 decision compares it with the same clock. Teller reads a message a little after WhatsApp stamped
@@ -48,7 +49,8 @@ class Window:
         self.redis = redis
 
     def seen(self, msisdn: str, at: datetime) -> None:
-        """The customer wrote at ``at``: the window is open for 24 hours from then."""
+        """The customer wrote at ``at``: the window is open for 24 hours from then. (The
+        webhook writes the same key in its own script; this is for the rest.)"""
         self.redis.set(LAST_INBOUND_KEY.format(msisdn=msisdn), f"{at.timestamp():.3f}", ex=KEEP_S)
 
     def last(self, msisdn: str) -> datetime | None:

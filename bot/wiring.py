@@ -24,7 +24,6 @@ from bank.ports import CoreBanking
 from bot.dispatch import Dispatcher
 from bot.outbound import ProactiveSender
 from bot.store import EdgeStore
-from bot.window import Window
 from messaging import Messenger
 from workers.media import MediaStore
 
@@ -79,8 +78,6 @@ class EdgeServices(Protocol):
     def messenger(self) -> Messenger: ...
     @property
     def outbound(self) -> ProactiveSender: ...
-    @property
-    def window(self) -> Window: ...
     @property
     def edge(self) -> EdgeStore: ...
     @property

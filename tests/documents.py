@@ -34,7 +34,7 @@ def transfer(
     Amina confirmed it in the chat just now, as a transfer is: her 24-hour window is open."""
     bank_code = "044" if to == CHIDI_AT_ACCESS else "001"
     request = TransferRequest(key, AMINA_SAVINGS, to, bank_code, Decimal(amount), "Rent", AMINA_ID)
-    services.window.seen(AMINA, services.clock())
+    services.outbound.window.seen(AMINA, services.clock())
     return services.bank.transfer(request).txn_id
 
 

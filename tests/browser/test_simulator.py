@@ -71,7 +71,7 @@ def test_a_proactive_message_shows_the_path_it_took(
     sid = "HX" + "5" * 32
     entry = '{"sid": "' + sid + '", "approval": "approved"}'
     services.redis.hset(CONTENT_KEY, "teller_kyc_rejected_en", entry)
-    services.window.close(AMINA)  # as a 63016 would: outside the window now
+    services.outbound.window.close(AMINA)  # as a 63016 would: outside the window now
     services.outbound.notify(notice)
     expect(page.locator("#chat li.in").nth(2).locator(".path")).to_have_text(f"template {sid}")
 

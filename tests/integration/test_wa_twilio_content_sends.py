@@ -82,7 +82,7 @@ def test_inside_the_window_a_body_goes_to_whatsapp(
 def test_outside_the_window_the_template_goes_as_content_sid_and_variables(
     services: Services, server: FakeTwilioServer, clock: FrozenClock
 ) -> None:
-    services.window.seen(AMINA, clock.now)
+    services.outbound.window.seen(AMINA, clock.now)
     clock.advance(hours=24, minutes=1)
     assert services.outbound.notify(notice()).path is Path.TEMPLATE
     form = last_form(server)

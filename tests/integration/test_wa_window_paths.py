@@ -61,12 +61,12 @@ def status(whatsapp: WhatsApp, sid: str, state: str, error: str = "") -> int:
 def test_the_webhook_records_the_last_inbound_message_on_the_clock(
     services: Services, whatsapp: WhatsApp, clock: FrozenClock
 ) -> None:
-    assert services.window.last(AMINA) is None
+    assert services.outbound.window.last(AMINA) is None
     whatsapp.send(AMINA, "hi")
-    assert services.window.last(AMINA) == clock.now
+    assert services.outbound.window.last(AMINA) == clock.now
     clock.advance(hours=3)
     whatsapp.send(AMINA, "menu")
-    assert services.window.last(AMINA) == clock.now
+    assert services.outbound.window.last(AMINA) == clock.now
     assert services.redis.exists(f"teller:{{{AMINA}}}:inbound_at")  # the customer's hash tag
 
 
@@ -74,7 +74,7 @@ def test_inside_the_window_a_notice_goes_free_form(
     services: Services, outbox: OutboxMessenger, clock: FrozenClock
 ) -> None:
     approve(services, "teller_kyc_rejected_en", "HX" + "2" * 32)  # not needed inside
-    services.window.seen(AMINA, clock.now)
+    services.outbound.window.seen(AMINA, clock.now)
     clock.advance(hours=23)
     sent = services.outbound.notify(kyc_notice())
     assert sent.path is Path.SESSION and "inside the window" in sent.reason
@@ -89,7 +89,7 @@ def test_at_the_edges_of_the_window_with_a_frozen_clock(
 ) -> None:
     approve(services, "teller_kyc_rejected_en", "HX" + "2" * 32)
     wrote = clock.now
-    services.window.seen(AMINA, wrote)
+    services.outbound.window.seen(AMINA, wrote)
     clock.now = wrote + WINDOW - MARGIN - timedelta(seconds=1)  # the last second inside
     assert services.outbound.notify(kyc_notice()).path is Path.SESSION
     clock.now = wrote + WINDOW - MARGIN  # closed, a margin before WhatsApp closes it
@@ -103,7 +103,7 @@ def test_just_outside_the_window_the_approved_template_goes_with_its_variables(
     services: Services, outbox: OutboxMessenger, clock: FrozenClock
 ) -> None:
     approve(services, "teller_kyc_rejected_en", "HX" + "2" * 32)
-    services.window.seen(AMINA, clock.now)
+    services.outbound.window.seen(AMINA, clock.now)
     clock.advance(hours=24, seconds=1)
     sent = services.outbound.notify(kyc_notice())
     assert sent.path is Path.TEMPLATE
@@ -122,7 +122,7 @@ def test_outside_the_window_without_an_approved_template_it_goes_by_sms(
 ) -> None:
     if approval is not None:
         approve(services, "teller_kyc_rejected_en", "HX" + "2" * 32, approval)
-    services.window.seen(AMINA, clock.now)
+    services.outbound.window.seen(AMINA, clock.now)
     clock.advance(hours=30)
     sent = services.outbound.notify(kyc_notice())
     assert sent.path is Path.SMS
@@ -146,7 +146,7 @@ def test_no_message_on_record_is_outside_and_a_template_in_another_language_is_n
 def test_the_decision_is_logged_masked(
     services: Services, clock: FrozenClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    services.window.seen(AMINA, clock.now)
+    services.outbound.window.seen(AMINA, clock.now)
     with caplog.at_level(logging.INFO, logger="teller.outbound"):
         sent = services.outbound.notify(kyc_notice())
     [line] = [r.getMessage() for r in caplog.records if r.name == "teller.outbound"]
@@ -159,7 +159,7 @@ def test_a_63016_callback_closes_the_window_and_falls_back_once(
     services: Services, whatsapp: WhatsApp, outbox: OutboxMessenger, clock: FrozenClock
 ) -> None:
     approve(services, "teller_kyc_rejected_en", "HX" + "2" * 32)
-    services.window.seen(AMINA, clock.now)  # Teller thinks it's open; WhatsApp disagrees
+    services.outbound.window.seen(AMINA, clock.now)  # Teller thinks it's open; WhatsApp disagrees
     sent = services.outbound.notify(kyc_notice())
     assert sent.path is Path.SESSION
     assert status(whatsapp, sent.sid, "sent") == 204
@@ -177,14 +177,14 @@ def test_a_63016_callback_closes_the_window_and_falls_back_once(
         f"63016 on free-form message {sent.sid}; template teller_kyc_rejected_en"
     )
     assert fallback["content_variables"] == {"1": "Demo Bank", "2": "the photo is blurred"}
-    assert services.window.last(AMINA) is None  # believed closed until she writes again
+    assert services.outbound.window.last(AMINA) is None  # believed closed until she writes again
     assert services.outbound.notify(kyc_notice()).path is Path.TEMPLATE
 
 
 def test_a_63016_with_no_template_falls_back_to_sms_and_other_failures_do_not(
     services: Services, whatsapp: WhatsApp, outbox: OutboxMessenger, clock: FrozenClock
 ) -> None:
-    services.window.seen(AMINA, clock.now)
+    services.outbound.window.seen(AMINA, clock.now)
     other = services.outbound.notify(kyc_notice())
     assert status(whatsapp, other.sid, "failed", "63003") == 204  # not the window: no resend
     assert services.outbound.outcome(other.sid)["outcome"] == "failed (error 63003)"
@@ -260,7 +260,7 @@ def test_a_document_outside_the_window_is_offered_and_retry_sends_it(
 def test_the_chat_resumed_after_a_page_goes_free_form_inside_and_as_a_notice_outside(
     services: Services, outbox: OutboxMessenger, clock: FrozenClock
 ) -> None:
-    services.window.seen(AMINA, clock.now)
+    services.outbound.window.seen(AMINA, clock.now)
     assert services.dispatcher.resume(AMINA)
     resumed = last(outbox)
     assert resumed["path"] == "session" and "You're logged in" in str(resumed["body"])
@@ -271,3 +271,17 @@ def test_the_chat_resumed_after_a_page_goes_free_form_inside_and_as_a_notice_out
     assert (
         waiting["body"] == "You're logged in with Demo Bank. Send *menu* in this chat to carry on."
     )
+
+
+def test_where_a_message_ended_is_logged_and_every_status_recorded(
+    services: Services, whatsapp: WhatsApp, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    services.outbound.window.seen(AMINA, clock.now)
+    sent = services.outbound.notify(kyc_notice())
+    with caplog.at_level(logging.INFO, logger="teller.outbound"):
+        assert status(whatsapp, sent.sid, "sent") == 204
+        assert services.outbound.outcome(sent.sid)["status"] == "sent"
+        assert status(whatsapp, sent.sid, "delivered") == 204
+    lines = [r.getMessage() for r in caplog.records if r.name == "teller.outbound"]
+    assert lines == [f"proactive kyc_rejected to +234•••••0001 as {sent.sid} (session): delivered"]
+    assert services.outbound.outcome(sent.sid)["outcome"] == "delivered"

@@ -16,7 +16,7 @@ from app.services import Services, build_services
 from app.web import create_app
 from bank.seed import SeedError
 from bot.access_log import QuietPolling, RedactingFilter
-from workers import worker as rq_worker
+from workers import supervisor
 
 
 def serve() -> None:
@@ -51,7 +51,7 @@ def _first_admin(services: Services) -> None:
 
 def worker() -> int:
     """Build the job side's services from the same builder as the web side, then serve the
-    queues (``workers.worker.run``): every forked job inherits them."""
+    queues (``workers.supervisor.run``): the process it forks to run jobs inherits them."""
     try:
         config = Config.from_env()
     except ConfigError as exc:
@@ -71,7 +71,7 @@ def worker() -> int:
     except (ConfigError, SeedError) as exc:
         print(f"Teller cannot start: {exc}", file=sys.stderr)
         return 2
-    return rq_worker.run(config.redis_url)
+    return supervisor.run(config.redis_url)
 
 
 def main(argv: list[str]) -> int:

@@ -30,6 +30,9 @@ DEV_SECRETS = {
     "AUTH_API_KEY": "dev-auth-api-key-not-for-production",
     "ADMIN_API_KEY": "dev-admin-api-key-not-for-production",
 }
+# During a key rotation the old value stays readable (never used to make anything new) until
+# what it made has expired: docs/operations.md, "Rotating keys".
+ROTATING = ("SECRET_KEY_PREVIOUS", "PIN_PEPPER_PREVIOUS")
 KNOWN_VARIABLES = frozenset(
     {
         "REDIS_URL",
@@ -60,6 +63,8 @@ KNOWN_VARIABLES = frozenset(
         "ADMIN_FOUR_EYES",
         "LOG_FORMAT",
         "METRICS_TOKEN",
+        *ROTATING,
+        "TELLER_OUTBOX_CONTENT",
         *DEV_SECRETS,
     }
 )
@@ -94,6 +99,9 @@ class Config:
     bank_database: str = "var/bank.sqlite3"
     bank_seed: str | None = str(DEMO_SEED)
     pin_pepper: str = DEV_SECRETS["PIN_PEPPER"]
+    # The values being rotated out: they still open and verify what they made, never make more.
+    secret_key_previous: str | None = None
+    pin_pepper_previous: str | None = None
     auth_api_key: str = DEV_SECRETS["AUTH_API_KEY"]
     admin_api_key: str = DEV_SECRETS["ADMIN_API_KEY"]
     bank_name: str | None = None
@@ -122,6 +130,10 @@ class Config:
     # and open in development. PROMETHEUS_MULTIPROC_DIR (prometheus-client's own) is checked.
     metrics_token: str | None = None
     metrics_dir: str | None = None
+    # TELLER_OUTBOX_CONTENT: with the dev outbox, register the button and list templates
+    # locally at start (what `whatsapp sync-content` does against Twilio), so the simulator
+    # shows them. Off: replies stay text, as with Twilio before a sync.
+    outbox_content: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -174,6 +186,14 @@ class Config:
         four_eyes = get("ADMIN_FOUR_EYES") or ("on" if production else "off")
         if four_eyes not in ("on", "off"):
             problems.append(f"ADMIN_FOUR_EYES: must be on or off, not {four_eyes!r}")
+        outbox_content = get("TELLER_OUTBOX_CONTENT") or "off"
+        if outbox_content not in ("on", "off"):
+            problems.append(f"TELLER_OUTBOX_CONTENT: must be on or off, not {outbox_content!r}")
+        elif outbox_content == "on" and messenger != "outbox":
+            problems.append(
+                "TELLER_OUTBOX_CONTENT: only with MESSENGER=outbox (with Twilio, run "
+                "`flask --app app whatsapp sync-content` instead)"
+            )
         log_format = (get("LOG_FORMAT") or ("json" if production else "text")).lower()
         if log_format not in ("json", "text"):
             problems.append(f"LOG_FORMAT: must be json or text, not {log_format!r}")
@@ -195,6 +215,8 @@ class Config:
             bank_database=get("BANK_DATABASE") or cls.bank_database,
             bank_seed=get("BANK_SEED") or (None if production else str(DEMO_SEED)),
             pin_pepper=secrets["PIN_PEPPER"],
+            secret_key_previous=get("SECRET_KEY_PREVIOUS"),
+            pin_pepper_previous=get("PIN_PEPPER_PREVIOUS"),
             auth_api_key=secrets["AUTH_API_KEY"],
             admin_api_key=secrets["ADMIN_API_KEY"],
             bank_name=get("BANK_NAME"),
@@ -217,6 +239,7 @@ class Config:
             log_format="json" if log_format == "json" else "text",
             metrics_token=get("METRICS_TOKEN"),
             metrics_dir=get("PROMETHEUS_MULTIPROC_DIR"),
+            outbox_content=outbox_content == "on" and messenger == "outbox",
         )
         problems += config.problems()
         if problems:
@@ -258,6 +281,7 @@ class Config:
         if self.messenger == "twilio" and not self.twilio_account_sid:
             found.append("TWILIO_ACCOUNT_SID: required when MESSENGER=twilio")
         found += _metrics_problems(self.metrics_token, self.metrics_dir, self.is_production)
+        found += self._rotation_problems()
         if not self.is_production:
             return found
         for name, value in self._secrets().items():
@@ -277,6 +301,31 @@ class Config:
             found.append("MESSENGER: production must send through twilio, not the dev outbox")
         if not self.twilio_sms_from:
             found.append("TWILIO_SMS_FROM: required in production (codes and passwords go by SMS)")
+        return found
+
+    def _rotation_problems(self) -> list[str]:
+        """A previous value must differ from the current one and, in production, be a real
+        secret too (a development default there would let anyone forge what it verifies)."""
+        found: list[str] = []
+        pairs = (
+            ("SECRET_KEY", self.secret_key, self.secret_key_previous),
+            ("PIN_PEPPER", self.pin_pepper, self.pin_pepper_previous),
+        )
+        for name, current, previous in pairs:
+            if previous is None:
+                continue
+            if previous == current:
+                found.append(
+                    f"{name}_PREVIOUS: is the same as {name}; set {name} to the new value and "
+                    f"{name}_PREVIOUS to the old one, or unset {name}_PREVIOUS"
+                )
+            elif self.is_production and (
+                previous == DEV_SECRETS[name] or len(previous) < MIN_SECRET_LENGTH
+            ):
+                found.append(
+                    f"{name}_PREVIOUS: must be a real secret of at least {MIN_SECRET_LENGTH} "
+                    "characters in production"
+                )
         return found
 
     def _secrets(self) -> dict[str, str]:

@@ -27,8 +27,8 @@ from admin.approvals.changes import Changes
 from admin.staff.accounts import StaffAccounts
 from admin.staff.token_records import derive_key as token_key
 from admin.staff.tokens import StaffTokens
-from app.config import Config, ConfigError
-from app.cooling_off import cooling_off_cap
+from app.bank_facts import BankFacts, bank_facts, cooling_off_cap
+from app.config import Config
 from app.redis_settings import warn_about_redis
 from auth.care import CustomerCare
 from auth.kyc.service import KycUpgrades
@@ -46,9 +46,9 @@ from auth.stepup.challenges import ChallengeStore
 from bank.demo import SqliteBank
 from bank.limits import kyc_guard
 from bank.national_id import RegistryVerifier
-from bank.ports import CoreBanking
 from bank.seed import SeedError, load_file
 from bot.claim_notice import ClaimNotifier
+from bot.content.wiring import interactive_replies
 from bot.dispatch import Dispatcher
 from bot.effects import EffectRunner
 from bot.messenger import OutboxMessenger, SmtpMailer, TwilioMessenger
@@ -56,6 +56,7 @@ from bot.outbound import ProactiveSender, TemplateMessenger
 from bot.sealed import Sealer
 from bot.store import EdgeStore
 from messaging import Messenger
+from messaging.keys import secrets_of
 from receipts.verification import derive_key
 from workers import context as job_context
 from workers.context import JobContext
@@ -140,7 +141,10 @@ class Services:
     def media(self) -> MediaStore:
         """Rendered documents waiting for Twilio (``GET /media/<token>``)."""
         ttl = timedelta(minutes=self.config.media_ttl_minutes)
-        return MediaStore(self.rq_redis, self.config.secret_key, ttl, self.clock)
+        config = self.config
+        return MediaStore(
+            self.rq_redis, config.secret_key, ttl, self.clock, config.secret_key_previous
+        )
 
     @cached_property
     def staff(self) -> StaffAccounts:
@@ -153,18 +157,36 @@ class Services:
             config.public_base_url,
             self.clock,
             self.bank_name,
+            previous_secret_key=config.secret_key_previous,
         )
 
     @cached_property
     def tokens(self) -> StaffTokens:
         """Staff's personal API tokens (``admin.staff.tokens``), owned by ``staff`` accounts."""
         key = token_key(self.config.secret_key)
-        return StaffTokens(self.redis, key, self.clock, self.auth.audit, self.staff)
+        previous = self.config.secret_key_previous
+        return StaffTokens(
+            self.redis,
+            key,
+            self.clock,
+            self.auth.audit,
+            self.staff,
+            previous_key=token_key(previous) if previous else None,
+        )
 
     @cached_property
     def verify_key(self) -> bytes:
         """The receipts' verification-code key, derived from SECRET_KEY for that use only."""
         return derive_key(self.config.secret_key)
+
+    @cached_property
+    def verify_keys(self) -> tuple[bytes, ...]:
+        """What a typed verification code is checked against: the current key and, during a
+        SECRET_KEY rotation, the previous one (receipts printed before it)."""
+        return tuple(
+            derive_key(secret)
+            for secret in secrets_of(self.config.secret_key, self.config.secret_key_previous)
+        )
 
     def job_context(self) -> JobContext:
         """What jobs in this process use (``workers.context``)."""
@@ -228,43 +250,6 @@ def twilio_messenger(config: Config, http_client: Any = None) -> TwilioMessenger
     )
 
 
-@dataclass(frozen=True)
-class BankFacts:
-    """The bank's own facts, read once from the bank (its seed, for the demo bank)."""
-
-    name: str
-    currency: str
-    code: str
-    timezone: str  # IANA: the bank's clock for every time a customer reads
-
-
-def bank_facts(config: Config, bank: CoreBanking) -> BankFacts:
-    """The bank's name, currency and code, from the bank. ``BANK_NAME`` and ``DEFAULT_CURRENCY``
-    only name an empty bank; a configured value that disagrees with the bank's refuses to start
-    (a chat quoting one currency while the bank moves another is worse than not starting)."""
-    profile = bank.profile()
-    problems = []
-    if config.default_currency and profile.currency and config.default_currency != profile.currency:
-        problems.append(
-            f"DEFAULT_CURRENCY: is {config.default_currency} but the bank keeps its accounts in "
-            f"{profile.currency}; unset it (the bank's currency is used) or set it to "
-            f"{profile.currency}"
-        )
-    if config.bank_name and profile.name and config.bank_name != profile.name:
-        problems.append(
-            f"BANK_NAME: is {config.bank_name!r} but the bank is {profile.name!r}; unset it "
-            "(the bank's name is used) or set it to the bank's name"
-        )
-    if problems:
-        raise ConfigError(problems)
-    return BankFacts(
-        name=profile.name or config.bank_name or "Teller Bank",
-        currency=profile.currency or config.default_currency or "USD",
-        code=profile.code,
-        timezone=config.bank_timezone or profile.timezone or "UTC",
-    )
-
-
 def build_services(
     config: Config,
     *,
@@ -298,6 +283,7 @@ def build_services(
     auth = AuthService.build(
         app_redis,
         pepper=config.pin_pepper,
+        previous_pepper=config.pin_pepper_previous,
         bank=bank,
         messenger=messenger,
         notifier=outbound,
@@ -317,7 +303,9 @@ def build_services(
             log.info("mfa: stored the out-of-the-box scenarios")
     except RedisError as exc:  # the next start seeds; until then money movements fail closed
         log.warning("mfa: out-of-the-box scenarios not stored yet: %s", exc)
-    edge = EdgeStore(app_redis, Sealer(config.secret_key))
+    edge = EdgeStore(
+        app_redis, Sealer(config.secret_key, previous_secret_key=config.secret_key_previous)
+    )
     stepup = build_stepup(auth, ChallengeStore(app_redis), config.stepup_starts_per_hour)
     claims = ClaimNotifier(bank, messenger, rq_redis, config.public_base_url, facts.name)
     effects = EffectRunner(
@@ -332,6 +320,7 @@ def build_services(
         audit=auth.audit,
     )
     dispatcher = Dispatcher(
+        interactive=interactive_replies(app_redis, messenger, config.outbox_content),
         edge=edge,
         bank=bank,
         identity=auth,
@@ -346,7 +335,13 @@ def build_services(
         clock=clock,
         effects=effects,
     )
-    kyc = KycUpgrades.build(app_redis, config.secret_key, auth, facts.currency)
+    kyc = KycUpgrades.build(
+        app_redis,
+        config.secret_key,
+        auth,
+        facts.currency,
+        previous_secret_key=config.secret_key_previous,
+    )
     services = Services(
         config=config,
         redis=app_redis,

@@ -22,6 +22,7 @@ from auth import wiring as auth_wiring
 from auth.audit_cli import audit_cli
 from auth.cli import auth_cli
 from bank.cli import bank_cli
+from bot.content.cli import whatsapp_cli
 from bot.routes import register_blueprints
 
 log = logging.getLogger("teller")
@@ -43,6 +44,13 @@ def create_app(config: Config | None = None, services: Services | None = None) -
         hops = config.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=64 * 1024)
+    if config.secret_key_previous:
+        # A rotation: cookies and form tokens signed with the previous key still read; new ones
+        # are signed with the current key (itsdangerous signs with a list's last key).
+        app.config.update(
+            SECRET_KEY_FALLBACKS=[config.secret_key_previous],
+            WTF_CSRF_SECRET_KEY=[config.secret_key_previous, config.secret_key],
+        )
     app.extensions["teller"] = services  # the whole graph: the bank CLI and tests use it
     observability.install(app, config, services.rq_redis)  # request ids, /metrics
     if config.is_production:
@@ -62,6 +70,7 @@ def create_app(config: Config | None = None, services: Services | None = None) -
     app.cli.add_command(auth_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(admin_cli)
+    app.cli.add_command(whatsapp_cli)
     _announce(services)
     return app
 

@@ -43,9 +43,11 @@ def check_login(
     id_ok = creds is not None and hmac.compare_digest(
         fold(login_id.strip()).encode(), fold(creds.login_id).encode()
     )
-    pin_ok = service.hasher.verify(creds.pin_hash if creds else None, "pin", pin)
+    pin_ok, stale = service.hasher.check(creds.pin_hash if creds else None, "pin", pin)
     if not (id_ok and pin_ok):
         return Attempt.struck(service.fail(link, Kind.PIN, "login", address))
+    if stale:  # made with the pepper being rotated out: the PIN is in hand only now
+        service.credentials.set_pin_hash(link.msisdn, service.hasher.hash("pin", pin))
     return None
 
 

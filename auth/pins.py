@@ -83,40 +83,77 @@ def pin_problems(pin: str, *, msisdn: str, is_dob_pin: bool = False) -> list[str
 
 
 class SecretHasher:
-    """argon2id over a peppered HMAC. ``verify`` fails closed: anything unreadable is False."""
+    """argon2id over a peppered HMAC. ``verify`` fails closed: anything unreadable is False.
+
+    During a rotation of ``PIN_PEPPER`` the previous pepper is kept too: new hashes use the
+    current one only; a hash made with the previous one still verifies, and ``needs_rehash``
+    tells the caller to store a new hash (the secret is in hand only at that moment). While a
+    previous pepper is set every check tries both, whether the first matched or not, so the time
+    a check takes says nothing about which pepper a hash was made with or whether it exists.
+    """
 
     def __init__(
         self,
         pepper: str,
         *,
+        previous: str | None = None,
         memory_kib: int = ARGON2_MEMORY_KIB,
         time_cost: int = ARGON2_TIME_COST,
         parallelism: int = ARGON2_PARALLELISM,
     ) -> None:
         self._pepper = pepper.encode()
+        self._previous = previous.encode() if previous else None
         self._argon = PasswordHasher(
             time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID
         )
         # Verified when the stored hash is missing, so "no such customer" costs the same time.
         self._dummy = self._argon.hash("not-a-real-secret")
 
-    def _peppered(self, purpose: str, secret: str) -> str:
-        mac = hmac.new(self._pepper, f"{purpose}\0{secret}".encode(), hashlib.sha256)
+    @property
+    def rotating(self) -> bool:
+        """True while a previous pepper is configured."""
+        return self._previous is not None
+
+    def _peppered(self, purpose: str, secret: str, pepper: bytes | None = None) -> str:
+        mac = hmac.new(pepper or self._pepper, f"{purpose}\0{secret}".encode(), hashlib.sha256)
         return mac.hexdigest()
 
     def hash(self, purpose: str, secret: str) -> str:
         return self._argon.hash(self._peppered(purpose, secret))
 
-    def verify(self, stored: str | None, purpose: str, secret: str) -> bool:
-        candidate = self._peppered(purpose, secret)
+    def _matches(self, stored: str, candidate: str) -> bool:
         try:
-            return self._argon.verify(stored or self._dummy, candidate) and stored is not None
+            return self._argon.verify(stored, candidate)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
+
+    def check(self, stored: str | None, purpose: str, secret: str) -> tuple[bool, bool]:
+        """(matches, needs_rehash): needs_rehash when it matched the previous pepper only (or
+        under older argon2 parameters), so the caller stores ``hash(purpose, secret)`` now."""
+        current = self._matches(stored or self._dummy, self._peppered(purpose, secret))
+        old = False
+        if self._previous is not None:
+            old = self._matches(
+                stored or self._dummy, self._peppered(purpose, secret, self._previous)
+            )
+        if stored is None or not (current or old):
+            return False, False
+        # A hash that verified parses, so check_needs_rehash can't raise here.
+        return True, (old and not current) or self._argon.check_needs_rehash(stored)
+
+    def verify(self, stored: str | None, purpose: str, secret: str) -> bool:
+        return self.check(stored, purpose, secret)[0]
 
     def fingerprint(self, purpose: str, value: str) -> str:
         """A fast peppered digest, for values only compared for equality (never a PIN itself)."""
         return self._peppered(purpose, value)
+
+    def fingerprints(self, purpose: str, value: str) -> tuple[str, ...]:
+        """The value's digest under the current pepper and, while rotating, the previous one:
+        what a lookup of a stored fingerprint must try."""
+        if self._previous is None:
+            return (self._peppered(purpose, value),)
+        return self._peppered(purpose, value), self._peppered(purpose, value, self._previous)
 
     def dob_marks(self, dob: date) -> list[str]:
         return sorted(self.fingerprint("dob-pin", pin) for pin in dob_pins(dob))
@@ -126,4 +163,4 @@ class SecretHasher:
         runs: Iterable[str] = (
             pin[i : i + n] for n in (6, 8) for i in range(0, max(len(pin) - n + 1, 0))
         )
-        return any(self.fingerprint("dob-pin", run) in marks for run in runs)
+        return any(mark in marks for run in runs for mark in self.fingerprints("dob-pin", run))

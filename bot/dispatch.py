@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, tzinfo
 from auth.ports import Identity, StepUp
 from bank.ports import CoreBanking
 from bot import twiml
+from bot.content.replies import InteractiveReplies
 from bot.counting import intent_of
 from bot.effects import EffectRunner
 from bot.inbound import InboundMessage
@@ -56,6 +57,7 @@ class Dispatcher:
     lookups: NameLookups | None = None  # counts and audits look-ups of other people's names
     stepup: StepUp | None = None
     effects: EffectRunner | None = None  # performs the flows' effects (flows.effects)
+    interactive: InteractiveReplies | None = None  # buttons and lists, once templates are synced
 
     def handle(self, msg: InboundMessage) -> str:
         begin = self._claim(msg)
@@ -74,6 +76,17 @@ class Dispatcher:
             self.edge.release(msg.msisdn, msg.sid, begin)
             raise
 
+    def _text(self, msg: InboundMessage) -> str:
+        """The text the engine reads: a tap on a choice Teller offered reads as that choice's
+        id (what the customer could have typed); any other message as its Body."""
+        if (
+            msg.tap
+            and self.interactive is not None
+            and self.interactive.tapped(msg.msisdn, msg.tap)
+        ):
+            return msg.tap
+        return msg.body
+
     def text_reply(self, key: str) -> str:
         return twiml.reply([CATALOG[key].format(bank=self.bank_name)])
 
@@ -82,8 +95,13 @@ class Dispatcher:
         now = self.clock()
         conv = Conversation.from_json(begin.doc)
         ctx = self._context(msg.msisdn, now)
-        outcome = engine.handle(conv, Inbound(msg.body, msg.num_media > 0), ctx, self.idle)
-        xml = twiml.reply(render_all(self._perform(outcome, ctx), self._common()))
+        outcome = engine.handle(conv, Inbound(self._text(msg), msg.num_media > 0), ctx, self.idle)
+        replies = self._perform(outcome, ctx)
+        texts = render_all(replies, self._common())
+        # Choices go out as buttons or a list only through the REST API (TwiML can't carry a
+        # Content SID): the stored reply is then empty TwiML, and a replay sends nothing.
+        plan = self.interactive.plan(replies, texts) if self.interactive else None
+        xml = twiml.reply(texts) if plan is None else twiml.EMPTY
         doc = None
         if outcome.persist:
             doc = Conversation(outcome.state, outcome.data, now, outcome.hinted).to_json()
@@ -93,6 +111,9 @@ class Dispatcher:
             log.warning("inbound %s: lost the customer's lock, nothing stored", msg.sid)
             metrics.message(intent_of(outcome), "lost_lock")
             return self.text_reply("error.busy")
+        if plan is not None and self.interactive is not None:
+            unsent = self.interactive.send(msg.msisdn, plan)
+            xml = twiml.reply(unsent) if unsent else xml  # what didn't go, as text
         log.info(
             "inbound %s from %s: %s -> %s, %d replies, %.1f ms",
             msg.sid,

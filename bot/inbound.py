@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 MAX_BODY = 4096  # WhatsApp's own limit for one text message
+MAX_TAP = 200  # a list item's id is at most 200 characters (Twilio's list-picker limits)
 _ADDRESS = re.compile(r"whatsapp:(\+[1-9][0-9]{6,14})")
 _SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
 
@@ -28,6 +29,10 @@ class InboundMessage:
     body: str
     num_media: int
     profile_name: str
+    # A button or list tap: its ButtonPayload or ListId (Twilio's fields for MessageType
+    # button and interactive), "" for a typed message. Only an id Teller offered is read as
+    # the choice (bot.content.replies); anything else leaves the Body as the text.
+    tap: str = ""
 
 
 def clean_text(text: str, limit: int) -> str:
@@ -56,4 +61,5 @@ def parse(form: Mapping[str, str]) -> InboundMessage:
         body=clean_text(form.get("Body", ""), MAX_BODY),
         num_media=int(num_media),
         profile_name=clean_text(form.get("ProfileName", ""), 100),
+        tap=clean_text(form.get("ButtonPayload") or form.get("ListId") or "", MAX_TAP),
     )

@@ -3,7 +3,7 @@
 Replies to an inbound message travel back as TwiML; everything else the bank sends on its own
 initiative goes through the ``messaging.Messenger`` port, implemented here (and, for a customer's
 WhatsApp, through ``bot.outbound`` first: it picks the session, a template or SMS). Each
-adapter also sends an approved template (``send_template``: a Content SID and its variables).
+adapter also sends a content template (``send_content``: a Content SID and its variables).
 The outbox adapter keeps messages in Redis for ``GET /dev/outbox`` and the chat simulator, with
 the path each took. ``app.services`` builds them.
 """
@@ -25,6 +25,8 @@ from requests import RequestException
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
+from bot.content.definitions import ALL, expand
+from bot.content.store import ContentStore
 from messaging import Channel, MessengerError
 
 OUTBOX_KEY = "teller:outbox"  # list of JSON messages, newest first
@@ -98,11 +100,12 @@ class TwilioMessenger:
             params["from_"] = self.sms_from
         return self._create(params)
 
-    def send_template(
-        self, to: str, content_sid: str, variables: Mapping[str, str], preview: str
+    def send_content(
+        self, to: str, content_sid: str, variables: Mapping[str, str], fallback: str
     ) -> str:
-        """An approved template to ``to``'s WhatsApp: ``ContentSid`` and ``ContentVariables``
-        (JSON), no ``Body`` (Twilio renders the template; ``preview`` is for the outbox)."""
+        """A content template on WhatsApp (a button or list reply, or a notice's approved
+        template outside the window): no Body, the ContentSid and its ContentVariables instead
+        (Twilio's "send templates" guide)."""
         params: dict[str, Any] = {
             "from_": self.whatsapp_from,
             "to": f"whatsapp:{to}",
@@ -159,29 +162,41 @@ class OutboxMessenger:
             record["path"] = "session" if channel is Channel.WHATSAPP else "sms"
         return self._keep(record)
 
-    def send_template(
-        self, to: str, content_sid: str, variables: Mapping[str, str], preview: str
+    def send_content(
+        self, to: str, content_sid: str, variables: Mapping[str, str], fallback: str
     ) -> str:
-        """Kept as a WhatsApp message showing ``preview``, with its template and variables."""
+        """Keep a content template as the customer would see it: ``body`` is its text and
+        ``content`` the template's types with the variables filled in, as Twilio renders them
+        (for the simulator's buttons and lists). ``path`` says which way it went: a template
+        submitted for approval is the outside-the-window path, a session-only one (buttons and
+        lists) is part of the session."""
+        name = ContentStore(self.redis).name_of(content_sid)
+        definition = next((d for d in ALL if d.friendly_name == name), None)
+        if definition is None:
+            raise MessengerError(f"no synced content template {content_sid}", retryable=False)
         record = {
             "channel": Channel.WHATSAPP.value,
             "to": to,
-            "body": preview,
+            "body": fallback,
             "media_urls": [],
-            "path": "template",
+            "path": "template" if definition.needs_approval else "session",
             "content_sid": content_sid,
             "content_variables": dict(variables),
+            "content": {"name": name, "types": expand(definition.types, variables)},
         }
         return self._keep(record)
 
     def _keep(self, fields: dict[str, Any]) -> str:
-        message_id = f"OB{secrets.token_hex(16)}"
-        record = {"id": message_id, **fields, "created_at": self.clock().isoformat()}
+        record = {
+            "id": f"OB{secrets.token_hex(16)}",
+            **fields,
+            "created_at": self.clock().isoformat(),
+        }
         pipe = self.redis.pipeline(transaction=True)
         pipe.lpush(OUTBOX_KEY, json.dumps(record))
         pipe.ltrim(OUTBOX_KEY, 0, OUTBOX_MAX - 1)
         pipe.execute()
-        return message_id
+        return str(record["id"])
 
     def messages(self, to: str | None = None) -> list[dict[str, Any]]:
         """Messages oldest first, optionally only those to one number or address."""

@@ -8,8 +8,9 @@ The bodies are not written here: they are the notices of ``messaging.notices`` w
 made a numbered variable, so a template can't drift from the free-form text and the SMS, and
 ``messaging.notices.template_variables`` fills them from the same values.
 
-``flask --app app whatsapp sync-content`` creates and submits them; the SIDs and approval
-states it learns live in the Redis hash ``whatsapp:content`` (``bot.content``).
+They join the registry that ``flask --app app whatsapp sync-content`` creates and submits
+(``bot.content.definitions.ALL``); the SIDs and approval states it learns live in the Redis hash
+``whatsapp:content`` (``bot.content.store``).
 """
 
 from __future__ import annotations

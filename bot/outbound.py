@@ -23,7 +23,7 @@ from typing import Protocol
 from redis import Redis
 
 from bot import window as windows
-from bot.content import ContentStore
+from bot.content.store import ContentStore
 from bot.notice_templates import friendly_name
 from messaging import Channel, Messenger, MessengerError, Notice, Path, Sent
 from messaging.masking import mask_phone
@@ -49,10 +49,10 @@ OUTBOUND_TTL_S = 7 * 24 * 3600  # as long as delivery statuses are kept (bot.sto
 class TemplateMessenger(Messenger, Protocol):
     """A messenger that can also send an approved WhatsApp template."""
 
-    def send_template(
-        self, to: str, content_sid: str, variables: Mapping[str, str], preview: str
+    def send_content(
+        self, to: str, content_sid: str, variables: Mapping[str, str], fallback: str
     ) -> str:
-        """Send template ``content_sid`` with ``variables`` to ``to``'s WhatsApp; ``preview``
+        """Send template ``content_sid`` with ``variables`` to ``to``'s WhatsApp; ``fallback``
         is the text it shows (the dev outbox keeps it; Twilio renders its own)."""
         ...
 
@@ -162,14 +162,22 @@ class ProactiveSender:
 
     def _outside(self, fallback: _Fallback, reason: str) -> Sent:
         name = friendly_name(fallback.key, fallback.language)
-        content_sid, state = self.content.approved(name)
+        content_sid, state = self._approved(name)
         if content_sid is not None:
-            sid = self.messenger.send_template(
-                fallback.to, content_sid, fallback.variables, preview=fallback.text
+            sid = self.messenger.send_content(
+                fallback.to, content_sid, fallback.variables, fallback.text
             )
             return self._sent(fallback, sid, Path.TEMPLATE, f"{reason}; template {name}")
         sid = self.messenger.send(Channel.SMS, fallback.to, fallback.text)
         return self._sent(fallback, sid, Path.SMS, f"{reason}; template {name} {state}")
+
+    def _approved(self, name: str) -> tuple[str | None, str]:
+        """(the template's SID if WhatsApp approved it, else None; its state, for the log).
+        Only an approved template goes outside the window; the others (and none) mean SMS."""
+        stored = self.content.all().get(name)  # read afresh: a sync shows at the next notice
+        if stored is None:
+            return None, "not synced"
+        return (stored.sid if stored.approval == "approved" else None), stored.approval
 
     def _sent(self, fallback: _Fallback, sid: str, path: Path, reason: str) -> Sent:
         key = OUTBOUND_KEY.format(sid=sid)

@@ -6,25 +6,27 @@ in the clear (SECURITY.md 9 and 16), yet a retried MessageSid must get the first
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-import os
+import binascii
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from messaging.keys import Ring
 
 PREFIX = "v1:"
 
 
 class Sealer:
-    def __init__(self, secret_key: str, purpose: str = "teller:edge-replies") -> None:
-        key = hmac.new(secret_key.encode(), purpose.encode(), hashlib.sha256).digest()
-        self._aead = AESGCM(key)
+    """Seals with the current SECRET_KEY; during a rotation, opens with the previous one too
+    (a reply stored just before the switch still answers its replay)."""
+
+    def __init__(
+        self,
+        secret_key: str,
+        purpose: str = "teller:edge-replies",
+        previous_secret_key: str | None = None,
+    ) -> None:
+        self._ring = Ring.of(purpose.encode(), secret_key, previous_secret_key)
 
     def seal(self, text: str) -> str:
-        nonce = os.urandom(12)
-        sealed = self._aead.encrypt(nonce, text.encode(), None)
-        return PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+        return PREFIX + base64.urlsafe_b64encode(self._ring.seal(text.encode())).decode()
 
     def open(self, sealed: str) -> str | None:
         """The text, or None when it is not ours (another key, tampered, or not sealed)."""
@@ -32,6 +34,10 @@ class Sealer:
             return None
         try:
             raw = base64.urlsafe_b64decode(sealed[len(PREFIX) :])
-            return self._aead.decrypt(raw[:12], raw[12:], None).decode()
-        except (InvalidTag, ValueError):
+        except (binascii.Error, ValueError):
+            return None
+        opened = self._ring.open(raw)
+        try:
+            return opened.decode() if opened is not None else None
+        except UnicodeDecodeError:
             return None

@@ -68,7 +68,7 @@ def check() -> ResponseReturnValue:
     except RedisError as exc:
         log.error("verify: Redis unavailable (%s)", type(exc).__name__)
         return _page(503, unavailable=True, code=code)
-    receipt = _genuine(code, graph.bank, graph.bank_name, graph.verify_key, graph.zone)
+    receipt = _genuine(code, graph.bank, graph.bank_name, graph.verify_keys, graph.zone)
     if receipt is None:
         return _page(200, checked=True, genuine=False, code=code)
     facts = {
@@ -83,7 +83,7 @@ def check() -> ResponseReturnValue:
 
 
 def _genuine(
-    code: str, bank: CoreBanking, bank_name: str, key: bytes, zone: tzinfo
+    code: str, bank: CoreBanking, bank_name: str, keys: tuple[bytes, ...], zone: tzinfo
 ) -> Receipt | None:
     """The receipt a code belongs to, or None: unreadable, unknown reference or wrong tag all
     look the same from outside."""
@@ -95,4 +95,6 @@ def _genuine(
     if record is None:
         return None
     receipt = receipt_for(bank, record, bank_name, zone)
-    return receipt if verification.matches(receipt, tag, key) else None
+    # Every key is tried (current, then the one being rotated out) whatever the first says.
+    verdicts = [verification.matches(receipt, tag, key) for key in keys]
+    return receipt if any(verdicts) else None

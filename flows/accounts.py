@@ -8,6 +8,7 @@ from __future__ import annotations
 from bank.ports import Account, Transaction
 from flows.conversation import Conversation
 from flows.format import account_label, money, short_date
+from flows.moving import numbered
 from flows.states import State
 from flows.types import Context, Outcome, Reply
 from messaging.masking import mask_account
@@ -45,10 +46,9 @@ def mini_statement(ctx: Context) -> Outcome:
 def choose_account(ctx: Context, data: object) -> Outcome:
     """Ask which account (also how the flow resumes after a login)."""
     accounts = _accounts(ctx)
-    choices = "\n".join(f"{n} {_label(a)}" for n, a in enumerate(accounts, start=1))
     return Outcome(
         State.STATEMENT_ACCOUNT,
-        (Reply("statement.choose", {"choices": choices}),),
+        (numbered("statement.choose", [_label(a) for a in accounts]),),
         {"statement_accounts": len(accounts)},
     )
 
@@ -58,10 +58,9 @@ def handle_account(conv: Conversation, text: str, ctx: Context) -> Outcome:
     accounts = _accounts(ctx)
     if text.isdecimal() and 1 <= int(text) <= len(accounts):
         return _statement(accounts[int(text) - 1], ctx)
-    choices = "\n".join(f"{n} {_label(a)}" for n, a in enumerate(accounts, start=1))
     return Outcome(
         State.STATEMENT_ACCOUNT,
-        (Reply("fallback.statement_account", {"choices": choices}),),
+        (numbered("fallback.statement_account", [_label(a) for a in accounts]),),
         conv.data,
     )
 

@@ -19,10 +19,10 @@ from flows.movement import Moved, Movement, receipt, register
 from flows.moving import (
     account_label,
     check_payment,
-    choices,
     daily_cap,
     idempotency_key,
     left_today,
+    numbered,
     pick,
     sources,
     summary_marks,
@@ -51,7 +51,7 @@ def start(ctx: Context) -> Outcome:
 
 def ask_biller(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
     labels = [b.name for b in ctx.bank.billers()]
-    reply = Reply("bill.choose_biller", {"choices": choices(labels)})
+    reply = numbered("bill.choose_biller", labels)
     return Outcome(State.BILL_BILLER, (reply,), dict(slots))
 
 
@@ -62,7 +62,7 @@ def handle_biller(conv: Conversation, text: str, ctx: Context) -> Outcome:
         index = next((n for n, b in enumerate(billers) if b.name.casefold() == text), None)
     if index is None:
         labels = [b.name for b in billers]
-        reply = Reply("fallback.bill_biller", {"choices": choices(labels)})
+        reply = numbered("fallback.bill_biller", labels)
         return Outcome(State.BILL_BILLER, (reply,), conv.data)
     return ask_reference(ctx, {**conv.data, "biller": billers[index].code})
 
@@ -135,7 +135,7 @@ def example_reference(pattern: str) -> str:
 
 def ask_source(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
     labels = [f"{account_label(a)} ({money(a.balance, a.currency)})" for a in sources(ctx)]
-    reply = Reply("bill.choose_source", {"choices": choices(labels)})
+    reply = numbered("bill.choose_source", labels)
     return Outcome(State.BILL_SOURCE, (reply,), dict(slots))
 
 
@@ -144,9 +144,7 @@ def handle_source(conv: Conversation, text: str, ctx: Context) -> Outcome:
     accounts = sources(ctx)
     index = pick(text, len(accounts))
     if index is None:
-        reply = Reply(
-            "fallback.bill_source", {"choices": choices([account_label(a) for a in accounts])}
-        )
+        reply = numbered("fallback.bill_source", [account_label(a) for a in accounts])
         return Outcome(State.BILL_SOURCE, (reply,), conv.data)
     return ask_amount(ctx, {**conv.data, "from": accounts[index].number})
 

@@ -15,7 +15,7 @@ from bank.ports import Card, CardRefused
 from flows import stepup
 from flows.conversation import Conversation
 from flows.effects import RecordMovement
-from flows.moving import NO, YES, choices, pick
+from flows.moving import NO, YES, numbered, pick, yes_no
 from flows.states import State
 from flows.types import Context, Outcome, Reply
 from messaging.masking import mask_card
@@ -85,14 +85,14 @@ def by_last4(ctx: Context, last4: str, action: str) -> Outcome:
 
 def ask_card(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
     labels = [_label(c) for c in _cards(ctx)]
-    return Outcome(State.CARDS_LIST, (Reply("cards.list", {"choices": choices(labels)}),), {})
+    return Outcome(State.CARDS_LIST, (numbered("cards.list", labels),), {})
 
 
 def handle_card(conv: Conversation, text: str, ctx: Context) -> Outcome:
     cards = _cards(ctx)
     index = pick(text, len(cards))
     if index is None:
-        reply = Reply("fallback.cards_list", {"choices": choices([_label(c) for c in cards])})
+        reply = numbered("fallback.cards_list", [_label(c) for c in cards])
         return Outcome(State.CARDS_LIST, (reply,), conv.data)
     return ask_action(ctx, {"card": cards[index].card_id})
 
@@ -108,8 +108,8 @@ def ask_action(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
     offered = OFFERED.get(card.status, ())
     if not offered:
         return Outcome(State.MAIN_MENU, (Reply("cards.cancelled", {"card": mask_card(card.pan)}),))
-    params = {"card": _label(card), "choices": choices([LABELS[a] for a in offered])}
-    return Outcome(State.CARD_ACTION, (Reply("cards.actions", params),), dict(slots))
+    reply = numbered("cards.actions", [LABELS[a] for a in offered], {"card": _label(card)})
+    return Outcome(State.CARD_ACTION, (reply,), dict(slots))
 
 
 def handle_action(conv: Conversation, text: str, ctx: Context) -> Outcome:
@@ -121,7 +121,7 @@ def handle_action(conv: Conversation, text: str, ctx: Context) -> Outcome:
     if index is None:
         index = next((n for n, a in enumerate(offered) if a == text), None)
     if index is None:
-        reply = Reply("fallback.card_action", {"choices": choices([LABELS[a] for a in offered])})
+        reply = numbered("fallback.card_action", [LABELS[a] for a in offered])
         return Outcome(State.CARD_ACTION, (reply,), conv.data)
     action = offered[index]
     slots = {**conv.data, "action": action}
@@ -133,7 +133,7 @@ def handle_action(conv: Conversation, text: str, ctx: Context) -> Outcome:
 
 
 def ask_reason(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
-    reply = Reply("cards.ask_reason", {"choices": choices([r.title() for r in REASONS])})
+    reply = numbered("cards.ask_reason", [r.title() for r in REASONS])
     return Outcome(State.CARD_REPLACE_REASON, (reply,), dict(slots))
 
 
@@ -142,9 +142,7 @@ def handle_reason(conv: Conversation, text: str, ctx: Context) -> Outcome:
     if index is None and text in REASONS:
         index = REASONS.index(text)
     if index is None:
-        reply = Reply(
-            "fallback.card_replace_reason", {"choices": choices([r.title() for r in REASONS])}
-        )
+        reply = numbered("fallback.card_replace_reason", [r.title() for r in REASONS])
         return Outcome(State.CARD_REPLACE_REASON, (reply,), conv.data)
     card = _card(ctx, conv.data)
     if card is None:
@@ -159,7 +157,7 @@ def ask_cancel(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
     asked = int(slots.get("asked", 0))
     key = "cards.cancel_sure" if asked else "cards.cancel_first"
     data = {**slots, "asked": asked}
-    return Outcome(State.CARD_CANCEL_CONFIRM, (Reply(key, {"card": mask_card(card.pan)}),), data)
+    return Outcome(State.CARD_CANCEL_CONFIRM, (yes_no(key, {"card": mask_card(card.pan)}),), data)
 
 
 def handle_cancel(conv: Conversation, text: str, ctx: Context) -> Outcome:
@@ -168,7 +166,7 @@ def handle_cancel(conv: Conversation, text: str, ctx: Context) -> Outcome:
         return Outcome(State.MAIN_MENU, (Reply("cards.kept"), Reply("menu.hint")))
     if text not in YES:
         return Outcome(
-            State.CARD_CANCEL_CONFIRM, (Reply("fallback.card_cancel_confirm"),), conv.data
+            State.CARD_CANCEL_CONFIRM, (yes_no("fallback.card_cancel_confirm"),), conv.data
         )
     if not conv.data.get("asked"):
         return ask_cancel(ctx, {**conv.data, "asked": 1})

@@ -18,6 +18,7 @@ from bank.ports import Account
 from flows.conversation import Conversation
 from flows.effects import ResendDocument, SendStatement
 from flows.format import account_label
+from flows.moving import numbered
 from flows.states import State
 from flows.types import Context, Outcome, Reply
 from messaging.masking import mask_account
@@ -49,11 +50,8 @@ def _accounts(ctx: Context) -> list[Account]:
     return ctx.bank.accounts(ctx.customer.customer_id)
 
 
-def _choices(accounts: list[Account]) -> str:
-    return "\n".join(
-        f"{n} {account_label(a.type, mask_account(a.number))}"
-        for n, a in enumerate(accounts, start=1)
-    )
+def _labels(accounts: list[Account]) -> list[str]:
+    return [account_label(a.type, mask_account(a.number)) for a in accounts]
 
 
 def start(ctx: Context, account: Account | None = None, period: str = "") -> Outcome:
@@ -72,7 +70,7 @@ def start(ctx: Context, account: Account | None = None, period: str = "") -> Out
 
 def choose_account(ctx: Context, data: Mapping[str, Any]) -> Outcome:
     accounts = _accounts(ctx)
-    reply = Reply("statement_pdf.account", {"choices": _choices(accounts)})
+    reply = numbered("statement_pdf.account", _labels(accounts))
     kept = {"pdf_accounts": len(accounts)}
     if data.get("typed_period"):  # named in the request: asked for once the account is known
         kept["typed_period"] = data["typed_period"]
@@ -94,7 +92,7 @@ def handle_account(conv: Conversation, text: str, ctx: Context) -> Outcome:
         period = str(conv.data.get("typed_period", ""))
         data = {"pdf_account": int(text)}
         return _period_given(ctx, data, period) if period else ask_period(ctx, data)
-    reply = Reply("fallback.statement_pdf_account", {"choices": _choices(accounts)})
+    reply = numbered("fallback.statement_pdf_account", _labels(accounts))
     return Outcome(State.STATEMENT_PDF_ACCOUNT, (reply,), conv.data)
 
 

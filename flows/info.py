@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flows.conversation import Conversation
+from flows.moving import numbered
+from flows.responses import CONTACT_LABELS
 from flows.states import State
 from flows.types import Context, Outcome, Reply
 
@@ -25,7 +27,7 @@ def start_tips(ctx: Context) -> Outcome:
 
 
 def start_contact(ctx: Context) -> Outcome:
-    return Outcome(State.CONTACT_MENU, (Reply("contact.menu"),))
+    return Outcome(State.CONTACT_MENU, (numbered("contact.menu", list(CONTACT_LABELS.values())),))
 
 
 # When the bank's seed gives no number: where every customer can find one.

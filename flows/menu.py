@@ -25,7 +25,7 @@ from flows import (
 from flows.conversation import Conversation
 from flows.responses import MENU_LABELS
 from flows.states import State
-from flows.types import Context, Outcome, Reply
+from flows.types import Choice, Context, Outcome, Reply
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,11 @@ def menu_text(entries: tuple[MenuEntry, ...] = ENTRIES) -> str:
     return "\n".join(f"{n} {MENU_LABELS[e.key]}" for n, e in enumerate(entries, start=1))
 
 
+def menu_choices(entries: tuple[MenuEntry, ...] = ENTRIES) -> tuple[Choice, ...]:
+    """The menu as data: each entry picked by its number, as ``menu_text`` lists it."""
+    return tuple(Choice(str(n), MENU_LABELS[e.key]) for n, e in enumerate(entries, start=1))
+
+
 def choose(text: str, entries: tuple[MenuEntry, ...] = ENTRIES) -> MenuEntry | None:
     """The entry a normalised text picks, by number or by one of its words."""
     if text.isdecimal() and 1 <= int(text) <= len(entries):
@@ -121,12 +126,13 @@ def first_name(ctx: Context) -> str:
 
 
 def welcome(ctx: Context) -> Outcome:
-    reply = Reply("welcome", {"first_name": first_name(ctx), "menu": menu_text()})
+    params = {"first_name": first_name(ctx), "menu": menu_text()}
+    reply = Reply("welcome", params, menu_choices())
     return Outcome(State.MAIN_MENU, (reply,))
 
 
 def show(ctx: Context, key: str = "menu") -> Outcome:
-    return Outcome(State.MAIN_MENU, (Reply(key, {"menu": menu_text()}),))
+    return Outcome(State.MAIN_MENU, (Reply(key, {"menu": menu_text()}, menu_choices()),))
 
 
 def handle(conv: Conversation, text: str, ctx: Context) -> Outcome:

@@ -34,6 +34,7 @@ from flows.moving import (
     source,
     summary_marks,
     switch_words,
+    yes_no,
 )
 from flows.naming import account_candidates
 from flows.states import State
@@ -87,7 +88,7 @@ class Movement:
             "payee": self.payee(ctx, slots),
             "source": account_label(account),
         }
-        replies = [Reply(self.summary_key(slots), params)]
+        replies = [yes_no(self.summary_key(slots), params)]
         others = other_payers(ctx, slots, exclude=str(slots.get("to", "")))
         if others:  # the source was picked for the customer: say how to pick another
             replies.append(Reply("movement.other_source", {"choices": switch_words(others)}))
@@ -102,7 +103,7 @@ class Movement:
             switched = self._switch(ctx, conv.data, text)
             if switched is not None:
                 return switched
-            return Outcome(self.confirm, (Reply(f"fallback.{self.confirm.value}"),), conv.data)
+            return Outcome(self.confirm, (yes_no(f"fallback.{self.confirm.value}"),), conv.data)
         data = dict(conv.data)
         return stepup.require(ctx, self.challenge(ctx, data), self.then, data)
 

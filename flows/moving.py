@@ -20,7 +20,8 @@ from bank.ports import (
 )
 from flows.amounts import parse_amount
 from flows.format import money, short_time
-from flows.types import Context, Reply
+from flows.responses import CHOICE_LABELS
+from flows.types import Choice, Context, Reply
 from messaging.masking import mask_account
 
 YES = frozenset({"yes", "y", "yes please", "confirm", "ok", "okay"})
@@ -29,6 +30,25 @@ NO = frozenset({"no", "n", "nope"})
 
 def choices(labels: list[str]) -> str:
     return "\n".join(f"{n} {label}" for n, label in enumerate(labels, start=1))
+
+
+def options(labels: list[str]) -> tuple[Choice, ...]:
+    """The numbered choices as data: each picked by its number, as ``choices`` lists them."""
+    return tuple(Choice(str(n), label) for n, label in enumerate(labels, start=1))
+
+
+def numbered(key: str, labels: list[str], params: Mapping[str, str] | None = None) -> Reply:
+    """A reply that lists ``labels`` by number in its ``{choices}`` and offers them as data."""
+    return Reply(key, {**(params or {}), "choices": choices(labels)}, options(labels))
+
+
+# A yes/no question's two answers, picked by the words the confirmations read (YES, NO).
+YES_NO = (Choice("yes", CHOICE_LABELS["yes"]), Choice("no", CHOICE_LABELS["no"]))
+
+
+def yes_no(key: str, params: Mapping[str, str] | None = None) -> Reply:
+    """A reply that asks for YES or NO, offering both as choices."""
+    return Reply(key, dict(params or {}), YES_NO)
 
 
 def pick(text: str, count: int) -> int | None:

@@ -19,7 +19,7 @@ from bank.ports import Account
 from flows import accounts, bills, cards, documents, secured, transfer
 from flows.conversation import Conversation
 from flows.matching import Candidate, Match, match
-from flows.moving import choices, pick, sources
+from flows.moving import numbered, pick, sources
 from flows.naming import (
     account_candidates,
     biller_candidates,
@@ -75,7 +75,7 @@ def handle_choice(conv: Conversation, text: str, ctx: Context) -> Outcome:
         return Outcome(State.MAIN_MENU, (Reply("menu.hint"),))
     if index is None:
         labels = [str(label) for label in conv.data.get("labels", [])]
-        reply = Reply("fallback.request_choice", {"choices": choices(labels)})
+        reply = numbered("fallback.request_choice", labels)
         return Outcome(State.REQUEST_CHOICE, (reply,), conv.data)
     return answer(ctx, request, str(conv.data["line"]), chosen=ids[index])
 
@@ -83,7 +83,7 @@ def handle_choice(conv: Conversation, text: str, ctx: Context) -> Outcome:
 def ask_choice(ctx: Context, data: Mapping[str, Any]) -> Outcome:
     """REQUEST_CHOICE: "Which Chidi do you mean?" (also how it is asked again after a login)."""
     labels = [str(label) for label in data.get("labels", [])]
-    reply = Reply("oneline.which", {"name": str(data.get("name", "")), "choices": choices(labels)})
+    reply = numbered("oneline.which", labels, {"name": str(data.get("name", ""))})
     return Outcome(State.REQUEST_CHOICE, (reply,), dict(data))
 
 

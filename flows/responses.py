@@ -600,7 +600,7 @@ CATALOG: dict[str, str] = {
         "not even bank staff.\n"
         "• Lost your phone? Call us at once so we can block chat banking."
     ),
-    "contact.menu": "How can we help?\n1 Call us\n2 Report fraud or a lost phone\n3 Find a branch",
+    "contact.menu": "How can we help?\n{choices}",
     "contact.call": "Call {bank} on {phone}, any day from 8am to 8pm.",
     "contact.fraud": (
         "If you see a payment you don't recognise, or your phone was lost or stolen, call "
@@ -611,10 +611,24 @@ CATALOG: dict[str, str] = {
         "Our branches are open Monday to Friday, 9am to 4pm:\n{branches}\nBring a photo ID "
         "for anything that changes your account."
     ),
+    # a list of choices shown as a WhatsApp list (bot.content.replies): its button, and how
+    # each item can be typed instead
+    "choices.button": "Choose",
+    "choices.type": "Or type {id}",
     "contact.no_branches": (
         "Our branches are open Monday to Friday, 9am to 4pm. Bring a photo ID for anything "
         "that changes your account."
     ),
+}
+
+# The labels of the yes/no choices a confirmation offers (``flows.moving.YES_NO``).
+CHOICE_LABELS: dict[str, str] = {"yes": "Yes", "no": "No"}
+
+# The "Contact us" sub-menu's labels, in its order (flows.info).
+CONTACT_LABELS: dict[str, str] = {
+    "contact.call": "Call us",
+    "contact.fraud": "Report fraud or a lost phone",
+    "contact.branch": "Find a branch",
 }
 
 # Menu labels by entry key (see flows.menu); kept here so all wording stays in one file.

@@ -28,6 +28,7 @@ from flows import secured
 from flows.conversation import Conversation
 from flows.effects import EndStepUp
 from flows.format import short_time
+from flows.moving import numbered
 from flows.states import State
 from flows.types import Context, Outcome, Reply
 
@@ -102,8 +103,7 @@ def handle(conv: Conversation, text: str, ctx: Context) -> Outcome:
         if not data.get("can_switch"):
             return Outcome(State.STEP_UP, (Reply("stepup.no_backup"),), data)
         if len(ways) > 1:
-            lines = "\n".join(f"{n} {WAY_LABELS.get(w, w)}" for n, w in enumerate(ways, 1))
-            choose = Reply("stepup.choose_way", {"choices": lines})
+            choose = numbered("stepup.choose_way", [WAY_LABELS.get(w, w) for w in ways])
             return Outcome(State.STEP_UP, (choose,), {**data, "choosing": True})
         return _switched(ctx, port.switch(msisdn, customer_id, request, *ways[:1]), data)
     if data.get("kind") == "security_questions":

@@ -21,10 +21,11 @@ from flows.moving import (
     NO,
     YES,
     account_label,
-    choices,
     lookup_refused,
+    numbered,
     pick,
     sources,
+    yes_no,
 )
 from flows.states import State
 from flows.transfer_money import (
@@ -57,7 +58,7 @@ def start(ctx: Context) -> Outcome:
 
 def ask_source(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
     labels = [f"{account_label(a)} ({money(a.balance, a.currency)})" for a in sources(ctx)]
-    reply = Reply("transfer.choose_source", {"choices": choices(labels)})
+    reply = numbered("transfer.choose_source", labels)
     return Outcome(State.TRANSFER_SOURCE, (reply,), dict(slots))
 
 
@@ -67,7 +68,7 @@ def handle_source(conv: Conversation, text: str, ctx: Context) -> Outcome:
     index = pick(text, len(accounts))
     if index is None:
         labels = [account_label(a) for a in accounts]
-        reply = Reply("fallback.transfer_source", {"choices": choices(labels)})
+        reply = numbered("fallback.transfer_source", labels)
         return Outcome(State.TRANSFER_SOURCE, (reply,), conv.data)
     slots = {**conv.data, "from": accounts[index].number}
     if "payee" not in slots:
@@ -116,13 +117,13 @@ NEW_WORDS = frozenset({"new", "new payee", "someone new"})
 MOBILE_WORDS = frozenset({"mobile", "mobile number", "phone", "phone number", "a mobile number"})
 
 
-def _payee_labels(targets: list[dict[str, Any]]) -> str:
-    return choices([*EXTRA, *(t["payee"] for t in targets)])
+def _payee_labels(targets: list[dict[str, Any]]) -> list[str]:
+    return [*EXTRA, *(t["payee"] for t in targets)]
 
 
 def ask_payee(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
     listed = targets(ctx, str(slots.get("from", "")))
-    reply = Reply("transfer.choose_payee", {"choices": _payee_labels(listed)})
+    reply = numbered("transfer.choose_payee", _payee_labels(listed))
     return Outcome(State.TRANSFER_PAYEE, (reply,), dict(slots))
 
 
@@ -134,7 +135,7 @@ def handle_payee(conv: Conversation, text: str, ctx: Context) -> Outcome:
     if index == 1 or (index is None and text in MOBILE_WORDS):
         return ask_mobile(ctx, conv.data)
     if index is None:
-        reply = Reply("fallback.transfer_payee", {"choices": _payee_labels(listed)})
+        reply = numbered("fallback.transfer_payee", _payee_labels(listed))
         return Outcome(State.TRANSFER_PAYEE, (reply,), conv.data)
     return ask_amount(ctx, {**conv.data, **listed[index - len(EXTRA)], "new": False})
 
@@ -178,7 +179,7 @@ def _banks(ctx: Context) -> list[tuple[str, str]]:
 
 
 def ask_bank(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
-    reply = Reply("transfer.choose_bank", {"choices": choices([n for _, n in _banks(ctx)])})
+    reply = numbered("transfer.choose_bank", [n for _, n in _banks(ctx)])
     return Outcome(State.TRANSFER_BANK, (reply,), dict(slots))
 
 
@@ -186,7 +187,7 @@ def handle_bank(conv: Conversation, text: str, ctx: Context) -> Outcome:
     banks = _banks(ctx)
     index = pick(text, len(banks))
     if index is None:
-        reply = Reply("fallback.transfer_bank", {"choices": choices([n for _, n in banks])})
+        reply = numbered("fallback.transfer_bank", [n for _, n in banks])
         return Outcome(State.TRANSFER_BANK, (reply,), conv.data)
     code, name = banks[index]
     data = {**conv.data, "bank": code, "bank_name": name}
@@ -233,7 +234,7 @@ def handle_name(conv: Conversation, text: str, ctx: Context) -> Outcome:
         reply = Reply("transfer.ask_account_again", {"bank_name": bank_name})
         return Outcome(State.TRANSFER_ACCOUNT, (reply,), conv.data)
     if text not in YES:
-        return Outcome(State.TRANSFER_NAME, (Reply("fallback.transfer_name"),), conv.data)
+        return Outcome(State.TRANSFER_NAME, (yes_no("fallback.transfer_name"),), conv.data)
     holder = mask_name(str(conv.data["holder"]))
     return ask_amount(ctx, _new_payee({**conv.data, "holder": holder}, ctx))
 
@@ -249,7 +250,7 @@ def ask_name(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
         "bank_name": str(slots.get("bank_name", "")),
         "name": str(slots["holder"]),
     }
-    return Outcome(State.TRANSFER_NAME, (Reply("transfer.confirm_name", params),), dict(slots))
+    return Outcome(State.TRANSFER_NAME, (yes_no("transfer.confirm_name", params),), dict(slots))
 
 
 # Secured state → its handler, and how to ask its question again after a login interrupted it.

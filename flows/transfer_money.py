@@ -27,6 +27,7 @@ from flows.moving import (
     left_today,
     summary_marks,
     used_up,
+    yes_no,
 )
 from flows.states import State
 from flows.types import Context, Outcome, Reply
@@ -135,7 +136,7 @@ def _done(
         return receipt("transfer.held", until, moved, NotifyClaim(moved.claim.claim_id))
     if slots.get("new") and not slots.get("mobile"):  # a new account payee: keep them?
         done = Reply("transfer.done", dict(params))
-        save = Reply("transfer.ask_save", {"name": str(slots.get("holder", ""))})
+        save = yes_no("transfer.ask_save", {"name": str(slots.get("holder", ""))})
         effects = (SendReceipt(moved.result.txn_id),)
         return Outcome(State.TRANSFER_SAVE, (done, save), dict(slots), effects=effects)
     return receipt("transfer.done", params, moved)
@@ -163,9 +164,9 @@ def handle_save(conv: Conversation, text: str, ctx: Context) -> Outcome:
         return Outcome(State.MAIN_MENU, (Reply("transfer.saved", {"name": name}),), effects=(save,))
     if text in NO:
         return Outcome(State.MAIN_MENU, (Reply("transfer.not_saved"), Reply("menu.hint")))
-    return Outcome(State.TRANSFER_SAVE, (Reply("fallback.transfer_save"),), conv.data)
+    return Outcome(State.TRANSFER_SAVE, (yes_no("fallback.transfer_save"),), conv.data)
 
 
 def ask_save(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
-    reply = Reply("transfer.ask_save", {"name": str(slots.get("holder", ""))})
+    reply = yes_no("transfer.ask_save", {"name": str(slots.get("holder", ""))})
     return Outcome(State.TRANSFER_SAVE, (reply,), dict(slots))

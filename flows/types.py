@@ -49,11 +49,26 @@ class Context:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One choice a reply offers: ``id`` is exactly what the customer would type to pick it
+    (``1``, ``yes``), ``title`` how the choice is labelled in the reply's text."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
 class Reply:
-    """A customer-facing message by catalog key (see flows.responses) with its parameters."""
+    """A customer-facing message by catalog key (see flows.responses) with its parameters.
+
+    ``choices`` are the answers the reply's text already lists, as data: the edge may offer
+    them as WhatsApp buttons or a list, and a tap comes back as the choice's ``id``, the same
+    text the customer could type. They never change what the reply says, so they take no part
+    in comparing replies."""
 
     key: str
     params: Mapping[str, str] = field(default_factory=dict)
+    choices: tuple[Choice, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

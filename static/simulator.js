@@ -1,5 +1,7 @@
 // The chat simulator: signs each message like Twilio (via /simulator/sign), posts it to the real
-// webhook, and shows the TwiML reply. Text is always inserted with textContent, never as HTML.
+// webhook, and shows the TwiML reply. Button and list replies (sent through the outbox) show as
+// WhatsApp draws them; a tap is posted with the fields Twilio posts (ButtonPayload or ListId).
+// Text is always inserted with textContent, never as HTML.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -58,7 +60,7 @@ function pathLabel(message) {
   return message.path === "template" ? `template ${message.content_sid}` : message.path;
 }
 
-function bubble(kind, text, mediaUrls, path) {
+function bubble(kind, text, mediaUrls, content, path) {
   const item = document.createElement("li");
   item.className = kind;
   if (path) {
@@ -68,7 +70,8 @@ function bubble(kind, text, mediaUrls, path) {
     label.textContent = path;
     item.appendChild(label);
   }
-  item.appendChild(formatted(text));
+  item.appendChild(formatted(content ? shownBody(content) : text));
+  if (content) choices(item, content);
   (mediaUrls || []).forEach((url) => {
     const link = document.createElement("a");
     link.href = url;
@@ -88,7 +91,55 @@ function showError(message) {
   $("error").hidden = !message;
 }
 
-async function send(text) {
+// A quick reply's buttons, or a list picker's button that opens its items; a tap sends the
+// choice's id the way Twilio does, with its title as the Body.
+function choices(item, content) {
+  const quick = content.types["twilio/quick-reply"];
+  const listed = content.types["twilio/list-picker"];
+  const box = document.createElement("div");
+  box.className = "choices";
+  if (quick) {
+    quick.actions.forEach((action) => box.appendChild(tapButton(action.title, "button", action.id)));
+  } else if (listed) {
+    const open = document.createElement("button");
+    open.type = "button";
+    open.className = "opens";
+    open.textContent = "☰ " + listed.button;
+    open.setAttribute("aria-expanded", "false");
+    const items = document.createElement("div");
+    items.className = "items";
+    items.hidden = true;
+    listed.items.forEach((entry) => {
+      const choice = tapButton(entry.item, "list", entry.id);
+      const more = document.createElement("small");
+      more.textContent = entry.description;
+      choice.appendChild(more);
+      items.appendChild(choice);
+    });
+    open.addEventListener("click", () => {
+      items.hidden = !items.hidden;
+      open.setAttribute("aria-expanded", String(!items.hidden));
+    });
+    box.appendChild(open);
+    box.appendChild(items);
+  }
+  item.appendChild(box);
+}
+
+function tapButton(title, kind, id) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "tap";
+  button.dataset.id = id;
+  const label = document.createElement("span");
+  label.textContent = title;
+  button.appendChild(label);
+  button.addEventListener("click", () => send(title, { kind, id }).catch(() =>
+    showError("The simulator could not reach the server. Is it still running?")));
+  return button;
+}
+
+async function send(text, tap) {
   const number = currentNumber();
   if (!E164.test(number)) {
     showError("Please enter a number in international format, such as +447700900123.");
@@ -98,7 +149,7 @@ async function send(text) {
   const signing = await fetch("/simulator/sign", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ from: number, body: text }),
+    body: JSON.stringify(tap ? { from: number, body: text, tap } : { from: number, body: text }),
   });
   const signed = await signing.json();
   if (!signing.ok) {
@@ -129,6 +180,11 @@ async function send(text) {
   refreshInbox();
 }
 
+function shownBody(content) {
+  const type = content.types["twilio/quick-reply"] || content.types["twilio/list-picker"];
+  return type ? type.body : "";
+}
+
 async function outboxFor(to) {
   const response = await fetch("/dev/outbox?to=" + encodeURIComponent(to));
   if (!response.ok) return [];
@@ -148,7 +204,7 @@ async function refreshInbox() {
     if (seen.has(message.id)) return;
     seen.add(message.id);
     if (message.channel === "whatsapp") {
-      if (primed) bubble("in", message.body, message.media_urls, pathLabel(message));
+      if (primed) bubble("in", message.body, message.media_urls, message.content, pathLabel(message));
       return;
     }
     const item = document.createElement("li");

@@ -1,9 +1,15 @@
 """A fake Twilio REST server on loopback, for fault tests that go through the real network path.
 
 It speaks the part of Twilio's Messages API Teller uses: ``POST
-/2010-04-01/Accounts/<sid>/Messages.json`` with form fields and HTTP basic auth, answered with
-JSON shaped like Twilio's (201 and a message resource; errors as ``{"code", "message",
-"more_info", "status"}``). A test switches it to fail: per call (``fail_next``) or for every
+/2010-04-01/Accounts/<sid>/Messages.json`` with form fields (a ``Body``, or a ``ContentSid`` with
+its ``ContentVariables``) and HTTP basic auth, answered with JSON shaped like Twilio's (201 and a
+message resource; errors as ``{"code", "message", "more_info", "status"}``). And the Content API
+routes Twilio's library calls for templates (``content.twilio.com``, JSON bodies): list ``GET
+/v1/Content``, create ``POST /v1/Content``, ``DELETE /v1/Content/<sid>``, request WhatsApp
+approval ``POST /v1/Content/<sid>/ApprovalRequests/whatsapp`` and read it ``GET
+/v1/Content/<sid>/ApprovalRequests`` (``set_approval`` plays WhatsApp's decision).
+
+A test switches it to fail: per call (``fail_next``) or for every
 call (``fail_all``), with one of ``Fault`` — 500, 503, 429 with ``Retry-After``, a reset
 connection, a hang, or the ambiguous ones (accepted, then a 500 or a reset: the message went out
 but the client cannot know).
@@ -42,6 +48,7 @@ from twilio.http.response import Response
 from app import Config, Services, build_services
 
 TWILIO_API = "https://api.twilio.com"
+CONTENT_API = "https://content.twilio.com"
 HANG_CAP_S = 30.0  # a hanging answer never outlives this, so a forgotten test can't wedge
 
 
@@ -88,6 +95,8 @@ class _State:
     callbacks: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (url, form)
     lock: threading.Lock = field(default_factory=threading.Lock)
     release: threading.Event = field(default_factory=threading.Event)
+    contents: dict[str, dict[str, Any]] = field(default_factory=dict)  # sid → content resource
+    approvals: dict[str, dict[str, Any]] = field(default_factory=dict)  # sid → whatsapp approval
 
     def next_fault(self) -> Fault | None:
         with self.lock:
@@ -149,6 +158,16 @@ class FakeTwilioServer:
             found, self.state.callbacks = self.state.callbacks, []
         return found
 
+    def set_approval(self, sid: str, status: str) -> None:
+        """WhatsApp's decision on a submitted template (``approved``, ``rejected`` …)."""
+        with self.state.lock:
+            self.state.approvals[sid]["status"] = status
+
+    def contents(self) -> list[dict[str, Any]]:
+        """The content templates on the account, oldest first."""
+        with self.state.lock:
+            return list(self.state.contents.values())
+
     # what it saw ----------------------------------------------------------------------------
     @property
     def calls(self) -> list[Call]:
@@ -202,8 +221,9 @@ class LoopbackTwilioHttp(TwilioHttpClient):  # type: ignore[misc]
         timeout: Any = None,
         allow_redirects: bool = False,
     ) -> Response:
-        assert url.startswith(TWILIO_API), url  # only the REST API Teller calls
-        local = self.base_url + url.removeprefix(TWILIO_API)
+        # Only the REST APIs Teller calls; their paths don't overlap, so one server plays both.
+        assert url.startswith((TWILIO_API, CONTENT_API)), url
+        local = self.base_url + url.removeprefix(TWILIO_API).removeprefix(CONTENT_API)
         return super().request(method, local, params, data, headers, auth, timeout, allow_redirects)
 
 
@@ -226,7 +246,10 @@ def _handler(state: _State) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            form = parse_qs(self.rfile.read(length).decode(), keep_blank_values=True)
+            raw = self.rfile.read(length).decode()
+            if self.path.startswith("/v1/Content"):
+                return self._content("POST", json.loads(raw or "{}"))
+            form = parse_qs(raw, keep_blank_values=True)
             path = f"/2010-04-01/Accounts/{state.account_sid}/Messages.json"
             if self.path != path:
                 return self._error(404, 20404, "The requested resource was not found")
@@ -257,7 +280,77 @@ def _handler(state: _State) -> type[BaseHTTPRequestHandler]:
             self._error(status, code, text, headers)
 
         def do_GET(self) -> None:
+            if self.path.split("?")[0].startswith("/v1/Content"):
+                return self._content("GET", {})
             self._error(405, 20004, "Method not allowed")
+
+        def do_DELETE(self) -> None:
+            if self.path.startswith("/v1/Content/"):
+                return self._content("DELETE", {})
+            self._error(405, 20004, "Method not allowed")
+
+        def _content(self, method: str, body: dict[str, Any]) -> None:
+            """The Content API: templates and their WhatsApp approval requests."""
+            if not self._authorized():
+                return self._error(401, 20003, "Authenticate")
+            path = self.path.split("?")[0].rstrip("/")
+            parts = path.split("/")[3:]  # after /v1/Content
+            fault = state.next_fault()  # nothing is created or changed under a fault
+            with state.lock:
+                state.calls.append(Call(path, {k: [json.dumps(v)] for k, v in body.items()}, fault))
+            if fault in (Fault.RESET, Fault.HANG, Fault.ACCEPTED_RESET):
+                return self._reset()
+            if fault is not None:
+                status, code, text = _ERRORS[fault]
+                return self._error(status, code, text)
+            with state.lock:
+                if method == "GET" and not parts:
+                    listed = list(state.contents.values())
+                    meta = {"page": 0, "page_size": 50, "key": "contents", "next_page_url": None}
+                    return self._json(200, {"contents": listed, "meta": meta})
+                if method == "POST" and not parts:
+                    missing = [k for k in ("friendly_name", "language", "types") if not body.get(k)]
+                    if missing:
+                        return self._error(400, 20001, f"Missing required parameter {missing[0]}")
+                    sid = f"HX{secrets.token_hex(16)}"
+                    state.contents[sid] = {
+                        "sid": sid,
+                        "account_sid": state.account_sid,
+                        "friendly_name": body["friendly_name"],
+                        "language": body["language"],
+                        "variables": body.get("variables") or {},
+                        "types": body["types"],
+                        "url": f"{CONTENT_API}/v1/Content/{sid}",
+                        "links": {},
+                    }
+                    return self._json(201, state.contents[sid])
+                sid = parts[0]
+                if sid not in state.contents:
+                    return self._error(404, 20404, "The requested resource was not found")
+                if method == "DELETE" and len(parts) == 1:
+                    del state.contents[sid]
+                    state.approvals.pop(sid, None)
+                    self.send_response(204)
+                    self.end_headers()
+                    return None
+                if method == "POST" and parts[1:] == ["ApprovalRequests", "whatsapp"]:
+                    if not body.get("name") or not body.get("category"):
+                        return self._error(400, 20001, "Missing required parameter name/category")
+                    approval = {
+                        "name": body["name"],
+                        "category": body["category"],
+                        "content_type": next(iter(state.contents[sid]["types"])),
+                        "status": "received",
+                        "rejection_reason": "",
+                        "allow_category_change": True,
+                    }
+                    state.approvals[sid] = approval
+                    return self._json(201, approval)
+                if method == "GET" and parts[1:] == ["ApprovalRequests"]:
+                    whatsapp = state.approvals.get(sid) or {"status": "unsubmitted"}
+                    found = {"sid": sid, "account_sid": state.account_sid, "whatsapp": whatsapp}
+                    return self._json(200, found)
+            self._error(404, 20404, "The requested resource was not found")
 
         def _authorized(self) -> bool:
             scheme, _, value = (self.headers.get("Authorization") or "").partition(" ")

@@ -6,9 +6,11 @@ nothing on disk, and is stopped at the end.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 
 from redis import Redis
@@ -33,17 +35,23 @@ class RedisServer:
         self.binary = binary
         self.port = port or free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        # Its working folder: a test that turns persistence on writes there, never into the
+        # checkout the tests run from.
+        self.directory = tempfile.mkdtemp(prefix="teller-redis-")
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self, timeout: float = 10.0) -> RedisServer:
+        os.makedirs(self.directory, exist_ok=True)  # again after a stop (a restart)
         self.process = subprocess.Popen(
             [
                 self.binary,
                 "--port",
                 str(self.port),
+                "--dir",
+                self.directory,
                 "--bind",
                 "127.0.0.1",
                 "--save",
@@ -78,3 +86,4 @@ class RedisServer:
                 self.process.kill()
                 self.process.wait(5)
             self.process = None
+        shutil.rmtree(self.directory, ignore_errors=True)

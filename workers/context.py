@@ -3,8 +3,9 @@
 Jobs take ids only and need no Flask app, so the services they use (the bank, Redis, the
 messenger, the media store, the keys) live here. ``app.build_services`` installs them for the
 process it builds: the web process (for its in-process worker), tests, and ``python -m app
-worker``, which builds them before it forks, so every forked job starts with them (and reportlab
-and pypdf) warm. A job in a process where nothing was installed fails with a clear message.
+worker``, which builds them before it forks its work process, so every job starts with them
+(and reportlab and pypdf) warm. A job in a process where nothing was installed fails with a
+clear message.
 """
 
 from __future__ import annotations

@@ -95,8 +95,10 @@ def _prepare(ctx: JobContext, out: Outgoing, key: str) -> str:
     """Render and protect the document, keep it for Twilio, and send its password."""
     password, by_sms = _password(ctx, out)
     pdf = protect(out.render(), password, title=out.title, author=ctx.bank_name)
-    token = ctx.media.put(pdf, out.filename)
-    pipe = ctx.redis.pipeline(transaction=True)
+    # The PDF and the record that points at it go in one transaction (the media store's
+    # client: bytes replies; nothing here is read back).
+    pipe = ctx.raw.pipeline(transaction=True)
+    token = ctx.media.put(pdf, out.filename, pipeline=pipe)
     pipe.hset(key, "media", token)
     pipe.hdel(key, "sms")
     pipe.expire(key, DOC_TTL_S)
@@ -113,16 +115,21 @@ def deliver(ctx: JobContext, out: Outgoing, owner: str) -> str:
     another job is delivering it, and the messenger's errors when a send fails (the caller's
     job retries)."""
     key = DOC_KEY.format(doc=out.doc)
-    state: dict[str, str] = ctx.redis.hgetall(key)  # type: ignore[assignment]
-    if state.get("sid"):
-        return "already sent"
     lease = LEASE_KEY.format(doc=out.doc)
-    if not ctx.redis.eval(_TAKE_LEASE, 1, lease, owner, LEASE_S):
+    # One round trip: the lease, then the record read after it (nobody else writes the record
+    # while we hold the lease, so what we read is what we act on).
+    pipe = ctx.redis.pipeline(transaction=False)
+    pipe.eval(_TAKE_LEASE, 1, lease, owner, LEASE_S)
+    pipe.hgetall(key)
+    taken, state = pipe.execute()
+    if state.get("sid"):
+        if taken:
+            ctx.redis.eval(_DROP_LEASE, 1, lease, owner)
+        return "already sent"
+    if not taken:
         raise DocumentBusy(out.doc)
+    released = False
     try:
-        state = ctx.redis.hgetall(key)  # type: ignore[assignment]
-        if state.get("sid"):
-            return "already sent"
         token = state.get("media", "")
         if not (token and state.get("sms") and ctx.media.alive(token)):
             token = _prepare(ctx, out, key)
@@ -144,9 +151,12 @@ def deliver(ctx: JobContext, out: Outgoing, owner: str) -> str:
         pipe.hset(key, "sid", sid)
         pipe.expire(key, DOC_TTL_S)
         pipe.set(MESSAGE_KEY.format(sid=sid), out.doc, ex=DOC_TTL_S)
+        pipe.eval(_DROP_LEASE, 1, lease, owner)
         pipe.execute()
+        released = True
     finally:
-        ctx.redis.eval(_DROP_LEASE, 1, lease, owner)
+        if not released:
+            ctx.redis.eval(_DROP_LEASE, 1, lease, owner)
     log.info("document %s: sent to %s as %s", out.doc, mask_phone(out.msisdn), sid)
     return "sent"
 

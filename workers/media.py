@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, Signer
 from redis import Redis
+from redis.client import Pipeline
 
 MEDIA_KEY = "teller:media:{media_id}"  # hash: pdf (bytes), name (file name); TTL = the media TTL
 MAX_BYTES = 16 * 1024 * 1024  # WhatsApp's limit for one media message
@@ -39,40 +40,59 @@ class MediaStore:
     """Puts documents in Redis (a client with bytes replies) and finds them by token."""
 
     def __init__(
-        self, raw: Redis, secret_key: str, ttl: timedelta, clock: Callable[[], datetime]
+        self,
+        raw: Redis,
+        secret_key: str,
+        ttl: timedelta,
+        clock: Callable[[], datetime],
+        previous_secret_key: str | None = None,
     ) -> None:
         self.raw = raw
         self.signer = Signer(secret_key, salt="teller.media")
+        # During a SECRET_KEY rotation, tokens signed just before it still fetch (minutes).
+        self._signers = [self.signer] + (
+            [Signer(previous_secret_key, salt="teller.media")] if previous_secret_key else []
+        )
         self.ttl = ttl
         self.clock = clock
 
-    def put(self, pdf: bytes, filename: str) -> str:
-        """Keep the document for the TTL; returns its token."""
+    def put(self, pdf: bytes, filename: str, pipeline: Pipeline | None = None) -> str:
+        """Keep the document for the TTL; returns its token. Given a pipeline (of a client
+        with bytes replies), the writes join it and go when the caller executes it."""
         if len(pdf) > MAX_BYTES:
             raise MediaTooLarge(len(pdf))
         media_id = secrets.token_urlsafe(16)
         expires = int((self.clock() + self.ttl).timestamp())
         key = MEDIA_KEY.format(media_id=media_id)
-        pipe = self.raw.pipeline(transaction=True)
+        pipe = pipeline if pipeline is not None else self.raw.pipeline(transaction=True)
         pipe.hset(key, mapping={"pdf": pdf, "name": filename})
         pipe.expire(key, int(self.ttl.total_seconds()))
-        pipe.execute()
+        if pipeline is None:
+            pipe.execute()
         return self.signer.sign(f"{media_id}.{expires}").decode()
 
     def _key(self, token: str) -> str | None:
         """The Redis key a token names; None when it is tampered with or expired."""
-        try:
-            value = self.signer.unsign(token).decode()
-        except (BadSignature, UnicodeError):
-            return None
-        # Base64 leaves spare bits in the signature's last character: several spellings decode
-        # to the same bytes. Only the one we issued is accepted.
-        if not hmac.compare_digest(self.signer.sign(value).decode(), token):
+        value = self._unsigned(token)
+        if value is None:
             return None
         media_id, _, expires = value.rpartition(".")
         if not media_id or not expires.isdecimal() or int(expires) <= self.clock().timestamp():
             return None
         return MEDIA_KEY.format(media_id=media_id)
+
+    def _unsigned(self, token: str) -> str | None:
+        """The signed value, if one of our keys signed exactly this token."""
+        for signer in self._signers:
+            try:
+                value = signer.unsign(token).decode()
+            except (BadSignature, UnicodeError):
+                continue
+            # Base64 leaves spare bits in the signature's last character: several spellings
+            # decode to the same bytes. Only the one we issued is accepted.
+            if hmac.compare_digest(signer.sign(value).decode(), token):
+                return value
+        return None
 
     def get(self, token: str) -> MediaFile | None:
         """The document, or None when the token is tampered with, expired or unknown.

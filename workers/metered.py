@@ -1,10 +1,11 @@
 """Job run times and failures (``messaging.metrics``) and each job's log scope.
 
-RQ's workers call ``execute_job`` in the process that pulled the job: the forking worker's main
-process (its work horse is forked inside the call, and inherits the log scope) or, for the
-embedded thread worker, the thread itself. Timing the call there counts every job once, in a
-long-lived process, whether the job finished, raised or its work horse was killed: the horse,
-a new process per job, writes no metrics of its own.
+RQ's workers call ``execute_job`` in the process that pulled the job, and Teller's run the job
+inside that call, in the same long-lived process: ``python -m app worker``'s work process
+(``workers.worker``) or the embedded thread worker. Timing the call there counts every job
+once, whether it finished or raised; the job's status is then the one RQ has just set on the
+job object, with no need to read it back from Redis. A job whose process is killed is counted
+by the retry that follows.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def _result(job: Any) -> str:
     """``finished``, ``failed`` or what else RQ says (``scheduled`` for a retry waiting);
     ``unknown`` when Redis can't say."""
     try:
-        status = job.get_status(refresh=True)
+        status = job.get_status(refresh=False) or job.get_status(refresh=True)
     except Exception:  # Redis gone while the job ran: the job's own retry covers it
         return "unknown"
     return str(getattr(status, "value", status) or "unknown")

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 import pyotp
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from redis import Redis
 
 from admin.staff.passwords import PURPOSE, password_problems
@@ -93,6 +93,12 @@ def _when(raw: str | None) -> datetime | None:
     return datetime.fromisoformat(raw) if raw else None
 
 
+def _box(secret_key: str) -> Fernet:
+    """The authenticator secrets' cipher: a key derived from SECRET_KEY for this use only."""
+    key = hmac.new(secret_key.encode(), b"teller staff authenticator", hashlib.sha256)
+    return Fernet(base64.urlsafe_b64encode(key.digest()))
+
+
 class StaffAccounts:
     """Every staff account; time from ``clock``, secrets hashed or encrypted before storing."""
 
@@ -104,6 +110,7 @@ class StaffAccounts:
         base_url: str,
         clock: Callable[[], datetime],
         bank_name: str = "",
+        previous_secret_key: str | None = None,
     ) -> None:
         self.redis = redis
         self.sessions = StaffSessions(redis, clock)
@@ -111,8 +118,12 @@ class StaffAccounts:
         self.base_url = base_url.rstrip("/")
         self.clock = clock
         self.bank_name = bank_name
-        key = hmac.new(secret_key.encode(), b"teller staff authenticator", hashlib.sha256)
-        self._box = Fernet(base64.urlsafe_b64encode(key.digest()))
+        # Sealed with the current key; during a SECRET_KEY rotation the previous one still opens
+        # (MultiFernet), and a sign-in reseals with the current one.
+        self._current = _box(secret_key)
+        boxes = [self._current] + ([_box(previous_secret_key)] if previous_secret_key else [])
+        self._box = MultiFernet(boxes)
+        self._rotating = previous_secret_key is not None
 
     # --- reading ---
 
@@ -268,7 +279,7 @@ class StaffAccounts:
         if locked is not None:
             return SignIn(None, locked_until=locked, remaining=0)
         raw: dict[str, str] = self.redis.hgetall(USER + name)  # type: ignore[assignment]
-        good = self.hasher.verify(raw.get("password"), PURPOSE, password)
+        good, stale = self.hasher.check(raw.get("password"), PURPOSE, password)
         if good and raw.get("status") == StaffStatus.ACTIVE.value and raw.get("totp"):
             step = self._step_of(self._open(raw["totp"]), code)
             # A code is accepted once: a step at or before the last accepted one is refused.
@@ -277,6 +288,10 @@ class StaffAccounts:
                 pipe.hset(USER + name, mapping={"totp_step": str(step)})
                 pipe.hset(USER + name, "last_login_at", now.isoformat())
                 pipe.delete(FAILS + name)
+                if stale:  # hashed with the pepper being rotated out: the password is in hand
+                    pipe.hset(USER + name, "password", self.hasher.hash(PURPOSE, password))
+                if self._rotating and not self._opens_with_current(raw["totp"]):
+                    pipe.hset(USER + name, "totp", self._seal(self._open(raw["totp"])))
                 pipe.execute()
                 return SignIn(self.get(name))
         return self._failed(name, now)
@@ -341,6 +356,13 @@ class StaffAccounts:
 
     def _seal(self, secret: str) -> str:
         return self._box.encrypt(secret.encode()).decode()
+
+    def _opens_with_current(self, sealed: str) -> bool:
+        try:
+            self._current.decrypt(sealed.encode())
+        except InvalidToken:
+            return False
+        return True
 
     def _open(self, sealed: str) -> str:
         try:

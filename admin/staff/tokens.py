@@ -5,8 +5,9 @@ created and never again. Its first 8 characters after the prefix are its public 
 and the audit show); the rest is secret. Redis keeps only a digest: HMAC-SHA256 under a key
 derived from ``SECRET_KEY`` for this one use. A plain SHA-256 would do against guessing (256
 bits can't be searched), but the HMAC also means that someone who can write to Redis, without
-the app's secret, can't plant a token of their own choosing: it wouldn't verify. (Rotating
-``SECRET_KEY`` therefore retires every token: staff create new ones.)
+the app's secret, can't plant a token of their own choosing: it wouldn't verify. (A rotation
+of ``SECRET_KEY`` with ``SECRET_KEY_PREVIOUS`` set keeps tokens working: each is rewritten
+under the new key at its next use; a token unused until the previous key is unset is retired.)
 
 A token acts as its owner with the owner's role *now* (``admin.staff.roles``): it carries no
 scope of its own, so a demotion or a disabled account takes effect at the next call. The owner
@@ -60,15 +61,19 @@ class StaffTokens:
         clock: Callable[[], datetime],
         audit: AuditLog,
         directory: Directory,
+        previous_key: bytes | None = None,
     ) -> None:
         self.redis = redis  # str replies
         self.key = key
+        # During a SECRET_KEY rotation: digests made with the previous key still match, and are
+        # rewritten with the current one at their next use.
+        self.previous_key = previous_key
         self.clock = clock
         self.audit = audit
         self.directory = directory
 
-    def _digest(self, token: str) -> str:
-        return hmac.new(self.key, token.encode(), hashlib.sha256).hexdigest()
+    def _digest(self, token: str, key: bytes | None = None) -> str:
+        return hmac.new(key or self.key, token.encode(), hashlib.sha256).hexdigest()
 
     def _audit(self, event: str, result: str, channel: str, **detail: str) -> None:
         at = self.clock()
@@ -187,8 +192,14 @@ class StaffTokens:
             self.redis.hgetall(token_key(token_id)) if token_id else {}  # type: ignore[assignment]
         )
         stored = fields.get("digest", "")
-        if not hmac.compare_digest(digest, stored or "0" * len(digest)) or not stored:
+        current = hmac.compare_digest(digest, stored or "0" * len(digest))
+        old = self.previous_key is not None and hmac.compare_digest(
+            self._digest(presented, self.previous_key), stored or "0" * len(digest)
+        )
+        if not (current or old) or not stored:
             raise TokenRefused("unknown token: check it was copied whole, or create a new one")
+        if old and not current:
+            self.redis.hset(token_key(token_id), "digest", digest)
         token = from_fields(token_id, fields)
         if not token.active:
             self._refused(token, fields, "revoked")

@@ -75,12 +75,13 @@ class KycUpgrades:
         auth: AuthService,
         currency: str,
         liveness: LivenessCheck | None = None,
+        previous_secret_key: str | None = None,
     ) -> KycUpgrades:
         """Over the identity service's bank, notifier, audit and clock; the demo liveness
         adapter unless another is given."""
         return cls(
             requests=RequestStore(redis),
-            vault=DocumentVault(redis, secret_key),
+            vault=DocumentVault(redis, secret_key, previous_secret_key=previous_secret_key),
             liveness=liveness or ManualReview(),
             bank=auth.bank,
             notifier=auth.notifier,

@@ -10,14 +10,12 @@ open. A dump of Redis holds no document in the clear; a document is never logged
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-import os
+import binascii
 from datetime import timedelta
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from redis import Redis
+
+from messaging.keys import Ring
 
 # Key — value shape, lifetime:
 DOC_KEY = "teller:kyc:doc:{request_id}:{slot}"
@@ -26,20 +24,22 @@ TTL = timedelta(days=30)
 _LABEL = b"teller/kyc-documents/v1"
 
 
-def derive_key(secret_key: str) -> bytes:
-    return hmac.new(secret_key.encode(), _LABEL, hashlib.sha256).digest()
-
-
 class DocumentVault:
-    def __init__(self, redis: Redis, secret_key: str, ttl: timedelta = TTL) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        secret_key: str,
+        ttl: timedelta = TTL,
+        previous_secret_key: str | None = None,
+    ) -> None:
         self.redis = redis
         self.ttl = ttl
-        self._aead = AESGCM(derive_key(secret_key))
+        # During a SECRET_KEY rotation documents sealed before it still open (30 days at most).
+        self._ring = Ring.of(_LABEL, secret_key, previous_secret_key)
 
     def put(self, request_id: str, slot: str, content: bytes) -> None:
         key = DOC_KEY.format(request_id=request_id, slot=slot)
-        nonce = os.urandom(12)
-        sealed = nonce + self._aead.encrypt(nonce, content, key.encode())
+        sealed = self._ring.seal(content, key.encode())
         self.redis.set(key, base64.b64encode(sealed).decode(), ex=int(self.ttl.total_seconds()))
 
     def get(self, request_id: str, slot: str) -> bytes | None:
@@ -50,9 +50,9 @@ class DocumentVault:
             return None
         try:
             raw = base64.b64decode(str(stored))
-            return self._aead.decrypt(raw[:12], raw[12:], key.encode())
-        except (InvalidTag, ValueError):
+        except (binascii.Error, ValueError):
             return None
+        return self._ring.open(raw, key.encode())
 
     def delete(self, request_id: str, slots: tuple[str, ...]) -> None:
         keys = [DOC_KEY.format(request_id=request_id, slot=slot) for slot in slots]

@@ -91,7 +91,7 @@ local c = redis.call('HMGET', KEYS[1], 'mac', 'expires', 'tries')
 if not c[1] or c[1] == '' or tonumber(c[2]) <= tonumber(ARGV[2]) then return {'expired', 0} end
 local tries = tonumber(c[3] or '0')
 if tries >= tonumber(ARGV[3]) then return {'exhausted', 0} end
-if c[1] == ARGV[1] and ARGV[4] == '1' then
+if (c[1] == ARGV[1] or c[1] == ARGV[5]) and ARGV[4] == '1' then
   redis.call('DEL', KEYS[1])
   return {'accepted', 0}
 end
@@ -120,15 +120,18 @@ def _random_code(length: int) -> str:
 
 
 class Codes:
-    def __init__(self, redis: Redis, pepper: str) -> None:
+    def __init__(self, redis: Redis, pepper: str, previous_pepper: str | None = None) -> None:
         self.redis = redis
         self._pepper = pepper.encode()
+        # During a PIN_PEPPER rotation a code issued just before it still verifies (minutes).
+        self._previous = previous_pepper.encode() if previous_pepper else None
         self._issue = redis.register_script(_ISSUE)
         self._verify = redis.register_script(_VERIFY)
         self._unsend = redis.register_script(_UNSEND)
 
-    def _mac(self, binding: str, code: str) -> str:
-        return hmac.new(self._pepper, f"{binding}\0{code}".encode(), hashlib.sha256).hexdigest()
+    def _mac(self, binding: str, code: str, pepper: bytes | None = None) -> str:
+        message = f"{binding}\0{code}".encode()
+        return hmac.new(pepper or self._pepper, message, hashlib.sha256).hexdigest()
 
     def issue(
         self,
@@ -188,6 +191,7 @@ class Codes:
                 int(now.timestamp()),
                 max_tries,
                 "1" if accept else "0",
+                self._mac(binding, candidate, self._previous) if self._previous else "",
             ],
         )
         return Check(Verdict(status), int(remaining))

@@ -218,6 +218,18 @@ class CredentialStore:
         else:
             self.redis.hset(key, "daily_limit", f"{limit:.2f}")
 
+    def set_answer_hashes(self, msisdn: str, hashes: dict[str, str]) -> None:
+        """Replace the stored hashes of some security answers (by question id), keeping the
+        questions: a rehash under a new pepper after they were answered right."""
+        creds = self.get(msisdn)
+        if creds is None or not hashes:
+            return
+        questions = [
+            {"id": q.question_id, "hash": hashes.get(q.question_id, q.answer_hash)}
+            for q in creds.questions
+        ]
+        self.redis.hset(CRED_KEY.format(msisdn=msisdn), "questions", json.dumps(questions))
+
     def set_pin_hash(self, msisdn: str, pin_hash: str) -> None:
         self.redis.hset(CRED_KEY.format(msisdn=msisdn), "pin_hash", pin_hash)
 

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from bot.content import CONTENT_KEY
+from bot.content.store import CONTENT_KEY
 from messaging import Channel, Notice
 from tests.conftest import AMINA, STRANGER
 

@@ -13,7 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from app import Config, Services
-from bot.content import CONTENT_KEY
+from bot.content.store import CONTENT_KEY
 from messaging import Notice, Path
 from tests.conftest import AMINA
 from tests.conversations.test_identity_journeys import register_amina

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 
 from app import Services
-from bot.content import CONTENT_KEY
+from bot.content.store import CONTENT_KEY
 from bot.messenger import OutboxMessenger
 from bot.window import MARGIN, WINDOW
 from messaging import Notice, Path

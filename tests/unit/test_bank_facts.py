@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from app import Config, ConfigError
-from app.cooling_off import cooling_off_cap
-from app.services import BankFacts, bank_facts
+from app.bank_facts import BankFacts, bank_facts, cooling_off_cap
 from bank.demo import SqliteBank
 from bank.seed import load_file
 from tests.seeds import KES_BANK, KES_BANK_CODE, kes_seed

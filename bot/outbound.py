@@ -8,7 +8,9 @@ Twilio's status callback finds it: a free-form message that fails with 63016 (Wh
 window is closed, whatever Teller's record says) closes the window and falls back to the
 template or SMS once; every status the callback brings is recorded as the outcome.
 
-Nothing else in Teller sends free-form WhatsApp (a test reads the source to keep it so).
+Nothing else in Teller sends to a customer's WhatsApp but the webhook's own replies to the
+message it is answering (TwiML, and ``bot.content.replies``' buttons and lists); a test reads
+the source to keep it so.
 """
 
 from __future__ import annotations

@@ -55,6 +55,7 @@ from bot.content.wiring import interactive_replies
 from bot.dispatch import Dispatcher
 from bot.effects import EffectRunner
 from bot.messenger import OutboxMessenger, SmtpMailer, TwilioMessenger
+from bot.outbound import ProactiveSender, TemplateMessenger
 from bot.sealed import Sealer
 from bot.store import EdgeStore
 from bot.twilio_http import RetryAfterHttp
@@ -81,6 +82,7 @@ class Services:
     queue: Queue
     bank: SqlBank
     messenger: Messenger
+    outbound: ProactiveSender  # the one path of proactive WhatsApp messages (bot.outbound)
     edge: EdgeStore
     auth: AuthService
     scenarios: ScenarioService
@@ -204,6 +206,7 @@ class Services:
             redis=self.redis,
             raw=self.rq_redis,
             messenger=self.messenger,
+            notifier=self.outbound,
             media=self.media,
             bank_name=self.bank_name,
             zone=self.zone,
@@ -237,7 +240,7 @@ def twilio_messenger(config: Config, http_client: Any = None) -> TwilioMessenger
 def build_services(
     config: Config,
     *,
-    messenger: Messenger | None = None,
+    messenger: TemplateMessenger | None = None,
     clock: Callable[[], datetime] = utc_now,
     twilio_http_client: Any = None,
     hasher: SecretHasher | None = None,
@@ -272,12 +275,14 @@ def build_services(
             messenger = twilio_messenger(config, http_client=twilio_http_client)
         else:
             messenger = OutboxMessenger(app_redis, clock=clock)
+    outbound = ProactiveSender.build(messenger, app_redis, clock, ZoneInfo(facts.timezone))
     auth = AuthService.build(
         app_redis,
         pepper=config.pin_pepper,
         previous_pepper=config.pin_pepper_previous,
         bank=bank,
         messenger=messenger,
+        notifier=outbound,
         clock=clock,
         base_url=config.public_base_url,
         bank_name=facts.name,
@@ -316,7 +321,7 @@ def build_services(
         bank=bank,
         identity=auth,
         stepup=stepup,
-        messenger=messenger,
+        notifier=outbound,
         currency=facts.currency,
         zone=ZoneInfo(facts.timezone),
         lookups=NameLookups(auth.limiter, auth.audit, clock),
@@ -342,6 +347,7 @@ def build_services(
         queue=queue,
         bank=bank,
         messenger=messenger,
+        outbound=outbound,
         edge=edge,
         auth=auth,
         scenarios=scenarios,

@@ -8,7 +8,7 @@ transaction (``CoreBanking.claim_into_wallet``), and a claim that is no longer p
 claimed, refunded or expired — is "gone" before the PIN is even checked. Logging in here
 starts no chat session: the page receives money, it doesn't sign the chat in.
 
-The audit entry of a claim paid (``money.claim``) and the sender's SMS live here too; wallet
+The audit entry of a claim paid (``money.claim``) and the sender's notice live here too; wallet
 opening (``auth.onboarding``) records the claims it pays the same way.
 """
 
@@ -23,9 +23,8 @@ from auth.service import AuthService
 from auth.stores.links import Link
 from auth.stores.lockout import Kind
 from bank.ports import Account, Claim, ClaimGone
-from messaging import Channel, MessengerError
+from messaging import MessengerError, Notice
 from messaging.masking import mask_account, mask_phone
-from messaging.notices import render_notice
 
 log = logging.getLogger("teller.claims")
 
@@ -114,19 +113,19 @@ def audit_claim(
 
 
 def tell_sender(service: AuthService, claim: Claim) -> None:
-    """The SMS to the sender that their money arrived; a failure is logged, not raised."""
+    """Tell the sender in their WhatsApp (by the path its window allows) that their money
+    arrived; a failure is logged, not raised."""
     sender = service.bank.customer(claim.customer_id)
     if sender is None:
         return
     currency = service.bank.profile().currency
-    text = render_notice(
-        "claim_paid_sender",
-        amount=f"{currency} {claim.amount:,.2f}",
-        number=mask_phone(claim.msisdn),
-        reference=claim.reference,
-        bank=service.bank_name,
-    )
+    params = {
+        "amount": f"{currency} {claim.amount:,.2f}",
+        "number": mask_phone(claim.msisdn),
+        "reference": claim.reference,
+        "bank": service.bank_name,
+    }
     try:
-        service.messenger.send(Channel.SMS, sender.msisdn, text)
+        service.notifier.notify(Notice("claim_paid_sender", sender.msisdn, params))
     except MessengerError as exc:  # the money arrived either way; it shows in their statement
         log.warning("claim notice to %s not sent: %s", mask_phone(sender.msisdn), exc)

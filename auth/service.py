@@ -25,7 +25,7 @@ from auth.stores.lockout import Kind, Lockouts, Strike
 from auth.stores.ratelimit import LINK_REQUESTS, RateLimited, RateLimiter
 from auth.stores.sessions import ABSOLUTE, IDLE, Sessions
 from bank.ports import CoreBanking
-from messaging import Channel, Messenger, MessengerError
+from messaging import Channel, Messenger, MessengerError, Notifier
 from messaging.masking import mask_phone
 from messaging.notices import (
     SECURITY_NOTICES,
@@ -56,7 +56,8 @@ class AuthService:
     history: LoginHistory
     hasher: SecretHasher
     bank: CoreBanking
-    messenger: Messenger
+    messenger: Messenger  # SMS and email: codes and security notices
+    notifier: Notifier  # the customer's WhatsApp, by the path its window allows
     clock: Callable[[], datetime]
     base_url: str
     bank_name: str
@@ -72,6 +73,7 @@ class AuthService:
         previous_pepper: str | None = None,
         bank: CoreBanking,
         messenger: Messenger,
+        notifier: Notifier,
         clock: Callable[[], datetime],
         base_url: str,
         bank_name: str,
@@ -94,6 +96,7 @@ class AuthService:
             hasher=hasher or SecretHasher(pepper, previous=previous_pepper),
             bank=bank,
             messenger=messenger,
+            notifier=notifier,
             clock=clock,
             base_url=base_url,
             bank_name=bank_name,

@@ -28,7 +28,7 @@ from flows import engine
 from flows.conversation import Conversation
 from flows.responses import CATALOG, render_all
 from flows.types import Context, Inbound, NameLookups, Outcome, Reply
-from messaging import Channel, Messenger, MessengerError, metrics
+from messaging import MessengerError, Notice, Notifier, Path, metrics
 from messaging.masking import mask_phone
 
 log = logging.getLogger("teller.webhook")
@@ -44,7 +44,7 @@ class Dispatcher:
     edge: EdgeStore
     bank: CoreBanking
     identity: Identity
-    messenger: Messenger
+    notifier: Notifier  # the resumed chat's replies are proactive: the window decides their path
     bank_name: str
     public_base_url: str
     idle: timedelta
@@ -163,7 +163,9 @@ class Dispatcher:
             raise
         try:
             for text in texts:
-                self.messenger.send(Channel.WHATSAPP, msisdn, text)
+                notice = Notice("chat_waiting", msisdn, self._common(), session_text=text)
+                if self.notifier.notify(notice).path is not Path.SESSION:
+                    break  # outside the window the notice says to write: the rest waits
         except MessengerError as exc:
             log.warning("resume for %s: reply not sent (%s)", mask_phone(msisdn), exc)
             return False
@@ -205,13 +207,15 @@ class Dispatcher:
         return {"bank": self.bank_name, "base_url": self.public_base_url}
 
     def _claim(self, msg: InboundMessage) -> Begin:
-        return self._claim_sid(msg.msisdn, msg.sid)
+        # The customer wrote: their 24-hour window opens now (recorded in the same round trip).
+        return self._claim_sid(msg.msisdn, msg.sid, self.clock())
 
-    def _claim_sid(self, msisdn: str, sid: str) -> Begin:
+    def _claim_sid(self, msisdn: str, sid: str, seen_at: datetime | None = None) -> Begin:
         """Claim the message, waiting a little while another message of this customer runs."""
         deadline = time.monotonic() + WAIT_S
         for attempt in range(10_000):
-            begin = self.edge.begin(msisdn, sid, self.clock() if self.prefetch_session else None)
+            session_at = self.clock() if self.prefetch_session else None
+            begin = self.edge.begin(msisdn, sid, session_at, seen_at)
             if begin.status is not BeginStatus.BUSY or time.monotonic() >= deadline:
                 return begin
             time.sleep(_POLL_S[min(attempt, len(_POLL_S) - 1)])

@@ -1,9 +1,11 @@
 """The Messenger adapters: Twilio (WhatsApp + SMS, email by SMTP) and the dev outbox.
 
 Replies to an inbound message travel back as TwiML; everything else the bank sends on its own
-initiative goes through the ``messaging.Messenger`` port, implemented here. The outbox adapter
-keeps messages in Redis for ``GET /dev/outbox`` and the chat simulator. ``app.services``
-builds them.
+initiative goes through the ``messaging.Messenger`` port, implemented here (and, for a customer's
+WhatsApp, through ``bot.outbound`` first: it picks the session, a template or SMS). Each
+adapter also sends a content template (``send_content``: a Content SID and its variables).
+The outbox adapter keeps messages in Redis for ``GET /dev/outbox`` and the chat simulator, with
+the path each took. ``app.services`` builds them.
 """
 
 from __future__ import annotations
@@ -103,8 +105,9 @@ class TwilioMessenger:
     def send_content(
         self, to: str, content_sid: str, variables: Mapping[str, str], fallback: str
     ) -> str:
-        """A content template on WhatsApp (a button or list reply): no Body, the ContentSid
-        and its ContentVariables instead (Twilio's "send templates" guide)."""
+        """A content template on WhatsApp (a button or list reply, or a notice's approved
+        template outside the window): no Body, the ContentSid and its ContentVariables instead
+        (Twilio's "send templates" guide)."""
         params: dict[str, Any] = {
             "from_": self.whatsapp_from,
             "to": f"whatsapp:{to}",
@@ -125,6 +128,7 @@ class TwilioMessenger:
                 f"Twilio refused the message ({exc.code})",
                 retryable=retryable,
                 retry_after_s=self.retry_after() if retryable else None,
+                code=exc.code if isinstance(exc.code, int) else None,
             ) from exc
         except (TwilioException, RequestException, OSError) as exc:
             # Twilio's HTTP client is requests: a refused or reset connection or a timeout
@@ -151,15 +155,14 @@ class OutboxMessenger:
         media_urls: Sequence[str] = (),
         subject: str | None = None,
     ) -> str:
-        message_id = f"OB{secrets.token_hex(16)}"
         record = {
-            "id": message_id,
             "channel": channel.value,
             "to": to,
             "body": body if subject is None else f"{subject}\n\n{body}",
             "media_urls": list(media_urls),
-            "created_at": self.clock().isoformat(),
         }
+        if channel is not Channel.EMAIL:  # free-form WhatsApp is the session's; SMS is SMS
+            record["path"] = "session" if channel is Channel.WHATSAPP else "sms"
         return self._keep(record)
 
     def send_content(
@@ -167,23 +170,31 @@ class OutboxMessenger:
     ) -> str:
         """Keep a content template as the customer would see it: ``body`` is its text and
         ``content`` the template's types with the variables filled in, as Twilio renders them
-        (for the simulator's buttons and lists)."""
+        (for the simulator's buttons and lists). ``path`` says which way it went: a template
+        submitted for approval is the outside-the-window path, a session-only one (buttons and
+        lists) is part of the session."""
         name = ContentStore(self.redis).name_of(content_sid)
         definition = next((d for d in ALL if d.friendly_name == name), None)
         if definition is None:
             raise MessengerError(f"no synced content template {content_sid}", retryable=False)
         record = {
-            "id": f"OB{secrets.token_hex(16)}",
             "channel": Channel.WHATSAPP.value,
             "to": to,
             "body": fallback,
             "media_urls": [],
-            "created_at": self.clock().isoformat(),
+            "path": "template" if definition.needs_approval else "session",
+            "content_sid": content_sid,
+            "content_variables": dict(variables),
             "content": {"name": name, "types": expand(definition.types, variables)},
         }
         return self._keep(record)
 
-    def _keep(self, record: dict[str, Any]) -> str:
+    def _keep(self, fields: dict[str, Any]) -> str:
+        record = {
+            "id": f"OB{secrets.token_hex(16)}",
+            **fields,
+            "created_at": self.clock().isoformat(),
+        }
         pipe = self.redis.pipeline(transaction=True)
         pipe.lpush(OUTBOX_KEY, json.dumps(record))
         pipe.ltrim(OUTBOX_KEY, 0, OUTBOX_MAX - 1)

@@ -1,11 +1,12 @@
 """The webhook's Redis store: MessageSid replies, the per-customer lock, the conversation record.
 
-One inbound message costs two round trips: ``begin`` (replay check + lock + conversation read,
-and the customer's session checked as the token service would, without sliding it) and
-``commit`` (conversation write with a version check + the session slid if the message used it
-while valid + stored reply + unlock), each one Lua script so no other webhook can interleave.
-The session part is the token service's own script function (``auth.stores.sessions``), so a
-secured intent costs no third round trip. All of a customer's keys share the hash tag
+One inbound message costs two round trips: ``begin`` (the time of the customer's last message
+for the 24-hour window, ``bot.window`` + replay check + lock + conversation read, and the
+customer's session checked as the token service would, without sliding it) and ``commit``
+(conversation write with a version check + the session slid if the message used it while valid
++ stored reply + unlock), each one Lua script so no other webhook can interleave. The session
+part is the token service's own script function (``auth.stores.sessions``), so a secured intent
+costs no third round trip. All of a customer's keys share the hash tag
 ``{+E164}``, so a Redis Cluster keeps them in one slot and the scripts stay legal there.
 """
 
@@ -23,6 +24,7 @@ from auth.ports import TokenCheck
 from auth.stores.sessions import CHECK_FUNCTION, Sessions, epoch, token_check
 from bot.late_release import LateRelease
 from bot.sealed import Sealer
+from bot.window import KEEP_S, LAST_INBOUND_KEY
 
 # Keys (all per customer, hash-tagged) — shape of each value, and how long it lives:
 SID_KEY = "teller:{{{msisdn}}}:sid:{sid}"  # str: "" while in progress, then the sealed reply
@@ -37,13 +39,15 @@ LOCK_TTL_MS = 10_000  # a crashed handler frees the customer after this
 CONV_TTL_S = 7 * 24 * 3600  # idle reset is decided by the clock; the key outlives it
 STATUS_TTL_S = 7 * 24 * 3600
 
-# KEYS: sid, lock, conv[, the session's six (auth.stores.sessions.Sessions.keys)];
-# ARGV: token, lock ttl (ms), in-progress ttl (ms), now (epoch s: check the session; '': don't).
+# KEYS: sid, lock, conv, last inbound[, the session's six (auth.stores.sessions.Sessions.keys)];
+# ARGV: token, lock ttl (ms), in-progress ttl (ms), now (epoch s: check the session; '': don't),
+# the message's time (epoch s: the window opens; '': a resumed chat), the last inbound's ttl (s).
 # 'ok' returns the version, the conversation and, with a session check, its four values (read
 # only: the commit slides the session if the message used it).
 _BEGIN = (
     CHECK_FUNCTION
     + """
+if ARGV[5] ~= '' then redis.call('SET', KEYS[4], ARGV[5], 'EX', ARGV[6]) end
 local seen = redis.call('GET', KEYS[1])
 if seen then return {'dup', seen} end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
@@ -51,7 +55,7 @@ if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
   local conv = redis.call('HMGET', KEYS[3], 'v', 'doc')
   local out = {'ok', conv[1] or '0', conv[2] or ''}
   if ARGV[4] ~= '' then
-    local session = {KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]}
+    local session = {KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]}
     local s = session_check(session, tonumber(ARGV[4]), 'peek')
     for i = 1, 4 do out[3 + i] = s[i] end
   end
@@ -61,7 +65,8 @@ return {'busy', ''}
 """
 )
 
-# KEYS: as begin's; ARGV: token, sealed reply, reply ttl (s), version, doc ('': unchanged),
+# KEYS: sid, lock, conv[, the session's six]; ARGV: token, sealed reply, reply ttl (s), version,
+# doc ('': unchanged),
 # conversation ttl (s), now (epoch s: slide the session if it is still valid; '': don't).
 _COMMIT = (
     CHECK_FUNCTION
@@ -132,18 +137,31 @@ class EdgeStore:
         ]
         return found + Sessions.keys(msisdn) if session else found
 
-    def begin(self, msisdn: str, sid: str, session_at: datetime | None = None) -> Begin:
+    def begin(
+        self,
+        msisdn: str,
+        sid: str,
+        session_at: datetime | None = None,
+        seen_at: datetime | None = None,
+    ) -> Begin:
         """Claim the message and the customer; read the conversation and, given ``session_at``
-        (now), check the customer's session as it stands then (one round trip)."""
+        (now), check the customer's session as it stands then (one round trip). An inbound
+        message gives ``seen_at``, its time: the customer's window opens from then (a retried or
+        duplicate one too, for they did write; a resumed chat gives none)."""
         token = secrets.token_hex(16)
         check = session_at is not None
+        keys = [*self.keys(msisdn, sid), LAST_INBOUND_KEY.format(msisdn=msisdn)]
+        if check:
+            keys += Sessions.keys(msisdn)
         result = self._begin(
-            keys=self.keys(msisdn, sid, session=check),
+            keys=keys,
             args=[
                 token,
                 LOCK_TTL_MS,
                 IN_PROGRESS_TTL_MS,
                 epoch(session_at) if session_at is not None else "",
+                "" if seen_at is None else f"{seen_at.timestamp():.3f}",
+                KEEP_S,
             ],
         )
         status = BeginStatus(result[0])

@@ -122,11 +122,16 @@ def _status() -> Response:
         # 503 makes Twilio retry the callback later, so no status is lost.
         metrics.dependency_error(exc, "status")
         return Response("temporarily unavailable\n", status=503)
-    if fresh and state in ("failed", "undelivered"):
+    if not fresh:
+        return Response(status=204)
+    if state in ("failed", "undelivered"):
         log.warning("delivery %s %s (error %s)", sid, state, error_code or "none")
-        try:  # a document that didn't arrive: the customer is told, and can ask again
+    try:
+        # A proactive message's outcome; a free-form one refused by the window falls back.
+        graph.outbound.on_status(sid, state, error_code)
+        if state in ("failed", "undelivered"):  # a document that didn't arrive: told, retry
             on_message_status(graph.redis, graph.rq_redis, sid, state)
-        except RedisError as exc:
-            metrics.dependency_error(exc, "status")
-            return Response("temporarily unavailable\n", status=503)
+    except RedisError as exc:
+        metrics.dependency_error(exc, "status")
+        return Response("temporarily unavailable\n", status=503)
     return Response(status=204)

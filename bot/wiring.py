@@ -22,6 +22,7 @@ from auth.stores.credentials import CredentialStore
 from auth.stores.ratelimit import RateLimiter
 from bank.ports import CoreBanking
 from bot.dispatch import Dispatcher
+from bot.outbound import ProactiveSender
 from bot.store import EdgeStore
 from messaging import Messenger
 from workers.media import MediaStore
@@ -79,6 +80,8 @@ class EdgeServices(Protocol):
     def zone(self) -> tzinfo: ...
     @property
     def messenger(self) -> Messenger: ...
+    @property
+    def outbound(self) -> ProactiveSender: ...
     @property
     def edge(self) -> EdgeStore: ...
     @property

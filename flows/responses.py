@@ -251,9 +251,6 @@ CATALOG: dict[str, str] = {
         "{bank}: the password for your {what} {reference} is {password}. It opens the PDF we "
         "sent you on WhatsApp. Never share it."
     ),
-    "document.failed": (
-        "Sorry, we couldn't send your {what} {reference}. Reply *retry* to try again."
-    ),
     # transfers
     "transfer.no_accounts": "You have no account to send money from here.",
     "transfer.choose_source": "Which account do you want to send from?\n{choices}",

@@ -75,20 +75,46 @@ NOTICES: dict[str, str] = {
     "claim_paid_sender": "The {amount} you sent to {number} (Ref {reference}) has been "
     "received: it's in their new {bank} wallet.",
     "claim_refunded_sender": "The {amount} you sent to {number} (Ref {reference}) wasn't "
-    "claimed within 7 days, so it's back in your account {account}.",
-    "kyc_received": "{bank}: we've received your documents for KYC level {level}. Our team "
-    "checks them, usually within a working day, and we'll tell you the outcome in this chat.",
+    "claimed within 7 days, so it's back in your account {account} in full.",
+    "kyc_received": "Thank you: {bank} has received your documents for KYC level {level}. Our "
+    "team checks them, usually within a working day, and we'll tell you the outcome in this chat.",
     # the outcome of a KYC upgrade (auth.kyc.service), in the customer's WhatsApp chat
     "kyc_approved": "Good news from {bank}: we've checked your documents and you're now at KYC "
     "level {level}. You can send up to {per_transaction} a transfer, {daily} a day and "
     "{monthly} a month, from your next payment. Send *menu* to carry on.",
-    "kyc_rejected": "{bank} couldn't approve your KYC upgrade: {reason}. Nothing changed on your "
+    "kyc_rejected": "Sorry, {bank} couldn't approve your KYC upgrade: {reason}. Nothing changed "
+    "on your "
     "account and your limits stay as they were. To try again, send *profile*, choose *Upgrade "
     "KYC level* and upload clear, complete documents on the secure page, or visit any branch "
     "with them.",
     "claim_refunded_recipient": "{bank}: the {amount} sent to you wasn't claimed in time and "
     "has gone back to the sender.",
+    # documents (workers.delivery, workers.jobs): a PDF goes only inside the window; outside it,
+    # ``document_ready`` says it is waiting and ``retry`` (which opens the window) fetches it
+    "document_ready": "Your {what} (Ref {reference}) from {bank} is ready. Reply *retry* in this "
+    "chat and we'll send it here.",
+    "document_failed": "Sorry, we couldn't send your {what} (Ref {reference}) from {bank}. Reply "
+    "*retry* to try again.",
+    # the chat's replies after a secure page (bot.dispatch), when they can't go free-form
+    "chat_waiting": "You're logged in with {bank}. Send *menu* in this chat to carry on.",
 }
+
+# The notices that go to the customer's WhatsApp, through ``messaging.proactive`` (the window
+# decides: free-form, the approved template ``bot.notice_templates`` defines for it, or SMS).
+# Each must make a valid WhatsApp template: no field at the very start or end, none adjacent.
+WHATSAPP_NOTICES = frozenset(
+    {
+        "claim_paid_sender",
+        "claim_refunded_sender",
+        "kyc_received",
+        "kyc_approved",
+        "kyc_rejected",
+        "document_ready",
+        "document_failed",
+        "chat_waiting",
+    }
+)
+MAX_VARIABLE = 255  # the Content API's longest variable value
 
 # The security notices ``AuthService.notify`` may send (the ports name them by these keys);
 # ``blocked`` has its own sender (``AuthService.notify_block``: it says why and whom to call).
@@ -111,6 +137,44 @@ STAFF_NOTICES = frozenset({"blocked_by_bank", "restored_by_bank", "registration_
 def fields(key: str) -> set[str]:
     """The ``{names}`` a notice uses."""
     return {name for _, name, _, _ in Formatter().parse(NOTICES[key]) if name}
+
+
+def template_body(key: str) -> str:
+    """The notice as a Content API body: each field a numbered variable (``{{1}}``, ``{{2}}``,
+    by first appearance; a field used twice is one variable), the rest of the text as is."""
+    names = field_order(key)
+    parts = []
+    for literal, name, _, _ in Formatter().parse(NOTICES[key]):
+        parts.append(literal)
+        if name:
+            parts.append("{{" + str(names.index(name) + 1) + "}}")
+    return "".join(parts)
+
+
+def template_variables(key: str, *, zone: tzinfo | None = None, **params: object) -> dict[str, str]:
+    """The values of ``template_body(key)``'s variables, formatted as ``render_notice`` formats
+    them (the same format specs), on one line and within the Content API's length."""
+    if zone is not None:
+        params = {
+            n: v.astimezone(zone) if isinstance(v, datetime) else v for n, v in params.items()
+        }
+    specs = {name: spec for _, name, spec, _ in Formatter().parse(NOTICES[key]) if name}
+    values = {}
+    for number, name in enumerate(field_order(key), start=1):
+        text = " ".join(format(params[name], specs[name] or "").split())  # WhatsApp: no newlines
+        if len(text) > MAX_VARIABLE:
+            text = text[: MAX_VARIABLE - 1] + "…"
+        values[str(number)] = text
+    return values
+
+
+def field_order(key: str) -> list[str]:
+    """A notice's fields in order of first appearance: template variable n is the n-th."""
+    order: list[str] = []
+    for _, name, _, _ in Formatter().parse(NOTICES[key]):
+        if name and name not in order:
+            order.append(name)
+    return order
 
 
 def render_notice(key: str, *, zone: tzinfo | None = None, **params: object) -> str:

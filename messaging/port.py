@@ -21,11 +21,17 @@ class MessengerError(Exception):
     ``Retry-After``)."""
 
     def __init__(
-        self, message: str, *, retryable: bool, retry_after_s: float | None = None
+        self,
+        message: str,
+        *,
+        retryable: bool,
+        retry_after_s: float | None = None,
+        code: int | None = None,
     ) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.retry_after_s = retry_after_s
+        self.code = code  # the provider's error code when it gave one (Twilio's 63016: window)
 
 
 class Messenger(Protocol):

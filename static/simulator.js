@@ -53,9 +53,23 @@ function withLinks(fragment, text) {
   });
 }
 
-function bubble(kind, text, mediaUrls, content) {
+// Which way a proactive message went (bot.outbound): free-form inside the 24-hour window
+// ("session"), the notice's approved template (with its Content SID), or an SMS.
+function pathLabel(message) {
+  if (!message.path) return "";
+  return message.path === "template" ? `template ${message.content_sid}` : message.path;
+}
+
+function bubble(kind, text, mediaUrls, content, path) {
   const item = document.createElement("li");
   item.className = kind;
+  if (path) {
+    const label = document.createElement("span");
+    label.className = "path";
+    label.dataset.path = path.split(" ")[0];
+    label.textContent = path;
+    item.appendChild(label);
+  }
   item.appendChild(formatted(content ? shownBody(content) : text));
   if (content) choices(item, content);
   (mediaUrls || []).forEach((url) => {
@@ -190,13 +204,14 @@ async function refreshInbox() {
     if (seen.has(message.id)) return;
     seen.add(message.id);
     if (message.channel === "whatsapp") {
-      if (primed) bubble("in", message.body, message.media_urls, message.content);
+      if (primed) bubble("in", message.body, message.media_urls, message.content, pathLabel(message));
       return;
     }
     const item = document.createElement("li");
     const meta = document.createElement("span");
     meta.className = "meta";
-    meta.textContent = `${message.channel} · ${message.to} · ${new Date(message.created_at).toLocaleTimeString()}`;
+    const path = message.path && message.path !== message.channel ? ` · ${pathLabel(message)}` : "";
+    meta.textContent = `${message.channel}${path} · ${message.to} · ${new Date(message.created_at).toLocaleTimeString()}`;
     item.appendChild(meta);
     item.appendChild(document.createTextNode(message.body));
     $("inbox").prepend(item);

@@ -14,6 +14,12 @@ call (``fail_all``), with one of ``Fault`` — 500, 503, 429 with ``Retry-After`
 connection, a hang, or the ambiguous ones (accepted, then a 500 or a reset: the message went out
 but the client cannot know).
 
+Templates go as Twilio takes them: ``ContentSid`` and ``ContentVariables`` (JSON) instead of a
+``Body``; both are recorded. WhatsApp's 24-hour window is played too: a number put in
+``window_closed`` has its free-form WhatsApp messages accepted (201, ``queued``) and then failed
+the way Twilio reports it, by a status callback ``failed`` with ``ErrorCode`` 63016 — queued in
+``callbacks`` for the test to post to the app's ``StatusCallback`` URL.
+
 ``LoopbackTwilioHttp`` points Twilio's own HTTP client (``TwilioHttpClient``: requests, its
 session, its timeout) at the server by rewriting the API's host, the way Twilio's docs suggest
 for a proxy (a custom ``http_client``). Everything else — serialization, auth, error parsing —
@@ -85,6 +91,8 @@ class _State:
     sent: list[dict[str, Any]] = field(default_factory=list)  # message resources, oldest first
     queued: list[Fault | None] = field(default_factory=list)
     always: Fault | None = None
+    window_closed: set[str] = field(default_factory=set)  # +E164 numbers
+    callbacks: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (url, form)
     lock: threading.Lock = field(default_factory=threading.Lock)
     release: threading.Event = field(default_factory=threading.Event)
     contents: dict[str, dict[str, Any]] = field(default_factory=dict)  # sid → content resource
@@ -141,6 +149,17 @@ class FakeTwilioServer:
         """Let hanging calls end (their clients have given up by now)."""
         self.state.release.set()
         self.state.release = threading.Event()
+
+    def close_window(self, msisdn: str) -> None:
+        """From now on, free-form WhatsApp to ``msisdn`` fails with 63016 (templates go)."""
+        with self.state.lock:
+            self.state.window_closed.add(msisdn)
+
+    def take_callbacks(self) -> list[tuple[str, dict[str, str]]]:
+        """The status callbacks Twilio would post now (url, form), oldest first; cleared."""
+        with self.state.lock:
+            found, self.state.callbacks = self.state.callbacks, []
+        return found
 
     def set_approval(self, sid: str, status: str) -> None:
         """WhatsApp's decision on a submitted template (``approved``, ``rejected`` …)."""
@@ -247,10 +266,12 @@ def _handler(state: _State) -> type[BaseHTTPRequestHandler]:
                 return self._reset()
             if fault is Fault.RESET:
                 return self._reset()
-            needed = ("To",) if form.get("ContentSid") else ("To", "Body")
-            missing = [name for name in needed if not form.get(name)]
-            if missing:
-                return self._error(400, 21604, f"A '{missing[0]}' parameter is required.")
+            if not form.get("To"):
+                return self._error(400, 21604, "A 'To' parameter is required.")
+            if not form.get("Body") and not form.get("ContentSid"):
+                return self._error(400, 21619, "A text message body or media urls is required.")
+            if form.get("ContentVariables") and not form.get("ContentSid"):
+                return self._error(400, 21654, "A ContentSid must be specified.")
             if fault is None or fault in ACCEPTED_FAULTS:
                 message = self._accept(form)
                 if fault is None:
@@ -344,13 +365,16 @@ def _handler(state: _State) -> type[BaseHTTPRequestHandler]:
         def _accept(self, form: dict[str, list[str]]) -> dict[str, Any]:
             sid = f"SM{secrets.token_hex(16)}"
             now = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
+            content_sid = _first(form, "ContentSid")
+            raw_variables = _first(form, "ContentVariables")
+            variables = json.loads(raw_variables) if raw_variables else None
             message: dict[str, Any] = {
                 "sid": sid,
                 "account_sid": state.account_sid,
                 "to": form["To"][0],
                 "from": _first(form, "From"),
                 "messaging_service_sid": _first(form, "MessagingServiceSid"),
-                "body": _first(form, "Body") or "",
+                "body": _first(form, "Body") or "",  # Twilio renders a template; we don't
                 "status": "queued",
                 "num_media": str(len(form.get("MediaUrl", []))),
                 "num_segments": "1",
@@ -364,14 +388,19 @@ def _handler(state: _State) -> type[BaseHTTPRequestHandler]:
                 "error_message": None,
                 "uri": f"/2010-04-01/Accounts/{state.account_sid}/Messages/{sid}.json",
             }
-            kept = {
-                **message,
+            to = form["To"][0]
+            extra = {
                 "_media": form.get("MediaUrl", []),
-                "_content_sid": _first(form, "ContentSid"),
-                "_content_variables": json.loads(_first(form, "ContentVariables") or "null"),
+                "_content_sid": content_sid,
+                "_content_variables": variables,
             }
+            callback = _first(form, "StatusCallback")
             with state.lock:
-                state.sent.append(kept)
+                state.sent.append({**message, **extra})
+                closed = to.removeprefix("whatsapp:") in state.window_closed
+                if callback and closed and to.startswith("whatsapp:") and content_sid is None:
+                    failed = {"MessageSid": sid, "MessageStatus": "failed", "ErrorCode": "63016"}
+                    state.callbacks.append((callback, {**failed, "AccountSid": state.account_sid}))
             return message
 
         def _json(

@@ -13,7 +13,7 @@ from rq import Retry
 from rq.job import Job
 
 from auth.stores.audit import AuditLog
-from messaging import Channel, MessengerError
+from messaging import Channel, MessengerError, Notice
 from messaging.masking import mask_account, mask_phone
 from messaging.notices import render_notice
 from workers.context import current
@@ -57,32 +57,22 @@ def refund_claim(claim_id: str) -> str:
         parties=f"from {mask_phone(claim.msisdn)} (held) to {mask_account(claim.from_account)}",
         reference=claim.reference,
     )
-    messages = []
-    if sender is not None:
-        messages.append(
-            (
-                Channel.WHATSAPP,
-                sender.msisdn,
-                render_notice(
-                    "claim_refunded_sender",
-                    amount=shown,
-                    number=mask_phone(claim.msisdn),
-                    reference=claim.reference,
-                    account=mask_account(claim.from_account),
-                ),
-            )
-        )
-    messages.append(
-        (
-            Channel.SMS,
-            claim.msisdn,
-            render_notice("claim_refunded_recipient", bank=ctx.bank_name, amount=shown),
-        )
-    )
-    for channel, to, text in messages:
+    # The money is back either way: a notice that fails is logged, and the refund not repeated.
+    if sender is not None:  # in their WhatsApp, as its window allows (a week has passed)
+        params = {
+            "amount": shown,
+            "number": mask_phone(claim.msisdn),
+            "reference": claim.reference,
+            "account": mask_account(claim.from_account),
+        }
         try:
-            ctx.messenger.send(channel, to, text)
-        except MessengerError as exc:  # the money is back either way; don't refund twice
-            log.warning("refund notice to %s not sent: %s", mask_phone(to), exc)
+            ctx.notifier.notify(Notice("claim_refunded_sender", sender.msisdn, params))
+        except MessengerError as exc:
+            log.warning("refund notice to %s not sent: %s", mask_phone(sender.msisdn), exc)
+    text = render_notice("claim_refunded_recipient", bank=ctx.bank_name, amount=shown)
+    try:  # the recipient has no wallet, and maybe no chat with the bank: by SMS
+        ctx.messenger.send(Channel.SMS, claim.msisdn, text)
+    except MessengerError as exc:
+        log.warning("refund notice to %s not sent: %s", mask_phone(claim.msisdn), exc)
     log.info("claim %s refunded to its sender", claim_id)
     return "refunded"

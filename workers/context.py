@@ -18,7 +18,7 @@ from typing import Literal
 from redis import Redis
 
 from bank.ports import CoreBanking
-from messaging import Messenger
+from messaging import Messenger, Notifier
 from workers.media import MediaStore
 
 Unlock = Literal["random", "dob"]  # how a document opens: a random password by SMS, or the DOB
@@ -29,7 +29,8 @@ class JobContext:
     bank: CoreBanking
     redis: Redis  # str replies: markers, statement requests
     raw: Redis  # bytes replies: media, the RQ queues
-    messenger: Messenger
+    messenger: Messenger  # SMS (document passwords); a customer's WhatsApp: ``notifier``
+    notifier: Notifier  # the one path of proactive WhatsApp messages (the 24-hour window)
     media: MediaStore
     bank_name: str
     zone: tzinfo  # the bank's clock: documents show their times on it

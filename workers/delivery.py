@@ -1,5 +1,8 @@
 """Delivering one protected document, once: render, encrypt, keep it for Twilio, send the
-password by SMS, send the PDF as WhatsApp media — safe to run twice, or after a crash.
+password by SMS, send the PDF as WhatsApp media — safe to run twice, or after a crash. The PDF
+goes through the proactive path (``messaging.proactive``): outside the 24-hour window it can't
+go, so the customer gets the notice that it is ready instead and ``retry`` (a message, which
+opens the window) sends it.
 
 Each document has a record in Redis (``DOC_KEY``) that says how far it got: its stored media,
 whether its password has gone out, the WhatsApp message it went in. A run reads it first and
@@ -30,11 +33,12 @@ from dataclasses import dataclass
 from redis import Redis
 
 from flows.responses import CATALOG
-from messaging import Channel
+from messaging import Channel, Notice, Path
 from messaging.masking import mask_phone
 from receipts.protect import derived_password, dob_password, protect
 from workers.context import JobContext
 from workers.media import media_url
+from workers.requests import DocumentRef, remember_failed
 
 log = logging.getLogger("teller.documents")
 
@@ -161,7 +165,17 @@ def deliver(ctx: JobContext, out: Outgoing, owner: str) -> str:
         caption_key = "document.caption_dob" if ctx.unlock == "dob" else "document.caption"
         caption = _text(ctx, caption_key, what=out.what, reference=out.reference)
         url = media_url(ctx.public_base_url, token, out.filename)
-        sid = ctx.messenger.send(Channel.WHATSAPP, out.msisdn, caption, media_urls=[url])
+        params = {"bank": ctx.bank_name, "what": out.what, "reference": out.reference}
+        notice = Notice(
+            "document_ready", out.msisdn, params, session_text=caption, media_urls=[url]
+        )
+        sent = ctx.notifier.notify(notice)
+        if sent.path is not Path.SESSION:  # kept, with its password sent: ``retry`` sends it
+            kind, _, ident = out.doc.partition(":")
+            remember_failed(ctx.redis, out.msisdn, DocumentRef(kind, ident))
+            log.info("document %s: outside the window, offered by %s", out.doc, sent.path)
+            return "offered"
+        sid = sent.sid
         # Two steps, each in one hash slot (a Redis Cluster refuses a MULTI across slots): the
         # message's pointer to its document first, so a status callback can always find the
         # document once it is marked sent.

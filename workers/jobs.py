@@ -20,8 +20,7 @@ from redis import Redis
 from rq import get_current_job
 from rq.job import Job
 
-from flows.responses import CATALOG
-from messaging import Channel, MessengerError
+from messaging import MessengerError, Notice
 from messaging.masking import mask_phone
 from receipts import verification
 from receipts.render import render_receipt
@@ -106,7 +105,7 @@ def tell_failed(doc: str) -> str:
     if was_sent(ctx.redis, out.doc):
         return "delivered since"
     try:
-        ctx.messenger.send(Channel.WHATSAPP, out.msisdn, _failed_text(ctx, out))
+        ctx.notifier.notify(_failed_notice(ctx, out))
     except MessengerError as exc:
         wait_at_least(get_current_job(), exc.retry_after_s)  # Twilio's Retry-After
         raise
@@ -217,10 +216,9 @@ def _run(ref: DocumentRef, build: Callable[[JobContext], Outgoing | None]) -> st
         raise
 
 
-def _failed_text(ctx: JobContext, out: Outgoing) -> str:
-    return CATALOG["document.failed"].format(
-        bank=ctx.bank_name, what=out.what, reference=out.reference
-    )
+def _failed_notice(ctx: JobContext, out: Outgoing) -> Notice:
+    params = {"bank": ctx.bank_name, "what": out.what, "reference": out.reference}
+    return Notice("document_failed", out.msisdn, params)
 
 
 def _tell_failed(ctx: JobContext, ref: DocumentRef, out: Outgoing) -> None:
@@ -229,7 +227,7 @@ def _tell_failed(ctx: JobContext, ref: DocumentRef, out: Outgoing) -> None:
     must stay the document's."""
     try:
         remember_failed(ctx.redis, out.msisdn, ref)
-        ctx.messenger.send(Channel.WHATSAPP, out.msisdn, _failed_text(ctx, out))
+        ctx.notifier.notify(_failed_notice(ctx, out))
         log.warning("%s: not delivered; told %s", out.doc, mask_phone(out.msisdn))
     except MessengerError as exc:
         if exc.retryable:

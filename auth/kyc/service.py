@@ -34,9 +34,8 @@ from auth.kyc.vault import DocumentVault
 from auth.service import AuthService
 from auth.stores.audit import AuditLog
 from bank.ports import CoreBanking, Customer, KycLevel
-from messaging import Channel, Messenger, MessengerError
+from messaging import MessengerError, Notice, Notifier
 from messaging.masking import mask_phone
-from messaging.notices import render_notice
 
 log = logging.getLogger("teller.kyc")
 MAX_REASON = 300
@@ -60,7 +59,7 @@ class KycUpgrades:
     vault: DocumentVault
     liveness: LivenessCheck
     bank: CoreBanking
-    messenger: Messenger
+    notifier: Notifier  # the outcome goes to the customer's WhatsApp, as its window allows
     audit: AuditLog
     clock: Callable[[], datetime]
     bank_name: str
@@ -78,14 +77,14 @@ class KycUpgrades:
         liveness: LivenessCheck | None = None,
         previous_secret_key: str | None = None,
     ) -> KycUpgrades:
-        """Over the identity service's bank, messenger, audit and clock; the demo liveness
+        """Over the identity service's bank, notifier, audit and clock; the demo liveness
         adapter unless another is given."""
         return cls(
             requests=RequestStore(redis),
             vault=DocumentVault(redis, secret_key, previous_secret_key=previous_secret_key),
             liveness=liveness or ManualReview(),
             bank=auth.bank,
-            messenger=auth.messenger,
+            notifier=auth.notifier,
             audit=auth.audit,
             clock=auth.clock,
             bank_name=auth.bank_name,
@@ -228,9 +227,9 @@ class KycUpgrades:
 
     def _tell(self, request: UpgradeRequest, what: str, **params: object) -> None:
         """The outcome, in the customer's WhatsApp chat; a failure is logged, not raised."""
-        text = render_notice(what, zone=self.zone, bank=self.bank_name, url=self.base_url, **params)
+        fields = {"bank": self.bank_name, **params}
         try:
-            self.messenger.send(Channel.WHATSAPP, request.msisdn, text)
+            self.notifier.notify(Notice(what, request.msisdn, fields))
         except MessengerError as exc:
             log.warning("kyc outcome to %s not sent: %s", mask_phone(request.msisdn), exc)
 

@@ -23,8 +23,7 @@ from auth.pages.common import gone, opened, page, service
 from auth.stores.links import Link, Purpose
 from auth.wiring import services
 from bank.ports import Customer
-from messaging import Channel, MessengerError
-from messaging.notices import render_notice
+from messaging import MessengerError, Notice
 
 ENDPOINT = "secure.kyc_upload"
 UPLOAD_LIMIT = len(SLOTS) * MAX_BYTES + 64 * 1024  # two files and the form around them
@@ -102,6 +101,6 @@ def _read(upload: FileStorage | None) -> bytes:
 def _tell_chat(msisdn: str, level: int) -> None:
     """The chat hears that the documents arrived (a failure costs only that message)."""
     auth = service()
-    text = render_notice("kyc_received", bank=auth.bank_name, level=level)
+    notice = Notice("kyc_received", msisdn, {"bank": auth.bank_name, "level": level})
     with contextlib.suppress(MessengerError):  # the page said so; the outcome message follows
-        auth.messenger.send(Channel.WHATSAPP, msisdn, text)
+        auth.notifier.notify(notice)

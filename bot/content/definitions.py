@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.notice_templates import TEMPLATES as NOTICE_TEMPLATES
+
 QUICK_REPLY = "twilio/quick-reply"
 LIST_PICKER = "twilio/list-picker"
 MAX_BUTTONS = 3  # in-session quick replies without approval
@@ -170,5 +172,8 @@ INTERACTIVE: tuple[ContentDefinition, ...] = (
     *(_list(n, "en") for n in range(1, MAX_ITEMS + 1)),
 )
 
-# Every definition sync-content keeps in step with Twilio (more registries join here).
-ALL: tuple[ContentDefinition, ...] = INTERACTIVE
+# Every definition sync-content keeps in step with Twilio (more registries join here): the
+# proactive notices' templates for outside the 24-hour window (``bot.notice_templates``).
+ALL: tuple[ContentDefinition, ...] = INTERACTIVE + tuple(
+    ContentDefinition.from_dict(template) for template in NOTICE_TEMPLATES.values()
+)

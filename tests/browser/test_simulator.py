@@ -8,7 +8,8 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from messaging import Channel
+from bot.content.store import CONTENT_KEY
+from messaging import Channel, Notice
 from tests.conftest import AMINA, STRANGER
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -52,6 +53,27 @@ def test_inbox_shows_sms_for_the_number(page: Page, live_server: str, app: Flask
     page.goto(f"{live_server}/simulator")
     page.select_option("#customer", AMINA)
     expect(page.locator("#inbox li")).to_contain_text("Demo Bank: test code")
+
+
+def test_a_proactive_message_shows_the_path_it_took(
+    page: Page, live_server: str, app: Flask
+) -> None:
+    services = app.extensions["teller"]
+    page.goto(f"{live_server}/simulator")
+    page.select_option("#customer", AMINA)
+    say(page, "hi")  # opens Amina's 24-hour window
+    expect(page.locator("#chat li.in").first).to_contain_text("Welcome to Demo Bank, Amina.")
+    notice = Notice("kyc_rejected", AMINA, {"bank": "Demo Bank", "reason": "a blurred photo"})
+    services.outbound.notify(notice)
+    told = page.locator("#chat li.in").nth(1)
+    expect(told).to_contain_text("couldn't approve your KYC upgrade: a blurred photo")
+    expect(told.locator(".path")).to_have_text("session")
+    sid = "HX" + "5" * 32
+    entry = '{"sid": "' + sid + '", "approval": "approved"}'
+    services.redis.hset(CONTENT_KEY, "teller_kyc_rejected_en", entry)
+    services.outbound.window.close(AMINA)  # as a 63016 would: outside the window now
+    services.outbound.notify(notice)
+    expect(page.locator("#chat li.in").nth(2).locator(".path")).to_have_text(f"template {sid}")
 
 
 def test_narrow_phone_screen_has_no_horizontal_scroll(page: Page, live_server: str) -> None:

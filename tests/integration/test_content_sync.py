@@ -18,6 +18,7 @@ from bot.content.definitions import ALL, INTERACTIVE, ContentDefinition, list_na
 from bot.content.store import CONTENT_KEY, ContentStore
 from bot.content.sync import sync, sync_local
 from bot.messenger import TwilioMessenger
+from bot.notice_templates import TEMPLATES as NOTICE_TEMPLATES
 from tests.fake_twilio_server import (
     SID,
     FakeTwilioServer,
@@ -78,8 +79,13 @@ def test_the_command_creates_every_template_once(
     kept = stored(services)
     assert set(kept) == {d.friendly_name for d in ALL}
     assert {c["sid"] for c in server.contents()} == {v["sid"] for v in kept.values()}
-    assert {v["approval"] for v in kept.values()} == {"unsubmitted"}  # session-only: never sent
-    assert not any("ApprovalRequests" in c.path for c in server.calls)
+    # Buttons and lists are session-only: never submitted. The notices' templates (for outside
+    # the 24-hour window, bot.notice_templates) are submitted once each and wait for WhatsApp.
+    approvals = {name: v["approval"] for name, v in kept.items()}
+    assert {approvals[d.friendly_name] for d in INTERACTIVE} == {"unsubmitted"}
+    assert {approvals[name] for name in NOTICE_TEMPLATES} == {"pending"}
+    submitted = [c for c in server.calls if "ApprovalRequests" in c.path and c.form]
+    assert len(submitted) == len(NOTICE_TEMPLATES)
     body = next(c for c in server.contents() if c["friendly_name"] == list_name(2))
     assert body["types"] == {"twilio/list-picker": dict(INTERACTIVE[4].types["twilio/list-picker"])}
     again = app.test_cli_runner().invoke(args=["whatsapp", "sync-content"])

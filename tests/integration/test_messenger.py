@@ -110,7 +110,9 @@ def test_outbox_records_and_filters(services: Services, client: FlaskClient) -> 
     services.messenger.send(Channel.WHATSAPP, "+2348030000002", "Receipt", ["https://x/m"])
     everything = client.get("/dev/outbox").json["messages"]
     assert [m["channel"] for m in everything] == ["sms", "email", "whatsapp"]
-    assert set(everything[0]) == {"id", "channel", "to", "body", "media_urls", "created_at"}
+    contract = {"id", "channel", "to", "body", "media_urls", "created_at"}
+    assert set(everything[0]) == contract | {"path"} and set(everything[1]) == contract
+    assert [m.get("path") for m in everything] == ["sms", None, "session"]
     mine = client.get(f"/dev/outbox?to={AMINA.replace('+', '%2B')}").json["messages"]
     assert [m["body"] for m in mine] == ["Demo Bank: 123456 is your code"]
     assert client.get("/dev/outbox?to=nonsense").status_code == 400

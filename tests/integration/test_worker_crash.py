@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -78,6 +78,8 @@ def test_a_job_killed_mid_render_is_retried_at_once_and_sends_once(
                 f"k{n}", AMINA_SAVINGS, TUNDE_CURRENT, "001", Decimal("0.50"), "", AMINA_ID
             )
         )
+    # Amina asked for it in the chat just now, on the worker process's own (real) clock.
+    services.outbound.window.seen(AMINA, datetime.now(UTC))
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("REDIS_")},
         **redis_environment(services.config),
@@ -138,6 +140,8 @@ def test_a_worker_killed_outright_has_its_job_retried_within_seconds(
                 f"k{n}", AMINA_SAVINGS, TUNDE_CURRENT, "001", Decimal("0.50"), "", AMINA_ID
             )
         )
+    # Amina asked for it in the chat just now, on the worker process's own (real) clock.
+    services.outbound.window.seen(AMINA, datetime.now(UTC))
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("REDIS_")},
         **redis_environment(services.config),

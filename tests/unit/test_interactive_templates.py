@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot.content.definitions import ALL, YES_NO_NAME, buttons_name, list_name
 from bot.content.replies import template_for
+from bot.notice_templates import TEMPLATES as NOTICE_TEMPLATES
 from flows.menu import menu_choices, menu_text
 from flows.moving import YES_NO, numbered, options
 from flows.responses import render
@@ -66,7 +67,10 @@ def test_every_template_the_planner_names_is_defined_and_within_limits() -> None
         list_name(n) for n in range(1, 11)
     } <= set(names)
     for definition in ALL:
-        assert definition.category is None  # session-only: never submitted, never approved
+        # Buttons and lists are session-only: never submitted, never approved. The proactive
+        # notices' templates (bot.notice_templates) are the ones WhatsApp approves (UTILITY).
+        notice = definition.friendly_name in NOTICE_TEMPLATES
+        assert definition.category == ("UTILITY" if notice else None)
         quick = definition.types.get("twilio/quick-reply")
         if quick:
             assert 1 <= len(quick["actions"]) <= 3

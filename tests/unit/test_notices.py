@@ -26,6 +26,7 @@ VALUES: dict[str, object] = {
     "reason": "too many wrong codes",
     "phone": "+234 201 234 5600",
     "level": 3,
+    "what": "receipt",
     "per_transaction": "USD 10,000.00",
     "daily": "USD 25,000.00",
     "monthly": "USD 200,000.00",
@@ -83,7 +84,7 @@ def test_the_words_are_the_same_as_before() -> None:
         account="••6789",
     ) == (
         "The USD 20.00 you sent to +234•••••0001 (Ref TX8F3K2) wasn't claimed within 7 days, "
-        "so it's back in your account ••6789."
+        "so it's back in your account ••6789 in full."
     )
     assert render_notice("claim_refunded_recipient", bank="Demo Bank", amount="USD 20.00") == (
         "Demo Bank: the USD 20.00 sent to you wasn't claimed in time and has gone back to the "

@@ -1,0 +1,224 @@
+"""The one outbound path for proactive WhatsApp messages (``messaging.proactive``'s adapter).
+
+For each notice: inside the customer-service window (``bot.window``) it goes free-form; outside,
+as the notice's approved template for its language (``bot.content``: a Content SID and its
+variables); with no approved template, as an SMS to the registered number. The decision and its
+reason are logged (masked number, notice, path, reason) and kept with the message id, so
+Twilio's status callback finds it: a free-form message that fails with 63016 (WhatsApp says the
+window is closed, whatever Teller's record says) closes the window and falls back to the
+template or SMS once; every status the callback brings is recorded as the outcome.
+
+Nothing else in Teller sends to a customer's WhatsApp but the webhook's own replies to the
+message it is answering (TwiML, and ``bot.content.replies``' buttons and lists); a test reads
+the source to keep it so.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Protocol
+
+from redis import Redis
+
+from bot import window as windows
+from bot.content.store import ContentStore
+from bot.notice_templates import friendly_name
+from messaging import Channel, Messenger, MessengerError, Notice, Path, Sent
+from messaging.masking import mask_phone
+from messaging.notices import WHATSAPP_NOTICES, render_notice, template_variables
+
+log = logging.getLogger("teller.outbound")
+
+WINDOW_CLOSED = 63016  # Twilio: outside the messaging window; use a template
+FAILED = frozenset({"failed", "undelivered"})
+# Statuses worth a log line: where a message ended (the others are only recorded).
+FINAL = FAILED | {"delivered", "read", "canceled"}
+# Notices whose failure their sender reports itself: a document's PDF that fails is told by its
+# job (``workers.jobs.report_undelivered``, through this path again), so no fallback here.
+SELF_REPORTING = frozenset({"document_ready"})
+
+# hash per proactive message: key (notice), to (+E164), language, path, reason, text (the
+# notice as SMS text: masked values only, never a chat reply), variables (JSON), status,
+# error_code, outcome, fallback (the fallback's message id, once); TTL OUTBOUND_TTL_S.
+OUTBOUND_KEY = "teller:outbound:{sid}"
+OUTBOUND_TTL_S = 7 * 24 * 3600  # as long as delivery statuses are kept (bot.store)
+
+
+class TemplateMessenger(Messenger, Protocol):
+    """A messenger that can also send an approved WhatsApp template."""
+
+    def send_content(
+        self, to: str, content_sid: str, variables: Mapping[str, str], fallback: str
+    ) -> str:
+        """Send template ``content_sid`` with ``variables`` to ``to``'s WhatsApp; ``fallback``
+        is the text it shows (the dev outbox keeps it; Twilio renders its own)."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Fallback:
+    """What a notice becomes outside the window (kept with the message for a 63016)."""
+
+    key: str
+    to: str
+    language: str
+    text: str
+    variables: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ProactiveSender:
+    """The ``Notifier``: sends each notice by the path its customer's window allows."""
+
+    messenger: TemplateMessenger
+    window: windows.Window
+    content: ContentStore
+    redis: Redis
+    clock: Callable[[], datetime]
+    zone: tzinfo | None = None  # the bank's clock, for a notice's times
+
+    @classmethod
+    def build(
+        cls, messenger: TemplateMessenger, redis: Redis, clock: Callable[[], datetime], zone: tzinfo
+    ) -> ProactiveSender:
+        """Over one Redis (str replies): the window, the template SIDs, the message records."""
+        return cls(messenger, windows.Window(redis), ContentStore(redis), redis, clock, zone)
+
+    def notify(self, notice: Notice) -> Sent:
+        if notice.key not in WHATSAPP_NOTICES:  # a notice with no template: a bug, not an SMS
+            raise KeyError(notice.key)
+        fallback = self._fallback(notice)
+        last, now = self.window.last(notice.to), self.clock()
+        reason = windows.why(last, now)
+        if windows.is_open(last, now):
+            text = notice.session_text if notice.session_text is not None else fallback.text
+            try:
+                sid = self._session(notice.to, text, notice.media_urls)
+            except MessengerError as exc:
+                if exc.code != WINDOW_CLOSED:
+                    raise
+                self.window.close(notice.to)
+                reason = f"{reason}, but Twilio answered {WINDOW_CLOSED} (window closed)"
+            else:
+                return self._sent(fallback, sid, Path.SESSION, reason)
+        return self._outside(fallback, reason)
+
+    def on_status(self, sid: str, status: str, error_code: str) -> None:
+        """A delivery status for one of this path's messages (others are ignored): recorded;
+        a free-form message refused with 63016 falls back once. Never raises a send's error:
+        a failed fallback is recorded and logged."""
+        key = OUTBOUND_KEY.format(sid=sid)
+        record: dict[str, str] = self.redis.hgetall(key)  # type: ignore[assignment]
+        if not record:
+            return
+        self.redis.hset(key, mapping={"status": status, "error_code": error_code})
+        closed = status in FAILED and error_code == str(WINDOW_CLOSED)
+        if not closed or record.get("path") != Path.SESSION:
+            outcome = status if not error_code else f"{status} (error {error_code})"
+            self._outcome(key, record, sid, outcome, logged=status in FINAL)
+            return
+        self.window.close(record["to"])
+        if record["key"] in SELF_REPORTING:
+            self._outcome(key, record, sid, "63016: window closed; its sender reports it")
+            return
+        if not self.redis.hsetnx(key, "fallback", "pending"):
+            return  # "failed" and "undelivered" both came: fall back once
+        fallback = _Fallback(
+            record["key"],
+            record["to"],
+            record.get("language", "en"),
+            record["text"],
+            json.loads(record["variables"]),
+        )
+        try:
+            sent = self._outside(fallback, f"63016 on free-form message {sid}")
+        except MessengerError as exc:
+            self._outcome(key, record, sid, f"63016; fallback not sent ({exc})")
+            return
+        self.redis.hset(key, "fallback", sent.sid)
+        self._outcome(key, record, sid, f"63016; fell back to {sent.path} as {sent.sid}")
+
+    def outcome(self, sid: str) -> dict[str, str]:
+        """What is known of one proactive message (empty: not one of this path's)."""
+        found: dict[str, str] = self.redis.hgetall(OUTBOUND_KEY.format(sid=sid))  # type: ignore[assignment]
+        return found
+
+    # ----------------------------------------------------------------------------------------
+    def _fallback(self, notice: Notice) -> _Fallback:
+        params = dict(notice.params)
+        return _Fallback(
+            key=notice.key,
+            to=notice.to,
+            language=notice.language,
+            text=render_notice(notice.key, zone=self.zone, **params),
+            variables=template_variables(notice.key, zone=self.zone, **params),
+        )
+
+    def _session(self, to: str, text: str, media_urls: Sequence[str]) -> str:
+        # The raw free-form send: this is the one place it is called for a customer's WhatsApp.
+        return self.messenger.send(Channel.WHATSAPP, to, text, media_urls=media_urls)
+
+    def _outside(self, fallback: _Fallback, reason: str) -> Sent:
+        name = friendly_name(fallback.key, fallback.language)
+        content_sid, state = self._approved(name)
+        if content_sid is not None:
+            sid = self.messenger.send_content(
+                fallback.to, content_sid, fallback.variables, fallback.text
+            )
+            return self._sent(fallback, sid, Path.TEMPLATE, f"{reason}; template {name}")
+        sid = self.messenger.send(Channel.SMS, fallback.to, fallback.text)
+        return self._sent(fallback, sid, Path.SMS, f"{reason}; template {name} {state}")
+
+    def _approved(self, name: str) -> tuple[str | None, str]:
+        """(the template's SID if WhatsApp approved it, else None; its state, for the log).
+        Only an approved template goes outside the window; the others (and none) mean SMS."""
+        stored = self.content.all().get(name)  # read afresh: a sync shows at the next notice
+        if stored is None:
+            return None, "not synced"
+        return (stored.sid if stored.approval == "approved" else None), stored.approval
+
+    def _sent(self, fallback: _Fallback, sid: str, path: Path, reason: str) -> Sent:
+        key = OUTBOUND_KEY.format(sid=sid)
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(
+            key,
+            mapping={
+                "key": fallback.key,
+                "to": fallback.to,
+                "language": fallback.language,
+                "path": path.value,
+                "reason": reason,
+                "text": fallback.text,
+                "variables": json.dumps(fallback.variables),
+            },
+        )
+        pipe.expire(key, OUTBOUND_TTL_S)
+        pipe.execute()
+        log.info(
+            "proactive %s to %s: %s as %s (%s)",
+            fallback.key,
+            mask_phone(fallback.to),
+            path.value,
+            sid,
+            reason,
+        )
+        return Sent(sid, path, reason)
+
+    def _outcome(
+        self, key: str, record: dict[str, str], sid: str, outcome: str, logged: bool = True
+    ) -> None:
+        self.redis.hset(key, "outcome", outcome)
+        if not logged:
+            return
+        log.info(
+            "proactive %s to %s as %s (%s): %s",
+            record.get("key", "?"),
+            mask_phone(record.get("to", "")),
+            sid,
+            record.get("path", "?"),
+            outcome,
+        )

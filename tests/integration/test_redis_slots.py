@@ -92,7 +92,9 @@ def test_every_script_keeps_its_keys_in_one_slot(recorded: Services, clock: Froz
         slots = {key_slot(key.encode()) for key in keys}
         assert len(slots) <= 1, f"script {sha[:12]} got keys in {len(slots)} slots: {keys}"
     used = {sha for sha, _ in CALLS} | {_sha_of_source(source) for source, _ in CALLS}
-    assert len(used & set(SCRIPTS)) >= 10, "the journey ran too few of the stores' scripts"
+    # At least 9 distinct scripts (the token check runs inside the edge's own begin and commit
+    # scripts, so it is no longer a call of its own).
+    assert len(used & set(SCRIPTS)) >= 9, "the journey ran too few of the stores' scripts"
 
 
 def _sha_of_source(source: str) -> str:

@@ -15,6 +15,7 @@ from admin import wiring as admin_wiring
 from admin.cli import admin_cli
 from app import observability
 from app.config import ROOT, Config, unknown_variables
+from app.languages import languages_cli
 from app.services import Services, build_services
 from auth import api as token_api
 from auth import pages as secure_pages
@@ -23,6 +24,7 @@ from auth.audit_cli import audit_cli
 from auth.cli import auth_cli
 from bank.cli import bank_cli
 from bot.routes import register_blueprints
+from messaging.languages import catalogs
 
 log = logging.getLogger("teller")
 
@@ -32,6 +34,7 @@ def create_app(config: Config | None = None, services: Services | None = None) -
     if config is None:
         config = services.config if services else Config.from_env()
     _configure_logging(config)
+    catalogs()  # the translations are read at start: a broken catalog stops here, by name
     for name in unknown_variables(os.environ):
         log.warning("config: %s is set but Teller does not read it (a typo?)", name)
     if services is None:
@@ -62,6 +65,7 @@ def create_app(config: Config | None = None, services: Services | None = None) -
     app.cli.add_command(auth_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(admin_cli)
+    app.cli.add_command(languages_cli)
     _announce(services)
     return app
 

@@ -23,7 +23,7 @@ from auth.service import AuthService
 from auth.stores.links import Link
 from auth.stores.lockout import Kind
 from bank.ports import Account, Claim, ClaimGone
-from messaging import Channel, MessengerError
+from messaging import Channel, MessengerError, local_format
 from messaging.masking import mask_account, mask_phone
 from messaging.notices import render_notice
 
@@ -119,9 +119,11 @@ def tell_sender(service: AuthService, claim: Claim) -> None:
     if sender is None:
         return
     currency = service.bank.profile().currency
+    language = service.language(sender.msisdn)
     text = render_notice(
         "claim_paid_sender",
-        amount=f"{currency} {claim.amount:,.2f}",
+        language=language,
+        amount=local_format.money(claim.amount, currency, language),
         number=mask_phone(claim.msisdn),
         reference=claim.reference,
         bank=service.bank_name,

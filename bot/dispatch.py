@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from auth.ports import Identity, StepUp
+from auth.stores.languages import LanguageStore
 from bank.ports import CoreBanking
 from bot import twiml
 from bot.counting import intent_of
@@ -25,9 +26,12 @@ from bot.inbound import InboundMessage
 from bot.store import Begin, BeginStatus, EdgeStore
 from flows import engine
 from flows.conversation import Conversation
+from flows.effects import SetLanguage
 from flows.responses import CATALOG, render_all
-from flows.types import Context, Inbound, NameLookups, Outcome, Reply
+from flows.router import normalize
+from flows.types import Context, Effect, Inbound, NameLookups, Outcome, Reply
 from messaging import Channel, Messenger, MessengerError, metrics
+from messaging.languages import SOURCE, catalogs, speaking, typed_words
 from messaging.masking import mask_phone as _mask_phone
 
 log = logging.getLogger("teller.webhook")
@@ -57,6 +61,11 @@ class Dispatcher:
     stepup: StepUp | None = None
     effects: EffectRunner | None = None  # performs the flows' effects (flows.effects)
 
+    @functools.cached_property
+    def languages(self) -> LanguageStore:
+        """Each number's language, beside its conversation in the edge's Redis."""
+        return LanguageStore(self.edge.redis)
+
     def handle(self, msg: InboundMessage) -> str:
         begin = self._claim(msg)
         if begin.status is BeginStatus.DUPLICATE:
@@ -81,9 +90,13 @@ class Dispatcher:
         started = time.perf_counter()
         now = self.clock()
         conv = Conversation.from_json(begin.doc)
-        ctx = self._context(msg.msisdn, now)
-        outcome = engine.handle(conv, Inbound(msg.body, msg.num_media > 0), ctx, self.idle)
-        xml = twiml.reply(render_all(self._perform(outcome, ctx), self._common()))
+        language = self._language(msg.msisdn, msg.body)
+        ctx = self._context(msg.msisdn, now, language)
+        with speaking(language):
+            outcome = engine.handle(conv, Inbound(msg.body, msg.num_media > 0), ctx, self.idle)
+            replies = self._perform(outcome, ctx)
+        with speaking(_chosen(outcome, language)):
+            xml = twiml.reply(render_all(replies, self._common()))
         doc = None
         if outcome.persist:
             doc = Conversation(outcome.state, outcome.data, now, outcome.hinted).to_json()
@@ -123,13 +136,15 @@ class Dispatcher:
             return False
         try:
             now = self.clock()
-            ctx = self._context(msisdn, now)
+            language = self._language(msisdn)
+            ctx = self._context(msisdn, now, language)
             if ctx.customer is None:
                 self.edge.abort(msisdn, sid, begin)
                 return False
-            outcome = run(Conversation.from_json(begin.doc), ctx)
-            # One WhatsApp message (split only past 1,600 characters), not one per reply.
-            replies = render_all(self._perform(outcome, ctx), self._common())
+            with speaking(language):
+                outcome = run(Conversation.from_json(begin.doc), ctx)
+                # One WhatsApp message (split only past 1,600 characters), not one per reply.
+                replies = render_all(self._perform(outcome, ctx), self._common())
             texts = twiml.split_message("\n\n".join(replies))
             doc = Conversation(outcome.state, outcome.data, now, outcome.hinted).to_json()
             if not self.edge.commit(msisdn, sid, begin, twiml.EMPTY, doc):
@@ -149,15 +164,32 @@ class Dispatcher:
 
     def _perform(self, outcome: Outcome, ctx: Context) -> tuple[Reply, ...]:
         """Perform the outcome's effects before anything is stored; a refusal's replies
-        replace the flow's (the state still moves on: nothing is left half-done)."""
-        if not outcome.effects or ctx.customer is None:
+        replace the flow's (the state still moves on: nothing is left half-done). A language
+        chosen is kept here, for any number."""
+        effects = self._keep_language(ctx.msisdn, outcome.effects)
+        if not effects or ctx.customer is None:
             return outcome.replies
         if self.effects is None:  # never drop what the flow said was done: fail closed
             raise RuntimeError("the flow returned effects but no EffectRunner is wired")
-        refused = self.effects.perform(outcome.effects, ctx.customer)
+        refused = self.effects.perform(effects, ctx.customer)
         return outcome.replies if refused is None else refused
 
-    def _context(self, msisdn: str, now: datetime) -> Context:
+    def _language(self, msisdn: str, body: str = "") -> str:
+        """The number's language; a menu word of another language (``bonjour``) chooses it."""
+        chosen = typed_words().greetings.get(normalize(body)) if body else None
+        if chosen is not None:
+            self.languages.set(msisdn, chosen)
+            return chosen
+        return self.languages.get(msisdn)
+
+    def _keep_language(self, msisdn: str, effects: tuple[Effect, ...]) -> tuple[Effect, ...]:
+        for effect in effects:
+            if isinstance(effect, SetLanguage):
+                self.languages.set(msisdn, effect.language)
+        return tuple(e for e in effects if not isinstance(e, SetLanguage))
+
+    def _context(self, msisdn: str, now: datetime, language: str = SOURCE) -> Context:
+        found = catalogs()
         return Context(
             customer=self.bank.customer_by_msisdn(msisdn),
             bank_name=self.bank_name,
@@ -169,6 +201,9 @@ class Dispatcher:
             stepup=self.stepup,
             lookups=self.lookups,
             msisdn=msisdn,
+            languages=tuple((code, found.name(code)) for code in found.languages),
+            language=language,
+            words=typed_words().words,
         )
 
     def _common(self) -> dict[str, str]:
@@ -200,3 +235,11 @@ class Dispatcher:
             if stored is None:
                 return None  # the first copy gave up; Twilio's retry will be processed
         return None
+
+
+def _chosen(outcome: Outcome, language: str) -> str:
+    """The language the replies are written in: one the outcome just chose, else the number's."""
+    for effect in outcome.effects:
+        if isinstance(effect, SetLanguage):
+            return effect.language
+    return language

@@ -30,6 +30,7 @@ from flows.effects import EndStepUp
 from flows.format import short_time
 from flows.states import State
 from flows.types import Context, Outcome, Reply
+from messaging.languages import text as in_language
 
 Continuation = Callable[[Context, Mapping[str, Any]], Outcome]
 
@@ -102,7 +103,8 @@ def handle(conv: Conversation, text: str, ctx: Context) -> Outcome:
         if not data.get("can_switch"):
             return Outcome(State.STEP_UP, (Reply("stepup.no_backup"),), data)
         if len(ways) > 1:
-            lines = "\n".join(f"{n} {WAY_LABELS.get(w, w)}" for n, w in enumerate(ways, 1))
+            labels = [in_language(f"stepup_way.{w}", WAY_LABELS.get(w, w)) for w in ways]
+            lines = "\n".join(f"{n} {label}" for n, label in enumerate(labels, 1))
             choose = Reply("stepup.choose_way", {"choices": lines})
             return Outcome(State.STEP_UP, (choose,), {**data, "choosing": True})
         return _switched(ctx, port.switch(msisdn, customer_id, request, *ways[:1]), data)

@@ -13,7 +13,8 @@ from rq import Retry
 from rq.job import Job
 
 from auth.stores.audit import AuditLog
-from messaging import Channel, MessengerError
+from auth.stores.languages import LanguageStore
+from messaging import Channel, MessengerError, local_format
 from messaging.masking import mask_account, mask_phone
 from messaging.notices import render_notice
 from workers.context import current
@@ -43,7 +44,11 @@ def refund_claim(claim_id: str) -> str:
         return "nothing to refund"
     held_in = {a.number: a.currency for a in ctx.bank.accounts(claim.customer_id)}
     currency = held_in.get(claim.from_account) or ctx.bank.profile().currency
-    shown = f"{currency} {claim.amount:,.2f}"
+    languages = LanguageStore(ctx.redis)
+
+    def shown(language: str) -> str:
+        return local_format.money(claim.amount, currency, language)
+
     sender = ctx.bank.customer(claim.customer_id)
     # Audited where the money moves, before the notices (a notice may fail; the refund stands).
     AuditLog(ctx.redis).record(
@@ -65,7 +70,8 @@ def refund_claim(claim_id: str) -> str:
                 sender.msisdn,
                 render_notice(
                     "claim_refunded_sender",
-                    amount=shown,
+                    language=(told := languages.get(sender.msisdn)),
+                    amount=shown(told),
                     number=mask_phone(claim.msisdn),
                     reference=claim.reference,
                     account=mask_account(claim.from_account),
@@ -76,7 +82,12 @@ def refund_claim(claim_id: str) -> str:
         (
             Channel.SMS,
             claim.msisdn,
-            render_notice("claim_refunded_recipient", bank=ctx.bank_name, amount=shown),
+            render_notice(
+                "claim_refunded_recipient",
+                language=(told := languages.get(claim.msisdn)),
+                bank=ctx.bank_name,
+                amount=shown(told),
+            ),
         )
     )
     for channel, to, text in messages:

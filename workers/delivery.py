@@ -20,8 +20,10 @@ from dataclasses import dataclass
 
 from redis import Redis
 
-from flows.responses import CATALOG
+from auth.stores.languages import LanguageStore
+from flows.responses import template
 from messaging import Channel
+from messaging.languages import speaking, text
 from messaging.masking import mask_phone
 from receipts.protect import dob_password, protect, random_password
 from workers.context import JobContext
@@ -73,8 +75,13 @@ class Outgoing:
     render: Callable[[], bytes]  # the unprotected PDF
 
 
-def _text(ctx: JobContext, key: str, **params: str) -> str:
-    return CATALOG[key].format(bank=ctx.bank_name, **params)
+def chat_text(ctx: JobContext, key: str, msisdn: str, **params: str) -> str:
+    """A reply of the chat's catalog for a document, in the language of ``msisdn``; ``what``
+    (``receipt``, ``statement``) is named in it too."""
+    with speaking(LanguageStore(ctx.redis).get(msisdn)):
+        if "what" in params:
+            params["what"] = text(f"document.{params['what']}", params["what"])
+        return template(key).format(bank=ctx.bank_name, **params)
 
 
 def _password(ctx: JobContext, out: Outgoing) -> tuple[str, bool]:
@@ -99,7 +106,8 @@ def _prepare(ctx: JobContext, out: Outgoing, key: str) -> str:
     pipe.execute()
     if by_sms:
         params = {"what": out.what, "reference": out.reference, "password": password}
-        ctx.messenger.send(Channel.SMS, out.msisdn, _text(ctx, "document.password_sms", **params))
+        sms = chat_text(ctx, "document.password_sms", out.msisdn, **params)
+        ctx.messenger.send(Channel.SMS, out.msisdn, sms)
     ctx.redis.hset(key, "sms", "1")
     return token
 
@@ -123,7 +131,7 @@ def deliver(ctx: JobContext, out: Outgoing, owner: str) -> str:
         if not (token and state.get("sms") and ctx.media.alive(token)):
             token = _prepare(ctx, out, key)
         caption_key = "document.caption_dob" if ctx.unlock == "dob" else "document.caption"
-        caption = _text(ctx, caption_key, what=out.what, reference=out.reference)
+        caption = chat_text(ctx, caption_key, out.msisdn, what=out.what, reference=out.reference)
         url = media_url(ctx.public_base_url, token, out.filename)
         sid = ctx.messenger.send(Channel.WHATSAPP, out.msisdn, caption, media_urls=[url])
         pipe = ctx.redis.pipeline(transaction=True)

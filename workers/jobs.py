@@ -19,7 +19,6 @@ from redis import Redis
 from rq import get_current_job
 from rq.job import Job
 
-from flows.responses import CATALOG
 from messaging import Channel, MessengerError
 from messaging.masking import mask_phone
 from receipts import verification
@@ -29,6 +28,7 @@ from workers.context import JobContext, current
 from workers.delivery import (
     DocumentBusy,
     Outgoing,
+    chat_text,
     deliver,
     document_of_message,
     forget,
@@ -212,9 +212,7 @@ def _run(ref: DocumentRef, build: Callable[[JobContext], Outgoing | None]) -> st
 
 
 def _failed_text(ctx: JobContext, out: Outgoing) -> str:
-    return CATALOG["document.failed"].format(
-        bank=ctx.bank_name, what=out.what, reference=out.reference
-    )
+    return chat_text(ctx, "document.failed", out.msisdn, what=out.what, reference=out.reference)
 
 
 def _tell_failed(ctx: JobContext, ref: DocumentRef, out: Outgoing) -> None:

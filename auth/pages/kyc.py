@@ -102,6 +102,7 @@ def _read(upload: FileStorage | None) -> bytes:
 def _tell_chat(msisdn: str, level: int) -> None:
     """The chat hears that the documents arrived (a failure costs only that message)."""
     auth = service()
-    text = render_notice("kyc_received", bank=auth.bank_name, level=level)
+    language = auth.language(msisdn)
+    text = render_notice("kyc_received", language=language, bank=auth.bank_name, level=level)
     with contextlib.suppress(MessengerError):  # the page said so; the outcome message follows
         auth.messenger.send(Channel.WHATSAPP, msisdn, text)

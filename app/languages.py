@@ -19,10 +19,13 @@ import click
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 from flask.cli import AppGroup
+from jinja2.ext import babel_extract
 
+from app.config import ROOT
 from flows import cards, responses, stepup, transfer
 from messaging import notices
 from messaging.languages import DOMAIN, LOCALES_DIR, NAME_KEY, SOURCE, Catalogs, catalogs
+from receipts import wording
 
 HEADER = (
     "# Teller's English, to translate. Written by `flask --app app languages extract` from the\n"
@@ -30,8 +33,10 @@ HEADER = (
 )
 STABLE_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 
+PAGE_TEMPLATES = ROOT / "templates" / "secure"
+
 # The groups a language must have complete to be offered to customers (docs/languages.md).
-REQUIRED = ("chat", "notices")
+REQUIRED = ("chat", "notices", "pages", "receipts")
 
 
 def sources() -> dict[str, dict[str, str]]:
@@ -50,7 +55,23 @@ def sources() -> dict[str, dict[str, str]]:
         **{f"reason.{kind}": reason for kind, reason in notices.BLOCK_REASONS.items()},
         "notice.card_number": notices.CARD_NUMBER,
     }
-    return {"chat": chat, "notices": notice}
+    return {"chat": chat, "notices": notice, "pages": pages(), "receipts": dict(wording.RECEIPT)}
+
+
+def pages() -> dict[str, str]:
+    """The secure pages' ``pgettext(key, english)`` calls, as Babel's Jinja extractor finds
+    them in the templates (``auth.pages.languages``)."""
+    found: dict[str, str] = {}
+    for path in sorted(PAGE_TEMPLATES.glob("*.html")):
+        with path.open("rb") as handle:
+            for _, _, message, _ in babel_extract(handle, ["pgettext"], [], {}):
+                # (key, english, None for each keyword argument)
+                if not isinstance(message, tuple) or len(message) < 2:
+                    continue
+                key, english = message[0], message[1]
+                if key and english and found.setdefault(key, english) != english:
+                    raise ValueError(f"{path.name}: {key} has two English texts")
+    return found
 
 
 def _choice_labels() -> dict[str, str]:

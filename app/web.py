@@ -22,6 +22,7 @@ from auth import pages as secure_pages
 from auth import wiring as auth_wiring
 from auth.audit_cli import audit_cli
 from auth.cli import auth_cli
+from auth.pages import languages as page_languages
 from bank.cli import bank_cli
 from bot.routes import register_blueprints
 from messaging.languages import catalogs
@@ -55,6 +56,7 @@ def create_app(config: Config | None = None, services: Services | None = None) -
     register_blueprints(app, services, production=config.is_production)
     secure_pages.init_app(app.config, secure_cookies=config.public_base_url.startswith("https"))
     secure_pages.csrf.init_app(app)
+    page_languages.init_app(app)
     app.register_blueprint(secure_pages.bp)
     app.register_blueprint(token_api.bp)
     auth_wiring.install(app, services)

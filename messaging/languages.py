@@ -182,3 +182,9 @@ def typed_words() -> TypedWords:
                 if meaning == "menu":
                     greetings.setdefault(word, language)
     return TypedWords(words, greetings)
+
+
+def use(language: str) -> None:
+    """Write in ``language`` from here to the end of the current context: for an edge that
+    resets it at the start of each request (the secure pages); elsewhere use ``speaking``."""
+    _current.set(language if language in catalogs().languages else SOURCE)

@@ -19,11 +19,14 @@ from redis import Redis
 from rq import get_current_job
 from rq.job import Job
 
+from auth.stores.languages import LanguageStore
 from messaging import Channel, MessengerError
+from messaging.languages import text
 from messaging.masking import mask_phone
 from receipts import verification
 from receipts.render import render_receipt
 from receipts.statement import render_statement
+from receipts.wording import RECEIPT, Wording
 from workers.context import JobContext, current
 from workers.delivery import (
     DocumentBusy,
@@ -127,6 +130,7 @@ def _receipt(ctx: JobContext, txn_id: int) -> Outgoing | None:
     receipt = receipt_for(ctx.bank, record, ctx.bank_name, ctx.zone)
     code = verification.code_for(receipt, ctx.verify_key)
     verify_url = f"{ctx.public_base_url}/verify"
+    say = wording_for(ctx, customer.msisdn)
     return Outgoing(
         doc=f"receipt:{txn_id}",
         what="receipt",
@@ -134,9 +138,15 @@ def _receipt(ctx: JobContext, txn_id: int) -> Outgoing | None:
         msisdn=customer.msisdn,
         customer_id=customer.customer_id,
         filename=f"receipt-{record.reference}.pdf",
-        title="Transaction receipt",
-        render=lambda: render_receipt(receipt, code, verify_url),
+        title=say("receipt.title"),
+        render=lambda: render_receipt(receipt, code, verify_url, say),
     )
+
+
+def wording_for(ctx: JobContext, msisdn: str) -> Wording:
+    """What a receipt prints, in the language of ``msisdn`` (the catalogs' translations)."""
+    language = LanguageStore(ctx.redis).get(msisdn)
+    return Wording(language, {k: text(k, en, language) for k, en in RECEIPT.items()})
 
 
 def _statement(ctx: JobContext, request_id: str) -> Outgoing | None:

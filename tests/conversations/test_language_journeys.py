@@ -4,8 +4,17 @@ follow it; Profile & security's *Language* changes it back; English is unchanged
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from io import BytesIO
+
+from flask.testing import FlaskClient
+from pypdf import PdfReader
+
+from app import Services
 from bot.messenger import OutboxMessenger
 from tests.conftest import AMINA
+from tests.documents import fetch, media_messages, run_jobs
 from tests.helpers import WhatsApp
 from tests.secure_pages import SecurePages, link_in
 
@@ -24,14 +33,34 @@ def chat_to(outbox: OutboxMessenger, msisdn: str = AMINA) -> list[str]:
     return [m["body"] for m in outbox.messages(msisdn) if m["channel"] == "whatsapp"]
 
 
+def receipt_text(services: Services, client: FlaskClient, outbox: OutboxMessenger) -> str:
+    """Run the receipt job, fetch the PDF sent on WhatsApp, open it with the password that
+    came by SMS, and return its text."""
+    run_jobs(services.rq_redis)
+    caption = media_messages(outbox, AMINA)[-1]
+    status, pdf, _ = fetch(client, str(caption["media_urls"][0]))
+    assert status == 200
+    sms = [m for m in sms_to(outbox) if re.search(r"\b[2-9A-Z]{10}\b", m) and "TX" in m][-1]
+    password = re.findall(r"\b([2-9A-Z]{10})\b", sms)[-1]
+    reader = PdfReader(BytesIO(pdf))
+    assert reader.is_encrypted and reader.decrypt(password)
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
 def test_a_conversation_in_french(
-    whatsapp: WhatsApp, secure: SecurePages, outbox: OutboxMessenger
+    whatsapp: WhatsApp,
+    secure: SecurePages,
+    outbox: OutboxMessenger,
+    services: Services,
+    client: FlaskClient,
 ) -> None:
     welcome = whatsapp.send(AMINA, "Bonjour !").text
     assert welcome.startswith("Bienvenue chez Demo Bank, Amina. Répondez par un numéro :\n1 Solde")
     assert "\n7 Profil et sécurité\n" in welcome
     link = whatsapp.send(AMINA, "1").text
     assert "activez d'abord la banque par chat sur notre page sécurisée" in link
+    page = secure.get(link_in(link)).text  # the secure page speaks French too
+    assert '<html lang="fr" dir="ltr">' in page and "Confirmez que c'est bien vous" in page
     assert secure.register(link_in(link), AMINA).status == 200
     assert "est votre code d'inscription à la banque par chat" in sms_to(outbox)[0]
     assert "vous vous êtes inscrit à la banque par chat le 02 nov. 10:00 WAT" in sms_to(outbox)[1]
@@ -57,7 +86,11 @@ def test_a_conversation_in_french(
 
 
 def test_a_conversation_in_arabic_then_back_to_english(
-    whatsapp: WhatsApp, secure: SecurePages, outbox: OutboxMessenger
+    whatsapp: WhatsApp,
+    secure: SecurePages,
+    outbox: OutboxMessenger,
+    services: Services,
+    client: FlaskClient,
 ) -> None:
     welcome = whatsapp.send(AMINA, "مرحبا").text
     assert welcome.startswith("مرحبًا بك في Demo Bank، Amina. أرسل رقمًا:\n1 الرصيد")
@@ -68,6 +101,15 @@ def test_a_conversation_in_arabic_then_back_to_english(
     resumed = chat_to(outbox)[-1]
     assert resumed.startswith("تم تسجيل دخولك.\n\nأرصدتك المتاحة:")
     assert "توفير ••6789: \u200f2,500.00\xa0US$" in resumed
+    # a transfer confirmed with نعم, and its receipt in Arabic
+    assert whatsapp.send(AMINA, "٤").text.startswith("إلى من تريد التحويل؟\n1 مستفيد جديد")
+    whatsapp.send(AMINA, "٥")
+    assert whatsapp.send(AMINA, "١٥٠").text.startswith("هل ترسل *\u200f150.00\xa0US$* إلى Chidi")
+    assert "أرسلنا رمزًا برسالة قصيرة" in whatsapp.send(AMINA, "نعم").text
+    assert whatsapp.send(AMINA, secure.last_code(AMINA)).text.startswith("تم: أُرسل")
+    text = unicodedata.normalize("NFKC", receipt_text(services, client, outbox))
+    # Drawn shaped (presentation forms, undone by NFKC); pypdf reads the lines back in order.
+    assert "إيصال عملية" in text and "المرجع" in text and "مكتملة" in text
     menu = whatsapp.send(AMINA, "٧").text
     assert menu.startswith("الملف الشخصي والأمان:") and menu.endswith("\n8 اللغة")
     choices = whatsapp.send(AMINA, "8").text

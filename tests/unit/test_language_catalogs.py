@@ -39,8 +39,12 @@ ENTRIES = [
 TYPED = re.compile(r"\*([a-z][a-z0-9 ]*)\*")  # *menu*, *upgrade kyc*: words the engine reads
 
 
+PERCENT = re.compile(r"%\((\w+)\)s")  # the pages' placeholders (Jinja's newstyle gettext)
+
+
 def fields(template: str) -> set[str]:
-    return {name for _, name, _, _ in Formatter().parse(template) if name is not None}
+    braces = {name for _, name, _, _ in Formatter().parse(template) if name is not None}
+    return braces | {f"%{name}" for name in PERCENT.findall(template)}
 
 
 def test_french_and_arabic_are_shipped() -> None:

@@ -22,6 +22,7 @@ from flask.cli import AppGroup
 from jinja2.ext import babel_extract
 
 from app.config import ROOT
+from auth.scenarios import seed
 from flows import cards, responses, stepup, transfer
 from messaging import notices
 from messaging.languages import DOMAIN, LOCALES_DIR, NAME_KEY, SOURCE, Catalogs, catalogs
@@ -36,7 +37,7 @@ STABLE_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 PAGE_TEMPLATES = ROOT / "templates" / "secure"
 
 # The groups a language must have complete to be offered to customers (docs/languages.md).
-REQUIRED = ("chat", "notices", "pages", "receipts")
+REQUIRED = ("chat", "notices", "pages", "receipts", "mfa")
 
 
 def sources() -> dict[str, dict[str, str]]:
@@ -55,7 +56,13 @@ def sources() -> dict[str, dict[str, str]]:
         **{f"reason.{kind}": reason for kind, reason in notices.BLOCK_REASONS.items()},
         "notice.card_number": notices.CARD_NUMBER,
     }
-    return {"chat": chat, "notices": notice, "pages": pages(), "receipts": dict(wording.RECEIPT)}
+    return {
+        "chat": chat,
+        "notices": notice,
+        "pages": pages(),
+        "receipts": dict(wording.RECEIPT),
+        "mfa": dict(seed.DEFAULT_TEMPLATES),
+    }
 
 
 def pages() -> dict[str, str]:

@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
         ),
     )
     app.before_request(_start_in_english)
+    app.teardown_request(_back_to_english)
     app.context_processor(_page_language)
 
 
@@ -49,6 +50,10 @@ def selected() -> str:
 
 def _start_in_english() -> None:
     use(SOURCE)  # a worker thread serves many requests: none inherits another's language
+
+
+def _back_to_english(_: BaseException | None) -> None:
+    use(SOURCE)  # nor does what runs after the request in this thread (a test's next step)
 
 
 def _page_language() -> dict[str, str]:

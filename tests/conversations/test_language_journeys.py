@@ -76,6 +76,10 @@ def test_a_conversation_in_french(
     assert "depuis Épargne ••6789 ? Répondez OUI pour confirmer ou NON pour annuler." in summary
     challenge = whatsapp.send(AMINA, "oui").text
     assert challenge.startswith("Pour votre sécurité, nous avons envoyé un code par SMS")
+    code_sms = sms_to(outbox)[-1]  # the scenario's template, in French (the bank's default)
+    assert (
+        " est votre code pour envoyer 150,00\xa0$US à Chidi Okeke (Access Bank ••4321)" in code_sms
+    )
     done = whatsapp.send(AMINA, secure.last_code(AMINA)).text
     assert done.startswith(
         "C'est fait : 150,00\xa0$US envoyé à Chidi Okeke (Access Bank ••4321). Réf. "
@@ -106,6 +110,7 @@ def test_a_conversation_in_arabic_then_back_to_english(
     whatsapp.send(AMINA, "٥")
     assert whatsapp.send(AMINA, "١٥٠").text.startswith("هل ترسل *\u200f150.00\xa0US$* إلى Chidi")
     assert "أرسلنا رمزًا برسالة قصيرة" in whatsapp.send(AMINA, "نعم").text
+    assert " هو رمزك لإرسال \u200f150.00\xa0US$ إلى Chidi Okeke" in sms_to(outbox)[-1]
     assert whatsapp.send(AMINA, secure.last_code(AMINA)).text.startswith("تم: أُرسل")
     text = unicodedata.normalize("NFKC", receipt_text(services, client, outbox))
     # Drawn shaped (presentation forms, undone by NFKC); pypdf reads the lines back in order.

@@ -60,7 +60,7 @@ def sources() -> dict[str, dict[str, str]]:
         "chat": chat,
         "notices": notice,
         "pages": pages(),
-        "receipts": dict(wording.RECEIPT),
+        "receipts": dict(wording.DOCUMENTS),
         "mfa": dict(seed.DEFAULT_TEMPLATES),
     }
 

@@ -21,6 +21,8 @@ DEJAVU_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/
 _RTL = frozenset({"R", "AL", "RLE", "RLO", "RLI"})
 _MARKS = "\u200e\u200f\u061c"  # LRM, RLM, ALM: direction marks, no letters
 _NO_MARKS = str.maketrans("", "", _MARKS)
+# LRI, RLI, FSI, PDI → LRE, RLE, LRE, PDF
+_ISOLATES_AS_EMBEDDINGS = str.maketrans("\u2066\u2067\u2068\u2069", "\u202a\u202b\u202a\u202c")
 FONT = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
 
@@ -52,4 +54,11 @@ def visual(text: str, rtl: bool) -> str:
         return text
     if not any(bidirectional(c) in _RTL and c not in _MARKS for c in text):
         return text.translate(_NO_MARKS)
-    return str(get_display(arabic_reshaper.reshape(text), base_dir="R"))
+    # python-bidi's algorithm predates isolates: the embeddings it knows do the same here.
+    embedded = text.translate(_ISOLATES_AS_EMBEDDINGS)
+    return str(get_display(arabic_reshaper.reshape(embedded), base_dir="R"))
+
+
+def ltr(text: str) -> str:
+    """``text`` kept left to right inside an Arabic line (a masked number: ``••6789``)."""
+    return f"\u202a{text}\u202c"

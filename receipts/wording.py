@@ -1,4 +1,4 @@
-"""What a receipt prints besides its facts, by key, and in which language.
+"""What a receipt or a statement prints besides its facts, by key, and in which language.
 
 The English here is the source of the catalogs' ``receipts`` group (``app.languages``); the
 caller (the worker) passes a ``Wording`` with the customer's language and the translations it
@@ -45,6 +45,34 @@ RECEIPT: dict[str, str] = {
 }
 
 
+STATEMENT: dict[str, str] = {
+    "statement.title": "Account statement",
+    "statement.account": "Account",
+    "statement.holder": "Account holder",
+    "statement.period": "Period",
+    "statement.period_value": "{first} to {last}",
+    "statement.opening": "Opening balance",
+    "statement.money_in": "Money in",
+    "statement.money_out": "Money out",
+    "statement.closing": "Closing balance",
+    "statement.reference": "Statement reference",
+    "statement.generated": "Generated",
+    "statement.amounts_in": "Amounts in {currency}. Debits are shown with a minus sign.",
+    "statement.col.date": "Date",
+    "statement.col.description": "Description",
+    "statement.col.reference": "Reference",
+    "statement.col.amount": "Amount",
+    "statement.col.balance": "Balance",
+    "statement.totals": "Totals: money in {money_in} · money out {money_out}",
+    "statement.footer": "{bank} · {title} · account numbers masked",
+    "statement.page": "Page {page} of {pages}",
+    "statement.type.savings": "Savings",
+    "statement.type.current": "Current",
+    "statement.type.wallet": "Wallet",
+}
+DOCUMENTS: dict[str, str] = {**RECEIPT, **STATEMENT}
+
+
 @dataclass(frozen=True)
 class Wording:
     """A document's language and its texts in it (missing keys: the English)."""
@@ -53,7 +81,7 @@ class Wording:
     texts: Mapping[str, str] = field(default_factory=dict)
 
     def __call__(self, key: str, **params: str) -> str:
-        return self.texts.get(key, RECEIPT[key]).format(**params)
+        return self.texts.get(key, DOCUMENTS[key]).format(**params)
 
     @property
     def rtl(self) -> bool:

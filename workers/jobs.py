@@ -26,7 +26,7 @@ from messaging.masking import mask_phone
 from receipts import verification
 from receipts.render import render_receipt
 from receipts.statement import render_statement
-from receipts.wording import RECEIPT, Wording
+from receipts.wording import DOCUMENTS, Wording
 from workers.context import JobContext, current
 from workers.delivery import (
     DocumentBusy,
@@ -144,9 +144,9 @@ def _receipt(ctx: JobContext, txn_id: int) -> Outgoing | None:
 
 
 def wording_for(ctx: JobContext, msisdn: str) -> Wording:
-    """What a receipt prints, in the language of ``msisdn`` (the catalogs' translations)."""
+    """What a receipt or statement prints, in the language of ``msisdn`` (the catalogs')."""
     language = LanguageStore(ctx.redis).get(msisdn)
-    return Wording(language, {k: text(k, en, language) for k, en in RECEIPT.items()})
+    return Wording(language, {k: text(k, en, language) for k, en in DOCUMENTS.items()})
 
 
 def _statement(ctx: JobContext, request_id: str) -> Outgoing | None:
@@ -162,6 +162,8 @@ def _statement(ctx: JobContext, request_id: str) -> Outgoing | None:
         log.warning("statement %s: the account is no longer the customer's", request_id)
         return None
 
+    say = wording_for(ctx, customer.msisdn)
+
     def render() -> bytes:
         doc = statement_for(
             ctx.bank,
@@ -174,7 +176,7 @@ def _statement(ctx: JobContext, request_id: str) -> Outgoing | None:
             bank_name=ctx.bank_name,
             zone=ctx.zone,
         )
-        return render_statement(doc)
+        return render_statement(doc, say)
 
     return Outgoing(
         doc=f"statement:{request_id}",
@@ -183,7 +185,7 @@ def _statement(ctx: JobContext, request_id: str) -> Outgoing | None:
         msisdn=customer.msisdn,
         customer_id=customer.customer_id,
         filename=f"statement-{_compact(request.first)}-{_compact(request.last)}.pdf",
-        title="Account statement",
+        title=say("statement.title"),
         render=render,
     )
 

@@ -74,14 +74,21 @@ def translation_groups() -> list[tuple[str, str, list[tuple[str, str, int]]]]:
 
 
 def _translations(form: Form) -> dict[str, dict[str, str]] | None:
-    """The templates per language as sent; None when the form has none of their fields (an
-    edit then keeps the stored ones)."""
+    """The templates per language as sent, blank ones left out (that language gets the
+    English); None when the form has none of their fields (an edit then keeps the stored ones).
+    Blanks are dropped here, not only by the service, so an untouched form changes nothing
+    (four eyes would show a change no one made)."""
     sent: dict[str, dict[str, str]] = {}
+    present = False
     for lang, _, fields in translation_groups():
         for field_name, _, _ in fields:
-            if field_name in form:
-                sent.setdefault(lang, {})[field_name.rsplit(".", 1)[1]] = _lines(form[field_name])
-    return sent or None
+            if field_name not in form:
+                continue
+            present = True
+            written = _lines(form[field_name])
+            if written.strip():
+                sent.setdefault(lang, {})[field_name.rsplit(".", 1)[1]] = written
+    return sent if present else None
 
 
 # A submitted form or query string (werkzeug's ``MultiDict``: a name may come more than once).

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from auth.ports import Identity, StepUp
-from auth.stores.languages import LanguageStore
+from auth.stores.languages import LanguageStore, language_of
 from bank.ports import CoreBanking
 from bot import twiml
 from bot.counting import intent_of
@@ -90,7 +90,7 @@ class Dispatcher:
         started = time.perf_counter()
         now = self.clock()
         conv = Conversation.from_json(begin.doc)
-        language = self._language(msg.msisdn, msg.body)
+        language = self._language(msg.msisdn, begin, msg.body)
         ctx = self._context(msg.msisdn, now, language)
         with speaking(language):
             outcome = engine.handle(conv, Inbound(msg.body, msg.num_media > 0), ctx, self.idle)
@@ -136,7 +136,7 @@ class Dispatcher:
             return False
         try:
             now = self.clock()
-            language = self._language(msisdn)
+            language = self._language(msisdn, begin)
             ctx = self._context(msisdn, now, language)
             if ctx.customer is None:
                 self.edge.abort(msisdn, sid, begin)
@@ -174,13 +174,13 @@ class Dispatcher:
         refused = self.effects.perform(effects, ctx.customer)
         return outcome.replies if refused is None else refused
 
-    def _language(self, msisdn: str, body: str = "") -> str:
-        """The number's language; a menu word of another language (``bonjour``) chooses it."""
+    def _language(self, msisdn: str, begin: Begin, body: str = "") -> str:
+        """The number's language (read with the conversation: no round trip of its own); a
+        menu word of another language (``bonjour``) chooses it."""
         chosen = typed_words().greetings.get(normalize(body)) if body else None
-        if chosen is not None:
+        if chosen is not None and chosen != language_of(begin.language):
             self.languages.set(msisdn, chosen)
-            return chosen
-        return self.languages.get(msisdn)
+        return chosen or language_of(begin.language)
 
     def _keep_language(self, msisdn: str, effects: tuple[Effect, ...]) -> tuple[Effect, ...]:
         for effect in effects:

@@ -15,6 +15,7 @@ from enum import StrEnum
 from redis import Redis
 from redis.exceptions import RedisError
 
+from auth.stores.languages import LANGUAGE_KEY
 from bot.late_release import LateRelease
 from bot.sealed import Sealer
 
@@ -37,7 +38,7 @@ if seen then return {'dup', seen} end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
   redis.call('SET', KEYS[1], '', 'PX', ARGV[3])
   local conv = redis.call('HMGET', KEYS[3], 'v', 'doc')
-  return {'ok', conv[1] or '0', conv[2] or ''}
+  return {'ok', conv[1] or '0', conv[2] or '', redis.call('GET', KEYS[4]) or ''}
 end
 return {'busy', ''}
 """
@@ -74,6 +75,7 @@ class Begin:
     lock_token: str = ""
     version: int = 0
     doc: str = ""  # the stored conversation JSON ("" when there is none)
+    language: str = ""  # the number's language as stored (auth.stores.languages), "" for none
     reply: str = ""  # opened (plain TwiML)
 
 
@@ -98,6 +100,7 @@ class EdgeStore:
             SID_KEY.format(msisdn=msisdn, sid=sid),
             LOCK_KEY.format(msisdn=msisdn),
             CONV_KEY.format(msisdn=msisdn),
+            LANGUAGE_KEY.format(msisdn=msisdn),  # read with the conversation (begin only)
         ]
 
     def begin(self, msisdn: str, sid: str) -> Begin:
@@ -111,7 +114,9 @@ class EdgeStore:
             return Begin(status, reply=self._open(result[1]))
         if status is BeginStatus.BUSY:
             return Begin(status)
-        return Begin(status, lock_token=token, version=int(result[1]), doc=result[2])
+        return Begin(
+            status, lock_token=token, version=int(result[1]), doc=result[2], language=result[3]
+        )
 
     def commit(self, msisdn: str, sid: str, begin: Begin, reply: str, doc: str | None) -> bool:
         """Store the reply and the new conversation (``None``: unchanged), release the lock.

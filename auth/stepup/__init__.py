@@ -42,7 +42,6 @@ def build_stepup(
         bank_name=auth.bank_name,
         clock=auth.clock,
         zone=auth.zone,
-        language=auth.language,
     )
     return StepUpService(
         redis=challenges.redis,

@@ -54,7 +54,6 @@ class Delivery:
     bank_name: str
     clock: Callable[[], datetime]
     zone: tzinfo = UTC  # the bank's clock: a template's {server_time} is on it
-    language: Callable[[str], str] = lambda msisdn: SOURCE  # the number's (auth.stores.languages)
 
     def template(
         self, challenge: Challenge, scenario: Scenario | None, language: str = SOURCE
@@ -102,9 +101,10 @@ class Delivery:
         config: MfaConfig,
         scenario: Scenario | None,
         now: datetime,
+        language: str = SOURCE,
     ) -> StepUpView:
         """A new code for the live challenge (the tries stay), unless the cooldown or the send
-        limit refuses it."""
+        limit refuses it; written in ``language`` (the customer's: ``Facts.language``)."""
         try:
             code, expires = self.codes.issue(
                 msisdn,
@@ -124,7 +124,17 @@ class Delivery:
                 ways=challenge.others,
             )
         return self.send(
-            pipe, msisdn, customer_id, customer, request, challenge, code, expires, scenario, now
+            pipe,
+            msisdn,
+            customer_id,
+            customer,
+            request,
+            challenge,
+            code,
+            expires,
+            scenario,
+            now,
+            language=language,
         )
 
     def send(
@@ -139,9 +149,10 @@ class Delivery:
         expires: datetime,
         scenario: Scenario | None,
         now: datetime,
+        language: str = SOURCE,
     ) -> StepUpView:
-        """Send an issued code; the delivery (or its failure) is audited on ``pipe``."""
-        language = self.language(msisdn)
+        """Send an issued code in ``language``; the delivery (or its failure) is audited on
+        ``pipe``."""
         template = self.template(challenge, scenario, language)
         text = render(template, self.values(request, code, now, language))
         if challenge.kind is ChallengeType.EMAIL_CODE:

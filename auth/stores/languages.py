@@ -23,15 +23,20 @@ class LanguageStore:
         self.redis = redis
 
     def get(self, msisdn: str) -> str:
-        stored = self.redis.get(LANGUAGE_KEY.format(msisdn=msisdn))
-        if isinstance(stored, bytes):
-            stored = stored.decode()
-        if isinstance(stored, str) and stored in catalogs().languages:
-            return stored
-        return SOURCE
+        return language_of(self.redis.get(LANGUAGE_KEY.format(msisdn=msisdn)))
 
     def set(self, msisdn: str, language: str) -> None:
         """Keep ``language`` (one with a catalog: anything else is a bug, ValueError)."""
         if language not in catalogs().languages:
             raise ValueError(f"no catalog for the language {language!r}")
         self.redis.set(LANGUAGE_KEY.format(msisdn=msisdn), language)
+
+
+def language_of(stored: object) -> str:
+    """A stored value as a language with a catalog; English for none or an unknown one (a
+    catalog removed since). For readers that fetch the key in their own round trip."""
+    if isinstance(stored, bytes):
+        stored = stored.decode()
+    if isinstance(stored, str) and stored in catalogs().languages:
+        return stored
+    return SOURCE

@@ -10,7 +10,7 @@ PORT ?= 5000
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test web worker bench load lint system-test system-bench clean
+.PHONY: run test web worker bench load lint system-fonts system-test system-bench clean
 
 # What the bot needs to run (make run, web, worker)...
 $(STAMP): pyproject.toml
@@ -24,9 +24,16 @@ $(DEV_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(DEV_STAMP)
 
+# The font French and Arabic receipts are printed in (DejaVu Sans has Arabic glyphs).
+DEJAVU := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+system-fonts:
+	@test -f $(DEJAVU) || { echo "installing: fonts-dejavu-core"; \
+	  $(SUDO) apt-get update -q && $(SUDO) $(APT_INSTALL) fonts-dejavu-core; } || \
+	  { echo "could not install fonts-dejavu-core: French and Arabic receipts need $(DEJAVU)"; exit 1; }
+
 # System packages the test suite drives for real: redis-server, Debian's Chromium, and
 # PostgreSQL's server binaries (the tests run their own private server from them).
-system-test:
+system-test: system-fonts
 	@missing=""; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -40,7 +47,7 @@ system-test:
 system-bench: system-test
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) $(APT_INSTALL) wrk; }
 
-run: $(STAMP)
+run: $(STAMP) system-fonts
 	@echo "Teller on the embedded default; chat simulator: http://127.0.0.1:$(PORT)/simulator"
 	PORT=$(PORT) $(BIN)/python -m app
 

@@ -17,6 +17,7 @@ from app.services import Services, build_services
 from app.web import create_app
 from bank.seed import SeedError
 from bot.access_log import QuietPolling, RedactingFilter
+from messaging.languages import CatalogError, catalogs
 from workers import supervisor
 
 
@@ -27,7 +28,7 @@ def serve() -> None:
     os.environ.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
     try:
         app = create_app()
-    except (ConfigError, SeedError) as exc:
+    except (ConfigError, SeedError, CatalogError) as exc:
         raise SystemExit(f"Teller cannot start: {exc}") from None
     _first_admin(app.extensions["teller"])
     requests = logging.getLogger("werkzeug")
@@ -69,8 +70,9 @@ def worker() -> int:
         )
         return 2
     try:
+        catalogs()  # the translations are read at start: a broken catalog is named here
         build_services(config)  # installs the job context (workers.context)
-    except (ConfigError, SeedError) as exc:
+    except (ConfigError, SeedError, CatalogError) as exc:
         print(f"Teller cannot start: {exc}", file=sys.stderr)
         return 2
     # RQ's connections are made from the job queue's settings (a URL or a Sentinel master): the

@@ -15,17 +15,20 @@ from admin import wiring as admin_wiring
 from admin.cli import admin_cli
 from app import observability
 from app.config import ROOT, Config, unknown_variables
+from app.languages import languages_cli
 from app.services import Services, build_services
 from auth import api as token_api
 from auth import pages as secure_pages
 from auth import wiring as auth_wiring
 from auth.audit_cli import audit_cli
 from auth.cli import auth_cli
+from auth.pages import languages as page_languages
 from bank.cli import bank_cli
 from bank.engines import describe
 from bank.ports import BankUnavailable
 from bot.content.cli import whatsapp_cli
 from bot.routes import register_blueprints
+from messaging.languages import catalogs
 
 log = logging.getLogger("teller")
 
@@ -35,6 +38,7 @@ def create_app(config: Config | None = None, services: Services | None = None) -
     if config is None:
         config = services.config if services else Config.from_env()
     _configure_logging(config)
+    catalogs()  # the translations are read at start: a broken catalog stops here, by name
     for name in unknown_variables(os.environ):
         log.warning("config: %s is set but Teller does not read it (a typo?)", name)
     if services is None:
@@ -65,6 +69,7 @@ def create_app(config: Config | None = None, services: Services | None = None) -
     app.register_error_handler(BankUnavailable, _bank_busy)
     secure_pages.init_app(app.config, secure_cookies=config.public_base_url.startswith("https"))
     secure_pages.csrf.init_app(app)
+    page_languages.init_app(app)
     app.register_blueprint(secure_pages.bp)
     app.register_blueprint(token_api.bp)
     auth_wiring.install(app, services)
@@ -76,6 +81,7 @@ def create_app(config: Config | None = None, services: Services | None = None) -
     app.cli.add_command(audit_cli)
     app.cli.add_command(admin_cli)
     app.cli.add_command(whatsapp_cli)
+    app.cli.add_command(languages_cli)
     _announce(services)
     return app
 

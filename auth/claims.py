@@ -23,7 +23,7 @@ from auth.service import AuthService
 from auth.stores.links import Link
 from auth.stores.lockout import Kind
 from bank.ports import Account, Claim, ClaimGone
-from messaging import MessengerError, Notice
+from messaging import MessengerError, Notice, local_format
 from messaging.masking import mask_account, mask_phone
 
 log = logging.getLogger("teller.claims")
@@ -119,13 +119,16 @@ def tell_sender(service: AuthService, claim: Claim) -> None:
     if sender is None:
         return
     currency = service.bank.profile().currency
+    language = service.language(sender.msisdn)
     params = {
-        "amount": f"{currency} {claim.amount:,.2f}",
+        "amount": local_format.money(claim.amount, currency, language),
         "number": mask_phone(claim.msisdn),
         "reference": claim.reference,
         "bank": service.bank_name,
     }
     try:
-        service.notifier.notify(Notice("claim_paid_sender", sender.msisdn, params))
+        service.notifier.notify(
+            Notice("claim_paid_sender", sender.msisdn, params, language=language)
+        )
     except MessengerError as exc:  # the money arrived either way; it shows in their statement
         log.warning("claim notice to %s not sent: %s", mask_phone(sender.msisdn), exc)

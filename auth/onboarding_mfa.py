@@ -57,10 +57,16 @@ def send_email_code(service: AuthService, link: Link, email: str) -> datetime:
         raise SendRefused(int((until - service.clock()).total_seconds()))
     now = service.clock()
     code, expires = service.codes.issue(link.msisdn, EMAIL_PURPOSE, digest(link.token), now)
+    language = service.language(link.msisdn)
     text = render_notice(
-        "onboard_email_code", zone=service.zone, bank=service.bank_name, code=code, expires=expires
+        "onboard_email_code",
+        zone=service.zone,
+        language=language,
+        bank=service.bank_name,
+        code=code,
+        expires=expires,
     )
-    subject = render_notice("stepup_email_subject", bank=service.bank_name)
+    subject = render_notice("stepup_email_subject", language=language, bank=service.bank_name)
     try:
         service.messenger.send(Channel.EMAIL, email, text, subject=subject)
     except MessengerError as exc:

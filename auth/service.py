@@ -20,12 +20,14 @@ from auth.stores.audit import AuditLog
 from auth.stores.codes import Codes
 from auth.stores.credentials import CredentialStore, LoginIdTaken, login_id_problems
 from auth.stores.history import LoginHistory
+from auth.stores.languages import LanguageStore
 from auth.stores.links import Link, LinkStore, Purpose
 from auth.stores.lockout import Kind, Lockouts, Strike
 from auth.stores.ratelimit import LINK_REQUESTS, RateLimited, RateLimiter
 from auth.stores.sessions import ABSOLUTE, IDLE, Sessions
 from bank.ports import CoreBanking
 from messaging import Channel, Messenger, MessengerError, Notifier
+from messaging.languages import SOURCE, speaking
 from messaging.masking import mask_phone
 from messaging.notices import (
     SECURITY_NOTICES,
@@ -63,6 +65,7 @@ class AuthService:
     bank_name: str
     cooling: CoolingOffSettings  # lower limits after registering (changed at run time)
     zone: tzinfo = UTC  # the bank's clock: every time a notice or page shows is on it
+    languages: LanguageStore | None = None  # each number's language; None: English for all
 
     @classmethod
     def build(
@@ -104,7 +107,12 @@ class AuthService:
                 redis, CoolingOff(int(cooling_off.total_seconds() // 3600), cooling_off_cap), bank
             ),
             zone=zone,
+            languages=LanguageStore(redis),
         )
+
+    def language(self, msisdn: str) -> str:
+        """The number's language (``auth.stores.languages``): its notices are written in it."""
+        return self.languages.get(msisdn) if self.languages is not None else SOURCE
 
     @property
     def cooling_off(self) -> timedelta:
@@ -311,7 +319,10 @@ class AuthService:
         """A security notice by SMS to the registered number; a failure is logged, not raised."""
         if what not in SECURITY_NOTICES:
             raise KeyError(what)
-        text = render_notice(what, zone=self.zone, bank=self.bank_name, when=until or self.clock())
+        when = until or self.clock()
+        text = render_notice(
+            what, zone=self.zone, language=self.language(msisdn), bank=self.bank_name, when=when
+        )
         self._sms(msisdn, what, text)
 
     def notify_staff(self, msisdn: str, what: str) -> None:
@@ -320,19 +331,28 @@ class AuthService:
         if what not in STAFF_NOTICES:
             raise KeyError(what)
         text = render_notice(
-            what, zone=self.zone, bank=self.bank_name, when=self.clock(), phone=self.help_line()
+            what,
+            zone=self.zone,
+            language=self.language(msisdn),
+            bank=self.bank_name,
+            when=self.clock(),
+            phone=self.help_line(),
         )
         self._sms(msisdn, what, text)
 
     def notify_block(self, msisdn: str, kind: str, until: datetime) -> None:
         """The SMS that a lockout of ``kind`` now blocks chat banking until ``until``: why, till
         when on the bank's clock, and whom to call (the chat and the page say the same)."""
+        language = self.language(msisdn)
+        with speaking(language):  # the reason too
+            reason = block_reason(kind)
         text = render_notice(
             "blocked",
             zone=self.zone,
+            language=language,
             bank=self.bank_name,
             when=until,
-            reason=block_reason(kind),
+            reason=reason,
             phone=self.help_line(),
         )
         self._sms(msisdn, "blocked", text)
@@ -348,6 +368,11 @@ class AuthService:
     ) -> None:
         """The registration (or wallet-opening) code, by SMS to the number (never into the chat)."""
         text = render_notice(
-            notice, zone=self.zone, bank=self.bank_name, code=code, expires=expires
+            notice,
+            zone=self.zone,
+            language=self.language(msisdn),
+            bank=self.bank_name,
+            code=code,
+            expires=expires,
         )
         self.messenger.send(Channel.SMS, msisdn, text)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from redis import Redis
 
+from auth.stores.languages import LanguageStore
 from bank.ports import CoreBanking
 from messaging import Channel, Messenger, MessengerError
 from messaging.masking import mask_phone
@@ -43,6 +44,7 @@ class ClaimNotifier:
         self.bank.set_claim_token(claim.claim_id, digest(token))
         text = render_notice(
             "claim_link",
+            language=LanguageStore(self.rq).get(claim.msisdn),
             sender=sender_name,
             currency=self.bank.profile().currency,
             amount=claim.amount,

@@ -8,6 +8,7 @@ reply again and touches nothing.
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 import time
@@ -16,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 
 from auth.ports import Identity, StepUp
+from auth.stores.languages import LanguageStore, language_of
 from bank.ports import CoreBanking
 from bot import twiml
 from bot.content.replies import InteractiveReplies
@@ -26,9 +28,12 @@ from bot.prefetch import Prefetched
 from bot.store import Begin, BeginStatus, EdgeStore
 from flows import engine
 from flows.conversation import Conversation
+from flows.effects import SetLanguage
 from flows.responses import CATALOG, render_all
-from flows.types import Context, Inbound, NameLookups, Outcome, Reply
+from flows.router import normalize
+from flows.types import Context, Effect, Inbound, NameLookups, Outcome, Reply
 from messaging import MessengerError, Notice, Notifier, Path, metrics
+from messaging.languages import SOURCE, catalogs, speaking, typed_words
 from messaging.masking import mask_phone
 
 log = logging.getLogger("teller.webhook")
@@ -58,6 +63,11 @@ class Dispatcher:
     # True when ``identity`` is the token service on the edge's Redis (app.services): the
     # session is then read in the claim's round trip and slid in the commit's (bot.prefetch).
     prefetch_session: bool = False
+
+    @functools.cached_property
+    def languages(self) -> LanguageStore:
+        """Each number's language, beside its conversation in the edge's Redis."""
+        return LanguageStore(self.edge.redis)
 
     def handle(self, msg: InboundMessage) -> str:
         begin = self._claim(msg)
@@ -94,10 +104,14 @@ class Dispatcher:
         started = time.perf_counter()
         now = self.clock()
         conv = Conversation.from_json(begin.doc)
-        ctx, prefetched = self._prefetched(self._context(msg.msisdn, now), begin)
-        outcome = engine.handle(conv, Inbound(self._text(msg), msg.num_media > 0), ctx, self.idle)
-        replies = self._perform(outcome, ctx)
-        texts = render_all(replies, self._common())
+        typed = self._text(msg)
+        language = self._language(msg.msisdn, begin, typed)
+        ctx, prefetched = self._prefetched(self._context(msg.msisdn, now, language), begin)
+        with speaking(language):
+            outcome = engine.handle(conv, Inbound(typed, msg.num_media > 0), ctx, self.idle)
+            replies = self._perform(outcome, ctx)
+        with speaking(_chosen(outcome, language)):
+            texts = render_all(replies, self._common())
         # Choices go out as buttons or a list only through the REST API (TwiML can't carry a
         # Content SID): the stored reply is then empty TwiML, and a replay sends nothing.
         plan = self.interactive.plan(replies, texts) if self.interactive else None
@@ -145,13 +159,15 @@ class Dispatcher:
             return False
         try:
             now = self.clock()
-            ctx, prefetched = self._prefetched(self._context(msisdn, now), begin)
+            language = self._language(msisdn, begin)
+            ctx, prefetched = self._prefetched(self._context(msisdn, now, language), begin)
             if ctx.customer is None:
                 self.edge.abort(msisdn, sid, begin)
                 return False
-            outcome = run(Conversation.from_json(begin.doc), ctx)
-            # One WhatsApp message (split only past 1,600 characters), not one per reply.
-            replies = render_all(self._perform(outcome, ctx), self._common())
+            with speaking(language):
+                outcome = run(Conversation.from_json(begin.doc), ctx)
+                # One WhatsApp message (split only past 1,600 characters), not one per reply.
+                replies = render_all(self._perform(outcome, ctx), self._common())
             texts = twiml.split_message("\n\n".join(replies))
             doc = Conversation(outcome.state, outcome.data, now, outcome.hinted).to_json()
             slide = now if prefetched is not None and prefetched.slide else None
@@ -174,15 +190,32 @@ class Dispatcher:
 
     def _perform(self, outcome: Outcome, ctx: Context) -> tuple[Reply, ...]:
         """Perform the outcome's effects before anything is stored; a refusal's replies
-        replace the flow's (the state still moves on: nothing is left half-done)."""
-        if not outcome.effects or ctx.customer is None:
+        replace the flow's (the state still moves on: nothing is left half-done). A language
+        chosen is kept here, for any number."""
+        effects = self._keep_language(ctx.msisdn, outcome.effects)
+        if not effects or ctx.customer is None:
             return outcome.replies
         if self.effects is None:  # never drop what the flow said was done: fail closed
             raise RuntimeError("the flow returned effects but no EffectRunner is wired")
-        refused = self.effects.perform(outcome.effects, ctx.customer)
+        refused = self.effects.perform(effects, ctx.customer)
         return outcome.replies if refused is None else refused
 
-    def _context(self, msisdn: str, now: datetime) -> Context:
+    def _language(self, msisdn: str, begin: Begin, body: str = "") -> str:
+        """The number's language (read with the conversation: no round trip of its own); a
+        menu word of another language (``bonjour``) chooses it."""
+        chosen = typed_words().greetings.get(normalize(body)) if body else None
+        if chosen is not None and chosen != language_of(begin.language):
+            self.languages.set(msisdn, chosen)
+        return chosen or language_of(begin.language)
+
+    def _keep_language(self, msisdn: str, effects: tuple[Effect, ...]) -> tuple[Effect, ...]:
+        for effect in effects:
+            if isinstance(effect, SetLanguage):
+                self.languages.set(msisdn, effect.language)
+        return tuple(e for e in effects if not isinstance(e, SetLanguage))
+
+    def _context(self, msisdn: str, now: datetime, language: str = SOURCE) -> Context:
+        found = catalogs()
         return Context(
             customer=self.bank.customer_by_msisdn(msisdn),
             bank_name=self.bank_name,
@@ -194,6 +227,9 @@ class Dispatcher:
             stepup=self.stepup,
             lookups=self.lookups,
             msisdn=msisdn,
+            languages=tuple((code, found.name(code)) for code in found.languages),
+            language=language,
+            words=typed_words().words,
         )
 
     def _prefetched(self, ctx: Context, begin: Begin) -> tuple[Context, Prefetched | None]:
@@ -234,3 +270,11 @@ class Dispatcher:
             if stored is None:
                 return None  # the first copy gave up; Twilio's retry will be processed
         return None
+
+
+def _chosen(outcome: Outcome, language: str) -> str:
+    """The language the replies are written in: one the outcome just chose, else the number's."""
+    for effect in outcome.effects:
+        if isinstance(effect, SetLanguage):
+            return effect.language
+    return language

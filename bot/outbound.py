@@ -154,7 +154,7 @@ class ProactiveSender:
             key=notice.key,
             to=notice.to,
             language=notice.language,
-            text=render_notice(notice.key, zone=self.zone, **params),
+            text=render_notice(notice.key, zone=self.zone, language=notice.language, **params),
             variables=template_variables(notice.key, zone=self.zone, **params),
         )
 

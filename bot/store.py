@@ -21,6 +21,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from auth.ports import TokenCheck
+from auth.stores.languages import LANGUAGE_KEY
 from auth.stores.sessions import CHECK_FUNCTION, Sessions, epoch, token_check
 from bot.late_release import LateRelease
 from bot.sealed import Sealer
@@ -39,11 +40,11 @@ LOCK_TTL_MS = 10_000  # a crashed handler frees the customer after this
 CONV_TTL_S = 7 * 24 * 3600  # idle reset is decided by the clock; the key outlives it
 STATUS_TTL_S = 7 * 24 * 3600
 
-# KEYS: sid, lock, conv, last inbound[, the session's six (auth.stores.sessions.Sessions.keys)];
+# KEYS: sid, lock, conv, last inbound, language[, the session's six (Sessions.keys)];
 # ARGV: token, lock ttl (ms), in-progress ttl (ms), now (epoch s: check the session; '': don't),
 # the message's time (epoch s: the window opens; '': a resumed chat), the last inbound's ttl (s).
-# 'ok' returns the version, the conversation and, with a session check, its four values (read
-# only: the commit slides the session if the message used it).
+# 'ok' returns the version, the conversation, the language and, with a session check, its four
+# values (read only: the commit slides the session if the message used it).
 _BEGIN = (
     CHECK_FUNCTION
     + """
@@ -53,11 +54,11 @@ if seen then return {'dup', seen} end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
   redis.call('SET', KEYS[1], '', 'PX', ARGV[3])
   local conv = redis.call('HMGET', KEYS[3], 'v', 'doc')
-  local out = {'ok', conv[1] or '0', conv[2] or ''}
+  local out = {'ok', conv[1] or '0', conv[2] or '', redis.call('GET', KEYS[5]) or ''}
   if ARGV[4] ~= '' then
-    local session = {KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]}
+    local session = {KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]}
     local s = session_check(session, tonumber(ARGV[4]), 'peek')
-    for i = 1, 4 do out[3 + i] = s[i] end
+    for i = 1, 4 do out[4 + i] = s[i] end
   end
   return out
 end
@@ -107,6 +108,7 @@ class Begin:
     lock_token: str = ""
     version: int = 0
     doc: str = ""  # the stored conversation JSON ("" when there is none)
+    language: str = ""  # the number's language as stored (auth.stores.languages), "" for none
     reply: str = ""  # opened (plain TwiML)
     # The customer's session as the token service saw it when the message was claimed (not
     # slid: ``commit`` slides it when asked); None when begin wasn't asked to check it.
@@ -150,7 +152,11 @@ class EdgeStore:
         duplicate one too, for they did write; a resumed chat gives none)."""
         token = secrets.token_hex(16)
         check = session_at is not None
-        keys = [*self.keys(msisdn, sid), LAST_INBOUND_KEY.format(msisdn=msisdn)]
+        keys = [
+            *self.keys(msisdn, sid),
+            LAST_INBOUND_KEY.format(msisdn=msisdn),
+            LANGUAGE_KEY.format(msisdn=msisdn),  # the number's language, read with the rest
+        ]
         if check:
             keys += Sessions.keys(msisdn)
         result = self._begin(
@@ -169,8 +175,15 @@ class EdgeStore:
             return Begin(status, reply=self._open(result[1]))
         if status is BeginStatus.BUSY:
             return Begin(status)
-        session = token_check(result[3:7]) if check else None
-        return Begin(status, token, int(result[1]), result[2], session=session)
+        session = token_check(result[4:8]) if check else None
+        return Begin(
+            status,
+            lock_token=token,
+            version=int(result[1]),
+            doc=result[2],
+            language=result[3],
+            session=session,
+        )
 
     def commit(
         self,

@@ -30,6 +30,7 @@ from flows.moving import (
 )
 from flows.states import State
 from flows.types import Context, Outcome, Reply
+from messaging.languages import text
 
 ACTION = "BILL_PAY_CREATE"
 MAX_REFERENCE = 40
@@ -130,7 +131,7 @@ def example_reference(pattern: str) -> str:
     if shaped:
         count = int(shaped.group(2))
         return shaped.group(1) + ("0123456789" * (count // 10 + 1))[:count]
-    return "your reference"
+    return text("bill.your_reference", "your reference")
 
 
 def ask_source(ctx: Context, slots: Mapping[str, Any]) -> Outcome:

@@ -18,6 +18,7 @@ from flows.effects import RecordMovement
 from flows.moving import NO, YES, numbered, pick, yes_no
 from flows.states import State
 from flows.types import Context, Outcome, Reply
+from messaging.languages import text
 from messaging.masking import mask_card
 
 # action → the MFA scenario action it runs under
@@ -45,6 +46,7 @@ LABELS = {
     "change_pin": "Change its PIN (on a secure page)",
 }
 REASONS = ("lost", "stolen", "damaged")
+CARD = "Card"  # these labels are translated in locales/ as card.*, card_action.* (app.languages)
 
 
 def _cards(ctx: Context) -> list[Card]:
@@ -53,7 +55,16 @@ def _cards(ctx: Context) -> list[Card]:
 
 
 def _label(card: Card) -> str:
-    return f"Card {mask_card(card.pan)} · {card.status}"
+    status = text(f"card_status.{card.status}", card.status)
+    return f"{text('card.label', CARD)} {mask_card(card.pan)} · {status}"
+
+
+def _action(action: str) -> str:
+    return text(f"card_action.{action}", LABELS[action])
+
+
+def _reasons() -> list[str]:
+    return [text(f"card_reason.{r}", r.title()) for r in REASONS]
 
 
 def start(ctx: Context) -> Outcome:
@@ -108,7 +119,7 @@ def ask_action(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
     offered = OFFERED.get(card.status, ())
     if not offered:
         return Outcome(State.MAIN_MENU, (Reply("cards.cancelled", {"card": mask_card(card.pan)}),))
-    reply = numbered("cards.actions", [LABELS[a] for a in offered], {"card": _label(card)})
+    reply = numbered("cards.actions", [_action(a) for a in offered], {"card": _label(card)})
     return Outcome(State.CARD_ACTION, (reply,), dict(slots))
 
 
@@ -121,7 +132,7 @@ def handle_action(conv: Conversation, text: str, ctx: Context) -> Outcome:
     if index is None:
         index = next((n for n, a in enumerate(offered) if a == text), None)
     if index is None:
-        reply = numbered("fallback.card_action", [LABELS[a] for a in offered])
+        reply = numbered("fallback.card_action", [_action(a) for a in offered])
         return Outcome(State.CARD_ACTION, (reply,), conv.data)
     action = offered[index]
     slots = {**conv.data, "action": action}
@@ -133,7 +144,7 @@ def handle_action(conv: Conversation, text: str, ctx: Context) -> Outcome:
 
 
 def ask_reason(ctx: Context, slots: Mapping[str, Any]) -> Outcome:
-    reply = numbered("cards.ask_reason", [r.title() for r in REASONS])
+    reply = numbered("cards.ask_reason", _reasons())
     return Outcome(State.CARD_REPLACE_REASON, (reply,), dict(slots))
 
 
@@ -142,7 +153,7 @@ def handle_reason(conv: Conversation, text: str, ctx: Context) -> Outcome:
     if index is None and text in REASONS:
         index = REASONS.index(text)
     if index is None:
-        reply = numbered("fallback.card_replace_reason", [r.title() for r in REASONS])
+        reply = numbered("fallback.card_replace_reason", _reasons())
         return Outcome(State.CARD_REPLACE_REASON, (reply,), conv.data)
     card = _card(ctx, conv.data)
     if card is None:

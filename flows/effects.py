@@ -34,6 +34,16 @@ class ResendDocument(Effect):
     """Send again the customer's last document that could not be delivered."""
 
 
+# --- the customer's language (performed by the edge before the replies are written) ---
+
+
+@dataclass(frozen=True)
+class SetLanguage(Effect):
+    """Keep ``language`` as the customer's: this reply and everything after is written in it."""
+
+    language: str
+
+
 # --- after money moved ---
 
 

@@ -20,6 +20,7 @@ from flows import (
     cards,
     documents,
     info,
+    languages,
     menu,
     oneline,
     profile,
@@ -65,6 +66,7 @@ HANDLERS: dict[State, Handler] = {
     State.STATEMENT_PDF_PERIOD: documents.handle_period,
     State.STATEMENT_PDF_MONTH: documents.handle_month,
     State.REQUEST_CHOICE: oneline.handle_choice,
+    State.LANGUAGE_MENU: languages.handle,
     **transfer.HANDLERS,
     **bills.HANDLERS,
     **cards.HANDLERS,
@@ -99,6 +101,7 @@ def handle(conv: Conversation, msg: Inbound, ctx: Context, idle: timedelta) -> O
     if msg.has_media:  # never kept: documents go to the secure page (flows.kyc)
         notes += (Reply("media.not_kept"),)
     text = normalize(msg.text)
+    text = ctx.words.get(text, text)  # "bonjour" is "menu", "oui" is "yes" (flows.languages)
     if not text:
         if msg.has_media and conv.state is State.MAIN_MENU:
             entry = menu.by_key("kyc_upgrade")

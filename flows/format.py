@@ -1,5 +1,6 @@
 """How amounts and times appear in replies: ``USD 2,500.00``, ``−USD 150.00``, ``02 Nov 10:14 WAT``.
 
+Both follow the language of the message being written (English outside it).
 Times are always shown on the bank's clock (its time zone, ``Context.zone``), with the zone's
 abbreviation, so "blocked until 10:14 WAT" means the same to the customer as to the branch.
 """
@@ -11,24 +12,28 @@ from decimal import Decimal
 
 import phonenumbers
 
+from messaging import local_format
+from messaging.languages import text
+
 
 def money(amount: Decimal, currency: str) -> str:
-    sign = "−" if amount < 0 else ""
-    return f"{sign}{currency} {abs(amount):,.2f}"
+    """In the language of the message being written (``messaging.local_format``)."""
+    return local_format.money(amount, currency)
 
 
 def short_time(at: datetime, zone: tzinfo) -> str:
     """``02 Nov 10:14 WAT``: on the bank's clock, with its zone."""
-    return at.astimezone(zone).strftime("%d %b %H:%M %Z")
+    return local_format.when(at.astimezone(zone), "%d %b %H:%M %Z")
 
 
 def short_date(at: datetime, zone: tzinfo) -> str:
     """``02 Nov``: the bank's calendar day."""
-    return at.astimezone(zone).strftime("%d %b")
+    return local_format.when(at.astimezone(zone), "%d %b")
 
 
 def account_label(kind: str, masked: str) -> str:
-    return f"{kind.capitalize()} {masked}"
+    """``Savings ••6789``; the kind in the current language (``flows.responses.ACCOUNT_TYPES``)."""
+    return f"{text(f'account_type.{kind}', kind.capitalize())} {masked}"
 
 
 def e164(text: str, like: str) -> str | None:

@@ -23,7 +23,7 @@ from flows import (
     transfer,
 )
 from flows.conversation import Conversation
-from flows.responses import MENU_LABELS
+from flows.responses import label
 from flows.states import State
 from flows.types import Choice, Context, Outcome, Reply
 
@@ -91,12 +91,12 @@ WORD_ONLY: tuple[MenuEntry, ...] = (
 
 
 def menu_text(entries: tuple[MenuEntry, ...] = ENTRIES) -> str:
-    return "\n".join(f"{n} {MENU_LABELS[e.key]}" for n, e in enumerate(entries, start=1))
+    return "\n".join(f"{n} {label(e.key)}" for n, e in enumerate(entries, start=1))
 
 
 def menu_choices(entries: tuple[MenuEntry, ...] = ENTRIES) -> tuple[Choice, ...]:
     """The menu as data: each entry picked by its number, as ``menu_text`` lists it."""
-    return tuple(Choice(str(n), MENU_LABELS[e.key]) for n, e in enumerate(entries, start=1))
+    return tuple(Choice(str(n), label(e.key)) for n, e in enumerate(entries, start=1))
 
 
 def choose(text: str, entries: tuple[MenuEntry, ...] = ENTRIES) -> MenuEntry | None:

@@ -19,6 +19,7 @@ from bank.ports import (
     LimitExceeded,
 )
 from flows.amounts import parse_amount
+from flows.format import account_label as kind_and_number
 from flows.format import money, short_time
 from flows.responses import CHOICE_LABELS
 from flows.types import Choice, Context, Reply
@@ -57,7 +58,7 @@ def pick(text: str, count: int) -> int | None:
 
 
 def account_label(account: Account) -> str:
-    return f"{account.type.title()} {mask_account(account.number)}"
+    return kind_and_number(account.type, mask_account(account.number))
 
 
 def sources(ctx: Context) -> list[Account]:

@@ -3,6 +3,9 @@
 Templates use ``str.format`` fields. ``{bank}`` is always available; other fields come from the
 Reply's parameters. Replies never echo what the customer typed (it might be a PIN sent by
 mistake) and never contain a full account or card number.
+
+This English is the source of the translations in ``locales/`` (each under its key:
+``messaging.languages``); a reply is written in the language of the message being answered.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from string import Formatter
 
 from flows.types import Reply
+from messaging.languages import text
 
 CATALOG: dict[str, str] = {
     # greetings and the menu
@@ -85,13 +89,14 @@ CATALOG: dict[str, str] = {
     "security.menu": (
         "Profile & security:\n1 Recent logins\n2 Change PIN\n3 Log out everywhere"
         "\n4 Change email\n5 Change chat-banking ID\n6 Daily limit\n7 Upgrade KYC level"
+        "\n8 Language"
     ),
-    "fallback.security_menu": "Please reply with a number from 1 to 7, or *menu* to go back.",
+    "fallback.security_menu": "Please reply with a number from 1 to 8, or *menu* to go back.",
     "help.security_menu": (
         "You're in *Profile & security*. Reply 1 to see recent logins, 2 to change your PIN "
         "(on a secure page), 3 to log out everywhere, 4 to change your email, 5 to change your "
         "chat-banking ID, 6 to set your own daily limit, 7 to upgrade your KYC level with "
-        "documents (on a secure page), or *cancel*."
+        "documents (on a secure page), 8 to choose the language I write in, or *cancel*."
     ),
     "security.logins": (
         "Your recent logins:\n{lines}\nDon't recognise one? Reply *profile*, choose *Log out "
@@ -101,6 +106,16 @@ CATALOG: dict[str, str] = {
     "security.pin_link": (
         "Change your PIN on our secure page (link valid {minutes} minutes). You'll need your "
         "current PIN; never type a PIN in this chat.\n{url}"
+    ),
+    # the language Teller writes in (flows.languages)
+    "language.menu": "Which language should I write in? Reply with a number:\n{choices}",
+    "fallback.language_menu": "Please reply with a number from the list:\n{choices}",
+    "help.language_menu": (
+        "Reply with the number of the language you want me to use in this chat, by SMS and on "
+        "our secure pages, or *cancel*."
+    ),
+    "language.set": (
+        "Done: I'll write to you in English from now on, here, by SMS and on our secure pages."
     ),
     # upgrading the KYC level: documents on a secure page, never in the chat
     "kyc.upload_link": (
@@ -646,6 +661,39 @@ MENU_LABELS: dict[str, str] = {
 }
 
 
+# Account kinds as replies name them ("Savings ••6789"), by the bank's type.
+ACCOUNT_TYPES: dict[str, str] = {
+    "account_type.savings": "Savings",
+    "account_type.current": "Current",
+    "account_type.wallet": "Wallet",
+}
+
+# What a document is called in its caption and its password's SMS (``{what}``), by kind.
+DOCUMENTS: dict[str, str] = {
+    "document.receipt": "receipt",
+    "document.statement": "statement",
+}
+
+# What a customer may type in each language, for the catalogs (alternatives separated by ``|``).
+# English's own words are the contract in ``flows.router`` and ``flows.moving``; a translation's
+# ``words.menu`` also chooses its language (``flows.languages``).
+WORDS: dict[str, str] = {
+    "words.menu": "menu | hi | hello",
+    "words.yes": "yes",
+    "words.no": "no",
+}
+
+
+def template(key: str) -> str:
+    """The reply's template in the current language (English when it has no translation)."""
+    return text(key, CATALOG[key])
+
+
+def label(key: str) -> str:
+    """A menu label in the current language."""
+    return text(f"menu_label.{key}", MENU_LABELS[key])
+
+
 def fields(template: str) -> set[str]:
     """The ``{names}`` a template uses."""
     return {name for _, name, _, _ in Formatter().parse(template) if name}
@@ -653,7 +701,7 @@ def fields(template: str) -> set[str]:
 
 def render(reply: Reply, common: Mapping[str, str]) -> str:
     """One reply as text; a missing parameter is a bug in a flow, so it raises KeyError."""
-    return CATALOG[reply.key].format_map({**common, **reply.params})
+    return template(reply.key).format_map({**common, **reply.params})
 
 
 def render_all(replies: Iterable[Reply], common: Mapping[str, str]) -> list[str]:

@@ -34,14 +34,18 @@ _GLOBALS: dict[str, GlobalWord] = {
 _TRAILING = re.compile(r"[\s.!?,;:)\]*_~]+$")
 _LEADING = re.compile(r"^[\s*_~(\[]+")
 _SPACES = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")  # a decimal digit in any script (str patterns are Unicode)
 
 
 def normalize(text: str) -> str:
-    """Case-fold, NFKC (full-width digits become ASCII), collapse spaces, trim punctuation.
+    """Case-fold, NFKC (full-width digits become ASCII), other scripts' digits as ASCII
+    (Arabic-Indic ``٤`` is ``4``), collapse spaces, trim punctuation.
 
     ``" Menu! "`` → ``"menu"``, ``"1."`` → ``"1"``, ``"*2*"`` → ``"2"``.
     """
     folded = unicodedata.normalize("NFKC", text).casefold()
+    if not folded.isascii():
+        folded = _DIGIT.sub(lambda m: str(unicodedata.digit(m.group())), folded)
     folded = _SPACES.sub(" ", folded)
     return _LEADING.sub("", _TRAILING.sub("", folded))
 

@@ -1,6 +1,7 @@
 """Profile & security, the in-chat security centre: recent logins (time, masked address,
 browser), change PIN (PASSWORD_UPDATE: the step-up the MFA scenarios ask for, then a secure page,
-never the chat), log out everywhere, upgrade the KYC level (a secure upload page: ``kyc``).
+never the chat), log out everywhere, upgrade the KYC level (a secure upload page: ``kyc``), the
+language Teller writes in (``languages``).
 Also the ``logout`` word.
 
 ``logout`` calls the port itself (the reply says whether a session was live); "log out
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auth.ports import LinkRefused, StepUpRequest
-from flows import kyc, profile, stepup
+from flows import kyc, languages, profile, stepup
 from flows.conversation import Conversation
 from flows.effects import LogOutEverywhere
 from flows.format import short_time
@@ -43,6 +44,8 @@ _CHOICES: dict[str, str] = {
     "upgrade kyc": "kyc",
     "upgrade kyc level": "kyc",
     "kyc": "kyc",
+    "8": "language",
+    "language": "language",
 }
 
 
@@ -66,6 +69,8 @@ def handle(conv: Conversation, text: str, ctx: Context) -> Outcome:
         return profile.ask_limit(ctx)
     if choice == "kyc":
         return kyc.start(ctx)
+    if choice == "language":
+        return languages.show(ctx)
     if choice == "pin":
         return stepup.require(ctx, StepUpRequest("PASSWORD_UPDATE"), "security.pin_link", {})
     reply = Reply("security.logged_out_everywhere")

@@ -39,6 +39,7 @@ class State(StrEnum):
     PROFILE_LOGIN_ID = "profile_login_id"  # profile: the new chat-banking ID (secured)
     PROFILE_LIMIT = "profile_limit"  # profile: the customer's own daily limit (secured)
     REQUEST_CHOICE = "request_choice"  # a one-line request's name fits several: which? (secured)
+    LANGUAGE_MENU = "language_menu"  # profile & security: which language Teller writes in
 
 
 # States that only a logged-in customer may be in: every message there checks the session first.

@@ -31,6 +31,7 @@ from flows.format import short_time
 from flows.moving import numbered
 from flows.states import State
 from flows.types import Context, Outcome, Reply
+from messaging.languages import text as in_language
 
 Continuation = Callable[[Context, Mapping[str, Any]], Outcome]
 
@@ -103,7 +104,8 @@ def handle(conv: Conversation, text: str, ctx: Context) -> Outcome:
         if not data.get("can_switch"):
             return Outcome(State.STEP_UP, (Reply("stepup.no_backup"),), data)
         if len(ways) > 1:
-            choose = numbered("stepup.choose_way", [WAY_LABELS.get(w, w) for w in ways])
+            labels = [in_language(f"stepup_way.{w}", WAY_LABELS.get(w, w)) for w in ways]
+            choose = numbered("stepup.choose_way", labels)
             return Outcome(State.STEP_UP, (choose,), {**data, "choosing": True})
         return _switched(ctx, port.switch(msisdn, customer_id, request, *ways[:1]), data)
     if data.get("kind") == "security_questions":

@@ -40,6 +40,7 @@ from flows.transfer_money import (
     handle_save,
 )
 from flows.types import Context, Outcome, Reply
+from messaging.languages import text
 from messaging.masking import mask_account, mask_name, mask_phone
 
 ACCOUNT_DIGITS = 10
@@ -90,7 +91,7 @@ def targets(ctx: Context, source: str = "") -> list[dict[str, Any]]:
         {
             "to": a.number,
             "bank": own_code,
-            "payee": f"your {account_label(a)}",
+            "payee": text("transfer_choice.own", OWN_LABEL).format(account=account_label(a)),
             "action": OWN,
             "match": f"{a.type} {a.number[-4:]}",  # how a request names it: "savings", "6790"
         }
@@ -112,13 +113,15 @@ def targets(ctx: Context, source: str = "") -> list[dict[str, Any]]:
 
 
 # First, so their numbers never shift when a payee is saved: 1 New payee, 2 A mobile number.
-EXTRA = ["New payee", "A mobile number"]
+EXTRA = ["New payee", "A mobile number"]  # translated as transfer_choice.1, .2 (locales/)
+OWN_LABEL = "your {account}"
 NEW_WORDS = frozenset({"new", "new payee", "someone new"})
 MOBILE_WORDS = frozenset({"mobile", "mobile number", "phone", "phone number", "a mobile number"})
 
 
 def _payee_labels(targets: list[dict[str, Any]]) -> list[str]:
-    return [*EXTRA, *(t["payee"] for t in targets)]
+    extra = [text(f"transfer_choice.{n}", label) for n, label in enumerate(EXTRA, start=1)]
+    return [*extra, *(t["payee"] for t in targets)]
 
 
 def ask_payee(ctx: Context, slots: Mapping[str, Any]) -> Outcome:

@@ -46,6 +46,12 @@ class Context:
     stepup: StepUp | None = None  # step-up challenges; None where no flow needs them
     lookups: NameLookups | None = None  # None: other people's names are never looked up
     msisdn: str = ""  # the number the message came from (a customer's, or one outside)
+    # The languages Teller writes in, (code, name in itself), English first; the customer's;
+    # and what the catalogs let customers type for a global word or yes/no, by normalized text
+    # ("bonjour" -> "menu", "oui" -> "yes"): see flows.languages.
+    languages: tuple[tuple[str, str], ...] = (("en", "English"),)
+    language: str = "en"
+    words: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

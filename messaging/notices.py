@@ -11,6 +11,10 @@ A block reads the same in every place that tells of it (the SMS here, the chat's
 ``auth.blocked``, the secure page): what is blocked, why (``BLOCK_REASONS``: never which factor
 was wrong), until when, and what to do (``help_line``: the bank's fraud line).
 
+This English is the source of the translations in ``locales/`` (``messaging.languages``): a notice
+is written in the language asked for, or the one of the message being written; its times and
+numbers are then written by Babel for that locale (``messaging.local_format``).
+
 A notice never holds a PIN, a full account or card number, or a date of birth; a code appears
 only in the code notices, which go to the registered number or email, never the chat.
 """
@@ -21,6 +25,9 @@ from datetime import datetime, tzinfo
 from string import Formatter
 
 import phonenumbers
+
+from messaging.languages import current, text
+from messaging.local_format import localized, when
 
 _CALL_US = "If this wasn't you, call us now on the number on your card."
 _AT = "%d %b %H:%M %Z"  # 02 Nov 10:14 WAT: the bank's clock, as the chat shows it
@@ -34,6 +41,7 @@ BLOCK_REASONS: dict[str, str] = {
     "code": "too many wrong codes",
     "details": "too many failed attempts to confirm your details",
     "bank": "a request to the bank",
+    "other": "too many failed attempts",
 }
 
 NOTICES: dict[str, str] = {
@@ -177,20 +185,24 @@ def field_order(key: str) -> list[str]:
     return order
 
 
-def render_notice(key: str, *, zone: tzinfo | None = None, **params: object) -> str:
-    """One notice as text, its times on ``zone`` (the bank's clock; None: as given). An unknown
-    key or a missing parameter is a bug: KeyError."""
+def render_notice(
+    key: str, *, zone: tzinfo | None = None, language: str | None = None, **params: object
+) -> str:
+    """One notice as text in ``language`` (None: the current one), its times on ``zone`` (the
+    bank's clock; None: as given). An unknown key or a missing parameter is a bug: KeyError."""
     if zone is not None:
         params = {
             name: value.astimezone(zone) if isinstance(value, datetime) else value
             for name, value in params.items()
         }
-    return NOTICES[key].format_map(params)
+    chosen = current() if language is None else language
+    values = {name: localized(value, chosen) for name, value in params.items()}
+    return text(key, NOTICES[key], chosen).format_map(values)
 
 
 def bank_time(at: datetime, zone: tzinfo) -> str:
     """``02 Nov 10:14 WAT``: a time on the bank's clock, as every notice and page shows it."""
-    return at.astimezone(zone).strftime(_AT)
+    return when(at.astimezone(zone), _AT)
 
 
 def help_line(fraud_phone: str, phone: str = "") -> str:
@@ -202,9 +214,10 @@ def help_line(fraud_phone: str, phone: str = "") -> str:
         except phonenumbers.NumberParseException:
             continue
         return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    return CARD_NUMBER
+    return text("notice.card_number", CARD_NUMBER)
 
 
 def block_reason(kind: str) -> str:
     """Why a block holds, in words (an unknown kind gets the general reason)."""
-    return BLOCK_REASONS.get(kind, "too many failed attempts")
+    known = kind if kind in BLOCK_REASONS else "other"
+    return text(f"reason.{known}", BLOCK_REASONS[known])

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 from flask.testing import FlaskClient
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-_CODE = re.compile(r"\b(\d{6}) is your code")
+_CODE = re.compile(r"\b(\d{6}) (?:is your code|est votre code|هو رمزك)")  # English, French, Arabic
 _URL = re.compile(r"https?://\S+/secure/\S+")
 
 # Amina Yusuf's personal details in the demo seed (bank/seeds/demo.json).

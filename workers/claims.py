@@ -13,7 +13,8 @@ from rq import Retry
 from rq.job import Job
 
 from auth.stores.audit import AuditLog
-from messaging import Channel, MessengerError, Notice
+from auth.stores.languages import LanguageStore
+from messaging import Channel, MessengerError, Notice, local_format
 from messaging.masking import mask_account, mask_phone
 from messaging.notices import render_notice
 from workers.context import current
@@ -43,7 +44,11 @@ def refund_claim(claim_id: str) -> str:
         return "nothing to refund"
     held_in = {a.number: a.currency for a in ctx.bank.accounts(claim.customer_id)}
     currency = held_in.get(claim.from_account) or ctx.bank.profile().currency
-    shown = f"{currency} {claim.amount:,.2f}"
+    languages = LanguageStore(ctx.redis)
+
+    def shown(language: str) -> str:
+        return local_format.money(claim.amount, currency, language)
+
     sender = ctx.bank.customer(claim.customer_id)
     # Audited where the money moves, before the notices (a notice may fail; the refund stands).
     AuditLog(ctx.redis).record(
@@ -59,17 +64,23 @@ def refund_claim(claim_id: str) -> str:
     )
     # The money is back either way: a notice that fails is logged, and the refund not repeated.
     if sender is not None:  # in their WhatsApp, as its window allows (a week has passed)
+        told = languages.get(sender.msisdn)
         params = {
-            "amount": shown,
+            "amount": shown(told),
             "number": mask_phone(claim.msisdn),
             "reference": claim.reference,
             "account": mask_account(claim.from_account),
         }
         try:
-            ctx.notifier.notify(Notice("claim_refunded_sender", sender.msisdn, params))
+            ctx.notifier.notify(
+                Notice("claim_refunded_sender", sender.msisdn, params, language=told)
+            )
         except MessengerError as exc:
             log.warning("refund notice to %s not sent: %s", mask_phone(sender.msisdn), exc)
-    text = render_notice("claim_refunded_recipient", bank=ctx.bank_name, amount=shown)
+    told = languages.get(claim.msisdn)
+    text = render_notice(
+        "claim_refunded_recipient", language=told, bank=ctx.bank_name, amount=shown(told)
+    )
     try:  # the recipient has no wallet, and maybe no chat with the bank: by SMS
         ctx.messenger.send(Channel.SMS, claim.msisdn, text)
     except MessengerError as exc:

@@ -32,8 +32,10 @@ from dataclasses import dataclass
 
 from redis import Redis
 
-from flows.responses import CATALOG
+from auth.stores.languages import LanguageStore
+from flows.responses import template
 from messaging import Channel, Notice, Path
+from messaging.languages import speaking, text
 from messaging.masking import mask_phone
 from receipts.protect import derived_password, dob_password, protect
 from workers.context import JobContext
@@ -87,8 +89,13 @@ class Outgoing:
     render: Callable[[], bytes]  # the unprotected PDF
 
 
-def _text(ctx: JobContext, key: str, **params: str) -> str:
-    return CATALOG[key].format(bank=ctx.bank_name, **params)
+def chat_text(ctx: JobContext, key: str, msisdn: str, **params: str) -> str:
+    """A reply of the chat's catalog for a document, in the language of ``msisdn``; ``what``
+    (``receipt``, ``statement``) is named in it too."""
+    with speaking(LanguageStore(ctx.redis).get(msisdn)):
+        if "what" in params:
+            params["what"] = text(f"document.{params['what']}", params["what"])
+        return template(key).format(bank=ctx.bank_name, **params)
 
 
 def _password(ctx: JobContext, out: Outgoing, seed: str) -> tuple[str, bool]:
@@ -134,8 +141,8 @@ def _prepare(ctx: JobContext, out: Outgoing, key: str, state: dict[str, str]) ->
     if new or not state.get("sms"):
         if by_sms:
             params = {"what": out.what, "reference": out.reference, "password": password}
-            text = _text(ctx, "document.password_sms", **params)
-            ctx.messenger.send(Channel.SMS, out.msisdn, text)
+            sms = chat_text(ctx, "document.password_sms", out.msisdn, **params)
+            ctx.messenger.send(Channel.SMS, out.msisdn, sms)
         ctx.redis.hset(key, "sms", "1")
     return token
 
@@ -163,7 +170,7 @@ def deliver(ctx: JobContext, out: Outgoing, owner: str) -> str:
     try:
         token = _prepare(ctx, out, key, state)
         caption_key = "document.caption_dob" if ctx.unlock == "dob" else "document.caption"
-        caption = _text(ctx, caption_key, what=out.what, reference=out.reference)
+        caption = chat_text(ctx, caption_key, out.msisdn, what=out.what, reference=out.reference)
         url = media_url(ctx.public_base_url, token, out.filename)
         params = {"bank": ctx.bank_name, "what": out.what, "reference": out.reference}
         notice = Notice(

@@ -20,11 +20,14 @@ from redis import Redis
 from rq import get_current_job
 from rq.job import Job
 
+from auth.stores.languages import LanguageStore
 from messaging import MessengerError, Notice
+from messaging.languages import text
 from messaging.masking import mask_phone
 from receipts import verification
 from receipts.render import render_receipt
 from receipts.statement import render_statement
+from receipts.wording import DOCUMENTS, Wording
 from workers.context import JobContext, current
 from workers.delivery import (
     DocumentBusy,
@@ -131,6 +134,7 @@ def _receipt(ctx: JobContext, txn_id: int) -> Outgoing | None:
     receipt = receipt_for(ctx.bank, record, ctx.bank_name, ctx.zone)
     code = verification.code_for(receipt, ctx.verify_key)
     verify_url = f"{ctx.public_base_url}/verify"
+    say = wording_for(ctx, customer.msisdn)
     return Outgoing(
         doc=f"receipt:{txn_id}",
         what="receipt",
@@ -138,9 +142,15 @@ def _receipt(ctx: JobContext, txn_id: int) -> Outgoing | None:
         msisdn=customer.msisdn,
         customer_id=customer.customer_id,
         filename=f"receipt-{record.reference}.pdf",
-        title="Transaction receipt",
-        render=lambda: render_receipt(receipt, code, verify_url),
+        title=say("receipt.title"),
+        render=lambda: render_receipt(receipt, code, verify_url, say),
     )
+
+
+def wording_for(ctx: JobContext, msisdn: str) -> Wording:
+    """What a receipt or statement prints, in the language of ``msisdn`` (the catalogs')."""
+    language = LanguageStore(ctx.redis).get(msisdn)
+    return Wording(language, {k: text(k, en, language) for k, en in DOCUMENTS.items()})
 
 
 def _statement(ctx: JobContext, request_id: str) -> Outgoing | None:
@@ -156,6 +166,8 @@ def _statement(ctx: JobContext, request_id: str) -> Outgoing | None:
         log.warning("statement %s: the account is no longer the customer's", request_id)
         return None
 
+    say = wording_for(ctx, customer.msisdn)
+
     def render() -> bytes:
         doc = statement_for(
             ctx.bank,
@@ -168,7 +180,7 @@ def _statement(ctx: JobContext, request_id: str) -> Outgoing | None:
             bank_name=ctx.bank_name,
             zone=ctx.zone,
         )
-        return render_statement(doc)
+        return render_statement(doc, say)
 
     return Outgoing(
         doc=f"statement:{request_id}",
@@ -177,7 +189,7 @@ def _statement(ctx: JobContext, request_id: str) -> Outgoing | None:
         msisdn=customer.msisdn,
         customer_id=customer.customer_id,
         filename=f"statement-{_compact(request.first)}-{_compact(request.last)}.pdf",
-        title="Account statement",
+        title=say("statement.title"),
         render=render,
     )
 
@@ -217,8 +229,9 @@ def _run(ref: DocumentRef, build: Callable[[JobContext], Outgoing | None]) -> st
 
 
 def _failed_notice(ctx: JobContext, out: Outgoing) -> Notice:
+    language = LanguageStore(ctx.redis).get(out.msisdn)
     params = {"bank": ctx.bank_name, "what": out.what, "reference": out.reference}
-    return Notice("document_failed", out.msisdn, params)
+    return Notice("document_failed", out.msisdn, params, language=language)
 
 
 def _tell_failed(ctx: JobContext, ref: DocumentRef, out: Outgoing) -> None:

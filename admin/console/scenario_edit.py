@@ -29,6 +29,7 @@ from admin.console.scenario_forms import (
     read_version,
     scenario_data,
     scenario_values,
+    translation_groups,
     typed_values,
 )
 from admin.console.scenario_labels import (
@@ -94,7 +95,8 @@ def _form(
         FORM,
         status,
         values=values,
-        problems=by_field(for_people(problems), SPEC_FIELDS),
+        # A template in another language is named in full at the top ("translations.fr.…").
+        problems=by_field(for_people(problems), (f for f in SPEC_FIELDS if f != "translations")),
         scenario=scenario,
         version=version,
         previews=_previews(values),
@@ -107,6 +109,7 @@ def _form(
         challenge_options=_challenge_options(values),
         only_type=enabled[0].value if len(enabled) == 1 else "",
         variables=VARIABLE_LABELS,
+        translation_groups=translation_groups(),
         **context,
     )
 

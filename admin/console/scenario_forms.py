@@ -35,10 +35,12 @@ from auth.scenarios.model import (
 )
 from auth.scenarios.templates import MAX_LENGTH, MessageValues, render, template_problems
 from auth.scenarios.validate import SPEC_FIELDS
+from messaging.languages import SOURCE, catalogs
 
 # The scenario form's fields are the service's, by the same names; status only on create
 # (an edit never changes it: activate and deactivate do).
-EDIT_FIELDS = tuple(name for name in SPEC_FIELDS if name != "status")
+# Translations are edited through the API; the form leaves them as they are (None would empty them).
+EDIT_FIELDS = tuple(name for name in SPEC_FIELDS if name not in ("status", "translations"))
 TEMPLATE_FIELDS = tuple(MAX_LENGTH)
 CONFIG_NUMBERS = ("code_length", "code_expiry_seconds", "max_attempts")
 WHOLE = re.compile(r"[0-9]{1,6}")
@@ -51,6 +53,42 @@ SAMPLE_OTP = "482913"
 SAMPLE_ACCOUNT = "0123456789"
 SAMPLE_PAYEE = "Chidi Okeke"
 SAMPLE_AMOUNT = Decimal("150.00")
+
+
+# The form's fields for the templates in other languages: ``translations.fr.sms_template``.
+TEMPLATE_TITLES = {"sms_template": ("SMS template", 3), "email_template": ("Email template", 6)}
+
+
+def translation_groups() -> list[tuple[str, str, list[tuple[str, str, int]]]]:
+    """(language, its name, [(form field, title, rows)]) for every language with a catalog."""
+    found = catalogs()
+    return [
+        (
+            lang,
+            found.name(lang),
+            [(f"translations.{lang}.{name}", *TEMPLATE_TITLES[name]) for name in TEMPLATE_FIELDS],
+        )
+        for lang in found.languages
+        if lang != SOURCE
+    ]
+
+
+def _translations(form: Form) -> dict[str, dict[str, str]] | None:
+    """The templates per language as sent, blank ones left out (that language gets the
+    English); None when the form has none of their fields (an edit then keeps the stored ones).
+    Blanks are dropped here, not only by the service, so an untouched form changes nothing
+    (four eyes would show a change no one made)."""
+    sent: dict[str, dict[str, str]] = {}
+    present = False
+    for lang, _, fields in translation_groups():
+        for field_name, _, _ in fields:
+            if field_name not in form:
+                continue
+            present = True
+            written = _lines(form[field_name])
+            if written.strip():
+                sent.setdefault(lang, {})[field_name.rsplit(".", 1)[1]] = written
+    return sent if present else None
 
 
 # A submitted form or query string (werkzeug's ``MultiDict``: a name may come more than once).
@@ -125,6 +163,9 @@ def scenario_data(form: Form, *, creating: bool) -> dict[str, Any]:
     data: dict[str, Any] = {name: _text(form, name) for name in names}
     for name in TEMPLATE_FIELDS:  # a template keeps its inner spacing; the service trims ends
         data[name] = _lines(form.get(name, ""))
+    translations = _translations(form)
+    if translations is not None:
+        data["translations"] = translations
     kind = data["scenario_type"]
     if kind == ScenarioType.NON_MONETARY:
         data["frequency"] = data["value_above"] = None
@@ -136,13 +177,20 @@ def scenario_data(form: Form, *, creating: bool) -> dict[str, Any]:
 
 
 def typed_values(form: Form, names: Iterable[str]) -> dict[str, str]:
-    """What was typed, to show again beside the problems."""
-    return {name: _lines(form.get(name, "")) for name in names}
+    """What was typed, to show again beside the problems (the templates per language too)."""
+    shown = {name: _lines(form.get(name, "")) for name in names}
+    for _, _, fields in translation_groups():
+        shown.update((f, _lines(form.get(f, ""))) for f, _, _ in fields if f in form)
+    return shown
 
 
 def scenario_values(scenario: Scenario) -> dict[str, str]:
     """A stored scenario as the form's values (blank for none)."""
-    return {k: "" if v is None else str(v) for k, v in spec_to_dict(scenario.spec).items()}
+    stored = spec_to_dict(scenario.spec)
+    values = {k: "" if v is None else str(v) for k, v in stored.items() if k != "translations"}
+    for lang, templates in scenario.spec.translations.items():
+        values.update((f"translations.{lang}.{name}", text) for name, text in templates.items())
+    return values
 
 
 def read_version(form: Form) -> int | None:

@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from decimal import Decimal
 
 from redis import Redis
 
@@ -33,8 +34,10 @@ from auth.kyc.requests import (
 from auth.kyc.vault import DocumentVault
 from auth.service import AuthService
 from auth.stores.audit import AuditLog
+from auth.stores.languages import LanguageStore
 from bank.ports import CoreBanking, Customer, KycLevel
-from messaging import MessengerError, Notice, Notifier
+from messaging import MessengerError, Notice, Notifier, local_format
+from messaging.languages import SOURCE
 from messaging.masking import mask_phone
 
 log = logging.getLogger("teller.kyc")
@@ -66,6 +69,7 @@ class KycUpgrades:
     currency: str
     zone: tzinfo
     base_url: str
+    languages: LanguageStore | None = None  # each number's language; None: English for all
 
     @classmethod
     def build(
@@ -91,6 +95,7 @@ class KycUpgrades:
             currency=currency,
             zone=auth.zone,
             base_url=auth.base_url,
+            languages=auth.languages,
         )
 
     # --- the customer's side ---
@@ -193,7 +198,7 @@ class KycUpgrades:
         )  # fmt: skip
         limits = {k.level: k for k in self.bank.kyc_levels()}.get(level)
         if limits is not None:
-            self._tell(request, "kyc_approved", level=level, **self._limits(limits))
+            self._tell(request, "kyc_approved", level=level, **self._limits(limits, request))
 
     def reject(self, request_id: str, actor: str, reason: str) -> UpgradeRequest:
         """Reject an open request with a reason the customer is told; ``NotOpen`` if decided."""
@@ -215,9 +220,12 @@ class KycUpgrades:
 
     # --- shared ---
 
-    def _limits(self, level: KycLevel) -> dict[str, str]:
-        def money(amount: object) -> str:
-            return f"{self.currency} {amount:,.2f}"
+    def _language(self, msisdn: str) -> str:
+        return self.languages.get(msisdn) if self.languages is not None else SOURCE
+
+    def _limits(self, level: KycLevel, request: UpgradeRequest) -> dict[str, str]:
+        def money(amount: Decimal) -> str:
+            return local_format.money(amount, self.currency, self._language(request.msisdn))
 
         return {
             "per_transaction": money(level.per_transaction),
@@ -227,9 +235,10 @@ class KycUpgrades:
 
     def _tell(self, request: UpgradeRequest, what: str, **params: object) -> None:
         """The outcome, in the customer's WhatsApp chat; a failure is logged, not raised."""
+        language = self._language(request.msisdn)
         fields = {"bank": self.bank_name, **params}
         try:
-            self.notifier.notify(Notice(what, request.msisdn, fields))
+            self.notifier.notify(Notice(what, request.msisdn, fields, language=language))
         except MessengerError as exc:
             log.warning("kyc outcome to %s not sent: %s", mask_phone(request.msisdn), exc)
 

@@ -18,6 +18,7 @@ from flask import abort, make_response, render_template, request, session
 from flask.typing import ResponseReturnValue
 
 from auth.attempts import Attempt
+from auth.pages import languages
 from auth.pages.protection import address, browser_id
 from auth.service import AuthService
 from auth.stepup import StepUpService
@@ -91,6 +92,7 @@ def open_link(token: str, purpose: Purpose) -> Link | None:
         return None
     if link.browser and link.browser != session.get("browser"):
         return None  # bound to another browser: the same answer as an unknown link
+    languages.choose(service().language(link.msisdn))  # the page speaks its number's language
     return link
 
 

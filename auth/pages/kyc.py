@@ -101,6 +101,11 @@ def _read(upload: FileStorage | None) -> bytes:
 def _tell_chat(msisdn: str, level: int) -> None:
     """The chat hears that the documents arrived (a failure costs only that message)."""
     auth = service()
-    notice = Notice("kyc_received", msisdn, {"bank": auth.bank_name, "level": level})
+    notice = Notice(
+        "kyc_received",
+        msisdn,
+        {"bank": auth.bank_name, "level": level},
+        language=auth.language(msisdn),
+    )
     with contextlib.suppress(MessengerError):  # the page said so; the outcome message follows
         auth.notifier.notify(notice)

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 
 from auth.attempts import Attempt
 from auth.onboarding import TERMS_VERSION, Applicant, Onboarding
-from auth.pages import journey
+from auth.pages import journey, languages
 from auth.pages.common import blocked_page, opened, page, refusal, service
 from auth.pages.journey import Journey
 from auth.pages.protection import address, agent
@@ -29,7 +29,7 @@ def onboarding() -> Onboarding:
 
 
 def _details_values(link: Link) -> dict[str, object]:
-    return {"months": MONTHS, "terms_version": TERMS_VERSION}
+    return {"months": languages.month_names(MONTHS), "terms_version": TERMS_VERSION}
 
 
 def _opened(link: Link) -> ResponseReturnValue:

@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 
 from auth import registration as reg
 from auth.attempts import Attempt
-from auth.pages import journey
+from auth.pages import journey, languages
 from auth.pages.common import blocked_page, finished, opened, refusal, service
 from auth.pages.journey import Journey
 from auth.pages.protection import address, agent
@@ -39,7 +39,7 @@ MONTHS = (
 
 
 def _details_values(link: Link) -> dict[str, object]:
-    return {"months": MONTHS}
+    return {"months": languages.month_names(MONTHS)}
 
 
 def _registered(link: Link) -> ResponseReturnValue:

@@ -39,6 +39,7 @@ def spec_to_dict(spec: ScenarioSpec) -> dict[str, Any]:
         "backup_challenge": spec.backup_challenge.value if spec.backup_challenge else None,
         "sms_template": spec.sms_template,
         "email_template": spec.email_template,
+        "translations": {lang: dict(t) for lang, t in spec.translations.items()},
     }
 
 
@@ -59,6 +60,7 @@ def spec_from_dict(raw: dict[str, Any]) -> ScenarioSpec:
         status=Status(raw["status"]),
         sms_template=raw.get("sms_template", ""),
         email_template=raw.get("email_template", ""),
+        translations=raw.get("translations") or {},
     )
 
 

@@ -7,7 +7,8 @@ Amounts are ``Decimal`` only: a float threshold would make "more than 1000.00" a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -137,6 +138,9 @@ class ScenarioSpec:
     status: Status = Status.ACTIVE
     sms_template: str = ""
     email_template: str = ""
+    # The templates in other languages, by language then field ({"fr": {"sms_template": ...}}):
+    # a customer whose language has none gets the English above (auth.stepup.delivery).
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict, hash=False)
 
     @property
     def active(self) -> bool:

@@ -24,6 +24,7 @@ from auth.scenarios.model import (
     ScenarioType,
     Status,
 )
+from messaging.languages import SOURCE, text
 
 SEEDED_BY = "system"
 OWN_ACCOUNTS_ABOVE = Decimal("1000.00")
@@ -53,20 +54,34 @@ DESCRIPTIONS = {
 }
 
 
-def default_templates(bank_name: str, monetary: bool) -> tuple[str, str]:
-    """The (SMS, email) templates of the out-of-the-box scenarios and of the default rule."""
-    if monetary:
-        what = "to send {transfer_amount} to {payee_name} from {account_number}"
-    else:
-        what = "to confirm a change to your profile or cards"
-    sms = f"{bank_name}: {{otp}} is your code {what}. Sent {{server_time}}. Never share it."
-    email = (
-        f"Your {bank_name} code {what} is {{otp}}.\n\n"
-        "Sent {server_date} at {server_time}; it works once, for 5 minutes.\n"
-        f"{bank_name} will never ask you for this code. If you didn't ask for it, "
-        "call us on the number on your card."
+_MONEY = "to send {transfer_amount} to {payee_name} from {account_number}"
+_CHANGE = "to confirm a change to your profile or cards"
+_SMS = "{bank}: {otp} is your code WHAT. Sent {server_time}. Never share it."
+_EMAIL = (
+    "Your {bank} code WHAT is {otp}.\n\n"
+    "Sent {server_date} at {server_time}; it works once, for 5 minutes.\n"
+    "{bank} will never ask you for this code. If you didn't ask for it, "
+    "call us on the number on your card."
+)
+# The bank's own wording of the code messages, by key: the source of the catalogs' ``mfa``
+# group ({bank} is the bank's name, the rest the templates' variables).
+DEFAULT_TEMPLATES: dict[str, str] = {
+    "mfa.sms.monetary": _SMS.replace("WHAT", _MONEY),
+    "mfa.sms.change": _SMS.replace("WHAT", _CHANGE),
+    "mfa.email.monetary": _EMAIL.replace("WHAT", _MONEY),
+    "mfa.email.change": _EMAIL.replace("WHAT", _CHANGE),
+}
+
+
+def default_templates(bank_name: str, monetary: bool, language: str = SOURCE) -> tuple[str, str]:
+    """The (SMS, email) templates of the out-of-the-box scenarios and of the default rule, in
+    ``language`` (English unless a catalog translates them)."""
+    kind = "monetary" if monetary else "change"
+    sms, email = (f"mfa.{channel}.{kind}" for channel in ("sms", "email"))
+    return (
+        text(sms, DEFAULT_TEMPLATES[sms], language).replace("{bank}", bank_name),
+        text(email, DEFAULT_TEMPLATES[email], language).replace("{bank}", bank_name),
     )
-    return sms, email
 
 
 def default_scenarios(bank_name: str, now: datetime) -> list[Scenario]:

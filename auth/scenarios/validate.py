@@ -27,7 +27,9 @@ from auth.scenarios.model import (
     ScenarioType,
     Status,
 )
+from auth.scenarios.templates import MAX_LENGTH as TEMPLATES
 from auth.scenarios.templates import template_problems, variables_in
+from messaging.languages import SOURCE, catalogs
 
 SPEC_FIELDS = (
     "application",
@@ -42,6 +44,7 @@ SPEC_FIELDS = (
     "backup_challenge",
     "sms_template",
     "email_template",
+    "translations",
 )
 DESCRIPTION = re.compile(r"[A-Za-z0-9 ]+")
 # Digits with an optional fraction: no exponent ("1e3" would be stored as "1E+3"), no separators.
@@ -196,6 +199,7 @@ def parse_spec(data: Mapping[str, Any], enabled: Sequence[ChallengeType]) -> Sce
         name: _template(data, name, channel in used, monetary, problems)
         for channel, name in CODE_CHANNELS.items()
     }
+    translations = _translations(data.get("translations"), used, monetary, problems)
     if problems:
         raise Invalid(problems)
     assert application and action and kind and primary and status  # guaranteed by no problems
@@ -212,4 +216,44 @@ def parse_spec(data: Mapping[str, Any], enabled: Sequence[ChallengeType]) -> Sce
         status=status,
         sms_template=templates["sms_template"],
         email_template=templates["email_template"],
+        translations=translations,
     )
+
+
+def _translations(
+    raw: object, used: set[ChallengeType | None], monetary: bool, problems: list[str]
+) -> dict[str, dict[str, str]]:
+    """``{"fr": {"sms_template": "...", "email_template": "..."}}``: each language one with a
+    catalog (locales/), each template checked as the English one is; a blank one is left out
+    (that language gets the English)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        problems.append('translations: an object by language, e.g. {"fr": {"sms_template": …}}')
+        return {}
+    found: dict[str, dict[str, str]] = {}
+    for language, templates in raw.items():
+        where = f"translations.{language}"
+        if language not in catalogs().languages or language == SOURCE:
+            others = ", ".join(lang for lang in catalogs().languages if lang != SOURCE)
+            problems.append(f"{where}: not a language with a catalog (one of {others})")
+            continue
+        if not isinstance(templates, Mapping):
+            problems.append(f"{where}: an object with sms_template and/or email_template")
+            continue
+        unknown = [name for name in templates if name not in TEMPLATES]
+        problems += [f"{where}.{name}: unknown field" for name in unknown]
+        inner = []
+        for channel, name in CODE_CHANNELS.items():
+            written = templates.get(name)
+            if written is None or (isinstance(written, str) and not written.strip()):
+                continue  # absent or blank: this language gets the English
+            # Written, it must say what the English must (the code, what it approves).
+            scoped: list[str] = []
+            text = _template(templates, name, channel in used, monetary, scoped)
+            problems += [f"{where}.{problem}" for problem in scoped]
+            if text:
+                inner.append((name, text))
+        if inner:
+            found[str(language)] = dict(inner)
+    return found

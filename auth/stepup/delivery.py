@@ -26,7 +26,8 @@ from auth.stepup.facts import amount_of
 from auth.stores.codes import Codes, SendRefused
 from auth.stores.links import Link, LinkStore, Purpose
 from bank.ports import Customer
-from messaging import Channel, Messenger, MessengerError, metrics
+from messaging import Channel, Messenger, MessengerError, local_format, metrics
+from messaging.languages import SOURCE
 from messaging.masking import mask_email, mask_phone
 from messaging.notices import render_notice
 
@@ -54,19 +55,33 @@ class Delivery:
     clock: Callable[[], datetime]
     zone: tzinfo = UTC  # the bank's clock: a template's {server_time} is on it
 
-    def template(self, challenge: Challenge, scenario: Scenario | None) -> str:
-        """The scenario's template for the challenge's channel, else the bank's default."""
+    def template(
+        self, challenge: Challenge, scenario: Scenario | None, language: str = SOURCE
+    ) -> str:
+        """The scenario's template for the challenge's channel in ``language``, else its
+        English one, else the bank's default. A scenario still on the bank's default wording
+        gets that wording's translation (the catalogs' ``mfa`` group)."""
         field = CODE_CHANNELS[challenge.kind]
-        chosen = getattr(scenario.spec, field) if scenario is not None else ""
-        if chosen:
-            return str(chosen)
-        sms, email = default_templates(self.bank_name, ACTIONS[challenge.action].monetary)
-        return email if challenge.kind is ChallengeType.EMAIL_CODE else sms
+        email = challenge.kind is ChallengeType.EMAIL_CODE
+        monetary = ACTIONS[challenge.action].monetary
+        default = default_templates(self.bank_name, monetary)[1 if email else 0]
+        if scenario is not None and scenario.spec.translations.get(language, {}).get(field):
+            return str(scenario.spec.translations[language][field])
+        chosen = str(getattr(scenario.spec, field) or "") if scenario is not None else ""
+        if chosen and chosen != default:
+            return chosen
+        return default_templates(self.bank_name, monetary, language)[1 if email else 0]
 
-    def values(self, request: StepUpRequest, code: str, now: datetime) -> MessageValues:
+    def values(
+        self, request: StepUpRequest, code: str, now: datetime, language: str = SOURCE
+    ) -> MessageValues:
         """What a template may say: the code, the time, and what it approves (SECURITY.md 14)."""
         amount = amount_of(request)
-        shown = f"{request.currency} {amount:,.2f}".strip() if amount is not None else ""
+        shown = ""
+        if amount is not None and request.currency:
+            shown = local_format.money(amount, request.currency, language)
+        elif amount is not None:
+            shown = f"{amount:,.2f}"
         return MessageValues(
             otp=code,
             at=now.astimezone(self.zone),
@@ -86,9 +101,10 @@ class Delivery:
         config: MfaConfig,
         scenario: Scenario | None,
         now: datetime,
+        language: str = SOURCE,
     ) -> StepUpView:
         """A new code for the live challenge (the tries stay), unless the cooldown or the send
-        limit refuses it."""
+        limit refuses it; written in ``language`` (the customer's: ``Facts.language``)."""
         try:
             code, expires = self.codes.issue(
                 msisdn,
@@ -108,7 +124,17 @@ class Delivery:
                 ways=challenge.others,
             )
         return self.send(
-            pipe, msisdn, customer_id, customer, request, challenge, code, expires, scenario, now
+            pipe,
+            msisdn,
+            customer_id,
+            customer,
+            request,
+            challenge,
+            code,
+            expires,
+            scenario,
+            now,
+            language=language,
         )
 
     def send(
@@ -123,16 +149,19 @@ class Delivery:
         expires: datetime,
         scenario: Scenario | None,
         now: datetime,
+        language: str = SOURCE,
     ) -> StepUpView:
-        """Send an issued code; the delivery (or its failure) is audited on ``pipe``."""
-        text = render(self.template(challenge, scenario), self.values(request, code, now))
+        """Send an issued code in ``language``; the delivery (or its failure) is audited on
+        ``pipe``."""
+        template = self.template(challenge, scenario, language)
+        text = render(template, self.values(request, code, now, language))
         if challenge.kind is ChallengeType.EMAIL_CODE:
             channel, to = Channel.EMAIL, customer.email if customer else ""
             shown = mask_email(to)
         else:
             channel, to, shown = Channel.SMS, msisdn, mask_phone(msisdn)
         # Email only: an SMS has no subject (the dev outbox would prepend it to the text).
-        subject = render_notice("stepup_email_subject", bank=self.bank_name)
+        subject = render_notice("stepup_email_subject", language=language, bank=self.bank_name)
         try:
             self.messenger.send(
                 channel, to, text, subject=subject if channel is Channel.EMAIL else None

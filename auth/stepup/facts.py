@@ -24,6 +24,7 @@ from auth.scenarios.store import SCENARIOS_KEY, parse_all
 from auth.stepup.challenges import Challenge, ChallengeStore, live
 from auth.stores import credentials as creds_store
 from auth.stores.credentials import CRED_KEY, Credentials
+from auth.stores.languages import LANGUAGE_KEY, language_of
 from auth.stores.lockout import BLOCK_KEY, Kind, block_in_force
 from bank.ports import Customer
 
@@ -60,6 +61,12 @@ class Facts:
     raw_challenge: dict[str, str]
     raw_config: str | None
     raw_scenarios: dict[str, str]
+    raw_language: str | bytes | None = None  # auth.stores.languages: read in the same pipeline
+
+    @cached_property
+    def language(self) -> str:
+        """The language the customer's code messages are written in."""
+        return language_of(self.raw_language)
 
     @cached_property
     def code_blocked_until(self) -> datetime | None:
@@ -114,5 +121,6 @@ class FactReader:
         pipe.hgetall(ChallengeStore.key(msisdn))
         pipe.get(CONFIG_KEY)
         pipe.hgetall(SCENARIOS_KEY)
-        block, credentials, challenge, config, scenarios = pipe.execute()
-        return Facts(msisdn, now, block, credentials, challenge, config, scenarios)
+        pipe.get(LANGUAGE_KEY.format(msisdn=msisdn))
+        block, credentials, challenge, config, scenarios, language = pipe.execute()
+        return Facts(msisdn, now, block, credentials, challenge, config, scenarios, language)

@@ -120,7 +120,16 @@ class StepUpService:
         scenario = facts.scenario_for(request)
         with batch(self.redis) as pipe:
             return self.delivery.resend(
-                pipe, msisdn, customer_id, customer, request, challenge, facts.config, scenario, now
+                pipe,
+                msisdn,
+                customer_id,
+                customer,
+                request,
+                challenge,
+                facts.config,
+                scenario,
+                now,
+                language=facts.language,
             )
 
     def switch(
@@ -316,6 +325,7 @@ class StepUpService:
                     code.expires,
                     scenario,
                     now,
+                    language=facts.language,
                 )
         if kind is ChallengeType.SECURITY_QUESTIONS:
             return self.delivery.questions_link(msisdn, customer_id, challenge)

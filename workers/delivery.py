@@ -89,6 +89,14 @@ class Outgoing:
     render: Callable[[], bytes]  # the unprotected PDF
 
 
+def notice_fields(ctx: JobContext, out: Outgoing) -> tuple[str, dict[str, object]]:
+    """The document notices' language (the number's) and fields, ``what`` named in it."""
+    language = LanguageStore(ctx.redis).get(out.msisdn)
+    with speaking(language):
+        what = text(f"document.{out.what}", out.what)
+    return language, {"bank": ctx.bank_name, "what": what, "reference": out.reference}
+
+
 def chat_text(ctx: JobContext, key: str, msisdn: str, **params: str) -> str:
     """A reply of the chat's catalog for a document, in the language of ``msisdn``; ``what``
     (``receipt``, ``statement``) is named in it too."""
@@ -172,9 +180,14 @@ def deliver(ctx: JobContext, out: Outgoing, owner: str) -> str:
         caption_key = "document.caption_dob" if ctx.unlock == "dob" else "document.caption"
         caption = chat_text(ctx, caption_key, out.msisdn, what=out.what, reference=out.reference)
         url = media_url(ctx.public_base_url, token, out.filename)
-        params = {"bank": ctx.bank_name, "what": out.what, "reference": out.reference}
+        language, params = notice_fields(ctx, out)
         notice = Notice(
-            "document_ready", out.msisdn, params, session_text=caption, media_urls=[url]
+            "document_ready",
+            out.msisdn,
+            params,
+            language=language,
+            session_text=caption,
+            media_urls=[url],
         )
         sent = ctx.notifier.notify(notice)
         if sent.path is not Path.SESSION:  # kept, with its password sent: ``retry`` sends it

@@ -35,6 +35,7 @@ from workers.delivery import (
     deliver,
     document_of_message,
     forget,
+    notice_fields,
     was_sent,
 )
 from workers.queues import NOTICE_JOB, RECEIPT_JOB, STATEMENT_JOB, TELL_JOB, wait_at_least
@@ -229,8 +230,7 @@ def _run(ref: DocumentRef, build: Callable[[JobContext], Outgoing | None]) -> st
 
 
 def _failed_notice(ctx: JobContext, out: Outgoing) -> Notice:
-    language = LanguageStore(ctx.redis).get(out.msisdn)
-    params = {"bank": ctx.bank_name, "what": out.what, "reference": out.reference}
+    language, params = notice_fields(ctx, out)
     return Notice("document_failed", out.msisdn, params, language=language)
 
 

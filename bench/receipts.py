@@ -178,6 +178,9 @@ def run() -> dict[str, Any]:
     try:
         services = build_services(Config.from_env(env))
         assert isinstance(services.messenger, OutboxMessenger)
+        # The customer just wrote (confirming a transfer does): their 24-hour window is open, so
+        # documents go as WhatsApp media rather than a "your receipt is ready" notice.
+        services.outbound.window.seen(CUSTOMER, services.clock())
         first = transfers(services, THROUGHPUT_N, "t")
         later = transfers(services, int(RATE * LATENCY_S), "l")
         spare = transfers(services, KILL_TRIES, "k")

@@ -94,11 +94,18 @@ def _node(host: str, port: int) -> ClusterNode:
 
 def _node_options(settings: RedisSettings) -> dict[str, Any]:
     """Credentials and TLS for the data nodes (a Sentinel's master, a Cluster's nodes)."""
+    return _auth_options(settings, settings.username, settings.password)
+
+
+def _auth_options(
+    settings: RedisSettings, username: str | None, password: str | None
+) -> dict[str, Any]:
+    """redis-py's credential and TLS options, for the data nodes or for the sentinels."""
     options: dict[str, Any] = {}
-    if settings.username:
-        options["username"] = settings.username
-    if settings.password:
-        options["password"] = settings.password
+    if username:
+        options["username"] = username
+    if password:
+        options["password"] = password
     if settings.tls:
         options["ssl"] = True
         if settings.tls_ca_file:
@@ -112,15 +119,8 @@ def sentinel(settings: RedisSettings, **timeouts: Any) -> Sentinel:
     asked: dict[str, Any] = {
         "socket_timeout": 1.0,
         "socket_connect_timeout": 1.0,
+        **_auth_options(settings, settings.sentinel_username, settings.sentinel_password),
     }
-    if settings.sentinel_username:
-        asked["username"] = settings.sentinel_username
-    if settings.sentinel_password:
-        asked["password"] = settings.sentinel_password
-    if settings.tls:
-        asked["ssl"] = True
-        if settings.tls_ca_file:
-            asked["ssl_ca_certs"] = settings.tls_ca_file
     return Sentinel(  # type: ignore[no-untyped-call]
         list(settings.sentinels), sentinel_kwargs=asked, **_node_options(settings), **timeouts
     )

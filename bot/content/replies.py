@@ -34,23 +34,14 @@ from bot.content.definitions import (
 from bot.content.store import ContentStore, OfferStore
 from flows.responses import CATALOG
 from flows.types import Choice, Reply
-from messaging import Channel, MessengerError
+from messaging import Channel, Messenger, MessengerError
 from messaging.masking import mask_phone
 
 log = logging.getLogger("teller.webhook")
 
 
-class ContentSender(Protocol):
+class ContentSender(Messenger, Protocol):
     """A messenger that can also send a content template (Twilio's, or the dev outbox)."""
-
-    def send(
-        self,
-        channel: Channel,
-        to: str,
-        body: str,
-        media_urls: Sequence[str] = (),
-        subject: str | None = None,
-    ) -> str: ...
 
     def send_content(
         self, to: str, content_sid: str, variables: Mapping[str, str], fallback: str

@@ -22,7 +22,9 @@ from flask.cli import AppGroup
 from jinja2.ext import babel_extract
 
 from app.config import ROOT
+from auth import questions
 from auth.scenarios import seed
+from bot import claims
 from flows import cards, responses, stepup, transfer
 from messaging import notices
 from messaging.languages import DOMAIN, LOCALES_DIR, NAME_KEY, SOURCE, Catalogs, catalogs
@@ -34,7 +36,9 @@ HEADER = (
 )
 STABLE_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 
-PAGE_TEMPLATES = ROOT / "templates" / "secure"
+# The pages whose templates speak the customer's language: the secure ones, the claim and the
+# receipt check.
+PAGE_TEMPLATES = tuple(ROOT / "templates" / folder for folder in ("secure", "claims", "verify"))
 
 # The groups a language must have complete to be offered to customers (docs/languages.md).
 REQUIRED = ("chat", "notices", "pages", "receipts", "mfa")
@@ -59,17 +63,21 @@ def sources() -> dict[str, dict[str, str]]:
     return {
         "chat": chat,
         "notices": notice,
-        "pages": pages(),
+        "pages": {
+            **pages(),
+            **{questions.KEYS[qid]: english for qid, english in questions.QUESTIONS.items()},
+            **claims.TEXTS,
+        },
         "receipts": dict(wording.DOCUMENTS),
         "mfa": dict(seed.DEFAULT_TEMPLATES),
     }
 
 
 def pages() -> dict[str, str]:
-    """The secure pages' ``pgettext(key, english)`` calls, as Babel's Jinja extractor finds
-    them in the templates (``auth.pages.languages``)."""
+    """The pages' ``pgettext(key, english)`` calls, as Babel's Jinja extractor finds them in
+    the templates (``auth.pages.languages``)."""
     found: dict[str, str] = {}
-    for path in sorted(PAGE_TEMPLATES.glob("*.html")):
+    for path in sorted(p for folder in PAGE_TEMPLATES for p in folder.glob("*.html")):
         with path.open("rb") as handle:
             for _, _, message, _ in babel_extract(handle, ["pgettext"], [], {}):
                 # (key, english, None for each keyword argument)

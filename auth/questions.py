@@ -1,5 +1,9 @@
 """Security questions: the catalogue customers choose 3 of, and how answers are normalised.
 
+A question is stored by its id (``q1``); its text is written at display, in the page's language,
+from the catalogs' ``question.<id>`` key (``texts``), so a customer who changes language reads
+the same questions in the new one. The staff console keeps the English.
+
 Answers are compared after NFKC, case-folding and collapsing spaces and punctuation, so
 "St. Mary's" and "st marys" match; they are stored only as peppered argon2id hashes.
 """
@@ -8,6 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from messaging.languages import text
 
 QUESTIONS: dict[str, str] = {
     "q1": "What was the name of your first school?",
@@ -21,11 +27,22 @@ QUESTIONS: dict[str, str] = {
     "q9": "What was your childhood nickname?",
     "q10": "What was the first concert or film you saw in a cinema?",
 }
+KEYS = {qid: f"question.{qid}" for qid in QUESTIONS}  # the catalogs' key of each text
 CHOOSE = 3
 MIN_ANSWER, MAX_ANSWER = 2, 60
 _NOISE = re.compile(r"[\W_]+")
 # Apostrophes join what they sit in ("Mary's" → "marys"), so they are dropped, not spaced.
 _APOSTROPHES = re.compile("['\u2019\u02bc`]")
+
+
+def question_text(qid: str, language: str | None = None) -> str:
+    """The question's text in ``language`` (default: the current one); English untranslated."""
+    return text(KEYS[qid], QUESTIONS[qid], language)
+
+
+def texts(language: str | None = None) -> dict[str, str]:
+    """Every question's text by id, in the catalogue's order, in ``language``."""
+    return {qid: question_text(qid, language) for qid in QUESTIONS}
 
 
 def normalise(answer: str) -> str:

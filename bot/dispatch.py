@@ -29,7 +29,7 @@ from bot.store import Begin, BeginStatus, EdgeStore
 from flows import engine
 from flows.conversation import Conversation
 from flows.effects import SetLanguage
-from flows.responses import CATALOG, render_all
+from flows.responses import render_all, template
 from flows.router import normalize
 from flows.types import Context, Effect, Inbound, NameLookups, Outcome, Reply
 from messaging import MessengerError, Notice, Notifier, Path, metrics
@@ -40,6 +40,16 @@ log = logging.getLogger("teller.webhook")
 
 WAIT_S = 1.5  # how long to wait for a busy customer or a duplicate in flight (Twilio allows 15 s)
 _POLL_S = (0.005, 0.01, 0.02, 0.04, 0.08, 0.1)
+
+
+class Unfinished(Exception):
+    """A claimed message whose handling failed (the failure is ``__cause__``): nothing was
+    stored and the message was given back. ``language`` is the customer's, read in the claim,
+    so the edge's apology is written in it without another round trip."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__(language)
+        self.language = language
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,8 @@ class Dispatcher:
         return LanguageStore(self.edge.redis)
 
     def handle(self, msg: InboundMessage) -> str:
+        """The message's TwiML reply. A failure after the claim is raised as ``Unfinished``
+        (the cause chained), carrying the language the edge's "try again" is written in."""
         begin = self._claim(msg)
         if begin.status is BeginStatus.DUPLICATE:
             log.info("inbound %s: duplicate, answered with the stored reply", msg.sid)
@@ -78,12 +90,14 @@ class Dispatcher:
         if begin.status is BeginStatus.BUSY:
             log.warning("inbound %s from %s: customer busy", msg.sid, mask_phone(msg.msisdn))
             metrics.message("unknown", "busy")
-            return self.text_reply("error.busy")
+            return self.text_reply("error.busy", language_of(begin.language))
         try:
             return self._process(msg, begin)
-        except BaseException:
+        except BaseException as exc:
             # If Redis is gone too, the release is retried until it answers (bot.late_release).
             self.edge.release(msg.msisdn, msg.sid, begin)
+            if isinstance(exc, Exception):
+                raise Unfinished(_answering_in(msg, begin)) from exc
             raise
 
     def _text(self, msg: InboundMessage) -> str:
@@ -97,8 +111,10 @@ class Dispatcher:
             return msg.tap
         return msg.body
 
-    def text_reply(self, key: str) -> str:
-        return twiml.reply([CATALOG[key].format(bank=self.bank_name)])
+    def text_reply(self, key: str, language: str = SOURCE) -> str:
+        """One of the edge's own replies (busy, try again) as TwiML, in ``language``."""
+        with speaking(language):
+            return twiml.reply([template(key).format(bank=self.bank_name)])
 
     def _process(self, msg: InboundMessage, begin: Begin) -> str:
         started = time.perf_counter()
@@ -125,7 +141,7 @@ class Dispatcher:
             self.edge.abort(msg.msisdn, msg.sid, begin)
             log.warning("inbound %s: lost the customer's lock, nothing stored", msg.sid)
             metrics.message(intent_of(outcome), "lost_lock")
-            return self.text_reply("error.busy")
+            return self.text_reply("error.busy", language)
         if plan is not None and self.interactive is not None:
             unsent = self.interactive.send(msg.msisdn, plan)
             xml = twiml.reply(unsent) if unsent else xml  # what didn't go, as text
@@ -270,6 +286,13 @@ class Dispatcher:
             if stored is None:
                 return None  # the first copy gave up; Twilio's retry will be processed
         return None
+
+
+def _answering_in(msg: InboundMessage, begin: Begin) -> str:
+    """The language a failed message is answered in: the one its menu word chooses
+    (``bonjour``), else the number's as the claim read it."""
+    chosen = typed_words().greetings.get(normalize(msg.body))
+    return chosen or language_of(begin.language)
 
 
 def _chosen(outcome: Outcome, language: str) -> str:

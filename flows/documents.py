@@ -4,15 +4,24 @@
 last 3 months, or a calendar month of the last 12 → "on its way". The flow only decides; the
 ``SendStatement`` effect makes the edge enqueue the job that renders, protects and sends it. The
 conversation keeps an account's position in the list, never its number. Periods are UTC days.
+
+A month can be typed by name in English, always, and in the customer's language: Babel's wide
+and abbreviated names for it (``février``, ``févr.``, ``أكتوبر``), compared with case, accents
+and Arabic diacritics folded, so ``fevrier`` and ``اكتوبر`` are found too.
 """
 
 from __future__ import annotations
 
 import calendar
+import functools
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import get_month_names
 
 from bank.ports import Account
 from flows.conversation import Conversation
@@ -21,6 +30,7 @@ from flows.format import account_label
 from flows.moving import numbered
 from flows.states import State
 from flows.types import Context, Outcome, Reply
+from messaging.languages import SOURCE, fold
 from messaging.masking import mask_account
 
 MONTHS_BACK = 12
@@ -29,7 +39,7 @@ _MONTHS = {
     for n in range(1, 13)
     for name in (calendar.month_name[n], calendar.month_abbr[n], calendar.month_name[n][:4])
 }
-_NAMED = re.compile(r"([a-z]+)\.?(?:\s+(\d{4}))?")
+_NAMED = re.compile(r"([^\W\d_]+)\.?(?:\s+(\d{4}))?")  # letters of any script, then a year
 _NUMBERED = re.compile(r"(\d{1,2})\s*[/\-. ]\s*(\d{4})|(\d{4})\s*[/\-. ]\s*(\d{1,2})")
 _PERIODS = {
     "1": "days30",
@@ -119,7 +129,7 @@ def _period_given(ctx: Context, data: Mapping[str, Any], text: str) -> Outcome:
         return _send(data, ctx, _months_before(today, 3) + timedelta(days=1), today)
     if choice == "month":
         return ask_month(ctx, data)
-    month = parse_month(text, today)
+    month = parse_month(text, today, ctx.language)
     if month is not None:
         return _send(data, ctx, *month)
     reply = Reply("fallback.statement_pdf_period")
@@ -128,7 +138,7 @@ def _period_given(ctx: Context, data: Mapping[str, Any], text: str) -> Outcome:
 
 def handle_month(conv: Conversation, text: str, ctx: Context) -> Outcome:
     """STATEMENT_PDF_MONTH: a month of the last 12, by name or number."""
-    month = parse_month(text, _today(ctx))
+    month = parse_month(text, _today(ctx), ctx.language)
     if month is None:
         return Outcome(
             State.STATEMENT_PDF_MONTH, (Reply("fallback.statement_pdf_month"),), conv.data
@@ -165,12 +175,41 @@ def _months_before(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-def parse_month(text: str, today: date) -> tuple[date, date] | None:
+def _bare(word: str) -> str:
+    """A month name as compared: folded (``messaging.languages.fold``), without accents or
+    Arabic diacritics (``Févr.`` → ``fevr``, ``أكتوبر`` → ``اكتوبر``)."""
+    decomposed = unicodedata.normalize("NFKD", fold(word))
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", kept).strip(".")
+
+
+@functools.cache
+def month_names(language: str) -> Mapping[str, int]:
+    """Month by name in English and in ``language`` (Babel's wide and abbreviated names, in
+    both the format and the stand-alone forms)."""
+    found = {_bare(name): month for name, month in _MONTHS.items()}
+    if language == SOURCE:
+        return found
+    try:
+        locale = Locale.parse(language)
+    except (UnknownLocaleError, ValueError):
+        return found
+    for width in ("wide", "abbreviated"):
+        for context in ("format", "stand-alone"):
+            names = get_month_names(width, context, locale)
+            for month in range(1, 13):
+                found.setdefault(_bare(str(names[month])), month)
+    return found
+
+
+def parse_month(text: str, today: date, language: str = SOURCE) -> tuple[date, date] | None:
     """(first, last) day of a month of the last 12 named in ``text`` (``october``, ``Oct
-    2026``, ``10/2026``, ``2026-10``); the current month ends today. None if it isn't one."""
+    2026``, ``10/2026``, ``2026-10``; a name in ``language`` too: ``octobre``); the current
+    month ends today. None if it isn't one."""
     named, numbered = _NAMED.fullmatch(text), _NUMBERED.fullmatch(text)
-    if named and named.group(1) in _MONTHS:
-        month = _MONTHS[named.group(1)]
+    names = month_names(language)
+    if named and _bare(named.group(1)) in names:
+        month = names[_bare(named.group(1))]
         year = int(named.group(2)) if named.group(2) else today.year
         if not named.group(2) and month > today.month:
             year -= 1  # "october" in March means the last October

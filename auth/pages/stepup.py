@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from auth.pages.common import blocked_page, finished, gone, opened, page, service, stepups
 from auth.ports import Verdict
-from auth.questions import QUESTIONS
+from auth.questions import QUESTIONS, question_text
 from auth.stepup.challenges import Challenge
 from auth.stores.links import Link, Purpose
 
@@ -29,7 +29,7 @@ def stepup(token: str) -> ResponseReturnValue:
 
     link = opened(token, Purpose.STEP_UP, still_pending)
     [challenge] = pending
-    asked = [(qid, QUESTIONS[qid]) for qid in challenge.questions if qid in QUESTIONS]
+    asked = [(qid, question_text(qid)) for qid in challenge.questions if qid in QUESTIONS]
     if request.method == "GET":
         return page("secure/stepup_questions.html", token=token, asked=asked)
     answers = {qid: request.form.get(qid, "")[:MAX_ANSWER_CHARS] for qid, _ in asked}

@@ -43,12 +43,19 @@ MAX_CODE = 80
 WHEN = "%d %b %Y, %H:%M %Z"  # as the receipt prints it (receipts.layout.when)
 
 
+@bp.before_request
+def _in_browsers_language() -> None:
+    """Before anything is written (and before the CSRF check, whose answer is a page too)."""
+    languages.choose(languages.browser())
+
+
 protect_pages(bp)
 
 
 def _page(status: int = 200, **values: object) -> ResponseReturnValue:
     graph = services()
-    languages.choose(languages.browser())
+    if not languages.chosen():  # a CSRF refusal answered before this blueprint's own hook
+        languages.choose(languages.browser())
     label = text("receipt.verification", wording.RECEIPT["receipt.verification"])
     return (
         render_template(

@@ -25,7 +25,7 @@ from app.config import ROOT
 from auth import questions
 from auth.scenarios import seed
 from bot import claims
-from flows import cards, responses, stepup, transfer
+from flows import cards, documents, responses, stepup, transfer
 from messaging import notices
 from messaging.languages import DOMAIN, LOCALES_DIR, NAME_KEY, SOURCE, Catalogs, catalogs
 from receipts import wording
@@ -53,6 +53,7 @@ def sources() -> dict[str, dict[str, str]]:
         **responses.ACCOUNT_TYPES,
         **responses.WORDS,
         **responses.DOCUMENTS,
+        documents.PERIOD_KEY: documents.PERIOD,
         **_choice_labels(),
     }
     notice = {

@@ -17,7 +17,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -30,10 +30,13 @@ from flows.format import account_label
 from flows.moving import numbered
 from flows.states import State
 from flows.types import Context, Outcome, Reply
+from messaging import local_format
 from messaging.languages import SOURCE, fold
+from messaging.languages import text as translated  # "text" is what the customer typed, here
 from messaging.masking import mask_account
 
 MONTHS_BACK = 12
+PERIOD_KEY, PERIOD = "statement_pdf.period_value", "{first} to {last}"  # "on its way"'s period
 _MONTHS = {
     name.lower(): n
     for n in range(1, 13)
@@ -154,13 +157,18 @@ def _send(data: Mapping[str, Any], ctx: Context, first: date, last: date) -> Out
     account = accounts[position - 1]
     params = {
         "account": account_label(account.type, mask_account(account.number)),
-        "period": f"{first:%d %b %Y} to {last:%d %b %Y}",
+        "period": translated(PERIOD_KEY, PERIOD).format(first=_day(first), last=_day(last)),
     }
     return Outcome(
         State.MAIN_MENU,
         (Reply("statement_pdf.on_its_way", params), Reply("menu.hint")),
         effects=(SendStatement(account.number, first, last),),
     )
+
+
+def _day(day: date) -> str:
+    """``04 Oct 2026``, in the language being written."""
+    return local_format.when(datetime.combine(day, time(0)), "%d %b %Y")
 
 
 def resend(ctx: Context) -> Outcome:
@@ -206,10 +214,10 @@ def parse_month(text: str, today: date, language: str = SOURCE) -> tuple[date, d
     """(first, last) day of a month of the last 12 named in ``text`` (``october``, ``Oct
     2026``, ``10/2026``, ``2026-10``; a name in ``language`` too: ``octobre``); the current
     month ends today. None if it isn't one."""
-    named, numbered = _NAMED.fullmatch(text), _NUMBERED.fullmatch(text)
+    named, numbered = _NAMED.fullmatch(_bare(text)), _NUMBERED.fullmatch(text)
     names = month_names(language)
-    if named and _bare(named.group(1)) in names:
-        month = names[_bare(named.group(1))]
+    if named and named.group(1) in names:
+        month = names[named.group(1)]
         year = int(named.group(2)) if named.group(2) else today.year
         if not named.group(2) and month > today.month:
             year -= 1  # "october" in March means the last October

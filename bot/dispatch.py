@@ -13,7 +13,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 
 from auth.ports import Identity, StepUp
@@ -25,6 +25,7 @@ from bot.counting import intent_of
 from bot.effects import EffectRunner
 from bot.inbound import InboundMessage
 from bot.prefetch import Prefetched
+from bot.recent_languages import RecentLanguages
 from bot.store import Begin, BeginStatus, EdgeStore
 from flows import engine
 from flows.conversation import Conversation
@@ -43,9 +44,10 @@ _POLL_S = (0.005, 0.01, 0.02, 0.04, 0.08, 0.1)
 
 
 class Unfinished(Exception):
-    """A claimed message whose handling failed (the failure is ``__cause__``): nothing was
-    stored and the message was given back. ``language`` is the customer's, read in the claim,
-    so the edge's apology is written in it without another round trip."""
+    """A message whose handling failed (the failure is ``__cause__``): nothing was stored and
+    the message was given back. ``language`` is the customer's as the claim read it (or as this
+    process last read it, when the claim failed), so the edge's apology is written in it
+    without another round trip."""
 
     def __init__(self, language: str) -> None:
         super().__init__(language)
@@ -73,6 +75,8 @@ class Dispatcher:
     # True when ``identity`` is the token service on the edge's Redis (app.services): the
     # session is then read in the claim's round trip and slid in the commit's (bot.prefetch).
     prefetch_session: bool = False
+    # The languages last read per number, for the apology when the claim itself fails.
+    recent: RecentLanguages = field(default_factory=RecentLanguages)
 
     @functools.cached_property
     def languages(self) -> LanguageStore:
@@ -80,9 +84,15 @@ class Dispatcher:
         return LanguageStore(self.edge.redis)
 
     def handle(self, msg: InboundMessage) -> str:
-        """The message's TwiML reply. A failure after the claim is raised as ``Unfinished``
-        (the cause chained), carrying the language the edge's "try again" is written in."""
-        begin = self._claim(msg)
+        """The message's TwiML reply. A failure is raised as ``Unfinished`` (the cause
+        chained), carrying the language the edge's "try again" is written in: the one the claim
+        read, or when the claim itself failed, the one last read for the number here."""
+        try:
+            begin = self._claim(msg)
+        except Exception as exc:  # nothing was claimed (Redis didn't answer)
+            raise Unfinished(_answering_in(msg, self.recent.get(msg.msisdn))) from exc
+        if begin.status is not BeginStatus.DUPLICATE:  # a duplicate's claim reads no language
+            self.recent.note(msg.msisdn, language_of(begin.language))
         if begin.status is BeginStatus.DUPLICATE:
             log.info("inbound %s: duplicate, answered with the stored reply", msg.sid)
             metrics.message("unknown", "duplicate")
@@ -97,7 +107,7 @@ class Dispatcher:
             # If Redis is gone too, the release is retried until it answers (bot.late_release).
             self.edge.release(msg.msisdn, msg.sid, begin)
             if isinstance(exc, Exception):
-                raise Unfinished(_answering_in(msg, begin)) from exc
+                raise Unfinished(_answering_in(msg, language_of(begin.language))) from exc
             raise
 
     def _text(self, msg: InboundMessage) -> str:
@@ -222,12 +232,14 @@ class Dispatcher:
         chosen = typed_words().greetings.get(normalize(body)) if body else None
         if chosen is not None and chosen != language_of(begin.language):
             self.languages.set(msisdn, chosen)
+            self.recent.note(msisdn, chosen)
         return chosen or language_of(begin.language)
 
     def _keep_language(self, msisdn: str, effects: tuple[Effect, ...]) -> tuple[Effect, ...]:
         for effect in effects:
             if isinstance(effect, SetLanguage):
                 self.languages.set(msisdn, effect.language)
+                self.recent.note(msisdn, effect.language)
         return tuple(e for e in effects if not isinstance(e, SetLanguage))
 
     def _context(self, msisdn: str, now: datetime, language: str = SOURCE) -> Context:
@@ -288,11 +300,10 @@ class Dispatcher:
         return None
 
 
-def _answering_in(msg: InboundMessage, begin: Begin) -> str:
+def _answering_in(msg: InboundMessage, known: str) -> str:
     """The language a failed message is answered in: the one its menu word chooses
-    (``bonjour``), else the number's as the claim read it."""
-    chosen = typed_words().greetings.get(normalize(msg.body))
-    return chosen or language_of(begin.language)
+    (``bonjour``), else the number's as far as it is ``known``."""
+    return typed_words().greetings.get(normalize(msg.body)) or known
 
 
 def _chosen(outcome: Outcome, language: str) -> str:

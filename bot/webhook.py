@@ -2,8 +2,9 @@
 
 Views only parse, call and render. A bad signature is 403 before anything is read; Redis being
 down becomes a polite "try again shortly" (still 200, so Twilio does not hammer us), written in
-the customer's language when the claim could read it (``Unfinished``; Redis down before the
-claim leaves it unknown: English); no traceback ever reaches a customer.
+the customer's language as far as it is known (``Unfinished``: the one the claim read, or, when
+Redis didn't answer the claim, the one this process last read, ``bot.recent_languages``); no
+traceback ever reaches a customer.
 """
 
 from __future__ import annotations
@@ -78,10 +79,10 @@ def _inbound() -> Response:
     dispatcher: Dispatcher = services().dispatcher
     try:
         return _xml(dispatcher.handle(message))
-    except Unfinished as exc:  # after the claim: the customer's language is known
+    except Unfinished as exc:  # the customer's language as far as it is known
         cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
         return _xml(_failed(cause, message, dispatcher, exc.language))
-    except Exception as exc:  # the claim itself failed: its language couldn't be read
+    except Exception as exc:  # outside the message's handling: no language to go by
         return _xml(_failed(exc, message, dispatcher, SOURCE))
 
 

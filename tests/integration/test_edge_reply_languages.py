@@ -1,22 +1,28 @@
 """The replies the edge writes itself, in the customer's language, against real Redis: a
 message that finds the customer's lock taken is told to wait in the language the claim's
-script read beside the lock (no round trip of its own), and a failure after the claim is
-answered in the language the claim read."""
+script read beside the lock (no round trip of its own), a failure after the claim is answered
+in the language the claim read, and Redis down at the claim in the language this process last
+read for the number (English for a number it hasn't seen)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 import bank.db
-from app import Config, Services
+from app import DEMO_SEED, Config, Services, build_services, create_app
 from auth.stores.languages import LanguageStore
 from bot.dispatch import Dispatcher
 from flows.responses import CATALOG
 from messaging.languages import text
-from tests.conftest import AMINA, STRANGER
+from tests.conftest import AMINA, BASE_URL, STRANGER
 from tests.conversations.test_bank_busy import write_locked
 from tests.conversations.test_identity_journeys import register_amina
+from tests.fakes import FrozenClock
 from tests.helpers import WhatsApp, new_sid
+from tests.redis_server import RedisServer
 from tests.secure_pages import SecurePages
 
 LOCK = "teller:{{{msisdn}}}:lock"
@@ -81,3 +87,38 @@ def test_a_menu_word_of_another_language_is_answered_in_it_even_when_it_fails(
     reply = whatsapp.send(AMINA, "bonjour")
     assert reply.status == 200 and reply.text == in_language("error.unexpected", "fr")
     assert "Traceback" not in reply.text
+
+
+@pytest.fixture
+def own_redis() -> Iterator[RedisServer]:
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+def test_redis_down_at_the_claim_says_try_again_in_the_language_last_read(
+    own_redis: RedisServer, tmp_path: Path
+) -> None:
+    config = Config(
+        redis_url=own_redis.url,
+        public_base_url=BASE_URL,
+        bank_database=str(tmp_path / "bank.sqlite3"),
+        bank_seed=str(DEMO_SEED),
+    )
+    services = build_services(config, clock=FrozenClock())
+    whatsapp = WhatsApp(
+        create_app(services=services).test_client(), config.twilio_auth_token, BASE_URL
+    )
+    whatsapp.send(AMINA, "bonjour")  # French, read (and remembered) with each claim
+    whatsapp.send(AMINA, "menu")
+
+    own_redis.stop()
+    down = whatsapp.send(AMINA, "7")
+    assert down.status == 200 and down.text == in_language("error.try_again", "fr")
+    # A number this process hasn't seen: English; a menu word says which language it wants.
+    assert whatsapp.send(STRANGER, "hi").text == CATALOG["error.try_again"]
+    assert whatsapp.send(STRANGER, "مرحبا").text == in_language("error.try_again", "ar")
+
+    own_redis.start()  # an empty Redis (this one keeps nothing): the language is gone too
+    back = whatsapp.send(AMINA, "menu")
+    assert back.status == 200 and back.text.startswith("Welcome to Demo Bank")

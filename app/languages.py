@@ -2,11 +2,12 @@
 
 Every customer-facing string has a key and an English text in the code: chat replies, menu
 labels, account kinds and the words customers may type (``flows.responses``), notices and block
-reasons (``messaging.notices``). ``sources()`` gathers them by group; ``flask --app app
-languages extract`` writes them to ``locales/messages.pot`` with the key as ``msgctxt``,
-``languages update`` merges that template into every language's ``.po`` (a changed English text
-becomes fuzzy there, so it shows in English until it is translated again), ``languages missing``
-lists what each language still lacks. See docs/languages.md.
+reasons (``messaging.notices``), the pages' text (their templates' ``pgettext`` calls, the
+security questions, the claim page's own words). ``sources()`` gathers them by group;
+``flask --app app languages extract`` writes them to ``locales/messages.pot`` with the key as
+``msgctxt``, ``languages update`` merges that template into every language's ``.po`` (a changed
+English text becomes fuzzy there, so it shows in English until it is translated again),
+``languages missing`` lists what each language still lacks. See docs/languages.md.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Every customer-facing string has a key and an English text in the code: chat replies, menu
 labels, account kinds and the words customers may type (``flows.responses``), notices and block
-reasons (``messaging.notices``). ``sources()`` gathers them by group; ``flask --app app
+reasons (``messaging.notices``), the secure pages' templates and the texts their code writes
+(``auth.onboarding_texts``). ``sources()`` gathers them by group; ``flask --app app
 languages extract`` writes them to ``locales/messages.pot`` with the key as ``msgctxt``,
 ``languages update`` merges that template into every language's ``.po`` (a changed English text
 becomes fuzzy there, so it shows in English until it is translated again), ``languages missing``
@@ -22,6 +23,7 @@ from flask.cli import AppGroup
 from jinja2.ext import babel_extract
 
 from app.config import ROOT
+from auth import onboarding_texts
 from auth.scenarios import seed
 from flows import cards, responses, stepup, transfer
 from messaging import notices
@@ -59,7 +61,7 @@ def sources() -> dict[str, dict[str, str]]:
     return {
         "chat": chat,
         "notices": notice,
-        "pages": pages(),
+        "pages": {**pages(), **onboarding_texts.TEXTS},
         "receipts": dict(wording.DOCUMENTS),
         "mfa": dict(seed.DEFAULT_TEMPLATES),
     }

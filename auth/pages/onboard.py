@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 
 from auth.attempts import Attempt
 from auth.onboarding import TERMS_VERSION, Applicant, Onboarding
+from auth.onboarding_texts import say
 from auth.pages import journey, languages
 from auth.pages.common import blocked_page, opened, page, refusal, service
 from auth.pages.journey import Journey
@@ -21,6 +22,7 @@ from auth.stores.codes import SendRefused
 from auth.stores.links import Link, Purpose
 from auth.wiring import services
 from messaging import MessengerError
+from messaging.languages import catalogs
 from messaging.masking import mask_email, mask_phone
 
 
@@ -29,7 +31,11 @@ def onboarding() -> Onboarding:
 
 
 def _details_values(link: Link) -> dict[str, object]:
-    return {"months": languages.month_names(MONTHS), "terms_version": TERMS_VERSION}
+    return {
+        "months": languages.month_names(MONTHS),
+        "terms_version": TERMS_VERSION,
+        "terms_language": languages.selected(),  # the terms open in the page's language
+    }
 
 
 def _opened(link: Link) -> ResponseReturnValue:
@@ -70,7 +76,7 @@ def send_email_code(token: str) -> ResponseReturnValue:
     except SendRefused as exc:
         return journey.show(ONBOARDING, link, 429, email=_email(link), problems=[_wait(exc)])
     except MessengerError:
-        problem = "We couldn't send the email. Please try again in a minute."
+        problem = say("onboarding.send.email_failed")
         return journey.show(ONBOARDING, link, email=_email(link), problems=[problem])
     return redirect(url_for("secure.onboard", token=token, sent="1"), code=303)
 
@@ -88,8 +94,8 @@ def email_code(token: str) -> ResponseReturnValue:
 
 def _wait(exc: SendRefused) -> str:
     if exc.retry_after_s == 0:
-        return "You've had 3 codes already. Use the last one."
-    return f"Please wait {exc.retry_after_s} seconds for another code."
+        return say("onboarding.send.used_up")
+    return say("onboarding.send.wait", seconds=exc.retry_after_s)
 
 
 def send_code(token: str) -> ResponseReturnValue:
@@ -99,7 +105,7 @@ def send_code(token: str) -> ResponseReturnValue:
     except SendRefused as exc:
         return journey.show(ONBOARDING, link, 429, problems=[_wait(exc)])
     except MessengerError:
-        problem = "We couldn't send the code. Please try again in a minute."
+        problem = say("onboarding.send.sms_failed")
         return journey.show(ONBOARDING, link, problems=[problem])
     return redirect(url_for("secure.onboard", token=token, sent="1"), code=303)
 
@@ -141,4 +147,10 @@ def authenticator(token: str) -> ResponseReturnValue:
 
 
 def terms() -> ResponseReturnValue:
+    """The terms, in the language the wallet-opening page that links here speaks (``lang``:
+    a language Teller has a catalog for; anything else is English). It asks nothing secret,
+    so the language is only a preference carried in the link."""
+    wanted = request.args.get("lang", "")[:16]
+    if wanted in catalogs().languages:
+        languages.choose(wanted)
     return page("secure/terms.html", version=TERMS_VERSION, bank=service().bank_name)

@@ -12,7 +12,7 @@ puts these keys in the ``pages`` group, so the catalogs must translate them all.
 
 from __future__ import annotations
 
-from messaging.languages import current, text
+from messaging.languages import current, direction, text
 from messaging.local_format import number
 
 TEXTS = {
@@ -113,7 +113,11 @@ def say(key: str, **values: object) -> str:
 
 
 def _written(value: object, language: str) -> object:
-    """A count as the language writes its digits; any other value as it is."""
+    """A count as the language writes its digits. Text (a branch's Latin address) is isolated
+    in a right-to-left language (FSI … PDI), so its commas and full stop stay where it puts
+    them instead of moving around the Arabic sentence."""
     if isinstance(value, int) and not isinstance(value, bool):
         return number(value, "d", language)
+    if isinstance(value, str) and direction(language) == "rtl":
+        return f"\u2068{value}\u2069"
     return value

@@ -47,7 +47,8 @@ def test_placeholders_are_filled_after_translating() -> None:
     assert taken.endswith("Ikeja, 12 Allen Avenue.") and "{" not in taken
     with speaking("ar"):
         under_age = say("onboarding.refusal.under_age", age=18, branches="Ikeja")
-    assert "18" in under_age and "Ikeja" in under_age and under_age.startswith("يجب")
+    assert "18" in under_age and under_age.startswith("يجب")
+    assert "\u2068Ikeja\u2069" in under_age  # a Latin address keeps its order in Arabic
 
 
 def test_a_refused_document_says_why_in_the_page_language() -> None:

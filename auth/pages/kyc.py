@@ -5,7 +5,8 @@ Each file is checked by its content (``auth.kyc.content``: JPEG, PNG or PDF, at 
 images re-encoded without metadata, PDFs without scripts or encryption), then stored encrypted
 for staff to review. A refused file says why beside its field and nothing is kept; the link
 stays usable until both documents are accepted. The request body may be larger here than
-anywhere else (``UPLOAD_LIMIT``, set before the form is read), and only here.
+anywhere else (``UPLOAD_LIMIT``, set before the form is read), and only here. The page and
+its refusals speak the language of the link's number (``auth.onboarding_texts``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,10 @@
 """``/secure/onboard/<token>``: opening a wallet (see ``auth.onboarding``). The first step is
 its own (who you are, the terms, the SMS code), then the email code when the MFA scenario asks
 for one (``email``); the rest are registration's views
-(``auth.pages.journey``). ``/secure/terms`` is the bank's terms page, with its version.
+(``auth.pages.journey``). ``/secure/terms`` is the bank's terms page, with its version. Every
+step speaks the language of the link's number (``auth.pages.common.open_link`` chooses it), its
+problems too (``auth.onboarding_texts``); the terms, reached without a link, take the language
+of the page that links to them.
 """
 
 from __future__ import annotations

@@ -2,11 +2,12 @@
 
 Every customer-facing string has a key and an English text in the code: chat replies, menu
 labels, account kinds and the words customers may type (``flows.responses``), notices and block
-reasons (``messaging.notices``). ``sources()`` gathers them by group; ``flask --app app
-languages extract`` writes them to ``locales/messages.pot`` with the key as ``msgctxt``,
-``languages update`` merges that template into every language's ``.po`` (a changed English text
-becomes fuzzy there, so it shows in English until it is translated again), ``languages missing``
-lists what each language still lacks. See docs/languages.md.
+reasons (``messaging.notices``), the secure pages' templates and what their Python writes
+(``auth.page_texts``, the security questions). ``sources()`` gathers them by group;
+``flask --app app languages extract`` writes them to ``locales/messages.pot`` with the key as
+``msgctxt``, ``languages update`` merges that template into every language's ``.po`` (a changed
+English text becomes fuzzy there, so it shows in English until it is translated again),
+``languages missing`` lists what each language still lacks. See docs/languages.md.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from flask.cli import AppGroup
 from jinja2.ext import babel_extract
 
 from app.config import ROOT
+from auth import page_texts, questions
 from auth.scenarios import seed
 from flows import cards, responses, stepup, transfer
 from messaging import notices
@@ -59,7 +61,11 @@ def sources() -> dict[str, dict[str, str]]:
     return {
         "chat": chat,
         "notices": notice,
-        "pages": pages(),
+        "pages": {
+            **pages(),
+            **page_texts.TEXTS,
+            **{f"question.{qid}": q for qid, q in questions.QUESTIONS.items()},
+        },
         "receipts": dict(wording.DOCUMENTS),
         "mfa": dict(seed.DEFAULT_TEMPLATES),
     }

@@ -19,6 +19,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from auth.page_texts import say
+
 PIN_MIN, PIN_MAX = 6, 12
 # OWASP's argon2id floor: 46 MiB (47,104 KiB), 1 pass, 1 lane.
 ARGON2_MEMORY_KIB = 47_104

@@ -10,8 +10,8 @@ import itertools
 from flask import request
 from flask.typing import ResponseReturnValue
 
-from auth.pages.common import gone, opened, page, service
 from auth.page_texts import say
+from auth.pages.common import gone, opened, page, service
 from auth.stores.links import Link, Purpose
 from bank.ports import Card, CardRefused
 from messaging.masking import mask_card

@@ -81,9 +81,7 @@ def send_code(token: str) -> ResponseReturnValue:
     except SendRefused as exc:
         if exc.retry_after_s == 0:
             return _show(link, 429, problems=[say("problem.code.all_sent")])
-        return _show(
-            link, 429, problems=[say("problem.code.wait", seconds=exc.retry_after_s)]
-        )
+        return _show(link, 429, problems=[say("problem.code.wait", seconds=exc.retry_after_s)])
     except MessengerError:  # logged and taken back by reg.send_code: nothing was sent
         return _show(link, problems=[say("problem.code.not_sent")])
     return redirect(url_for("secure.register", token=token, sent="1"), code=303)

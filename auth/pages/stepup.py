@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask import request
 from flask.typing import ResponseReturnValue
 
-from auth.pages.common import blocked_page, finished, gone, opened, page, service, stepups
 from auth.page_texts import say
+from auth.pages.common import blocked_page, finished, gone, opened, page, service, stepups
 from auth.ports import Verdict
 from auth.questions import QUESTIONS, question_text
 from auth.stepup.challenges import Challenge

@@ -21,6 +21,7 @@ only in the code notices, which go to the registered number or email, never the 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, tzinfo
 from string import Formatter
 
@@ -126,6 +127,9 @@ WHATSAPP_NOTICES = frozenset(
     }
 )
 MAX_VARIABLE = 255  # the Content API's longest variable value
+# WhatsApp refuses a variable with a newline, a tab or a run of spaces: each run of whitespace
+# becomes one space, except the no-break spaces a locale writes inside an amount (2 500,00 $US).
+_ONE_LINE = re.compile(r"[^\S\u00a0\u202f\u2007]+")
 
 # The security notices ``AuthService.notify`` may send (the ports name them by these keys);
 # ``blocked`` has its own sender (``AuthService.notify_block``: it says why and whom to call).
@@ -189,7 +193,7 @@ def template_variables(
     values = {}
     for number, name in enumerate(field_order(key, language), start=1):
         value = localized(params[name], language)
-        shown = " ".join(format(value, specs[name] or "").split())  # WhatsApp: no newlines
+        shown = _ONE_LINE.sub(" ", format(value, specs[name] or "")).strip()
         if len(shown) > MAX_VARIABLE:
             shown = shown[: MAX_VARIABLE - 1] + "…"
         values[str(number)] = shown

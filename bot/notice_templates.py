@@ -14,8 +14,8 @@ that translates the notice (its body generated the same way from that language's
 template in it: outside the window that customer gets English's (``bot.outbound``).
 
 They join the registry that ``flask --app app whatsapp sync-content`` creates and submits
-(``bot.content.definitions.registry()``); the SIDs and approval states it learns live in the Redis hash
-``whatsapp:content`` (``bot.content.store``).
+(``bot.content.definitions.registry()``); the SIDs and approval states it learns live in the
+Redis hash ``whatsapp:content`` (``bot.content.store``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import functools
 from decimal import Decimal
 from typing import Any
 
+from flows.responses import DOCUMENTS
 from messaging.languages import SOURCE, catalogs, text
 from messaging.local_format import money
 from messaging.notices import (
@@ -34,7 +35,6 @@ from messaging.notices import (
     translated,
 )
 from messaging.notices import fields as notice_fields
-from flows.responses import DOCUMENTS
 
 CATEGORY = "UTILITY"
 

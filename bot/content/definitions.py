@@ -141,7 +141,10 @@ def list_name(count: int) -> str:
 
 def _yes_no(language: str) -> ContentDefinition:
     """Body {{1}}; the Yes and No buttons titled in ``language`` (ids ``yes``, ``no``)."""
-    yes, no = (fit(text(f"choice.{c}", CHOICE_LABELS[c], language), MAX_BUTTON_TITLE) for c in CHOICE_LABELS)
+    yes, no = (
+        fit(text(f"choice.{c}", CHOICE_LABELS[c], language), MAX_BUTTON_TITLE)
+        for c in CHOICE_LABELS
+    )
     actions = [
         {"type": "QUICK_REPLY", "title": yes, "id": "yes"},
         {"type": "QUICK_REPLY", "title": no, "id": "no"},
@@ -154,6 +157,8 @@ def _yes_no(language: str) -> ContentDefinition:
             "types": {QUICK_REPLY: {"body": "{{1}}", "actions": actions}},
         }
     )
+
+
 def _buttons(count: int, language: str) -> ContentDefinition:
     """Body {{1}}; button n's title {{n+1}}, its id ``n``."""
     actions = [

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from bot import notice_templates as templates_module
 from bot.notice_templates import (
     CATEGORY,
     approval_request,
@@ -22,6 +23,9 @@ from bot.notice_templates import (
     templates,
 )
 from bot.window import MARGIN, WINDOW, is_open, why
+from messaging import languages as languages_module
+from messaging import notices as notices_module
+from messaging.languages import Catalogs, Entry, catalogs
 from messaging.notices import (
     MAX_VARIABLE,
     NOTICES,
@@ -30,10 +34,6 @@ from messaging.notices import (
     template_body,
     template_variables,
 )
-from bot import notice_templates as templates_module
-from messaging import languages as languages_module
-from messaging import notices as notices_module
-from messaging.languages import Catalogs, Entry, catalogs
 
 WROTE = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 VARIABLE = re.compile(r"\{\{(\d+)\}\}")

@@ -4,11 +4,11 @@ For each notice: inside the customer-service window (``bot.window``) it goes fre
 as the notice's approved template in the customer's language (``bot.content``: a Content SID and
 its variables), else as its approved English template (a language without the notice, or whose
 template WhatsApp hasn't approved yet); with neither, as an SMS to the registered number, in
-the customer's language. The decision and its
-reason are logged (masked number, notice, path, reason) and kept with the message id, so
-Twilio's status callback finds it: a free-form message that fails with 63016 (WhatsApp says the
-window is closed, whatever Teller's record says) closes the window and falls back to the
-template or SMS once; every status the callback brings is recorded as the outcome.
+the customer's language. The decision and its reason are logged (masked number, notice, path,
+reason: each template passed over and why) and kept with the message id, so Twilio's status
+callback finds it: a free-form message that fails with 63016 (WhatsApp says the window is
+closed, whatever Teller's record says) closes the window and falls back, in the same order,
+once; every status the callback brings is recorded as the outcome.
 
 Nothing else in Teller sends to a customer's WhatsApp but the webhook's own replies to the
 message it is answering (TwiML, and ``bot.content.replies``' buttons and lists); a test reads

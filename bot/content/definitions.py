@@ -119,9 +119,10 @@ def yes_no_name(language: str = SOURCE) -> str:
     return YES_NO_NAME if language == SOURCE else f"{YES_NO_NAME}_{language}"
 
 
+@functools.cache
 def yes_no_languages() -> tuple[str, ...]:
     """English, and each catalog language that translates both the Yes and No labels (the
-    others show English's buttons)."""
+    others show English's buttons). Read once: a reply with choices asks it."""
     found = catalogs()
     return tuple(
         language

@@ -100,7 +100,7 @@ class Onboarding:
             link.msisdn, CODE_PURPOSE, digest(link.token), typed.code.strip(), service.clock()
         )
         if check.verdict in (Verdict.EXPIRED, Verdict.EXHAUSTED):
-            return Attempt.invalid(say("onboarding.problem.code_expired"))
+            return Attempt.invalid(say("problem.code.expired"))
         if check.verdict is not Verdict.ACCEPTED:
             message = say("onboarding.refusal.wrong_sms_code")
             return self._strike(link, address, "wrong_code", message)
@@ -150,7 +150,7 @@ class Onboarding:
             return Attempt.invalid(say("onboarding.problem.email_code"))
         check = check_email_code(self.auth, link, code)
         if check.verdict in (Verdict.EXPIRED, Verdict.EXHAUSTED):
-            return Attempt.invalid(say("onboarding.problem.code_expired"))
+            return Attempt.invalid(say("problem.code.expired"))
         if check.verdict is not Verdict.ACCEPTED:
             message = say("onboarding.refusal.wrong_email_code")
             return self._strike(link, address, "wrong_email_code", message, "wallet_email")
@@ -240,14 +240,14 @@ def _form_problems(name: str, dob: date | None, nin: str, typed: Applicant) -> l
     if not (3 <= len(name) <= 100 and " " in name and _NAME.fullmatch(name)):
         problems.append(say("onboarding.problem.name"))
     if dob is None:
-        problems.append(say("onboarding.problem.dob"))
+        problems.append(say("problem.details.dob"))
     if not nin_format_ok(nin):
         problems.append(say("onboarding.problem.nin"))
     if not _EMAIL.fullmatch(typed.email.strip()) or len(typed.email.strip()) > 254:
         problems.append(say("onboarding.problem.email"))
     code = typed.code.strip()
     if not (code.isascii() and code.isdigit() and len(code) == 6):
-        problems.append(say("onboarding.problem.sms_code"))
+        problems.append(say("problem.details.code"))
     if not typed.terms:
         problems.append(say("onboarding.problem.terms"))
     return problems

@@ -12,6 +12,7 @@ puts these keys in the ``pages`` group, so the catalogs must translate them all.
 
 from __future__ import annotations
 
+from auth import page_texts
 from messaging.languages import current, direction, text
 from messaging.local_format import number
 
@@ -20,15 +21,10 @@ TEXTS = {
     "onboarding.problem.name": (
         "Enter your full name as on your national ID: first and last name."
     ),
-    "onboarding.problem.dob": "Enter your date of birth: day, month and year.",
     "onboarding.problem.nin": "Enter your national ID number: the 11 digits on your ID card.",
     "onboarding.problem.email": "Enter your email address, such as name@example.com.",
-    "onboarding.problem.sms_code": "Enter the 6-digit code we sent you by SMS.",
     "onboarding.problem.terms": "Read and accept the terms to open a wallet.",
     "onboarding.problem.email_code": "Enter the 6-digit code we sent to your email.",
-    "onboarding.problem.code_expired": (
-        "That code has expired or was used up. Send yourself a new one."
-    ),
     # auth.onboarding: refusals of the person (strikes)
     "onboarding.refusal.wrong_sms_code": (
         "That code isn't the one we sent. Check the SMS, or send a new code."
@@ -61,10 +57,7 @@ TEXTS = {
         "{branches}."
     ),
     "onboarding.any_branch": "any of our branches",
-    # auth.pages.onboard: sending the codes
-    "onboarding.send.used_up": "You've had 3 codes already. Use the last one.",
-    "onboarding.send.wait": "Please wait {seconds} seconds for another code.",
-    "onboarding.send.sms_failed": "We couldn't send the code. Please try again in a minute.",
+    # auth.pages.onboard: sending the email code (the SMS code's answers are registration's)
     "onboarding.send.email_failed": "We couldn't send the email. Please try again in a minute.",
     # auth.pages.kyc and auth.kyc.content: the upload page
     "kyc_upload.slot.identity": "Identity document",
@@ -104,9 +97,12 @@ TEXTS = {
 
 def say(key: str, **values: object) -> str:
     """The key's text in the current language, its ``{placeholders}`` filled after
-    translating (a translation may put them in another order); numbers for the language."""
+    translating (a translation may put them in another order); numbers for the language. A
+    text registration's pages say the same way (the date of birth, the SMS code and its
+    sending) is theirs, by its key in ``auth.page_texts``. An unknown key is a KeyError."""
     language = current()
-    found = text(key, TEXTS[key], language)
+    english = TEXTS[key] if key in TEXTS else page_texts.TEXTS[key]
+    found = text(key, english, language)
     if not values:
         return found
     return found.format(**{name: _written(value, language) for name, value in values.items()})

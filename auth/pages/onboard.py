@@ -97,8 +97,8 @@ def email_code(token: str) -> ResponseReturnValue:
 
 def _wait(exc: SendRefused) -> str:
     if exc.retry_after_s == 0:
-        return say("onboarding.send.used_up")
-    return say("onboarding.send.wait", seconds=exc.retry_after_s)
+        return say("problem.code.all_sent")
+    return say("problem.code.wait", seconds=exc.retry_after_s)
 
 
 def send_code(token: str) -> ResponseReturnValue:
@@ -108,7 +108,7 @@ def send_code(token: str) -> ResponseReturnValue:
     except SendRefused as exc:
         return journey.show(ONBOARDING, link, 429, problems=[_wait(exc)])
     except MessengerError:
-        problem = say("onboarding.send.sms_failed")
+        problem = say("problem.code.not_sent")
         return journey.show(ONBOARDING, link, problems=[problem])
     return redirect(url_for("secure.onboard", token=token, sent="1"), code=303)
 

@@ -41,7 +41,7 @@ def test_the_same_form_in_arabic_and_outside_a_page_in_english() -> None:
 
 def test_placeholders_are_filled_after_translating() -> None:
     with speaking("fr"):
-        wait = say("onboarding.send.wait", seconds=30)
+        wait = say("problem.code.wait", seconds=30)
         taken = _taken_message(Taken.NUMBER, "Ikeja, 12 Allen Avenue")
     assert wait == "Veuillez patienter 30 secondes avant de demander un autre code."
     assert taken.endswith("Ikeja, 12 Allen Avenue.") and "{" not in taken

@@ -5,16 +5,15 @@ texts (``auth.pages.kyc``).
 
 Each English text is written once, here, with ``{placeholders}``; ``say`` looks the key up in
 the current language (the page's, chosen when its link opened: ``auth.pages.languages``) and
-fills the placeholders after translating, numbers written for that language. Outside a page
-request the language is English, so what staff and logs see is unchanged. ``app.languages``
-puts these keys in the ``pages`` group, so the catalogs must translate them all.
+fills the placeholders after translating, numbers written for that language
+(``auth.page_texts.fill``). Outside a page request the language is English, so what staff and
+logs see is unchanged. ``app.languages`` puts these keys in the ``pages`` group, so the catalogs
+must translate them all.
 """
 
 from __future__ import annotations
 
 from auth import page_texts
-from messaging.languages import current, direction, text
-from messaging.local_format import number
 
 TEXTS = {
     # auth.onboarding: the first step's form, asked again (no strike)
@@ -97,23 +96,8 @@ TEXTS = {
 
 def say(key: str, **values: object) -> str:
     """The key's text in the current language, its ``{placeholders}`` filled after
-    translating (a translation may put them in another order); numbers for the language. A
-    text registration's pages say the same way (the date of birth, the SMS code and its
-    sending) is theirs, by its key in ``auth.page_texts``. An unknown key is a KeyError."""
-    language = current()
+    translating (``page_texts.fill``). A text registration's pages say the same way (the date of
+    birth, the SMS code and its sending) is theirs, by its key in ``auth.page_texts``. An unknown
+    key is a KeyError."""
     english = TEXTS[key] if key in TEXTS else page_texts.TEXTS[key]
-    found = text(key, english, language)
-    if not values:
-        return found
-    return found.format(**{name: _written(value, language) for name, value in values.items()})
-
-
-def _written(value: object, language: str) -> object:
-    """A count as the language writes its digits. Text (a branch's Latin address) is isolated
-    in a right-to-left language (FSI … PDI), so its commas and full stop stay where it puts
-    them instead of moving around the Arabic sentence."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return number(value, "d", language)
-    if isinstance(value, str) and direction(language) == "rtl":
-        return f"\u2068{value}\u2069"
-    return value
+    return page_texts.fill(key, english, **values)

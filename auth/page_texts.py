@@ -4,14 +4,17 @@ card PIN, a security answer or a registration detail is refused, and why no code
 Each text has a key and its English once, with ``{placeholders}`` for what varies;
 ``say(key, **values)`` looks the key up in the language being written (the page's, chosen when
 its link was opened: ``auth.pages.languages``; the chat's, inside ``speaking``) and fills the
-placeholders after translating, so a translation may put them where its grammar wants.
+placeholders after translating, so a translation may put them where its grammar wants, with
+counts in the language's digits (``fill``, which the onboarding pages' texts use too).
 ``app.languages`` extracts these with the templates' strings (the ``pages`` group), so the
-catalogs and the missing-keys report cover them. The onboarding pages keep their own texts.
+catalogs and the missing-keys report cover them. The onboarding pages keep their own texts
+(``auth.onboarding_texts``).
 """
 
 from __future__ import annotations
 
-from messaging.languages import text
+from messaging.languages import current, direction, text
+from messaging.local_format import number
 
 TEXTS: dict[str, str] = {
     # The chat-banking PIN (auth.pins): registration and the PIN change.
@@ -62,4 +65,24 @@ TEXTS: dict[str, str] = {
 def say(key: str, **values: object) -> str:
     """The key's text in the current language (English without a current translation), its
     placeholders filled. An unknown key is a programming error: KeyError."""
-    return text(key, TEXTS[key]).format(**values)
+    return fill(key, TEXTS[key], **values)
+
+
+def fill(key: str, english: str, **values: object) -> str:
+    """``english`` (the key's source text) in the current language, its ``{placeholders}`` filled
+    after translating: counts as the language writes its digits, and text (a branch's Latin
+    address) isolated in a right-to-left language (FSI … PDI), so its commas and full stop stay
+    where the translation puts them instead of moving around the Arabic sentence."""
+    language = current()
+    found = text(key, english, language)
+    if not values:
+        return found
+    return found.format(**{name: _written(value, language) for name, value in values.items()})
+
+
+def _written(value: object, language: str) -> object:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number(value, "d", language)
+    if isinstance(value, str) and direction(language) == "rtl":
+        return f"\u2068{value}\u2069"
+    return value

@@ -2,12 +2,13 @@
 
 Every customer-facing string has a key and an English text in the code: chat replies, menu
 labels, account kinds and the words customers may type (``flows.responses``), notices and block
-reasons (``messaging.notices``), the pages' text (their templates' ``pgettext`` calls, the
-security questions, the claim page's own words). ``sources()`` gathers them by group;
-``flask --app app languages extract`` writes them to ``locales/messages.pot`` with the key as
-``msgctxt``, ``languages update`` merges that template into every language's ``.po`` (a changed
-English text becomes fuzzy there, so it shows in English until it is translated again),
-``languages missing`` lists what each language still lacks. See docs/languages.md.
+reasons (``messaging.notices``), the pages' templates and what their Python writes
+(``auth.page_texts``, ``auth.onboarding_texts``, the security questions, the claim page's own
+words). ``sources()`` gathers them by group; ``flask --app app languages extract`` writes them
+to ``locales/messages.pot`` with the key as ``msgctxt``, ``languages update`` merges that
+template into every language's ``.po`` (a changed English text becomes fuzzy there, so it shows
+in English until it is translated again), ``languages missing`` lists what each language still
+lacks. See docs/languages.md.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from flask.cli import AppGroup
 from jinja2.ext import babel_extract
 
 from app.config import ROOT
-from auth import questions
+from auth import onboarding_texts, page_texts, questions
 from auth.scenarios import seed
 from bot import claims
 from flows import cards, documents, responses, stepup, transfer
@@ -55,19 +56,27 @@ def sources() -> dict[str, dict[str, str]]:
         **responses.WORDS,
         **responses.DOCUMENTS,
         documents.PERIOD_KEY: documents.PERIOD,
+        **{f"choice.{choice}": label for choice, label in responses.CHOICE_LABELS.items()},
+        **{
+            responses.contact_label_key(key): label
+            for key, label in responses.CONTACT_LABELS.items()
+        },
         **_choice_labels(),
     }
     notice = {
         **notices.NOTICES,
         **{f"reason.{kind}": reason for kind, reason in notices.BLOCK_REASONS.items()},
         "notice.card_number": notices.CARD_NUMBER,
+        "notice.sample_reason": notices.SAMPLE_REASON,
     }
     return {
         "chat": chat,
         "notices": notice,
         "pages": {
             **pages(),
-            **{questions.KEYS[qid]: english for qid, english in questions.QUESTIONS.items()},
+            **page_texts.TEXTS,
+            **onboarding_texts.TEXTS,
+            **{f"question.{qid}": q for qid, q in questions.QUESTIONS.items()},
             **claims.TEXTS,
         },
         "receipts": dict(wording.DOCUMENTS),

@@ -1,8 +1,5 @@
-"""Security questions: the catalogue customers choose 3 of, and how answers are normalised.
-
-A question is stored by its id (``q1``); its text is written at display, in the page's language,
-from the catalogs' ``question.<id>`` key (``texts``), so a customer who changes language reads
-the same questions in the new one. The staff console keeps the English.
+"""Security questions: the catalogue customers choose 3 of (each under ``question.<id>`` in the
+translation catalogs), and how answers are normalised.
 
 Answers are compared after NFKC, case-folding and collapsing spaces and punctuation, so
 "St. Mary's" and "st marys" match; they are stored only as peppered argon2id hashes.
@@ -13,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from auth.page_texts import say
 from messaging.languages import text
 
 QUESTIONS: dict[str, str] = {
@@ -27,7 +25,6 @@ QUESTIONS: dict[str, str] = {
     "q9": "What was your childhood nickname?",
     "q10": "What was the first concert or film you saw in a cinema?",
 }
-KEYS = {qid: f"question.{qid}" for qid in QUESTIONS}  # the catalogs' key of each text
 CHOOSE = 3
 MIN_ANSWER, MAX_ANSWER = 2, 60
 _NOISE = re.compile(r"[\W_]+")
@@ -35,14 +32,9 @@ _NOISE = re.compile(r"[\W_]+")
 _APOSTROPHES = re.compile("['\u2019\u02bc`]")
 
 
-def question_text(qid: str, language: str | None = None) -> str:
-    """The question's text in ``language`` (default: the current one); English untranslated."""
-    return text(KEYS[qid], QUESTIONS[qid], language)
-
-
-def texts(language: str | None = None) -> dict[str, str]:
-    """Every question's text by id, in the catalogue's order, in ``language``."""
-    return {qid: question_text(qid, language) for qid in QUESTIONS}
+def question_text(qid: str) -> str:
+    """The question in the current language (its English without a current translation)."""
+    return text(f"question.{qid}", QUESTIONS[qid])
 
 
 def normalise(answer: str) -> str:
@@ -54,10 +46,10 @@ def answer_problems(chosen: dict[str, str]) -> list[str]:
     """Why a set of chosen questions and answers is refused (empty when fine)."""
     problems: list[str] = []
     if len(chosen) != CHOOSE or any(q not in QUESTIONS for q in chosen):
-        problems.append(f"Choose {CHOOSE} different questions.")
+        problems.append(say("problem.questions.choose", choose=CHOOSE))
     answers = [normalise(a) for a in chosen.values()]
     if any(not MIN_ANSWER <= len(a) <= MAX_ANSWER for a in answers):
-        problems.append(f"Give each answer {MIN_ANSWER} to {MAX_ANSWER} letters or digits.")
+        problems.append(say("problem.questions.length", min=MIN_ANSWER, max=MAX_ANSWER))
     elif len(set(answers)) != len(answers):
-        problems.append("Give a different answer to each question.")
+        problems.append(say("problem.questions.same"))
     return problems

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import request
 from flask.typing import ResponseReturnValue
 
+from auth.page_texts import say
 from auth.pages.common import blocked_page, finished, gone, opened, page, service, stepups
 from auth.ports import Verdict
 from auth.questions import QUESTIONS, question_text
@@ -34,7 +35,7 @@ def stepup(token: str) -> ResponseReturnValue:
         return page("secure/stepup_questions.html", token=token, asked=asked)
     answers = {qid: request.form.get(qid, "")[:MAX_ANSWER_CHARS] for qid, _ in asked}
     if any(not answer.strip() for answer in answers.values()):
-        problems = ["Answer both questions."]  # not a try: nothing was checked
+        problems = [say("problem.stepup.both")]  # not a try: nothing was checked
         return page(
             "secure/stepup_questions.html", 400, token=token, asked=asked, problems=problems
         )

@@ -8,8 +8,9 @@ import html
 import re
 
 from app import Services
-from auth.questions import QUESTIONS, texts
+from auth.questions import QUESTIONS, question_text
 from bot.messenger import OutboxMessenger
+from messaging.languages import speaking
 from tests.conftest import AMINA
 from tests.conversations.test_identity_journeys import register_amina, whatsapp_to
 from tests.conversations.test_stepup_questions import questions_first
@@ -17,6 +18,11 @@ from tests.helpers import WhatsApp
 from tests.secure_pages import AMINA_DOB, AMINA_NIN4, ANSWERS, SecurePages, link_in
 
 _ASKED = re.compile(r'<label for="(q\d+)">([^<]+)</label>')
+
+
+def texts(language: str) -> dict[str, str]:
+    with speaking(language):
+        return {qid: question_text(qid) for qid in QUESTIONS}
 
 
 def test_registration_offers_the_questions_in_french(

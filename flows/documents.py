@@ -210,6 +210,11 @@ def month_names(language: str) -> Mapping[str, int]:
     return found
 
 
+def is_month_name(word: str, language: str = SOURCE) -> bool:
+    """Whether ``word`` names a month as ``parse_month`` reads it (English, or ``language``)."""
+    return _bare(word) in month_names(language)
+
+
 def parse_month(text: str, today: date, language: str = SOURCE) -> tuple[date, date] | None:
     """(first, last) day of a month of the last 12 named in ``text`` (``october``, ``Oct
     2026``, ``10/2026``, ``2026-10``; a name in ``language`` too: ``octobre``); the current

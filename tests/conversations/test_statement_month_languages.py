@@ -55,3 +55,21 @@ def test_another_languages_month_name_is_not_one(whatsapp: WhatsApp, secure: Sec
     at_the_month_question(whatsapp, secure, "ar")
     fallback = "fallback.statement_pdf_month"
     assert whatsapp.send(AMINA, "février").text == text(fallback, CATALOG[fallback], "ar")
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "period"),
+    [
+        ("fr", "statement pdf savings février", "du 01 févr. 2026 au 28 févr. 2026"),
+        ("ar", "statement pdf savings مايو", "الفترة من 01 مايو 2026 إلى 31 مايو 2026"),
+    ],
+)
+def test_a_one_line_request_names_the_month_in_the_customers_language(
+    whatsapp: WhatsApp, secure: SecurePages, language: str, typed: str, period: str
+) -> None:
+    """The request's words stay English (they are what the customer types in every language);
+    the month it names may be in the customer's language, as at the month question."""
+    register_amina(whatsapp, secure)
+    whatsapp.send(AMINA, GREETING[language])
+    reply = whatsapp.send(AMINA, typed).text
+    assert period in reply, reply

@@ -130,7 +130,7 @@ def _receipt(ctx: JobContext, txn_id: int) -> Outgoing | None:
     if record is None or customer is None:
         log.warning("receipt for transaction %s: no such transfer; nothing sent", txn_id)
         return None
-    receipt = receipt_for(ctx.bank, record, ctx.bank_name, ctx.zone)
+    receipt = receipt_for(ctx.bank, record, ctx.bank_name, ctx.zone, customer)
     code = verification.code_for(receipt, ctx.verify_key)
     verify_url = f"{ctx.public_base_url}/verify"
     return Outgoing(

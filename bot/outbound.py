@@ -27,9 +27,10 @@ from redis import Redis
 from bot import window as windows
 from bot.content.store import ContentStore
 from bot.notice_templates import friendly_name
-from messaging import Channel, LastInbound, Messenger, MessengerError, Notice, Path, Sent
+from messaging import Channel, Messenger, MessengerError, Notice, Path, Sent
 from messaging.masking import mask_phone
 from messaging.notices import WHATSAPP_NOTICES, render_notice, template_variables
+from messaging.proactive import LastInbound
 
 log = logging.getLogger("teller.outbound")
 

@@ -188,8 +188,9 @@ def deliver(ctx: JobContext, out: Outgoing, owner: str) -> str:
     if not taken:
         raise DocumentBusy(out.doc)
     say = wording(language_of(stored_language))
-    # Read before rendering rather than just before the send: the window closes a few minutes
-    # early (bot.window.MARGIN) for such delays, and a 63016 still closes it (bot.outbound).
+    # Read before rendering rather than just before the send: the window closes 5 minutes early
+    # (bot.window.MARGIN), more than any job may run (its timeout: 120 s for a statement), and
+    # a 63016 from WhatsApp still closes it and falls back (bot.outbound).
     last_inbound = LastInbound(ctx.window.parse(inbound_at))
     released = False
     try:

@@ -207,6 +207,7 @@ class Services:
             raw=self.rq_redis,
             messenger=self.messenger,
             notifier=self.outbound,
+            window=self.outbound.window,
             media=self.media,
             bank_name=self.bank_name,
             zone=self.zone,

@@ -33,6 +33,7 @@ from messaging import Channel, Messenger, MessengerError, Notice, Path, Sent
 from messaging.languages import SOURCE
 from messaging.masking import mask_phone
 from messaging.notices import WHATSAPP_NOTICES, render_notice, template_variables
+from messaging.proactive import LastInbound
 
 log = logging.getLogger("teller.outbound")
 
@@ -93,11 +94,12 @@ class ProactiveSender:
         """Over one Redis (str replies): the window, the template SIDs, the message records."""
         return cls(messenger, windows.Window(redis), ContentStore(redis), redis, clock, zone)
 
-    def notify(self, notice: Notice) -> Sent:
+    def notify(self, notice: Notice, last_inbound: LastInbound | None = None) -> Sent:
         if notice.key not in WHATSAPP_NOTICES:  # a notice with no template: a bug, not an SMS
             raise KeyError(notice.key)
         fallback = self._fallback(notice)
-        last, now = self.window.last(notice.to), self.clock()
+        last = self.window.last(notice.to) if last_inbound is None else last_inbound.at
+        now = self.clock()
         reason = windows.why(last, now)
         if windows.is_open(last, now):
             text = notice.session_text if notice.session_text is not None else fallback.text

@@ -43,10 +43,26 @@ def why(last: datetime | None, now: datetime) -> str:
 
 
 class Window:
-    """Each customer's last inbound message time (keys hash-tagged per customer)."""
+    """Each customer's last inbound message time (keys hash-tagged per customer).
+
+    ``key`` and ``parse`` are for a caller that reads the time inside a round trip of its own
+    (a document's job, with its lease) and hands it to the notifier (``LastInbound``)."""
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
+
+    @staticmethod
+    def key(msisdn: str) -> str:
+        return LAST_INBOUND_KEY.format(msisdn=msisdn)
+
+    @staticmethod
+    def parse(stored: object) -> datetime | None:
+        """The time a stored value gives (str or bytes); None for no value."""
+        if stored is None:
+            return None
+        if isinstance(stored, bytes):
+            stored = stored.decode()
+        return datetime.fromtimestamp(float(str(stored)), UTC)
 
     def seen(self, msisdn: str, at: datetime) -> None:
         """The customer wrote at ``at``: the window is open for 24 hours from then. (The
@@ -54,8 +70,7 @@ class Window:
         self.redis.set(LAST_INBOUND_KEY.format(msisdn=msisdn), f"{at.timestamp():.3f}", ex=KEEP_S)
 
     def last(self, msisdn: str) -> datetime | None:
-        raw = self.redis.get(LAST_INBOUND_KEY.format(msisdn=msisdn))
-        return None if raw is None else datetime.fromtimestamp(float(str(raw)), UTC)
+        return self.parse(self.redis.get(self.key(msisdn)))
 
     def close(self, msisdn: str) -> None:
         """WhatsApp said the window is closed (63016): believe it until they write again."""

@@ -12,6 +12,15 @@ wired in ``app.services``.
 """
 
 from messaging.port import Channel, Messenger, MessengerError
-from messaging.proactive import Notice, Notifier, Path, Sent
+from messaging.proactive import LastInbound, Notice, Notifier, Path, Sent
 
-__all__ = ["Channel", "Messenger", "MessengerError", "Notice", "Notifier", "Path", "Sent"]
+__all__ = [
+    "Channel",
+    "LastInbound",
+    "Messenger",
+    "MessengerError",
+    "Notice",
+    "Notifier",
+    "Path",
+    "Sent",
+]

@@ -13,12 +13,18 @@ fields: the free-form text, the template's variables and the SMS are all made fr
 values, so the three can't disagree. ``session_text`` replaces the notice's text inside the
 window only, for what is richer there (a document's caption with its PDF, the chat's replies);
 outside it, the notice itself stands in for it. The adapter is ``bot.outbound``.
+
+The window is read when the notice is sent, unless the caller read it already in a round trip it
+had to make anyway (a document's job reads it with its lease, before rendering) and passes it as
+``LastInbound``: the decision is the same, one round trip sooner. The window closes a few
+minutes early (``bot.window.MARGIN``), which covers the time between that read and the send.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -52,9 +58,18 @@ class Sent:
     reason: str
 
 
+@dataclass(frozen=True)
+class LastInbound:
+    """When the notice's customer last wrote (None: no message on record), as the caller read
+    it just before: the notifier decides on it instead of reading the window again."""
+
+    at: datetime | None
+
+
 class Notifier(Protocol):
     """Sends a notice by the path the customer's window allows."""
 
-    def notify(self, notice: Notice) -> Sent:
-        """Send one notice; raises ``MessengerError`` when no path could hand it over."""
+    def notify(self, notice: Notice, last_inbound: LastInbound | None = None) -> Sent:
+        """Send one notice; raises ``MessengerError`` when no path could hand it over. Without
+        ``last_inbound`` the notifier reads the customer's window itself."""
         ...

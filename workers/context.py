@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Literal
+from typing import Literal, Protocol
 
 from redis import Redis
 
@@ -24,6 +24,19 @@ from workers.media import MediaStore
 Unlock = Literal["random", "dob"]  # how a document opens: a random password by SMS, or the DOB
 
 
+class WindowKeys(Protocol):
+    """Where a customer's 24-hour window is kept (``bot.window.Window``): a document's job reads
+    it in the round trip that takes its lease, and hands it to the notifier."""
+
+    def key(self, msisdn: str) -> str:
+        """The Redis key of the customer's last inbound message time."""
+        ...
+
+    def parse(self, stored: object) -> datetime | None:
+        """The time a value read from that key gives; None for no value."""
+        ...
+
+
 @dataclass(frozen=True)
 class JobContext:
     bank: CoreBanking
@@ -31,6 +44,7 @@ class JobContext:
     raw: Redis  # bytes replies: media, the RQ queues
     messenger: Messenger  # SMS (document passwords); a customer's WhatsApp: ``notifier``
     notifier: Notifier  # the one path of proactive WhatsApp messages (the 24-hour window)
+    window: WindowKeys  # the window the notifier decides on, for reading it ahead
     media: MediaStore
     bank_name: str
     zone: tzinfo  # the bank's clock: documents show their times on it

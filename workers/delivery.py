@@ -32,12 +32,13 @@ from dataclasses import dataclass
 
 from redis import Redis
 
-from auth.stores.languages import LanguageStore
+from auth.stores.languages import LANGUAGE_KEY, LanguageStore, language_of
 from flows.responses import template
-from messaging import Channel, Notice, Path
+from messaging import Channel, LastInbound, Notice, Path
 from messaging.languages import speaking, text
 from messaging.masking import mask_phone
 from receipts.protect import derived_password, dob_password, protect
+from receipts.wording import DOCUMENTS, Wording
 from workers.context import JobContext
 from workers.media import media_url
 from workers.requests import DocumentRef, remember_failed
@@ -85,22 +86,31 @@ class Outgoing:
     msisdn: str
     customer_id: str
     filename: str
-    title: str
-    render: Callable[[], bytes]  # the unprotected PDF
+    title: str  # its key in ``receipts.wording``: the PDF's title, in the customer's language
+    render: Callable[[Wording], bytes]  # the unprotected PDF, in the wording given
 
 
-def notice_fields(ctx: JobContext, out: Outgoing) -> tuple[str, dict[str, object]]:
-    """The document notices' language (the number's) and fields, ``what`` named in it."""
-    language = LanguageStore(ctx.redis).get(out.msisdn)
+def wording(language: str) -> Wording:
+    """What a receipt or statement prints, in ``language`` (the catalogs')."""
+    return Wording(language, {k: text(k, en, language) for k, en in DOCUMENTS.items()})
+
+
+def notice_fields(
+    ctx: JobContext, out: Outgoing, language: str | None = None
+) -> tuple[str, dict[str, object]]:
+    """The document notices' language (the number's, read unless given) and fields, ``what``
+    named in it."""
+    if language is None:
+        language = LanguageStore(ctx.redis).get(out.msisdn)
     with speaking(language):
         what = text(f"document.{out.what}", out.what)
     return language, {"bank": ctx.bank_name, "what": what, "reference": out.reference}
 
 
-def chat_text(ctx: JobContext, key: str, msisdn: str, **params: str) -> str:
-    """A reply of the chat's catalog for a document, in the language of ``msisdn``; ``what``
-    (``receipt``, ``statement``) is named in it too."""
-    with speaking(LanguageStore(ctx.redis).get(msisdn)):
+def chat_text(ctx: JobContext, key: str, language: str, **params: str) -> str:
+    """A reply of the chat's catalog for a document, in ``language``; ``what`` (``receipt``,
+    ``statement``) is named in it too."""
+    with speaking(language):
         if "what" in params:
             params["what"] = text(f"document.{params['what']}", params["what"])
         return template(key).format(bank=ctx.bank_name, **params)
@@ -119,10 +129,10 @@ def _password(ctx: JobContext, out: Outgoing, seed: str) -> tuple[str, bool]:
     return derived_password(key, f"{out.doc}\0{seed}"), True
 
 
-def _store(ctx: JobContext, out: Outgoing, key: str, password: str, seed: str) -> str:
+def _store(ctx: JobContext, out: Outgoing, say: Wording, key: str, password: str, seed: str) -> str:
     """Render and protect the document and keep it for Twilio, its seed beside it in the record
     (before any SMS can carry the password); returns the media token."""
-    pdf = protect(out.render(), password, title=out.title, author=ctx.bank_name)
+    pdf = protect(out.render(say), password, title=say(out.title), author=ctx.bank_name)
     # The PDF and the record that points at it (and at the password's seed) go in one
     # transaction (the media store's client: bytes replies; nothing here is read back).
     pipe = ctx.raw.pipeline(transaction=True)
@@ -133,7 +143,7 @@ def _store(ctx: JobContext, out: Outgoing, key: str, password: str, seed: str) -
     return token
 
 
-def _prepare(ctx: JobContext, out: Outgoing, key: str, state: dict[str, str]) -> str:
+def _prepare(ctx: JobContext, out: Outgoing, say: Wording, key: str, state: dict[str, str]) -> str:
     """The document's media, rendered again only if it is not stored any more, and its password
     sent unless an earlier attempt sent it: under the record's seed it is the same password. A
     record without a seed (a first attempt, or one written before seeds) gets a new seed, so
@@ -145,11 +155,11 @@ def _prepare(ctx: JobContext, out: Outgoing, key: str, state: dict[str, str]) ->
     password, by_sms = _password(ctx, out, seed)
     token = state.get("media", "")
     if new or not (token and ctx.media.alive(token)):
-        token = _store(ctx, out, key, password, seed)
+        token = _store(ctx, out, say, key, password, seed)
     if new or not state.get("sms"):
         if by_sms:
             params = {"what": out.what, "reference": out.reference, "password": password}
-            sms = chat_text(ctx, "document.password_sms", out.msisdn, **params)
+            sms = chat_text(ctx, "document.password_sms", say.language, **params)
             ctx.messenger.send(Channel.SMS, out.msisdn, sms)
         ctx.redis.hset(key, "sms", "1")
     return token
@@ -162,25 +172,33 @@ def deliver(ctx: JobContext, out: Outgoing, owner: str) -> str:
     key = DOC_KEY.format(doc=out.doc)
     lease = LEASE_KEY.format(doc=out.doc)
     # One round trip: the lease, then the record read after it (nobody else writes the record
-    # while we hold the lease, so what we read is what we act on).
+    # while we hold the lease, so what we read is what we act on), and the customer's language
+    # and 24-hour window (one hash slot: the number's), which every path below needs.
     pipe = ctx.redis.pipeline(transaction=False)
     # A plain EVAL command: a Cluster pipeline has no eval() method, only commands it routes.
     pipe.execute_command("EVAL", _TAKE_LEASE, 1, lease, owner, LEASE_S)  # type: ignore[no-untyped-call]
     pipe.hgetall(key)
-    taken, state = pipe.execute()
+    pipe.get(LANGUAGE_KEY.format(msisdn=out.msisdn))
+    pipe.get(ctx.window.key(out.msisdn))
+    taken, state, stored_language, inbound_at = pipe.execute()
     if state.get("sid"):
         if taken:
             ctx.redis.eval(_DROP_LEASE, 1, lease, owner)
         return "already sent"
     if not taken:
         raise DocumentBusy(out.doc)
+    say = wording(language_of(stored_language))
+    # Read before rendering rather than just before the send: the window closes 5 minutes early
+    # (bot.window.MARGIN), more than any job may run (its timeout: 120 s for a statement), and
+    # a 63016 from WhatsApp still closes it and falls back (bot.outbound).
+    last_inbound = LastInbound(ctx.window.parse(inbound_at))
     released = False
     try:
-        token = _prepare(ctx, out, key, state)
+        token = _prepare(ctx, out, say, key, state)
         caption_key = "document.caption_dob" if ctx.unlock == "dob" else "document.caption"
-        caption = chat_text(ctx, caption_key, out.msisdn, what=out.what, reference=out.reference)
+        caption = chat_text(ctx, caption_key, say.language, what=out.what, reference=out.reference)
         url = media_url(ctx.public_base_url, token, out.filename)
-        language, params = notice_fields(ctx, out)
+        language, params = notice_fields(ctx, out, say.language)
         notice = Notice(
             "document_ready",
             out.msisdn,
@@ -189,20 +207,23 @@ def deliver(ctx: JobContext, out: Outgoing, owner: str) -> str:
             session_text=caption,
             media_urls=[url],
         )
-        sent = ctx.notifier.notify(notice)
+        sent = ctx.notifier.notify(notice, last_inbound)
         if sent.path is not Path.SESSION:  # kept, with its password sent: ``retry`` sends it
             kind, _, ident = out.doc.partition(":")
             remember_failed(ctx.redis, out.msisdn, DocumentRef(kind, ident))
             log.info("document %s: outside the window, offered by %s", out.doc, sent.path)
             return "offered"
         sid = sent.sid
-        # Two steps, each in one hash slot (a Redis Cluster refuses a MULTI across slots): the
-        # message's pointer to its document first, so a status callback can always find the
-        # document once it is marked sent.
-        ctx.redis.set(MESSAGE_KEY.format(sid=sid), out.doc, ex=DOC_TTL_S)
-        # Then the record and the lease in one round trip, not a MULTI: the lease and the
-        # record are in different slots (nobody else writes the record while we hold it).
+        # One round trip, not a MULTI (a Redis Cluster refuses one across slots, and these are
+        # three): the message's pointer to its document first, so that a status callback can
+        # always find the document once it is marked sent. Redis runs a pipeline's commands in
+        # the order they were written, and a Cluster pipeline writes to the nodes in the order
+        # of their first command, so a crash part-way can leave the pointer without the mark (a
+        # retry then sends again: at least once), not the mark without the pointer (unless a
+        # slot moves at that very moment: redis-py sends the moved command again at once). Then
+        # the record and the lease (nobody else writes the record while we hold it).
         pipe = ctx.redis.pipeline(transaction=False)
+        pipe.set(MESSAGE_KEY.format(sid=sid), out.doc, ex=DOC_TTL_S)
         pipe.hset(key, "sid", sid)
         pipe.expire(key, DOC_TTL_S)
         pipe.execute_command("EVAL", _DROP_LEASE, 1, lease, owner)  # type: ignore[no-untyped-call]

@@ -20,14 +20,12 @@ from redis import Redis
 from rq import get_current_job
 from rq.job import Job
 
-from auth.stores.languages import LanguageStore
 from messaging import MessengerError, Notice
-from messaging.languages import text
 from messaging.masking import mask_phone
 from receipts import verification
 from receipts.render import render_receipt
 from receipts.statement import render_statement
-from receipts.wording import DOCUMENTS, Wording
+from receipts.wording import Wording
 from workers.context import JobContext, current
 from workers.delivery import (
     DocumentBusy,
@@ -132,10 +130,9 @@ def _receipt(ctx: JobContext, txn_id: int) -> Outgoing | None:
     if record is None or customer is None:
         log.warning("receipt for transaction %s: no such transfer; nothing sent", txn_id)
         return None
-    receipt = receipt_for(ctx.bank, record, ctx.bank_name, ctx.zone)
+    receipt = receipt_for(ctx.bank, record, ctx.bank_name, ctx.zone, customer)
     code = verification.code_for(receipt, ctx.verify_key)
     verify_url = f"{ctx.public_base_url}/verify"
-    say = wording_for(ctx, customer.msisdn)
     return Outgoing(
         doc=f"receipt:{txn_id}",
         what="receipt",
@@ -143,15 +140,9 @@ def _receipt(ctx: JobContext, txn_id: int) -> Outgoing | None:
         msisdn=customer.msisdn,
         customer_id=customer.customer_id,
         filename=f"receipt-{record.reference}.pdf",
-        title=say("receipt.title"),
-        render=lambda: render_receipt(receipt, code, verify_url, say),
+        title="receipt.title",
+        render=lambda say: render_receipt(receipt, code, verify_url, say),
     )
-
-
-def wording_for(ctx: JobContext, msisdn: str) -> Wording:
-    """What a receipt or statement prints, in the language of ``msisdn`` (the catalogs')."""
-    language = LanguageStore(ctx.redis).get(msisdn)
-    return Wording(language, {k: text(k, en, language) for k, en in DOCUMENTS.items()})
 
 
 def _statement(ctx: JobContext, request_id: str) -> Outgoing | None:
@@ -167,9 +158,7 @@ def _statement(ctx: JobContext, request_id: str) -> Outgoing | None:
         log.warning("statement %s: the account is no longer the customer's", request_id)
         return None
 
-    say = wording_for(ctx, customer.msisdn)
-
-    def render() -> bytes:
+    def render(say: Wording) -> bytes:
         doc = statement_for(
             ctx.bank,
             customer,
@@ -190,7 +179,7 @@ def _statement(ctx: JobContext, request_id: str) -> Outgoing | None:
         msisdn=customer.msisdn,
         customer_id=customer.customer_id,
         filename=f"statement-{_compact(request.first)}-{_compact(request.last)}.pdf",
-        title=say("statement.title"),
+        title="statement.title",
         render=render,
     )
 

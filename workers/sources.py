@@ -40,11 +40,17 @@ def _recipient(bank: CoreBanking, record: TransferRecord, own_code: str) -> Part
 
 
 def receipt_for(
-    bank: CoreBanking, record: TransferRecord, bank_name: str, zone: tzinfo = UTC
+    bank: CoreBanking,
+    record: TransferRecord,
+    bank_name: str,
+    zone: tzinfo = UTC,
+    customer: Customer | None = None,
 ) -> Receipt:
-    """The receipt of one recorded transfer, its time on the bank's clock (``zone``)."""
+    """The receipt of one recorded transfer, its time on the bank's clock (``zone``). The
+    transfer's customer is read unless the caller has it already (the receipt job does)."""
     profile = bank.profile()
-    customer = bank.customer(record.customer_id)
+    if customer is None or customer.customer_id != record.customer_id:
+        customer = bank.customer(record.customer_id)
     narration = record.narration if record.narration != "Transfer" else ""  # the default
     return Receipt(
         bank_name=bank_name,

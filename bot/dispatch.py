@@ -32,7 +32,7 @@ from flows.effects import SetLanguage
 from flows.responses import CATALOG, render_all
 from flows.router import normalize
 from flows.types import Context, Effect, Inbound, NameLookups, Outcome, Reply
-from messaging import MessengerError, Notice, Notifier, Path, metrics
+from messaging import MessengerError, Notice, Notifier, Path, logs, metrics
 from messaging.languages import SOURCE, catalogs, speaking, typed_words
 from messaging.masking import mask_phone
 
@@ -74,6 +74,7 @@ class Dispatcher:
         if begin.status is BeginStatus.DUPLICATE:
             log.info("inbound %s: duplicate, answered with the stored reply", msg.sid)
             metrics.message("unknown", "duplicate")
+            logs.summarized()
             return begin.reply or self._wait_for_reply(msg) or twiml.EMPTY
         if begin.status is BeginStatus.BUSY:
             log.warning("inbound %s from %s: customer busy", msg.sid, mask_phone(msg.msisdn))
@@ -139,6 +140,7 @@ class Dispatcher:
             (time.perf_counter() - started) * 1000,
         )
         metrics.message(intent_of(outcome), "ok")
+        logs.summarized()  # the request's one line: its closing line would repeat it
         return xml
 
     def resume(self, msisdn: str) -> bool:

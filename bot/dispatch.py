@@ -229,7 +229,7 @@ class Dispatcher:
             stepup=self.stepup,
             lookups=self.lookups,
             msisdn=msisdn,
-            languages=tuple((code, found.name(code)) for code in found.languages),
+            languages=found.named,
             language=language,
             words=typed_words().words,
         )

@@ -49,12 +49,18 @@ def sources() -> dict[str, dict[str, str]]:
         **responses.ACCOUNT_TYPES,
         **responses.WORDS,
         **responses.DOCUMENTS,
+        **{f"choice.{choice}": label for choice, label in responses.CHOICE_LABELS.items()},
+        **{
+            responses.contact_label_key(key): label
+            for key, label in responses.CONTACT_LABELS.items()
+        },
         **_choice_labels(),
     }
     notice = {
         **notices.NOTICES,
         **{f"reason.{kind}": reason for kind, reason in notices.BLOCK_REASONS.items()},
         "notice.card_number": notices.CARD_NUMBER,
+        "notice.sample_reason": notices.SAMPLE_REASON,
     }
     return {
         "chat": chat,

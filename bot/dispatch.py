@@ -111,11 +111,11 @@ class Dispatcher:
         with speaking(language):
             outcome = engine.handle(conv, Inbound(typed, msg.num_media > 0), ctx, self.idle)
             replies = self._perform(outcome, ctx)
-        with speaking(_chosen(outcome, language)):
+        with speaking(_chosen(outcome, language)) as written:
             texts = render_all(replies, self._common())
         # Choices go out as buttons or a list only through the REST API (TwiML can't carry a
         # Content SID): the stored reply is then empty TwiML, and a replay sends nothing.
-        plan = self.interactive.plan(replies, texts) if self.interactive else None
+        plan = self.interactive.plan(replies, texts, written) if self.interactive else None
         xml = twiml.reply(texts) if plan is None else twiml.EMPTY
         doc = None
         if outcome.persist:

@@ -25,7 +25,7 @@ from requests import RequestException
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
-from bot.content.definitions import ALL, expand
+from bot.content.definitions import expand, registry
 from bot.content.store import ContentStore
 from messaging import Channel, MessengerError
 
@@ -174,7 +174,7 @@ class OutboxMessenger:
         submitted for approval is the outside-the-window path, a session-only one (buttons and
         lists) is part of the session."""
         name = ContentStore(self.redis).name_of(content_sid)
-        definition = next((d for d in ALL if d.friendly_name == name), None)
+        definition = next((d for d in registry() if d.friendly_name == name), None)
         if definition is None:
             raise MessengerError(f"no synced content template {content_sid}", retryable=False)
         record = {

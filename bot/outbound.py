@@ -1,12 +1,14 @@
 """The one outbound path for proactive WhatsApp messages (``messaging.proactive``'s adapter).
 
 For each notice: inside the customer-service window (``bot.window``) it goes free-form; outside,
-as the notice's approved template for its language (``bot.content``: a Content SID and its
-variables); with no approved template, as an SMS to the registered number. The decision and its
-reason are logged (masked number, notice, path, reason) and kept with the message id, so
-Twilio's status callback finds it: a free-form message that fails with 63016 (WhatsApp says the
-window is closed, whatever Teller's record says) closes the window and falls back to the
-template or SMS once; every status the callback brings is recorded as the outcome.
+as the notice's approved template in the customer's language (``bot.content``: a Content SID and
+its variables), else as its approved English template (a language without the notice, or whose
+template WhatsApp hasn't approved yet); with neither, as an SMS to the registered number, in
+the customer's language. The decision and its reason are logged (masked number, notice, path,
+reason: each template passed over and why) and kept with the message id, so Twilio's status
+callback finds it: a free-form message that fails with 63016 (WhatsApp says the window is
+closed, whatever Teller's record says) closes the window and falls back, in the same order,
+once; every status the callback brings is recorded as the outcome.
 
 Nothing else in Teller sends to a customer's WhatsApp but the webhook's own replies to the
 message it is answering (TwiML, and ``bot.content.replies``' buttons and lists); a test reads
@@ -25,9 +27,10 @@ from typing import Protocol
 from redis import Redis
 
 from bot import window as windows
-from bot.content.store import ContentStore
+from bot.content.store import ContentStore, Stored
 from bot.notice_templates import friendly_name
 from messaging import Channel, Messenger, MessengerError, Notice, Path, Sent
+from messaging.languages import SOURCE
 from messaging.masking import mask_phone
 from messaging.notices import WHATSAPP_NOTICES, render_notice, template_variables
 
@@ -42,8 +45,10 @@ FINAL = FAILED | {"delivered", "read", "canceled"}
 SELF_REPORTING = frozenset({"document_ready"})
 
 # hash per proactive message: key (notice), to (+E164), language, path, reason, text (the
-# notice as SMS text: masked values only, never a chat reply), variables (JSON), status,
-# error_code, outcome, fallback (the fallback's message id, once); TTL OUTBOUND_TTL_S.
+# notice as SMS text: masked values only, never a chat reply), variables (JSON: the template
+# variables by template language, {"fr": {"1": …}, "en": {…}}; a record written before
+# templates had languages holds English's alone, {"1": …}), status, error_code, outcome,
+# fallback (the fallback's message id, once); TTL OUTBOUND_TTL_S.
 OUTBOUND_KEY = "teller:outbound:{sid}"
 OUTBOUND_TTL_S = 7 * 24 * 3600  # as long as delivery statuses are kept (bot.store)
 
@@ -67,7 +72,7 @@ class _Fallback:
     to: str
     language: str
     text: str
-    variables: dict[str, str]
+    variables: dict[str, dict[str, str]]  # by template language: the customer's, and English
 
 
 @dataclass(frozen=True)
@@ -130,9 +135,9 @@ class ProactiveSender:
         fallback = _Fallback(
             record["key"],
             record["to"],
-            record.get("language", "en"),
+            record.get("language", SOURCE),
             record["text"],
-            json.loads(record["variables"]),
+            _by_language(json.loads(record["variables"])),
         )
         try:
             sent = self._outside(fallback, f"63016 on free-form message {sid}")
@@ -155,7 +160,12 @@ class ProactiveSender:
             to=notice.to,
             language=notice.language,
             text=render_notice(notice.key, zone=self.zone, language=notice.language, **params),
-            variables=template_variables(notice.key, zone=self.zone, **params),
+            variables={
+                language: template_variables(
+                    notice.key, zone=self.zone, language=language, **params
+                )
+                for language in dict.fromkeys((notice.language, SOURCE))
+            },
         )
 
     def _session(self, to: str, text: str, media_urls: Sequence[str]) -> str:
@@ -163,23 +173,22 @@ class ProactiveSender:
         return self.messenger.send(Channel.WHATSAPP, to, text, media_urls=media_urls)
 
     def _outside(self, fallback: _Fallback, reason: str) -> Sent:
-        name = friendly_name(fallback.key, fallback.language)
-        content_sid, state = self._approved(name)
-        if content_sid is not None:
-            sid = self.messenger.send_content(
-                fallback.to, content_sid, fallback.variables, fallback.text
-            )
-            return self._sent(fallback, sid, Path.TEMPLATE, f"{reason}; template {name}")
+        """The template in the customer's language, else English's, else the SMS; the reason
+        names each template passed over and why."""
+        stored = self.content.all()  # read afresh: a sync shows at the next notice
+        passed: list[str] = []
+        for language in dict.fromkeys((fallback.language, SOURCE)):
+            name = friendly_name(fallback.key, language)
+            content_sid, state = _approved(stored, name)
+            variables = fallback.variables.get(language)
+            if content_sid is None or variables is None:  # (none kept: an older record)
+                passed.append(f"{name} {state if content_sid is None else 'without variables'}")
+                continue
+            sid = self.messenger.send_content(fallback.to, content_sid, variables, fallback.text)
+            over = "".join(f" (over {p})" for p in passed)
+            return self._sent(fallback, sid, Path.TEMPLATE, f"{reason}; template {name}{over}")
         sid = self.messenger.send(Channel.SMS, fallback.to, fallback.text)
-        return self._sent(fallback, sid, Path.SMS, f"{reason}; template {name} {state}")
-
-    def _approved(self, name: str) -> tuple[str | None, str]:
-        """(the template's SID if WhatsApp approved it, else None; its state, for the log).
-        Only an approved template goes outside the window; the others (and none) mean SMS."""
-        stored = self.content.all().get(name)  # read afresh: a sync shows at the next notice
-        if stored is None:
-            return None, "not synced"
-        return (stored.sid if stored.approval == "approved" else None), stored.approval
+        return self._sent(fallback, sid, Path.SMS, f"{reason}; template {', '.join(passed)}")
 
     def _sent(self, fallback: _Fallback, sid: str, path: Path, reason: str) -> Sent:
         key = OUTBOUND_KEY.format(sid=sid)
@@ -193,7 +202,7 @@ class ProactiveSender:
                 "path": path.value,
                 "reason": reason,
                 "text": fallback.text,
-                "variables": json.dumps(fallback.variables),
+                "variables": json.dumps(fallback.variables, ensure_ascii=False),
             },
         )
         pipe.expire(key, OUTBOUND_TTL_S)
@@ -222,3 +231,27 @@ class ProactiveSender:
             record.get("path", "?"),
             outcome,
         )
+
+
+def _approved(stored: Mapping[str, Stored], name: str) -> tuple[str | None, str]:
+    """(the template's SID if WhatsApp approved it, else None; its state, for the log). Only an
+    approved template goes outside the window: pending, rejected, unsubmitted or not synced
+    (and a paused or disabled one, stored as rejected) is passed over."""
+    found = stored.get(name)
+    if found is None:
+        return None, "not synced"
+    return (found.sid if found.approval == "approved" else None), found.approval
+
+
+def _by_language(raw: object) -> dict[str, dict[str, str]]:
+    """A record's ``variables``: by template language, or (written before templates had
+    languages) English's alone."""
+    if not isinstance(raw, dict):
+        return {}
+    if all(isinstance(v, str) for v in raw.values()):
+        return {SOURCE: {str(k): v for k, v in raw.items()}}
+    return {
+        str(language): {str(k): str(v) for k, v in values.items()}
+        for language, values in raw.items()
+        if isinstance(values, dict)
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flows.conversation import Conversation
 from flows.moving import numbered
-from flows.responses import CONTACT_LABELS
+from flows.responses import CONTACT_LABELS, contact_label
 from flows.states import State
 from flows.types import Context, Outcome, Reply
 
@@ -27,7 +27,8 @@ def start_tips(ctx: Context) -> Outcome:
 
 
 def start_contact(ctx: Context) -> Outcome:
-    return Outcome(State.CONTACT_MENU, (numbered("contact.menu", list(CONTACT_LABELS.values())),))
+    labels = [contact_label(key) for key in CONTACT_LABELS]
+    return Outcome(State.CONTACT_MENU, (numbered("contact.menu", labels),))
 
 
 # When the bank's seed gives no number: where every customer can find one.

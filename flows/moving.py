@@ -21,7 +21,7 @@ from bank.ports import (
 from flows.amounts import parse_amount
 from flows.format import account_label as kind_and_number
 from flows.format import money, short_time
-from flows.responses import CHOICE_LABELS
+from flows.responses import choice_label
 from flows.types import Choice, Context, Reply
 from messaging.masking import mask_account
 
@@ -43,13 +43,15 @@ def numbered(key: str, labels: list[str], params: Mapping[str, str] | None = Non
     return Reply(key, {**(params or {}), "choices": choices(labels)}, options(labels))
 
 
-# A yes/no question's two answers, picked by the words the confirmations read (YES, NO).
-YES_NO = (Choice("yes", CHOICE_LABELS["yes"]), Choice("no", CHOICE_LABELS["no"]))
+def yes_no_choices() -> tuple[Choice, ...]:
+    """A yes/no question's two answers, picked by the words the confirmations read (YES, NO),
+    labelled in the current language (a button's title)."""
+    return (Choice("yes", choice_label("yes")), Choice("no", choice_label("no")))
 
 
 def yes_no(key: str, params: Mapping[str, str] | None = None) -> Reply:
     """A reply that asks for YES or NO, offering both as choices."""
-    return Reply(key, dict(params or {}), YES_NO)
+    return Reply(key, dict(params or {}), yes_no_choices())
 
 
 def pick(text: str, count: int) -> int | None:

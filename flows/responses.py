@@ -636,10 +636,12 @@ CATALOG: dict[str, str] = {
     ),
 }
 
-# The labels of the yes/no choices a confirmation offers (``flows.moving.YES_NO``).
+# The labels of the yes/no choices a confirmation offers (``flows.moving.yes_no``): the
+# titles of its WhatsApp buttons, translated as ``choice.yes`` and ``choice.no``.
 CHOICE_LABELS: dict[str, str] = {"yes": "Yes", "no": "No"}
 
-# The "Contact us" sub-menu's labels, in its order (flows.info).
+# The "Contact us" sub-menu's labels, in its order (flows.info); translated as
+# ``contact_label.call`` … (the ``contact.*`` keys are the replies themselves).
 CONTACT_LABELS: dict[str, str] = {
     "contact.call": "Call us",
     "contact.fraud": "Report fraud or a lost phone",
@@ -692,6 +694,21 @@ def template(key: str) -> str:
 def label(key: str) -> str:
     """A menu label in the current language."""
     return text(f"menu_label.{key}", MENU_LABELS[key])
+
+
+def choice_label(choice: str) -> str:
+    """A yes/no choice's label (``yes``, ``no``) in the current language."""
+    return text(f"choice.{choice}", CHOICE_LABELS[choice])
+
+
+def contact_label(key: str) -> str:
+    """A "Contact us" entry's label (its key in CONTACT_LABELS) in the current language."""
+    return text(contact_label_key(key), CONTACT_LABELS[key])
+
+
+def contact_label_key(key: str) -> str:
+    """``contact.call`` → ``contact_label.call``: the label's own key in the catalogs."""
+    return "contact_label." + key.removeprefix("contact.")
 
 
 def fields(template: str) -> set[str]:

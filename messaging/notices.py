@@ -21,17 +21,21 @@ only in the code notices, which go to the registered number or email, never the 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, tzinfo
 from string import Formatter
 
 import phonenumbers
 
-from messaging.languages import current, text
+from messaging.languages import SOURCE, catalogs, current, text
 from messaging.local_format import localized, when
 
 _CALL_US = "If this wasn't you, call us now on the number on your card."
 _AT = "%d %b %H:%M %Z"  # 02 Nov 10:14 WAT: the bank's clock, as the chat shows it
 CARD_NUMBER = "the number on your card"
+# A KYC refusal's reason as WhatsApp's reviewers read it in each language's template sample
+# (``bot.notice_templates``); a real one is written by the bank's staff.
+SAMPLE_REASON = "the proof of address is older than 3 months"
 
 # Why a block holds, by what caused it (``auth.stores.lockout.Kind``, or ``bank`` for staff).
 # A login counts the ID and the PIN together, registration the details and the code: neither
@@ -123,6 +127,9 @@ WHATSAPP_NOTICES = frozenset(
     }
 )
 MAX_VARIABLE = 255  # the Content API's longest variable value
+# WhatsApp refuses a variable with a newline, a tab or a run of spaces: each run of whitespace
+# becomes one space, except the no-break spaces a locale writes inside an amount (2 500,00 $US).
+_ONE_LINE = re.compile(r"[^\S\u00a0\u202f\u2007]+")
 
 # The security notices ``AuthService.notify`` may send (the ports name them by these keys);
 # ``blocked`` has its own sender (``AuthService.notify_block``: it says why and whom to call).
@@ -147,39 +154,57 @@ def fields(key: str) -> set[str]:
     return {name for _, name, _, _ in Formatter().parse(NOTICES[key]) if name}
 
 
-def template_body(key: str) -> str:
-    """The notice as a Content API body: each field a numbered variable (``{{1}}``, ``{{2}}``,
-    by first appearance; a field used twice is one variable), the rest of the text as is."""
-    names = field_order(key)
+def notice_text(key: str, language: str = SOURCE) -> str:
+    """The notice's text in ``language``, with its ``{fields}`` (English without a current
+    translation)."""
+    return text(key, NOTICES[key], language)
+
+
+def translated(key: str, language: str) -> bool:
+    """Whether ``language`` has the notice (English always has it)."""
+    return language == SOURCE or catalogs().translated(key, NOTICES[key], language)
+
+
+def template_body(key: str, language: str = SOURCE) -> str:
+    """The notice in ``language`` as a Content API body: each field a numbered variable
+    (``{{1}}``, ``{{2}}``, by first appearance in that language; a field used twice is one
+    variable), the rest of the text as is."""
+    names = field_order(key, language)
     parts = []
-    for literal, name, _, _ in Formatter().parse(NOTICES[key]):
+    for literal, name, _, _ in Formatter().parse(notice_text(key, language)):
         parts.append(literal)
         if name:
             parts.append("{{" + str(names.index(name) + 1) + "}}")
     return "".join(parts)
 
 
-def template_variables(key: str, *, zone: tzinfo | None = None, **params: object) -> dict[str, str]:
-    """The values of ``template_body(key)``'s variables, formatted as ``render_notice`` formats
-    them (the same format specs), on one line and within the Content API's length."""
+def template_variables(
+    key: str, *, zone: tzinfo | None = None, language: str = SOURCE, **params: object
+) -> dict[str, str]:
+    """The values of ``template_body(key, language)``'s variables, formatted as
+    ``render_notice`` formats them in that language (the same format specs, the locale's
+    numbers and dates), on one line and within the Content API's length."""
     if zone is not None:
         params = {
             n: v.astimezone(zone) if isinstance(v, datetime) else v for n, v in params.items()
         }
-    specs = {name: spec for _, name, spec, _ in Formatter().parse(NOTICES[key]) if name}
+    wording = notice_text(key, language)
+    specs = {name: spec for _, name, spec, _ in Formatter().parse(wording) if name}
     values = {}
-    for number, name in enumerate(field_order(key), start=1):
-        text = " ".join(format(params[name], specs[name] or "").split())  # WhatsApp: no newlines
-        if len(text) > MAX_VARIABLE:
-            text = text[: MAX_VARIABLE - 1] + "…"
-        values[str(number)] = text
+    for number, name in enumerate(field_order(key, language), start=1):
+        value = localized(params[name], language)
+        shown = _ONE_LINE.sub(" ", format(value, specs[name] or "")).strip()
+        if len(shown) > MAX_VARIABLE:
+            shown = shown[: MAX_VARIABLE - 1] + "…"
+        values[str(number)] = shown
     return values
 
 
-def field_order(key: str) -> list[str]:
-    """A notice's fields in order of first appearance: template variable n is the n-th."""
+def field_order(key: str, language: str = SOURCE) -> list[str]:
+    """A notice's fields in order of first appearance in ``language``: template variable n is
+    the n-th (a translation may name them in another order)."""
     order: list[str] = []
-    for _, name, _, _ in Formatter().parse(NOTICES[key]):
+    for _, name, _, _ in Formatter().parse(notice_text(key, language)):
         if name and name not in order:
             order.append(name)
     return order

@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 from requests import RequestException
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
-from bot.content.definitions import ALL
+from bot.content.definitions import registry
 from bot.content.store import ContentStore
 from bot.content.sync import sync, sync_local
 from bot.messenger import TwilioMessenger
@@ -28,11 +28,11 @@ def sync_content() -> None:
     store = ContentStore(graph.redis, cache_s=0)
     messenger = graph.messenger
     if not isinstance(messenger, TwilioMessenger):
-        report = sync_local(store, ALL)
+        report = sync_local(store, registry())
         click.echo("MESSENGER is outbox: local templates for the simulator, nothing sent")
     else:
         try:
-            report = sync(messenger.client, store, ALL)
+            report = sync(messenger.client, store, registry())
         except TwilioRestException as exc:
             raise click.ClickException(
                 f"Twilio refused the request ({exc.status}, error {exc.code}); templates "

@@ -2,13 +2,16 @@
 
 Each definition has the Content API's own shape (``friendly_name``, ``language``,
 ``variables`` with sample values, ``types``) plus the WhatsApp approval ``category`` it is
-submitted under, or None for a session-only template that is never submitted. ``ALL`` is what
-``flask --app app whatsapp sync-content`` syncs: other registries (proactive notices) join it
-as more definitions built with ``ContentDefinition.from_dict``.
+submitted under, or None for a session-only template that is never submitted. ``registry()``
+is what ``flask --app app whatsapp sync-content`` syncs: other registries (proactive notices)
+join it as more definitions built with ``ContentDefinition.from_dict``.
 
 The interactive templates below carry fixed ids (``1``…``10``, ``yes``, ``no``): a tap comes
-back as the token the customer could have typed. Their body and titles are variables, filled
-from the reply's own text, so one template serves every menu, list of payees or summary.
+back as the token the customer could have typed. The buttons' and lists' body, titles and list
+button are variables, filled from the reply's own text in the customer's language, so one
+template serves every menu, list of payees or summary in every language. The yes/no template's
+two titles are fixed text, so it exists once per language whose catalog labels them
+(``teller_yes_no`` for English, ``teller_yes_no_fr``…).
 Twilio's rules they follow (docs/whatsapp.md cites them): quick replies in a session have at
 most 3 buttons; a list picker has 1 to 10 items, a title of at most 24 characters and a
 description of at most 72; both bodies at most 1,024 characters. Neither is submitted for
@@ -18,13 +21,17 @@ replies inside the customer's 24-hour session.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.notice_templates import TEMPLATES as NOTICE_TEMPLATES
+from bot import notice_templates
+from bot.content.fitting import fit
+from flows.responses import CHOICE_LABELS
+from messaging.languages import SOURCE, catalogs, text
 
 QUICK_REPLY = "twilio/quick-reply"
 LIST_PICKER = "twilio/list-picker"
@@ -33,6 +40,7 @@ MAX_BUTTON_TITLE = 20
 MAX_ITEMS = 10
 MAX_ITEM_TITLE = 24
 MAX_ITEM_DESCRIPTION = 72
+MAX_LIST_BUTTON = 20  # WhatsApp's list message: the button that opens the list
 MAX_BODY = 1024
 CATEGORIES = frozenset({"UTILITY", "MARKETING", "AUTHENTICATION"})
 _VARIABLE = re.compile(r"\{\{\s*([0-9A-Za-z_]+)\s*\}\}")
@@ -101,8 +109,27 @@ def expand(value: Any, variables: Mapping[str, str]) -> Any:
 
 # --- Teller's interactive replies ---------------------------------------------------------
 
-YES_NO_NAME = "teller_yes_no"
+YES_NO_NAME = "teller_yes_no"  # English's; another language's is teller_yes_no_<language>
 SAMPLE_BODY = "Send USD 150.00 to Chidi O. (Access ••4321)? Reply YES or NO."
+
+
+def yes_no_name(language: str = SOURCE) -> str:
+    """The yes/no template of ``language``: its buttons' titles are fixed text, so each
+    language has its own (English keeps the name stored before languages had templates)."""
+    return YES_NO_NAME if language == SOURCE else f"{YES_NO_NAME}_{language}"
+
+
+@functools.cache
+def yes_no_languages() -> tuple[str, ...]:
+    """English, and each catalog language that translates both the Yes and No labels (the
+    others show English's buttons). Read once: a reply with choices asks it."""
+    found = catalogs()
+    return tuple(
+        language
+        for language in found.languages
+        if language == SOURCE
+        or all(found.translated(f"choice.{c}", CHOICE_LABELS[c], language) for c in CHOICE_LABELS)
+    )
 
 
 def buttons_name(count: int) -> str:
@@ -113,14 +140,19 @@ def list_name(count: int) -> str:
     return f"teller_list_{count}"
 
 
-def _yes_no(language: str, yes: str, no: str) -> ContentDefinition:
+def _yes_no(language: str) -> ContentDefinition:
+    """Body {{1}}; the Yes and No buttons titled in ``language`` (ids ``yes``, ``no``)."""
+    yes, no = (
+        fit(text(f"choice.{c}", CHOICE_LABELS[c], language), MAX_BUTTON_TITLE)
+        for c in CHOICE_LABELS
+    )
     actions = [
         {"type": "QUICK_REPLY", "title": yes, "id": "yes"},
         {"type": "QUICK_REPLY", "title": no, "id": "no"},
     ]
     return ContentDefinition.from_dict(
         {
-            "friendly_name": YES_NO_NAME,
+            "friendly_name": yes_no_name(language),
             "language": language,
             "variables": {"1": SAMPLE_BODY},
             "types": {QUICK_REPLY: {"body": "{{1}}", "actions": actions}},
@@ -166,14 +198,23 @@ def _list(count: int, language: str) -> ContentDefinition:
     )
 
 
-INTERACTIVE: tuple[ContentDefinition, ...] = (
-    _yes_no("en", "Yes", "No"),
-    *(_buttons(n, "en") for n in range(2, MAX_BUTTONS + 1)),
-    *(_list(n, "en") for n in range(1, MAX_ITEMS + 1)),
-)
+@functools.cache
+def interactive() -> tuple[ContentDefinition, ...]:
+    """The button and list templates: one yes/no per language that labels it, and the
+    language-free buttons and lists (every text in them is a variable, filled in the
+    customer's language by ``bot.content.replies``)."""
+    return (
+        *(_yes_no(language) for language in yes_no_languages()),
+        *(_buttons(n, SOURCE) for n in range(2, MAX_BUTTONS + 1)),
+        *(_list(n, SOURCE) for n in range(1, MAX_ITEMS + 1)),
+    )
 
-# Every definition sync-content keeps in step with Twilio (more registries join here): the
-# proactive notices' templates for outside the 24-hour window (``bot.notice_templates``).
-ALL: tuple[ContentDefinition, ...] = INTERACTIVE + tuple(
-    ContentDefinition.from_dict(template) for template in NOTICE_TEMPLATES.values()
-)
+
+@functools.cache
+def registry() -> tuple[ContentDefinition, ...]:
+    """Every definition sync-content keeps in step with Twilio (more registries join here):
+    the interactive ones, and the proactive notices' templates for outside the 24-hour window,
+    one per notice and language (``bot.notice_templates``). Built from the catalogs, so read
+    when first needed rather than at import."""
+    notices = (ContentDefinition.from_dict(t) for t in notice_templates.templates().values())
+    return interactive() + tuple(notices)

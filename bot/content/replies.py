@@ -27,14 +27,18 @@ from bot.content.definitions import (
     MAX_ITEM_DESCRIPTION,
     MAX_ITEM_TITLE,
     MAX_ITEMS,
-    YES_NO_NAME,
+    MAX_LIST_BUTTON,
     buttons_name,
     list_name,
+    yes_no_languages,
+    yes_no_name,
 )
+from bot.content.fitting import fit, length
 from bot.content.store import ContentStore, OfferStore
 from flows.responses import CATALOG
 from flows.types import Choice, Reply
 from messaging import Channel, Messenger, MessengerError
+from messaging.languages import SOURCE, text
 from messaging.masking import mask_phone
 
 log = logging.getLogger("teller.webhook")
@@ -63,20 +67,24 @@ class Plan:
     ids: tuple[str, ...]  # what a tap can send back
 
 
-def template_for(body: str, choices: tuple[Choice, ...]) -> tuple[str, dict[str, str]] | None:
+def template_for(
+    body: str, choices: tuple[Choice, ...], language: str = SOURCE
+) -> tuple[str, dict[str, str]] | None:
     """The template and variables that show ``choices`` under ``body``, within WhatsApp's
-    limits, or None (the reply stays text)."""
-    if not choices or len(body) > MAX_BODY or not body.strip():
+    limits, with the list's own words (its button, "Or type 3") in ``language``; or None (the
+    reply stays text). The titles are the choices' own, already in the reply's language."""
+    if not choices or length(body) > MAX_BODY or not body.strip():
         return None
     ids = [c.id for c in choices]
     titles = [c.title.strip() for c in choices]
     if not all(titles) or len(set(ids)) != len(ids):
         return None
     if ids == ["yes", "no"]:
-        return YES_NO_NAME, {"1": body}
+        shown = language if language in yes_no_languages() else SOURCE
+        return yes_no_name(shown), {"1": body}
     if (
         2 <= len(choices) <= MAX_BUTTONS
-        and all(len(t) <= MAX_BUTTON_TITLE for t in titles)
+        and all(length(t) <= MAX_BUTTON_TITLE for t in titles)
         and len(set(titles)) == len(titles)  # WhatsApp wants each button's title unique
         and ids == [str(n) for n in range(1, len(ids) + 1)]
     ):
@@ -84,22 +92,23 @@ def template_for(body: str, choices: tuple[Choice, ...]) -> tuple[str, dict[str,
         variables.update({str(n + 1): t for n, t in enumerate(titles, start=1)})
         return buttons_name(len(choices)), variables
     if len(choices) <= MAX_ITEMS and ids == [str(n) for n in range(1, len(ids) + 1)]:
-        variables = {"1": body, "2": CATALOG["choices.button"]}
+        button = text("choices.button", CATALOG["choices.button"], language)
+        variables = {"1": body, "2": fit(button, MAX_LIST_BUTTON)}
         for n, title in enumerate(titles, start=1):
-            short, described = _item(title, n)
+            short, described = _item(title, n, language)
             variables.update({str(2 * n + 1): short, str(2 * n + 2): described})
         return list_name(len(choices)), variables
     return None
 
 
-def _item(title: str, n: int) -> tuple[str, str]:
+def _item(title: str, n: int, language: str) -> tuple[str, str]:
     """A list item's title, cut to fit, and its description: the whole label when it was
-    cut, else how to pick it by typing."""
-    if len(title) <= MAX_ITEM_TITLE:
-        return title, CATALOG["choices.type"].format(id=n)
-    cut = title[: MAX_ITEM_TITLE - 1].rstrip() + "…"
-    whole = title if len(title) <= MAX_ITEM_DESCRIPTION else title[: MAX_ITEM_DESCRIPTION - 1]
-    return cut, whole if whole == title else whole.rstrip() + "…"
+    cut (itself cut if even that is too long), else how to pick it by typing."""
+    short = fit(title, MAX_ITEM_TITLE)
+    if short == title:
+        typed = text("choices.type", CATALOG["choices.type"], language).format(id=n)
+        return title, fit(typed, MAX_ITEM_DESCRIPTION)
+    return short, fit(title, MAX_ITEM_DESCRIPTION)
 
 
 class InteractiveReplies:
@@ -110,14 +119,17 @@ class InteractiveReplies:
         self.offers = offers
         self.sender = sender
 
-    def plan(self, replies: Sequence[Reply], texts: Sequence[str]) -> Plan | None:
+    def plan(
+        self, replies: Sequence[Reply], texts: Sequence[str], language: str = SOURCE
+    ) -> Plan | None:
         """The last reply with choices as a button or list message (what follows it joins its
-        body), or None when there is none or its template isn't synced."""
+        body), or None when there is none or its template isn't synced. ``language`` is the
+        one ``texts`` are written in: the list's own words and the yes/no buttons follow it."""
         at = next((i for i in range(len(replies) - 1, -1, -1) if replies[i].choices), None)
         if at is None:
             return None
         body = "\n\n".join(texts[at:])
-        found = template_for(body, replies[at].choices)
+        found = template_for(body, replies[at].choices, language)
         if found is None:
             return None
         name, variables = found

@@ -1,4 +1,4 @@
-"""Keeping Twilio's content templates in step with the registry (``definitions.ALL``).
+"""Keeping Twilio's content templates in step with the registry (``definitions.registry()``).
 
 Idempotent by friendly_name: the templates on the account are listed once; a definition with
 an identical template (same language, variables and types) keeps its SID; a missing one is

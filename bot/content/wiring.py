@@ -7,7 +7,7 @@ import logging
 from redis import Redis
 from redis.exceptions import RedisError
 
-from bot.content.definitions import ALL
+from bot.content.definitions import registry
 from bot.content.replies import InteractiveReplies
 from bot.content.store import ContentStore, OfferStore
 from bot.content.sync import sync_local
@@ -28,7 +28,7 @@ def interactive_replies(
     content = ContentStore(redis)
     if register_locally and isinstance(messenger, OutboxMessenger):
         try:
-            sync_local(content, ALL)
+            sync_local(content, registry())
             log.info("whatsapp: button and list templates registered for the dev outbox")
         except RedisError as exc:  # replies stay text until the next start
             log.warning("whatsapp: local templates not registered: %s", exc)

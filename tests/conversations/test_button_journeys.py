@@ -173,3 +173,48 @@ def test_twilio_refusing_the_list_falls_back_to_text_and_a_replay_sends_nothing(
     replay = whatsapp.send(AMINA, "hi", sid="SM" + "b" * 32)  # Twilio retrying the webhook
     assert replay.status == 200 and replay.messages == []
     assert len(server.messages(AMINA)) == 1  # the list isn't sent twice
+
+
+@pytest.mark.usefixtures("synced")
+def test_an_arabic_customer_s_list_and_yes_no_buttons_are_in_arabic(
+    whatsapp: WhatsApp, secure: SecurePages, services: Services, server: FakeTwilioServer
+) -> None:
+    register_amina(whatsapp, secure)
+    assert whatsapp.send(AMINA, "مرحبا").messages == []  # chooses Arabic; the menu as a list
+    menu = last_sent(server)["content_variables"]
+    assert menu["2"] == "اختر"  # the list's button
+    assert (menu["3"], menu["4"]) == ("الرصيد", "أو اكتب 1")
+    assert (menu["9"], menu["21"]) == ("تحويل", "اتصل بنا")
+    tap_list(whatsapp, "4", "تحويل")
+    payees = last_sent(server)["content_variables"]
+    assert (payees["3"], payees["4"]) == ("مستفيد جديد", "أو اكتب 1")
+    tap_list(whatsapp, "5", payees["11"])
+    whatsapp.send(AMINA, "150")
+    question = last_sent(server)
+    assert question["content_sid"] == sid_of(services, "teller_yes_no_ar")
+    [template] = [c for c in server.contents() if c["sid"] == question["content_sid"]]
+    actions = template["types"]["twilio/quick-reply"]["actions"]
+    assert [(a["id"], a["title"]) for a in actions] == [("yes", "نعم"), ("no", "لا")]
+    assert template["language"] == "ar"
+    challenge = tap_button(whatsapp, "yes", "نعم")  # the tap reads as the typed "yes"
+    assert "+234•••••0001" in challenge.text
+    done = whatsapp.send(AMINA, secure.last_code(AMINA))
+    assert "TX" in done.text
+    assert savings(services) == Decimal("2350.00")
+
+
+@pytest.mark.usefixtures("synced")
+def test_a_french_contact_menu_is_three_french_choices(
+    whatsapp: WhatsApp, server: FakeTwilioServer
+) -> None:
+    whatsapp.send(AMINA, "bonjour")
+    whatsapp.send(AMINA, "10")
+    contact = last_sent(server)
+    variables = contact["content_variables"]
+    assert variables["1"].startswith("Comment pouvons-nous vous aider ?\n1 Nous appeler")
+    assert variables["2"] == "Choisir"
+    # "Signaler une fraude ou un téléphone perdu" is too long for a list title: cut, and
+    # whole in the description.
+    assert (variables["3"], variables["4"]) == ("Nous appeler", "Ou tapez 1")
+    assert variables["5"] == "Signaler une fraude ou…"
+    assert variables["6"] == "Signaler une fraude ou un téléphone perdu"

@@ -1,7 +1,9 @@
 """``flask --app app whatsapp sync-content`` against a fake Twilio server on loopback, through
 Twilio's own client: it creates the templates once, a second run creates nothing, a changed
 definition replaces its template, only definitions with a category are submitted for WhatsApp
-approval (once), and the SIDs and approval states land in ``whatsapp:content``."""
+approval (once), and the SIDs and approval states land in ``whatsapp:content``. The notices'
+templates exist in every catalog language, each created with its ``language`` and the body of
+that language's text and submitted under its own name; the yes/no buttons likewise."""
 
 from __future__ import annotations
 
@@ -14,11 +16,11 @@ from flask import Flask
 from twilio.rest import Client
 
 from app import Config, Services, build_services, create_app
-from bot.content.definitions import ALL, INTERACTIVE, ContentDefinition, list_name
+from bot.content.definitions import ContentDefinition, interactive, list_name, registry
 from bot.content.store import CONTENT_KEY, ContentStore
 from bot.content.sync import sync, sync_local
 from bot.messenger import TwilioMessenger
-from bot.notice_templates import TEMPLATES as NOTICE_TEMPLATES
+from bot.notice_templates import templates
 from tests.fake_twilio_server import (
     SID,
     FakeTwilioServer,
@@ -27,6 +29,15 @@ from tests.fake_twilio_server import (
     twilio_config,
 )
 from tests.fakes import FrozenClock
+
+ALL = registry()
+INTERACTIVE = interactive()
+NOTICE_TEMPLATES = templates()
+
+
+def named(name: str) -> ContentDefinition:
+    return next(d for d in INTERACTIVE if d.friendly_name == name)
+
 
 NOTICE = ContentDefinition.from_dict(
     {
@@ -87,7 +98,9 @@ def test_the_command_creates_every_template_once(
     submitted = [c for c in server.calls if "ApprovalRequests" in c.path and c.form]
     assert len(submitted) == len(NOTICE_TEMPLATES)
     body = next(c for c in server.contents() if c["friendly_name"] == list_name(2))
-    assert body["types"] == {"twilio/list-picker": dict(INTERACTIVE[4].types["twilio/list-picker"])}
+    assert body["types"] == {
+        "twilio/list-picker": dict(named(list_name(2)).types["twilio/list-picker"])
+    }
     again = app.test_cli_runner().invoke(args=["whatsapp", "sync-content"])
     assert again.exit_code == 0 and f"{list_name(10)}: unchanged" in again.output
     assert creates(server) == len(ALL)  # nothing new: idempotent
@@ -100,7 +113,7 @@ def test_a_changed_definition_replaces_its_template_and_a_dropped_one_is_forgott
     store = ContentStore(services.redis, cache_s=0)
     sync(client_of(services), store, INTERACTIVE)
     old = stored(services)[list_name(3)]["sid"]
-    changed = replace(INTERACTIVE[5], variables={**INTERACTIVE[5].variables, "2": "Pick one"})
+    changed = replace(named(list_name(3)), variables={**named(list_name(3)).variables, "2": "Pick"})
     assert changed.friendly_name == list_name(3)
     wanted = [changed if d.friendly_name == list_name(3) else d for d in INTERACTIVE[:-1]]
     report = sync(client_of(services), store, wanted)
@@ -158,3 +171,45 @@ def test_the_outbox_registers_local_templates_without_twilio(config: Config) -> 
         assert again.created == [] and len(again.kept) == len(ALL)  # stable local SIDs
     finally:
         built.close()
+
+
+def test_the_notices_and_yes_no_buttons_are_created_in_every_language_once(
+    services: Services, server: FakeTwilioServer
+) -> None:
+    app = create_app(services=services)
+    assert app.test_cli_runner().invoke(args=["whatsapp", "sync-content"]).exit_code == 0
+    created = {c["friendly_name"]: c for c in server.contents()}
+    french = created["teller_kyc_rejected_fr"]
+    assert french["language"] == "fr"
+    assert french["types"]["twilio/text"]["body"].startswith(
+        "Désolé, {{1}} n'a pas pu approuver votre relèvement KYC : {{2}}."
+    )
+    assert french["variables"]["2"] == "le justificatif de domicile date de plus de 3 mois"
+    arabic = created["teller_claim_refunded_sender_ar"]
+    assert arabic["language"] == "ar"
+    assert arabic["types"]["twilio/text"]["body"] == (
+        "لم يُستلم مبلغ {{1}} الذي أرسلته إلى {{2}} (المرجع {{3}}) خلال 7 أيام، لذا أُعيد إلى "
+        "حسابك {{4}} كاملاً."
+    )
+    english = created["teller_kyc_rejected_en"]
+    assert english["language"] == "en" and english["types"]["twilio/text"]["body"].startswith(
+        "Sorry, {{1}} couldn't approve your KYC upgrade: {{2}}."
+    )
+    buttons = created["teller_yes_no_ar"]["types"]["twilio/quick-reply"]["actions"]
+    assert [b["title"] for b in buttons] == ["نعم", "لا"]
+    # Each language's template is submitted under its own name, once.
+    submitted = [
+        json.loads(c.form["name"][0]) for c in server.calls if c.path.endswith("/whatsapp")
+    ]
+    assert sorted(submitted) == sorted(NOTICE_TEMPLATES)
+    assert {"teller_kyc_rejected_fr", "teller_kyc_rejected_ar"} <= set(submitted)
+    kept = stored(services)
+    assert kept["teller_kyc_rejected_fr"]["approval"] == "pending"
+    assert kept["teller_kyc_rejected_en"]["sid"] == english["sid"]  # English keeps its field
+    # A second run creates and submits nothing in any language.
+    before = len(server.calls)
+    again = app.test_cli_runner().invoke(args=["whatsapp", "sync-content"])
+    assert again.exit_code == 0 and "teller_kyc_rejected_ar: unchanged" in again.output
+    later = server.calls[before:]
+    assert not [c for c in later if c.form and (c.path == "/v1/Content" or "Approval" in c.path)]
+    assert stored(services) == kept

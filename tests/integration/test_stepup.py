@@ -230,11 +230,10 @@ def test_at_most_three_sends_thirty_seconds_apart(
     request = transfer()
     assert begin(services, request).state is StepUpState.SENT
     refused = services.stepup.resend(AMINA, AMINA_ID, request)
-    assert (refused.state, refused.retry_after_s, refused.can_switch) == (
-        StepUpState.REFUSED,
-        30,
-        True,
-    )
+    assert (refused.state, refused.can_switch) == (StepUpState.REFUSED, True)
+    # The cooldown also runs on Redis's own clock, where real time passes even with the injected
+    # clock frozen: a slow machine may already be a second in (29).
+    assert refused.retry_after_s in (29, 30)
     clock.advance(seconds=20)
     assert services.stepup.resend(AMINA, AMINA_ID, request).retry_after_s == 10
     clock.advance(seconds=10)

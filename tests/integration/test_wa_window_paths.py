@@ -132,14 +132,16 @@ def test_outside_the_window_without_an_approved_template_it_goes_by_sms(
     assert "couldn't approve your KYC upgrade: the photo is blurred" in str(message["body"])
 
 
-def test_no_message_on_record_is_outside_and_a_template_in_another_language_is_not_used(
+def test_no_message_on_record_is_outside_and_english_s_template_stands_in_for_a_missing_one(
     services: Services, outbox: OutboxMessenger
 ) -> None:
     approve(services, "teller_kyc_rejected_en", "HX" + "2" * 32)
     notice = Notice("kyc_rejected", AMINA, kyc_notice().params, language="fr")
     sent = services.outbound.notify(notice)
-    assert sent.path is Path.SMS and "no message from them on record" in sent.reason
-    assert "teller_kyc_rejected_fr not synced" in sent.reason
+    assert sent.path is Path.TEMPLATE and "no message from them on record" in sent.reason
+    assert sent.reason.endswith(
+        "template teller_kyc_rejected_en (over teller_kyc_rejected_fr not synced)"
+    )
     assert services.outbound.notify(kyc_notice()).path is Path.TEMPLATE
 
 

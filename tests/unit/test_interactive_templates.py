@@ -4,11 +4,11 @@ buttons in a session, titles of 20; list pickers: 1 to 10 items, titles of 24, d
 
 from __future__ import annotations
 
-from bot.content.definitions import ALL, YES_NO_NAME, buttons_name, list_name
+from bot.content.definitions import YES_NO_NAME, buttons_name, list_name, registry
 from bot.content.replies import template_for
-from bot.notice_templates import TEMPLATES as NOTICE_TEMPLATES
+from bot.notice_templates import templates as notice_templates
 from flows.menu import menu_choices, menu_text
-from flows.moving import YES_NO, numbered, options
+from flows.moving import numbered, options, yes_no_choices
 from flows.responses import render
 from flows.types import Choice, Reply
 
@@ -16,7 +16,7 @@ COMMON = {"bank": "Demo Bank", "base_url": "https://teller.test"}
 
 
 def test_yes_no_is_its_own_quick_reply() -> None:
-    assert template_for("Send? Reply YES or NO.", YES_NO) == (
+    assert template_for("Send? Reply YES or NO.", yes_no_choices()) == (
         YES_NO_NAME,
         {"1": "Send? Reply YES or NO."},
     )
@@ -55,21 +55,21 @@ def test_list_items_are_cut_to_fit_and_say_how_to_type_them() -> None:
 
 def test_what_doesnt_fit_stays_text() -> None:
     assert template_for("Pick", options([str(n) for n in range(11)])) is None  # 11 items
-    assert template_for("x" * 1025, YES_NO) is None  # body over 1,024
+    assert template_for("x" * 1025, yes_no_choices()) is None  # body over 1,024
     assert template_for("Pick", ()) is None
     assert template_for("Pick", (Choice("a", "A"), Choice("b", "B"))) is None  # not typed ids
     assert template_for("Pick", (Choice("1", " "), Choice("2", "B"))) is None  # a blank title
 
 
 def test_every_template_the_planner_names_is_defined_and_within_limits() -> None:
-    names = {d.friendly_name: d for d in ALL}
+    names = {d.friendly_name: d for d in registry()}
     assert {YES_NO_NAME, buttons_name(2), buttons_name(3)} | {
         list_name(n) for n in range(1, 11)
     } <= set(names)
-    for definition in ALL:
+    for definition in registry():
         # Buttons and lists are session-only: never submitted, never approved. The proactive
         # notices' templates (bot.notice_templates) are the ones WhatsApp approves (UTILITY).
-        notice = definition.friendly_name in NOTICE_TEMPLATES
+        notice = definition.friendly_name in notice_templates()
         assert definition.category == ("UTILITY" if notice else None)
         quick = definition.types.get("twilio/quick-reply")
         if quick:

@@ -88,7 +88,7 @@ def install(app: Flask, config: Config, rq_redis: Redis) -> None:
         response.headers[REQUEST_ID_HEADER] = rid
         route = logs.current().get("route", "unmatched")
         method, status = request.method, response.status_code
-        metrics.HTTP_REQUESTS.labels(route, method, str(status)).inc()
+        metrics.http_request(route, method, status)
         if status < 400 and logs.is_summarized():
             return response  # one line per message: the webhook's own said how it went
         log.info("%s %s %d", method, route, status, extra={"method": method, "status": status})

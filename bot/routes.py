@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Request
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from bot import claims, dev, health, media, verify, webhook, wiring
 
@@ -17,7 +17,7 @@ class PagesOnlySessions(SecureCookieSessionInterface):
     every message, which no webhook view ever uses). Writing to it there raises, so a view
     that started to need a session would fail loudly in its tests, not drop data."""
 
-    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         if request.path.startswith(SESSIONLESS_PREFIX):
             return None  # Flask then uses make_null_session, and saves nothing
         return super().open_session(app, request)

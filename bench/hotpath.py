@@ -72,7 +72,7 @@ def environs(rows: Sequence[traffic.Row]) -> list[dict[str, Any]]:
             path=PATH,
             method="POST",
             base_url="http://127.0.0.1:8000",
-            headers={"X-Twilio-Signature": signature},
+            headers=[("X-Twilio-Signature", signature)],
             content_type="application/x-www-form-urlencoded",
             data=body.encode("ascii"),
         )

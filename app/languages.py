@@ -2,11 +2,13 @@
 
 Every customer-facing string has a key and an English text in the code: chat replies, menu
 labels, account kinds and the words customers may type (``flows.responses``), notices and block
-reasons (``messaging.notices``). ``sources()`` gathers them by group; ``flask --app app
-languages extract`` writes them to ``locales/messages.pot`` with the key as ``msgctxt``,
-``languages update`` merges that template into every language's ``.po`` (a changed English text
-becomes fuzzy there, so it shows in English until it is translated again), ``languages missing``
-lists what each language still lacks. See docs/languages.md.
+reasons (``messaging.notices``), the pages' templates and what their Python writes
+(``auth.page_texts``, ``auth.onboarding_texts``, the security questions, the claim page's own
+words). ``sources()`` gathers them by group; ``flask --app app languages extract`` writes them
+to ``locales/messages.pot`` with the key as ``msgctxt``, ``languages update`` merges that
+template into every language's ``.po`` (a changed English text becomes fuzzy there, so it shows
+in English until it is translated again), ``languages missing`` lists what each language still
+lacks. See docs/languages.md.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from flask.cli import AppGroup
 from jinja2.ext import babel_extract
 
 from app.config import ROOT
+from auth import onboarding_texts, page_texts, questions
 from auth.scenarios import seed
-from flows import cards, responses, stepup, transfer
+from bot import claims
+from flows import cards, documents, responses, stepup, transfer
 from messaging import notices
 from messaging.languages import DOMAIN, LOCALES_DIR, NAME_KEY, SOURCE, Catalogs, catalogs
 from receipts import wording
@@ -34,7 +38,9 @@ HEADER = (
 )
 STABLE_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 
-PAGE_TEMPLATES = ROOT / "templates" / "secure"
+# The pages whose templates speak the customer's language: the secure ones, the claim and the
+# receipt check.
+PAGE_TEMPLATES = tuple(ROOT / "templates" / folder for folder in ("secure", "claims", "verify"))
 
 # The groups a language must have complete to be offered to customers (docs/languages.md).
 REQUIRED = ("chat", "notices", "pages", "receipts", "mfa")
@@ -49,6 +55,7 @@ def sources() -> dict[str, dict[str, str]]:
         **responses.ACCOUNT_TYPES,
         **responses.WORDS,
         **responses.DOCUMENTS,
+        documents.PERIOD_KEY: documents.PERIOD,
         **{f"choice.{choice}": label for choice, label in responses.CHOICE_LABELS.items()},
         **{
             responses.contact_label_key(key): label
@@ -65,17 +72,23 @@ def sources() -> dict[str, dict[str, str]]:
     return {
         "chat": chat,
         "notices": notice,
-        "pages": pages(),
+        "pages": {
+            **pages(),
+            **page_texts.TEXTS,
+            **onboarding_texts.TEXTS,
+            **{f"question.{qid}": q for qid, q in questions.QUESTIONS.items()},
+            **claims.TEXTS,
+        },
         "receipts": dict(wording.DOCUMENTS),
         "mfa": dict(seed.DEFAULT_TEMPLATES),
     }
 
 
 def pages() -> dict[str, str]:
-    """The secure pages' ``pgettext(key, english)`` calls, as Babel's Jinja extractor finds
-    them in the templates (``auth.pages.languages``)."""
+    """The pages' ``pgettext(key, english)`` calls, as Babel's Jinja extractor finds them in
+    the templates (``auth.pages.languages``)."""
     found: dict[str, str] = {}
-    for path in sorted(PAGE_TEMPLATES.glob("*.html")):
+    for path in sorted(p for folder in PAGE_TEMPLATES for p in folder.glob("*.html")):
         with path.open("rb") as handle:
             for _, _, message, _ in babel_extract(handle, ["pgettext"], [], {}):
                 # (key, english, None for each keyword argument)

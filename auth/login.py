@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 
 from auth.attempts import Attempt
+from auth.page_texts import say
 from auth.pins import pin_problems
 from auth.service import AuthService
 from auth.stores.credentials import AccountStatus, fold
@@ -38,7 +39,7 @@ def check_login(
     if refused is not None:
         return refused
     if not login_id.strip() or not pin:
-        return Attempt.invalid("Enter your chat-banking ID and your PIN.")
+        return Attempt.invalid(say("problem.login.missing"))
     creds = service.credentials.get(link.msisdn)
     id_ok = creds is not None and hmac.compare_digest(
         fold(login_id.strip()).encode(), fold(creds.login_id).encode()
@@ -85,15 +86,15 @@ def change_pin(
         )
     )
     if new != repeat:
-        problems.append("The two new PINs don't match.")
+        problems.append(say("problem.pin_change.mismatch"))
     if not current:
-        problems.insert(0, "Enter your current PIN.")
+        problems.insert(0, say("problem.pin_change.current"))
     if problems:
         return Attempt.invalid(*problems)
     if not service.hasher.verify(creds.pin_hash, "pin", current):
         return Attempt.struck(service.fail(link, Kind.PIN, "pin_change", address))
     if hmac.compare_digest(current.encode(), new.encode()):
-        return Attempt.invalid("Choose a PIN that is different from your current one.")
+        return Attempt.invalid(say("problem.pin_change.same"))
     if not service.links.consume(link):
         return Attempt.link_gone()
     service.credentials.set_pin_hash(link.msisdn, service.hasher.hash("pin", new))

@@ -32,6 +32,7 @@ from auth import registration as reg
 from auth.attempts import Attempt
 from auth.claims import audit_claim, tell_sender
 from auth.onboarding_mfa import Needed, check_email_code, needed, send_email_code
+from auth.onboarding_texts import say
 from auth.scenarios.evaluate import Decision
 from auth.sealed_state import seal, unseal
 from auth.service import AuthService
@@ -77,7 +78,7 @@ class Onboarding:
 
     def branches(self) -> str:
         listed = self.auth.bank.profile().branches
-        return "; ".join(f"{b.name}, {b.address}" for b in listed) or "any of our branches"
+        return "; ".join(f"{b.name}, {b.address}" for b in listed) or say("onboarding.any_branch")
 
     def verify_details(self, link: Link, typed: Applicant, address: str) -> Attempt:
         """Step 1. Form problems are only asked again; refusals of the person are strikes."""
@@ -99,9 +100,9 @@ class Onboarding:
             link.msisdn, CODE_PURPOSE, digest(link.token), typed.code.strip(), service.clock()
         )
         if check.verdict in (Verdict.EXPIRED, Verdict.EXHAUSTED):
-            return Attempt.invalid("That code has expired or was used up. Send yourself a new one.")
+            return Attempt.invalid(say("problem.code.expired"))
         if check.verdict is not Verdict.ACCEPTED:
-            message = "That code isn't the one we sent. Check the SMS, or send a new code."
+            message = say("onboarding.refusal.wrong_sms_code")
             return self._strike(link, address, "wrong_code", message)
         service.lockouts.success(link.msisdn, Kind.DETAILS)
         decision = self.decide(link.msisdn)
@@ -109,10 +110,7 @@ class Onboarding:
         mfa = {"decision": decision.reason, "challenge": need.value}
         if need is Needed.UNAVAILABLE:  # fails closed: nothing a new person has can meet it
             service.audit_link(link, "wallet_details", "refused", reason="mfa_unavailable", **mfa)
-            return Attempt.invalid(
-                "We can't open a wallet online at the moment. Please visit a branch with your "
-                f"ID: {self.branches()}."
-            )
+            return Attempt.invalid(say("onboarding.refusal.unavailable", branches=self.branches()))
         person = {"name": name, "dob": dob.isoformat(), "nin": nin, "email": typed.email.strip()}
         service.audit_link(link, "wallet_details", "success", address=address, **mfa)
         saved = service.links.save_state(
@@ -149,12 +147,12 @@ class Onboarding:
             return Attempt.blocked(until)
         code = code.strip()
         if not (code.isascii() and code.isdigit() and len(code) == 6):
-            return Attempt.invalid("Enter the 6-digit code we sent to your email.")
+            return Attempt.invalid(say("onboarding.problem.email_code"))
         check = check_email_code(self.auth, link, code)
         if check.verdict in (Verdict.EXPIRED, Verdict.EXHAUSTED):
-            return Attempt.invalid("That code has expired or was used up. Send yourself a new one.")
+            return Attempt.invalid(say("problem.code.expired"))
         if check.verdict is not Verdict.ACCEPTED:
-            message = "That code isn't the one we sent. Check the email, or send a new code."
+            message = say("onboarding.refusal.wrong_email_code")
             return self._strike(link, address, "wrong_email_code", message, "wallet_email")
         self.auth.lockouts.success(link.msisdn, Kind.DETAILS)
         met = {"challenge": "email_code"}
@@ -166,20 +164,15 @@ class Onboarding:
         """(reason, what to tell the person) when no wallet can be opened for them."""
         today = self.auth.clock().astimezone(self.auth.zone).date()
         if not EARLIEST_BIRTH <= person.dob <= today:
-            return "implausible_date", (
-                "That date of birth can't be right. Check the day, month and year, then try again."
-            )
+            return "implausible_date", say("onboarding.refusal.implausible_date")
         if _age(person.dob, today) < self.minimum_age:
-            return "under_age", (
-                f"You need to be {self.minimum_age} or older to open a wallet here. A parent or "
-                f"guardian can open an account for you at a branch: {self.branches()}."
+            message = say(
+                "onboarding.refusal.under_age", age=self.minimum_age, branches=self.branches()
             )
+            return "under_age", message
         if self.verifier.check_national_id(person) is not IdCheck.MATCH:
-            return "national_id_mismatch", (
-                "Your name, date of birth and national ID number don't match the national ID "
-                "record. Type them exactly as on your ID card. If they are right, visit a branch "
-                f"with your ID: {self.branches()}."
-            )
+            message = say("onboarding.refusal.national_id_mismatch", branches=self.branches())
+            return "national_id_mismatch", message
         taken = self.auth.bank.wallet_taken(msisdn, person.national_id)
         if taken is not None:
             return taken.value, _taken_message(taken, self.branches())
@@ -237,31 +230,26 @@ class Onboarding:
 
 def _taken_message(taken: Taken, branches: str) -> str:
     if taken is Taken.NUMBER:
-        return (
-            "This number already belongs to a customer of ours, so it can't open another "
-            f"wallet. To use chat banking on it, visit a branch with your ID: {branches}."
-        )
-    return (
-        "A wallet is already open for this national ID: one person can have one wallet. If "
-        f"you didn't open it, or it's on another number, visit a branch with your ID: {branches}."
-    )
+        return say("onboarding.refusal.number_taken", branches=branches)
+    return say("onboarding.refusal.national_id_taken", branches=branches)
 
 
 def _form_problems(name: str, dob: date | None, nin: str, typed: Applicant) -> list[str]:
+    """What to fix in the form before anything is checked, in the page's language."""
     problems = []
     if not (3 <= len(name) <= 100 and " " in name and _NAME.fullmatch(name)):
-        problems.append("Enter your full name as on your national ID: first and last name.")
+        problems.append(say("onboarding.problem.name"))
     if dob is None:
-        problems.append("Enter your date of birth: day, month and year.")
+        problems.append(say("problem.details.dob"))
     if not nin_format_ok(nin):
-        problems.append("Enter your national ID number: the 11 digits on your ID card.")
+        problems.append(say("onboarding.problem.nin"))
     if not _EMAIL.fullmatch(typed.email.strip()) or len(typed.email.strip()) > 254:
-        problems.append("Enter your email address, such as name@example.com.")
+        problems.append(say("onboarding.problem.email"))
     code = typed.code.strip()
     if not (code.isascii() and code.isdigit() and len(code) == 6):
-        problems.append("Enter the 6-digit code we sent you by SMS.")
+        problems.append(say("problem.details.code"))
     if not typed.terms:
-        problems.append("Read and accept the terms to open a wallet.")
+        problems.append(say("onboarding.problem.terms"))
     return problems
 
 

@@ -18,6 +18,8 @@ from datetime import date
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from auth.page_texts import say
+
 PIN_MIN, PIN_MAX = 6, 12
 # OWASP's argon2id floor: 46 MiB (47,104 KiB), 1 pass, 1 lane.
 ARGON2_MEMORY_KIB = 47_104
@@ -61,24 +63,25 @@ def dob_pins(dob: date) -> set[str]:
 
 
 def pin_problems(pin: str, *, msisdn: str, is_dob_pin: bool = False) -> list[str]:
-    """Every reason ``pin`` is refused, as messages for the customer; empty when it is fine."""
+    """Every reason ``pin`` is refused, as messages for the customer in the current language;
+    empty when it is fine."""
     if not (pin.isascii() and pin.isdigit()):
-        return ["Use digits only."]
+        return [say("problem.pin.digits_only")]
     if not PIN_MIN <= len(pin) <= PIN_MAX:
-        return [f"Use {PIN_MIN} to {PIN_MAX} digits."]
+        return [say("problem.pin.length", min=PIN_MIN, max=PIN_MAX)]
     problems: list[str] = []
     if _is_repeat(pin):
-        problems.append("Don't repeat the same digit or pattern.")
+        problems.append(say("problem.pin.repeat"))
     if _is_sequence(pin):
-        problems.append("Don't use digits in a row, such as 123456.")
+        problems.append(say("problem.pin.sequence"))
     if pin in COMMON_PINS:
-        problems.append("That PIN is one of the most common: choose a less guessable one.")
+        problems.append(say("problem.pin.common"))
     # Any 6-digit run of the PIN that is also a run of the number (so longer PINs too).
     fragments = _phone_fragments(msisdn, PIN_MIN)
     if any(pin[i : i + PIN_MIN] in fragments for i in range(len(pin) - PIN_MIN + 1)):
-        problems.append("Don't use part of your phone number.")
+        problems.append(say("problem.pin.phone"))
     if is_dob_pin:
-        problems.append("Don't use your date of birth.")
+        problems.append(say("problem.pin.dob"))
     return problems
 
 

@@ -1,4 +1,5 @@
-"""Security questions: the catalogue customers choose 3 of, and how answers are normalised.
+"""Security questions: the catalogue customers choose 3 of (each under ``question.<id>`` in the
+translation catalogs), and how answers are normalised.
 
 Answers are compared after NFKC, case-folding and collapsing spaces and punctuation, so
 "St. Mary's" and "st marys" match; they are stored only as peppered argon2id hashes.
@@ -8,6 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from auth.page_texts import say
+from messaging.languages import text
 
 QUESTIONS: dict[str, str] = {
     "q1": "What was the name of your first school?",
@@ -28,6 +32,11 @@ _NOISE = re.compile(r"[\W_]+")
 _APOSTROPHES = re.compile("['\u2019\u02bc`]")
 
 
+def question_text(qid: str) -> str:
+    """The question in the current language (its English without a current translation)."""
+    return text(f"question.{qid}", QUESTIONS[qid])
+
+
 def normalise(answer: str) -> str:
     folded = _APOSTROPHES.sub("", unicodedata.normalize("NFKC", answer).casefold())
     return " ".join(_NOISE.sub(" ", folded).split())
@@ -37,10 +46,10 @@ def answer_problems(chosen: dict[str, str]) -> list[str]:
     """Why a set of chosen questions and answers is refused (empty when fine)."""
     problems: list[str] = []
     if len(chosen) != CHOOSE or any(q not in QUESTIONS for q in chosen):
-        problems.append(f"Choose {CHOOSE} different questions.")
+        problems.append(say("problem.questions.choose", choose=CHOOSE))
     answers = [normalise(a) for a in chosen.values()]
     if any(not MIN_ANSWER <= len(a) <= MAX_ANSWER for a in answers):
-        problems.append(f"Give each answer {MIN_ANSWER} to {MAX_ANSWER} letters or digits.")
+        problems.append(say("problem.questions.length", min=MIN_ANSWER, max=MAX_ANSWER))
     elif len(set(answers)) != len(answers):
-        problems.append("Give a different answer to each question.")
+        problems.append(say("problem.questions.same"))
     return problems

@@ -23,8 +23,9 @@ from typing import Any
 
 from auth import totp
 from auth.attempts import Attempt
+from auth.page_texts import say
 from auth.pins import pin_problems
-from auth.questions import QUESTIONS, answer_problems, normalise
+from auth.questions import answer_problems, normalise
 from auth.service import AuthService
 from auth.stores.codes import SendRefused, Verdict
 from auth.stores.credentials import (
@@ -98,12 +99,12 @@ def verify_details(
     dob = parse_dob(dob_text)
     problems = []
     if dob is None or not date(1900, 1, 1) <= dob <= service.clock().date():
-        problems.append("Enter your date of birth: day, month and year.")
+        problems.append(say("problem.details.dob"))
     nin = nin_last4.strip()
     if not (nin.isascii() and nin.isdigit() and len(nin) == 4):
-        problems.append("Enter the last 4 digits of your national ID number.")
+        problems.append(say("problem.details.nin"))
     if not (code.strip().isascii() and code.strip().isdigit() and len(code.strip()) == 6):
-        problems.append("Enter the 6-digit code we sent you by SMS.")
+        problems.append(say("problem.details.code"))
     if problems or dob is None:
         return Attempt.invalid(*problems)
     # One verdict for the three: the code is only accepted (and used up) when the details match
@@ -114,7 +115,7 @@ def verify_details(
         link.msisdn, CODE_PURPOSE, digest(link.token), code, service.clock(), accept=details_ok
     )
     if check.verdict in (Verdict.EXPIRED, Verdict.EXHAUSTED):
-        return Attempt.invalid("That code has expired or was used up. Send yourself a new one.")
+        return Attempt.invalid(say("problem.code.expired"))
     if check.verdict is not Verdict.ACCEPTED:
         return Attempt.struck(service.fail(link, Kind.DETAILS, "registration_details", address))
     service.lockouts.success(link.msisdn, Kind.DETAILS)
@@ -134,13 +135,13 @@ def choose_credentials(
         pin, msisdn=link.msisdn, is_dob_pin=service.hasher.is_dob_pin(pin, marks)
     )
     if pin != repeat:
-        problems.append("The two PINs don't match.")
+        problems.append(say("problem.pin.mismatch"))
     if problems:
         return Attempt.invalid(*problems)
     try:
         service.credentials.reserve_login_id(login_id, link.msisdn)
     except LoginIdTaken:
-        return Attempt.invalid("That chat-banking ID is taken. Please choose another.")
+        return Attempt.invalid(say("problem.login_id.taken_chat_banking"))
     _advance(
         service, link, step="questions", login_id=login_id, pin_hash=service.hasher.hash("pin", pin)
     )
@@ -196,10 +197,7 @@ def finish(
     if authenticator_code is not None:
         matched = totp.matching_step(str(link.state["totp_secret"]), authenticator_code, now)
         if matched is None:
-            return Attempt.invalid(
-                "That code isn't right. Check your phone's time is set automatically, "
-                "then enter the code your app shows now — or skip this step."
-            )
+            return Attempt.invalid(say("problem.authenticator.wrong"))
         secret, totp_step = str(link.state["totp_secret"]), matched
     if not service.links.consume(link):
         return Attempt.link_gone()  # exactly one of two racing posts goes on
@@ -224,7 +222,3 @@ def finish(
     service.start_session(link, address, agent, event)
     service.notify(link.msisdn, "registered")
     return Attempt.done()
-
-
-def question_text(qid: str) -> str:
-    return QUESTIONS[qid]

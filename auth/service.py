@@ -14,6 +14,7 @@ from decimal import Decimal
 from redis import Redis
 
 from auth.cooling_off import CoolingOff, CoolingOffSettings
+from auth.page_texts import say
 from auth.pins import SecretHasher
 from auth.ports import IssuedLink, LinkRefused, LoginRecord, Status, TokenCheck
 from auth.stores.audit import AuditLog
@@ -199,7 +200,7 @@ class AuthService:
         problems = login_id_problems(login_id, msisdn)
         owner = None if problems else self.credentials.owner_of(login_id)
         if owner is not None and owner != msisdn:
-            problems.append("That ID is taken. Please choose another.")
+            problems.append(say("problem.login_id.taken"))
         return problems
 
     def change_login_id(self, msisdn: str, customer_id: str, login_id: str) -> list[str]:
@@ -209,7 +210,7 @@ class AuthService:
             try:
                 self.credentials.change_login_id(msisdn, login_id)
             except LoginIdTaken:
-                problems = ["That ID is taken. Please choose another."]
+                problems = [say("problem.login_id.taken")]
         result = "failure" if problems else "success"
         self.audit.record(
             "login_id_change",

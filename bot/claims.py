@@ -15,6 +15,11 @@ depends on the number:
 
 Every dead link (used, expired, refunded, unknown) gets the same page. Rate-limited per
 address; the same headers and CSP as the secure pages.
+
+The page belongs to the claim's number, so it speaks that number's language (which the
+recipient may have chosen in the chat, ``auth.stores.languages``), the amount and the date
+written for it (``messaging.local_format``); a page that opened no claim (a dead link, the rate
+limit, a form that sat too long) speaks the browser's (``auth.pages.languages.browser``).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
 
+from auth.pages import languages
 from auth.pages.protection import address, protect_pages
 from auth.ports import IssuedLink, LinkRefused
 from auth.stores.ratelimit import Limit, RateLimited
@@ -35,12 +41,16 @@ from bank.ports import BankUnavailable, Claim
 from bank.wallet_types import Taken
 from bot.claim_notice import digest
 from bot.wiring import services
+from messaging import local_format
+from messaging.languages import text
 from messaging.masking import mask_phone
 
 bp = Blueprint("claims", __name__)
 
 CLAIM_PAGES_PER_ADDRESS = Limit("claim-address", 30, 10 * 60)
 MAX_TOKEN = 128
+# What this module writes into the page, by key (the catalogs' ``pages`` group, app.languages).
+TEXTS = {"page.claim.any_branch": "any of our branches"}
 
 
 protect_pages(bp)
@@ -48,6 +58,8 @@ protect_pages(bp)
 
 def _page(status: int = 200, **values: object) -> ResponseReturnValue:
     graph = services()
+    if not languages.chosen():  # no claim was opened: the browser's language
+        languages.choose(languages.browser())
     return render_template("claims/claim.html", bank_name=graph.bank_name, **values), status
 
 
@@ -75,7 +87,17 @@ def _open(token: str, now: Callable[[], datetime]) -> Claim | None:
     claim: Claim | None = graph.bank.claim_by_token(digest(token))
     if claim is None or claim.status != "pending" or claim.expires_at <= now():
         return None
+    languages.choose(_language(claim.msisdn))  # the page is its number's
     return claim
+
+
+def _language(msisdn: str) -> str:
+    """The number's language; the browser's if Redis can't say (a preference: the page still
+    works, and the links it issues read Redis again and answer its failure themselves)."""
+    try:
+        return services().auth.language(msisdn)
+    except RedisError:
+        return languages.browser()
 
 
 def _route(claim: Claim) -> str:
@@ -96,12 +118,16 @@ def _facts(claim: Claim) -> dict[str, str]:
     profile = graph.bank.profile()
     branches = "; ".join(f"{b.name}, {b.address}" for b in profile.branches)
     return {
-        "amount": f"{profile.currency} {claim.amount:,.2f}",
-        "until": f"{claim.expires_at:%d %b %Y}",
+        "amount": local_format.money(claim.amount, profile.currency),
+        "until": local_format.when(claim.expires_at, "%d %b %Y"),
         "number": mask_phone(claim.msisdn),
         "whatsapp": graph.config.twilio_whatsapp_from.removeprefix("whatsapp:"),
-        "branches": branches or "any of our branches",
+        "branches": branches or _text("page.claim.any_branch"),
     }
+
+
+def _text(key: str) -> str:
+    return text(key, TEXTS[key])
 
 
 @bp.route("/claim/<token>", methods=["GET", "POST"])

@@ -13,7 +13,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
 from auth.ports import Identity, StepUp
@@ -25,11 +25,12 @@ from bot.counting import intent_of
 from bot.effects import EffectRunner
 from bot.inbound import InboundMessage
 from bot.prefetch import Prefetched
+from bot.recent_languages import RecentLanguages
 from bot.store import Begin, BeginStatus, EdgeStore
 from flows import engine
 from flows.conversation import Conversation
 from flows.effects import SetLanguage
-from flows.responses import CATALOG, render_all
+from flows.responses import render_all, template
 from flows.router import normalize
 from flows.types import Context, Effect, Inbound, NameLookups, Outcome, Reply
 from messaging import MessengerError, Notice, Notifier, Path, logs, metrics
@@ -40,6 +41,17 @@ log = logging.getLogger("teller.webhook")
 
 WAIT_S = 1.5  # how long to wait for a busy customer or a duplicate in flight (Twilio allows 15 s)
 _POLL_S = (0.005, 0.01, 0.02, 0.04, 0.08, 0.1)
+
+
+class Unfinished(Exception):
+    """A message whose handling failed (the failure is ``__cause__``): nothing was stored and
+    the message was given back. ``language`` is the customer's as the claim read it (or as this
+    process last read it, when the claim failed), so the edge's apology is written in it
+    without another round trip."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__(language)
+        self.language = language
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,8 @@ class Dispatcher:
     # True when ``identity`` is the token service on the edge's Redis (app.services): the
     # session is then read in the claim's round trip and slid in the commit's (bot.prefetch).
     prefetch_session: bool = False
+    # The languages last read per number, for the apology when the claim itself fails.
+    recent: RecentLanguages = field(default_factory=RecentLanguages)
 
     @functools.cached_property
     def languages(self) -> LanguageStore:
@@ -70,7 +84,15 @@ class Dispatcher:
         return LanguageStore(self.edge.redis)
 
     def handle(self, msg: InboundMessage) -> str:
-        begin = self._claim(msg)
+        """The message's TwiML reply. A failure is raised as ``Unfinished`` (the cause
+        chained), carrying the language the edge's "try again" is written in: the one the claim
+        read, or when the claim itself failed, the one last read for the number here."""
+        try:
+            begin = self._claim(msg)
+        except Exception as exc:  # nothing was claimed (Redis didn't answer)
+            raise Unfinished(_answering_in(msg, self.recent.get(msg.msisdn))) from exc
+        if begin.status is not BeginStatus.DUPLICATE:  # a duplicate's claim reads no language
+            self.recent.note(msg.msisdn, language_of(begin.language))
         if begin.status is BeginStatus.DUPLICATE:
             log.info("inbound %s: duplicate, answered with the stored reply", msg.sid)
             metrics.message("unknown", "duplicate")
@@ -79,12 +101,14 @@ class Dispatcher:
         if begin.status is BeginStatus.BUSY:
             log.warning("inbound %s from %s: customer busy", msg.sid, mask_phone(msg.msisdn))
             metrics.message("unknown", "busy")
-            return self.text_reply("error.busy")
+            return self.text_reply("error.busy", language_of(begin.language))
         try:
             return self._process(msg, begin)
-        except BaseException:
+        except BaseException as exc:
             # If Redis is gone too, the release is retried until it answers (bot.late_release).
             self.edge.release(msg.msisdn, msg.sid, begin)
+            if isinstance(exc, Exception):
+                raise Unfinished(_answering_in(msg, language_of(begin.language))) from exc
             raise
 
     def _text(self, msg: InboundMessage) -> str:
@@ -98,8 +122,10 @@ class Dispatcher:
             return msg.tap
         return msg.body
 
-    def text_reply(self, key: str) -> str:
-        return twiml.reply([CATALOG[key].format(bank=self.bank_name)])
+    def text_reply(self, key: str, language: str = SOURCE) -> str:
+        """One of the edge's own replies (busy, try again) as TwiML, in ``language``."""
+        with speaking(language):
+            return twiml.reply([template(key).format(bank=self.bank_name)])
 
     def _process(self, msg: InboundMessage, begin: Begin) -> str:
         started = time.perf_counter()
@@ -126,7 +152,7 @@ class Dispatcher:
             self.edge.abort(msg.msisdn, msg.sid, begin)
             log.warning("inbound %s: lost the customer's lock, nothing stored", msg.sid)
             metrics.message(intent_of(outcome), "lost_lock")
-            return self.text_reply("error.busy")
+            return self.text_reply("error.busy", language)
         if plan is not None and self.interactive is not None:
             unsent = self.interactive.send(msg.msisdn, plan)
             xml = twiml.reply(unsent) if unsent else xml  # what didn't go, as text
@@ -208,12 +234,14 @@ class Dispatcher:
         chosen = typed_words().greetings.get(normalize(body)) if body else None
         if chosen is not None and chosen != language_of(begin.language):
             self.languages.set(msisdn, chosen)
+            self.recent.note(msisdn, chosen)
         return chosen or language_of(begin.language)
 
     def _keep_language(self, msisdn: str, effects: tuple[Effect, ...]) -> tuple[Effect, ...]:
         for effect in effects:
             if isinstance(effect, SetLanguage):
                 self.languages.set(msisdn, effect.language)
+                self.recent.note(msisdn, effect.language)
         return tuple(e for e in effects if not isinstance(e, SetLanguage))
 
     def _context(
@@ -275,6 +303,12 @@ class Dispatcher:
             if stored is None:
                 return None  # the first copy gave up; Twilio's retry will be processed
         return None
+
+
+def _answering_in(msg: InboundMessage, known: str) -> str:
+    """The language a failed message is answered in: the one its menu word chooses
+    (``bonjour``), else the number's as far as it is ``known``."""
+    return typed_words().greetings.get(normalize(msg.body)) or known
 
 
 def _chosen(outcome: Outcome, language: str) -> str:

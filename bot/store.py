@@ -44,7 +44,8 @@ STATUS_TTL_S = 7 * 24 * 3600
 # ARGV: token, lock ttl (ms), in-progress ttl (ms), now (epoch s: check the session; '': don't),
 # the message's time (epoch s: the window opens; '': a resumed chat), the last inbound's ttl (s).
 # 'ok' returns the version, the conversation, the language and, with a session check, its four
-# values (read only: the commit slides the session if the message used it).
+# values (read only: the commit slides the session if the message used it); 'busy' returns the
+# language too, so the busy reply is written in it.
 _BEGIN = (
     CHECK_FUNCTION
     + """
@@ -62,7 +63,7 @@ if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
   end
   return out
 end
-return {'busy', ''}
+return {'busy', redis.call('GET', KEYS[5]) or ''}
 """
 )
 
@@ -174,7 +175,7 @@ class EdgeStore:
         if status is BeginStatus.DUPLICATE:
             return Begin(status, reply=self._open(result[1]))
         if status is BeginStatus.BUSY:
-            return Begin(status)
+            return Begin(status, language=result[1])
         session = token_check(result[4:8]) if check else None
         return Begin(
             status,

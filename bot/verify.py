@@ -6,6 +6,12 @@ shows its amount, date and masked parties, to compare with the paper; anything e
 neutral answer that never says whether the reference exists. Checks are rate-limited per address
 (an 80-bit tag can't be guessed, but nobody should get to try). Same headers, CSP and CSRF as
 the secure pages; fails closed: Redis down is a 503, never an unchecked answer.
+
+The page speaks the browser's language (``Accept-Language``, best matched among the catalogs'
+languages, else English: ``auth.pages.languages.browser``). Not the receipt customer's: the bank's
+transfer record doesn't carry a language, and the one who checks a receipt is usually someone
+else (a merchant, a landlord); nor may a failed check's answer depend on whose the reference
+would be. Amounts and times are written for that language (``messaging.local_format``).
 """
 
 from __future__ import annotations
@@ -18,12 +24,14 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
 
+from auth.pages import languages
 from auth.pages.protection import address, protect_pages
 from auth.stores.ratelimit import Limit, RateLimited
 from bank.ports import BankUnavailable, CoreBanking
 from bot.wiring import services
-from receipts import verification
-from receipts.layout import money, when
+from messaging import local_format
+from messaging.languages import text
+from receipts import verification, wording
 from receipts.model import Receipt
 from workers.sources import receipt_for
 
@@ -32,6 +40,13 @@ bp = Blueprint("verify", __name__)
 
 VERIFY_PER_ADDRESS = Limit("verify-address", 20, 10 * 60)
 MAX_CODE = 80
+WHEN = "%d %b %Y, %H:%M %Z"  # as the receipt prints it (receipts.layout.when)
+
+
+@bp.before_request
+def _in_browsers_language() -> None:
+    """Before anything is written (and before the CSRF check, whose answer is a page too)."""
+    languages.choose(languages.browser())
 
 
 protect_pages(bp)
@@ -39,7 +54,15 @@ protect_pages(bp)
 
 def _page(status: int = 200, **values: object) -> ResponseReturnValue:
     graph = services()
-    return render_template("verify/verify.html", bank_name=graph.bank_name, **values), status
+    if not languages.chosen():  # a CSRF refusal answered before this blueprint's own hook
+        languages.choose(languages.browser())
+    label = text("receipt.verification", wording.RECEIPT["receipt.verification"])
+    return (
+        render_template(
+            "verify/verify.html", bank_name=graph.bank_name, code_label=label, **values
+        ),
+        status,
+    )
 
 
 def _expired(exc: CSRFError) -> ResponseReturnValue:
@@ -82,13 +105,20 @@ def check() -> ResponseReturnValue:
         return _page(200, checked=True, genuine=False, code=code)
     facts = {
         "reference": receipt.reference,
-        "amount": money(receipt.amount, receipt.currency),
-        "when": when(receipt.created_at),
+        "amount": local_format.money(receipt.amount, receipt.currency),
+        "when": local_format.when(receipt.created_at, WHEN),
         "sender": receipt.sender.line(),
         "recipient": receipt.recipient.line(),
-        "status": receipt.status.capitalize(),
+        "status": _status(receipt.status),
     }
     return _page(200, checked=True, genuine=True, facts=facts, code=code)
+
+
+def _status(status: str) -> str:
+    """The receipt's status as the receipt words it (``receipt.status.completed``)."""
+    key = f"receipt.status.{status}"
+    english = wording.RECEIPT.get(key)
+    return text(key, english) if english else status.capitalize()
 
 
 def _genuine(

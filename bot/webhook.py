@@ -1,7 +1,9 @@
 """Twilio's webhooks: ``POST /whatsapp/inbound`` and ``POST /whatsapp/status``.
 
 Views only parse, call and render. A bad signature is 403 before anything is read; Redis being
-down becomes a polite "try again shortly" (still 200, so Twilio does not hammer us); no
+down becomes a polite "try again shortly" (still 200, so Twilio does not hammer us), written in
+the customer's language as far as it is known (``Unfinished``: the one the claim read, or, when
+Redis didn't answer the claim, the one this process last read, ``bot.recent_languages``); no
 traceback ever reaches a customer.
 """
 
@@ -15,10 +17,11 @@ from redis.exceptions import RedisError
 
 from bank.ports import BankUnavailable
 from bot import signature
-from bot.dispatch import Dispatcher
-from bot.inbound import InvalidInbound, parse
+from bot.dispatch import Dispatcher, Unfinished
+from bot.inbound import InboundMessage, InvalidInbound, parse
 from bot.wiring import services
 from messaging import logs, metrics
+from messaging.languages import SOURCE
 from messaging.masking import mask_phone
 from workers.jobs import on_message_status
 
@@ -75,24 +78,34 @@ def _inbound() -> Response:
     dispatcher: Dispatcher = services().dispatcher
     try:
         return _xml(dispatcher.handle(message))
-    except RedisError as exc:
+    except Unfinished as exc:  # the customer's language as far as it is known
+        cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
+        return _xml(_failed(cause, message, dispatcher, exc.language))
+    except Exception as exc:  # outside the message's handling: no language to go by
+        return _xml(_failed(exc, message, dispatcher, SOURCE))
+
+
+def _failed(exc: Exception, message: InboundMessage, dispatcher: Dispatcher, language: str) -> str:
+    """The apology for a message that changed nothing, in ``language``; logged and counted."""
+    if isinstance(exc, RedisError):
         log.error("inbound %s: Redis unavailable (%s)", message.sid, type(exc).__name__)
         metrics.message("unknown", "redis_error")
         metrics.dependency_error(exc, "webhook")
-        return _xml(dispatcher.text_reply("error.try_again"))
-    except BankUnavailable as exc:  # nothing was written: the customer just tries again
+        return dispatcher.text_reply("error.try_again", language)
+    if isinstance(exc, BankUnavailable):  # nothing was written: the customer just tries again
         log.error("inbound %s: the bank is unavailable (%s)", message.sid, exc)
         metrics.message("unknown", "bank_error")
         metrics.dependency_failed("bank", "webhook")
-        return _xml(dispatcher.text_reply("error.try_again"))
-    except Exception as exc:
-        log.exception(
-            "inbound %s from %s: unexpected error", message.sid, mask_phone(message.msisdn)
-        )
-        metrics.message(
-            "unknown", "bank_error" if metrics.dependency_error(exc, "webhook") else "error"
-        )
-        return _xml(dispatcher.text_reply("error.unexpected"))
+        return dispatcher.text_reply("error.try_again", language)
+    log.error(
+        "inbound %s from %s: unexpected error",
+        message.sid,
+        mask_phone(message.msisdn),
+        exc_info=exc,
+    )
+    kind = "bank_error" if metrics.dependency_error(exc, "webhook") else "error"
+    metrics.message("unknown", kind)
+    return dispatcher.text_reply("error.unexpected", language)
 
 
 @bp.post("/whatsapp/status")

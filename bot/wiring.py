@@ -56,6 +56,10 @@ class Limits(Protocol):
         """The one-time login page that pays a claim into the number's wallet."""
         ...
 
+    def language(self, msisdn: str) -> str:
+        """The number's language (the claim page speaks it)."""
+        ...
+
 
 class EdgeServices(Protocol):
     """The part of the service graph the webhook, media, health, claim, verify and dev views use."""

@@ -4,15 +4,24 @@
 last 3 months, or a calendar month of the last 12 → "on its way". The flow only decides; the
 ``SendStatement`` effect makes the edge enqueue the job that renders, protects and sends it. The
 conversation keeps an account's position in the list, never its number. Periods are UTC days.
+
+A month can be typed by name in English, always, and in the customer's language: Babel's wide
+and abbreviated names for it (``février``, ``févr.``, ``أكتوبر``), compared with case, accents
+and Arabic diacritics folded, so ``fevrier`` and ``اكتوبر`` are found too.
 """
 
 from __future__ import annotations
 
 import calendar
+import functools
 import re
+import unicodedata
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import get_month_names
 
 from bank.ports import Account
 from flows.conversation import Conversation
@@ -21,15 +30,19 @@ from flows.format import account_label
 from flows.moving import numbered
 from flows.states import State
 from flows.types import Context, Outcome, Reply
+from messaging import local_format
+from messaging.languages import SOURCE, fold
+from messaging.languages import text as translated  # "text" is what the customer typed, here
 from messaging.masking import mask_account
 
 MONTHS_BACK = 12
+PERIOD_KEY, PERIOD = "statement_pdf.period_value", "{first} to {last}"  # "on its way"'s period
 _MONTHS = {
     name.lower(): n
     for n in range(1, 13)
     for name in (calendar.month_name[n], calendar.month_abbr[n], calendar.month_name[n][:4])
 }
-_NAMED = re.compile(r"([a-z]+)\.?(?:\s+(\d{4}))?")
+_NAMED = re.compile(r"([^\W\d_]+)\.?(?:\s+(\d{4}))?")  # letters of any script, then a year
 _NUMBERED = re.compile(r"(\d{1,2})\s*[/\-. ]\s*(\d{4})|(\d{4})\s*[/\-. ]\s*(\d{1,2})")
 _PERIODS = {
     "1": "days30",
@@ -119,7 +132,7 @@ def _period_given(ctx: Context, data: Mapping[str, Any], text: str) -> Outcome:
         return _send(data, ctx, _months_before(today, 3) + timedelta(days=1), today)
     if choice == "month":
         return ask_month(ctx, data)
-    month = parse_month(text, today)
+    month = parse_month(text, today, ctx.language)
     if month is not None:
         return _send(data, ctx, *month)
     reply = Reply("fallback.statement_pdf_period")
@@ -128,7 +141,7 @@ def _period_given(ctx: Context, data: Mapping[str, Any], text: str) -> Outcome:
 
 def handle_month(conv: Conversation, text: str, ctx: Context) -> Outcome:
     """STATEMENT_PDF_MONTH: a month of the last 12, by name or number."""
-    month = parse_month(text, _today(ctx))
+    month = parse_month(text, _today(ctx), ctx.language)
     if month is None:
         return Outcome(
             State.STATEMENT_PDF_MONTH, (Reply("fallback.statement_pdf_month"),), conv.data
@@ -144,13 +157,18 @@ def _send(data: Mapping[str, Any], ctx: Context, first: date, last: date) -> Out
     account = accounts[position - 1]
     params = {
         "account": account_label(account.type, mask_account(account.number)),
-        "period": f"{first:%d %b %Y} to {last:%d %b %Y}",
+        "period": translated(PERIOD_KEY, PERIOD).format(first=_day(first), last=_day(last)),
     }
     return Outcome(
         State.MAIN_MENU,
         (Reply("statement_pdf.on_its_way", params), Reply("menu.hint")),
         effects=(SendStatement(account.number, first, last),),
     )
+
+
+def _day(day: date) -> str:
+    """``04 Oct 2026``, in the language being written."""
+    return local_format.when(datetime.combine(day, time(0)), "%d %b %Y")
 
 
 def resend(ctx: Context) -> Outcome:
@@ -165,12 +183,46 @@ def _months_before(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-def parse_month(text: str, today: date) -> tuple[date, date] | None:
+def _bare(word: str) -> str:
+    """A month name as compared: folded (``messaging.languages.fold``), without accents or
+    Arabic diacritics (``Févr.`` → ``fevr``, ``أكتوبر`` → ``اكتوبر``)."""
+    decomposed = unicodedata.normalize("NFKD", fold(word))
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", kept).strip(".")
+
+
+@functools.cache
+def month_names(language: str) -> Mapping[str, int]:
+    """Month by name in English and in ``language`` (Babel's wide and abbreviated names, in
+    both the format and the stand-alone forms)."""
+    found = {_bare(name): month for name, month in _MONTHS.items()}
+    if language == SOURCE:
+        return found
+    try:
+        locale = Locale.parse(language)
+    except (UnknownLocaleError, ValueError):
+        return found
+    for width in ("wide", "abbreviated"):
+        for context in ("format", "stand-alone"):
+            names = get_month_names(width, context, locale)
+            for month in range(1, 13):
+                found.setdefault(_bare(str(names[month])), month)
+    return found
+
+
+def is_month_name(word: str, language: str = SOURCE) -> bool:
+    """Whether ``word`` names a month as ``parse_month`` reads it (English, or ``language``)."""
+    return _bare(word) in month_names(language)
+
+
+def parse_month(text: str, today: date, language: str = SOURCE) -> tuple[date, date] | None:
     """(first, last) day of a month of the last 12 named in ``text`` (``october``, ``Oct
-    2026``, ``10/2026``, ``2026-10``); the current month ends today. None if it isn't one."""
-    named, numbered = _NAMED.fullmatch(text), _NUMBERED.fullmatch(text)
-    if named and named.group(1) in _MONTHS:
-        month = _MONTHS[named.group(1)]
+    2026``, ``10/2026``, ``2026-10``; a name in ``language`` too: ``octobre``); the current
+    month ends today. None if it isn't one."""
+    named, numbered = _NAMED.fullmatch(_bare(text)), _NUMBERED.fullmatch(text)
+    names = month_names(language)
+    if named and named.group(1) in names:
+        month = names[named.group(1)]
         year = int(named.group(2)) if named.group(2) else today.year
         if not named.group(2) and month > today.month:
             year -= 1  # "october" in March means the last October

@@ -9,12 +9,13 @@ can explain a problem in the customer's terms.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flows.amounts import LETTER_SYMBOLS, SYMBOLS
+from flows.documents import is_month_name
+from messaging.languages import current
 
 # Codes taken as a currency beside a number. A closed list, not any 3 letters: "pay 150 tom"
 # names Tom. Codes that are everyday words or names (ALL, BOB, TOP, MAD…) are left out on purpose.
@@ -66,11 +67,6 @@ _ALNUM = re.compile(r"(?=[a-z-]*\d)(?=[\d-]*[a-z])[a-z0-9][a-z0-9-]{3,}")
 _LAST4 = re.compile(r"[•*x.·]*(\d{4})")
 _NUMERIC_MONTH = re.compile(r"\d{1,2}[/-]\d{4}|\d{4}[/-]\d{1,2}")
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_MONTHS = frozenset(
-    name.lower()
-    for n in range(1, 13)
-    for name in (calendar.month_name[n], calendar.month_abbr[n], calendar.month_name[n][:4])
-)
 ACCOUNT_TYPES = frozenset({"savings", "saving", "current", "wallet", "checking", "cheque"})
 ACCOUNT_NOUNS = frozenset({"account", "acct", "acc", "a/c"})
 _UNITS = frozenset({"day", "days", "month", "months", "week", "weeks"})
@@ -162,7 +158,8 @@ def period_at(toks: Sequence[Token], i: int) -> int:
     key = toks[i].key.rstrip(".")
     following = toks[i + 1].key if i + 1 < len(toks) else ""
     after = toks[i + 2].key if i + 2 < len(toks) else ""
-    if key in _MONTHS:
+    # The customer's language's month names too (``octobre``): the flow reads them alike.
+    if is_month_name(key, current()):
         return 2 if _YEAR.fullmatch(following) else 1
     if _NUMERIC_MONTH.fullmatch(key):
         return 1

@@ -22,6 +22,8 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
+from auth.onboarding_texts import say
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo decodes to ~160 MB: the most we decode
 MAX_PAGES = 30
@@ -55,7 +57,8 @@ SUFFIX = {Kind.JPEG: "jpg", Kind.PNG: "png", Kind.PDF: "pdf"}
 
 
 class Refused(ValueError):
-    """Not a document we keep; ``reason`` says why in words for the customer."""
+    """Not a document we keep; ``reason`` says why in words for the customer, in the page's
+    language (``auth.onboarding_texts``)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -89,15 +92,12 @@ def sniff(data: bytes) -> Kind | None:
 def clean(data: bytes) -> Cleaned:
     """The document to store, or ``Refused`` saying why it isn't one."""
     if not data:
-        raise Refused("The file is empty. Choose the photo or PDF of your document.")
+        raise Refused(say("kyc_upload.empty"))
     if len(data) > MAX_BYTES:
-        raise Refused("The file is larger than 5 MB. Take a smaller photo or scan, and try again.")
+        raise Refused(say("kyc_upload.file_too_large"))
     kind = sniff(data)
     if kind is None:
-        raise Refused(
-            "That file isn't a JPEG, PNG or PDF, whatever its name says. Choose a photo "
-            "(JPEG or PNG) or a PDF of your document."
-        )
+        raise Refused(say("kyc_upload.not_a_document"))
     if kind is Kind.PDF:
         return Cleaned(kind, checked_pdf(data))
     return Cleaned(kind, reencoded(data, kind))
@@ -105,10 +105,7 @@ def clean(data: bytes) -> Cleaned:
 
 def reencoded(data: bytes, kind: Kind) -> bytes:
     """The image's pixels alone, upright, in a new file of the same kind (no metadata)."""
-    unreadable = Refused(
-        f"That file says it is a {kind.value.upper()} image but can't be read as one. "
-        "Take the photo again, or choose another file."
-    )
+    unreadable = Refused(say("kyc_upload.unreadable_image", kind=kind.value.upper()))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -116,7 +113,7 @@ def reencoded(data: bytes, kind: Kind) -> bytes:
                 if (image.format or "").lower() != kind.value:
                     raise unreadable
                 if image.width * image.height > MAX_PIXELS:
-                    raise Refused("That image is too large. Take a smaller photo and try again.")
+                    raise Refused(say("kyc_upload.image_too_large"))
                 image.load()
                 upright = ImageOps.exif_transpose(image)
                 return _save(upright, kind)
@@ -149,26 +146,17 @@ def checked_pdf(data: bytes) -> bytes:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
-            raise Refused(
-                "That PDF is protected with a password, so we can't check it. Save or scan it "
-                "without a password and try again."
-            )
+            raise Refused(say("kyc_upload.pdf_protected"))
         pages = len(reader.pages)
         active = _active_name(reader.trailer)
     except Refused:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        raise Refused(
-            "That file says it is a PDF but can't be read as one. Scan or save it again, or "
-            "send a photo instead."
-        ) from None
+        raise Refused(say("kyc_upload.unreadable_pdf")) from None
     if pages < 1 or pages > MAX_PAGES:
-        raise Refused(f"A PDF document must have 1 to {MAX_PAGES} pages.")
+        raise Refused(say("kyc_upload.pdf_pages", pages=MAX_PAGES))
     if active:
-        raise Refused(
-            "That PDF contains scripts, actions or attached files, which we don't accept. Print "
-            "it to a new PDF or scan the paper document, and try again."
-        )
+        raise Refused(say("kyc_upload.pdf_active"))
     return data
 
 

@@ -18,6 +18,7 @@ from redis import Redis
 
 from auth.kyc.content import Kind
 from auth.kyc.vault import TTL
+from auth.onboarding_texts import TEXTS
 
 # Keys — value shape, lifetime:
 REQUEST_KEY = "teller:kyc:request:{request_id}"
@@ -27,7 +28,8 @@ QUEUE_KEY = "teller:kyc:queue"  # zset: open request ids → created (epoch s); 
 OPEN_KEY = "teller:kyc:open:{customer_id}"  # str: the customer's open request id — TTL
 
 SLOTS = ("identity", "address")
-SLOT_LABELS = {"identity": "Identity document", "address": "Proof of address"}
+# In English, as the console shows them; the upload page shows them in the customer's language.
+SLOT_LABELS = {slot: TEXTS[f"kyc_upload.slot.{slot}"] for slot in SLOTS}
 
 # Compare-and-set of a request's status: exactly one of two racing decisions wins.
 _MOVE = """

@@ -10,6 +10,7 @@ import itertools
 from flask import request
 from flask.typing import ResponseReturnValue
 
+from auth.page_texts import say
 from auth.pages.common import gone, opened, page, service
 from auth.stores.links import Link, Purpose
 from bank.ports import Card, CardRefused
@@ -19,15 +20,15 @@ CARD_PIN_LENGTH = 4
 
 
 def card_pin_problems(pin: str, repeat: str) -> list[str]:
-    """Why a new card PIN is refused (empty when it is acceptable)."""
+    """Why a new card PIN is refused, in the current language (empty when it is acceptable)."""
     if not (pin.isascii() and pin.isdigit() and len(pin) == CARD_PIN_LENGTH):
-        return [f"Use exactly {CARD_PIN_LENGTH} digits."]
+        return [say("problem.card_pin.length", length=CARD_PIN_LENGTH)]
     problems = []
     steps = {int(b) - int(a) for a, b in itertools.pairwise(pin)}
     if len(set(pin)) == 1 or steps in ({1}, {-1}):
-        problems.append("Don't use the same digit four times or digits in a row (like 1234).")
+        problems.append(say("problem.card_pin.weak"))
     if pin != repeat:
-        problems.append("The two PINs don't match.")
+        problems.append(say("problem.pin.mismatch"))
     return problems
 
 

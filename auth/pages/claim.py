@@ -8,6 +8,8 @@ unknown — gets the claim page's neutral answer.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -16,6 +18,7 @@ from auth.pages.common import blocked_page, opened, page, refusal, service
 from auth.pages.protection import address, agent
 from auth.stores.links import Link, Purpose
 from bank.ports import Claim
+from messaging.local_format import money
 from messaging.masking import mask_account, mask_phone
 
 TEMPLATE = "secure/login.html"
@@ -25,8 +28,9 @@ def _neutral() -> ResponseReturnValue:
     return page("claims/claim.html", 404, gone=True)
 
 
-def _money(amount: object) -> str:
-    return f"{service().bank.profile().currency} {amount:,.2f}"
+def _money(amount: Decimal) -> str:
+    """In the page's language (the claim link's number's), as the chat writes amounts."""
+    return money(amount, service().bank.profile().currency)
 
 
 def _facts(claim: Claim) -> dict[str, str]:

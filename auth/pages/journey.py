@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from auth import registration as reg
 from auth.attempts import Attempt
 from auth.pages.common import gone, opened, page, refusal, service
-from auth.questions import CHOOSE, QUESTIONS
+from auth.questions import CHOOSE, QUESTIONS, question_text
 from auth.stores.links import Link, Purpose
 from messaging.masking import mask_phone
 
@@ -49,7 +49,7 @@ def show(journey: Journey, link: Link, status: int = 200, **values: object) -> R
     if current == "details":
         extra = dict(journey.details_values(link))
     if current == "questions":
-        extra = {"questions": QUESTIONS, "choose": CHOOSE}
+        extra = {"questions": {q: question_text(q) for q in QUESTIONS}, "choose": CHOOSE}
     if current == "authenticator":
         secret, uri, qr = reg.authenticator_setup(service(), link)
         extra = {"secret": secret, "uri": uri, "qr": qr}

@@ -5,7 +5,8 @@ Each file is checked by its content (``auth.kyc.content``: JPEG, PNG or PDF, at 
 images re-encoded without metadata, PDFs without scripts or encryption), then stored encrypted
 for staff to review. A refused file says why beside its field and nothing is kept; the link
 stays usable until both documents are accepted. The request body may be larger here than
-anywhere else (``UPLOAD_LIMIT``, set before the form is read), and only here.
+anywhere else (``UPLOAD_LIMIT``, set before the form is read), and only here. The page and
+its refusals speak the language of the link's number (``auth.onboarding_texts``).
 """
 
 from __future__ import annotations
@@ -19,16 +20,17 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from auth.kyc.content import MAX_BYTES, Cleaned, Refused, clean
 from auth.kyc.requests import SLOT_LABELS, SLOTS
-from auth.pages.common import gone, opened, page, service
+from auth.onboarding_texts import say
+from auth.pages.common import gone, open_link, opened, page, service
 from auth.stores.links import Link, Purpose
 from auth.wiring import services
 from bank.ports import Customer
 from messaging import MessengerError, Notice
+from messaging.local_format import number
 
 ENDPOINT = "secure.kyc_upload"
 UPLOAD_LIMIT = len(SLOTS) * MAX_BYTES + 64 * 1024  # two files and the form around them
 TEMPLATE = "secure/kyc_upload.html"
-TOO_LARGE = "Together the files are larger than 10 MB. Choose smaller photos or scans (5 MB each)."
 
 
 def raise_upload_limit() -> None:
@@ -41,7 +43,16 @@ def too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
     token = str((request.view_args or {}).get("token", ""))
     if request.endpoint != ENDPOINT or not token:
         return page("secure/problem.html", 413, reason="too_large")
-    return page(TEMPLATE, 413, token=token, labels=SLOT_LABELS, problems=[TOO_LARGE], errors={})
+    # Only to speak the link's number's language (nothing is read): English if Redis can't say.
+    with contextlib.suppress(Exception):
+        open_link(token, Purpose.KYC_UPLOAD)
+    problems = [say("kyc_upload.too_large")]
+    return page(TEMPLATE, 413, token=token, labels=labels(), problems=problems, errors={})
+
+
+def labels() -> dict[str, str]:
+    """Each document's label (``SLOT_LABELS``, the console's English) in the page's language."""
+    return {slot: say(f"kyc_upload.slot.{slot}") for slot in SLOT_LABELS}
 
 
 def kyc_upload(token: str) -> ResponseReturnValue:
@@ -60,16 +71,17 @@ def kyc_upload(token: str) -> ResponseReturnValue:
     target = kyc.next_level(customer)
     if waiting is not None or target is None:
         state = "waiting" if waiting is not None else "highest"
-        return page(TEMPLATE, token=token, state=state, level=customer.kyc_level, labels={})
+        level = number(customer.kyc_level, "d")
+        return page(TEMPLATE, token=token, state=state, level=level, labels={})
 
     def form(status: int = 200, errors: dict[str, str] | None = None) -> ResponseReturnValue:
         return page(
             TEMPLATE,
             status,
             token=token,
-            labels=SLOT_LABELS,
-            level=customer.kyc_level,
-            target=target.level,
+            labels=labels(),
+            level=number(customer.kyc_level, "d"),  # digits as the page's language writes them
+            target=number(target.level, "d"),
             errors=errors or {},
         )
 
@@ -94,7 +106,7 @@ def kyc_upload(token: str) -> ResponseReturnValue:
 
 def _read(upload: FileStorage | None) -> bytes:
     if upload is None or not upload.filename:
-        raise Refused("Choose a file: a photo (JPEG or PNG) or a PDF.")
+        raise Refused(say("kyc_upload.no_file"))
     return upload.stream.read(MAX_BYTES + 1)  # one byte more tells "too large" apart
 
 

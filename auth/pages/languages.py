@@ -5,17 +5,19 @@ from the same catalogs as the chat's (``messaging.languages``): each template st
 ``pgettext(key, english)`` call, extracted with Babel's Jinja extractor into ``locales/`` with
 its key as ``msgctxt`` (``app.languages``). Each request starts in English; opening a link
 switches it to its number's language, so the amounts and times formatted while the page is
-built (``messaging.local_format``) follow too. ``<html lang dir>`` come from the locale: Arabic
-pages are right to left, and the stylesheet uses logical properties so they mirror.
+built (``messaging.local_format``) follow too. A public page that no number's link opened (the
+receipt check, a dead claim link) speaks the browser's language instead (``browser``).
+``<html lang dir>`` come from the locale: Arabic pages are right to left, and the stylesheet
+uses logical properties so they mirror.
 """
 
 from __future__ import annotations
 
 from babel.dates import get_month_names
-from flask import Flask, g
+from flask import Flask, g, request
 from flask_babel import Babel
 
-from messaging.languages import SOURCE, direction, use
+from messaging.languages import SOURCE, catalogs, direction, use
 from messaging.languages import text as in_language
 
 _KEY = "teller_language"
@@ -42,6 +44,19 @@ def choose(language: str) -> None:
     """This request's pages and formatting are in ``language`` (a link's number's)."""
     g.teller_language = language
     use(language)
+
+
+def chosen() -> bool:
+    """Whether this request's language was chosen (else it is English by default)."""
+    return _KEY in g
+
+
+def browser() -> str:
+    """The browser's ``Accept-Language`` best matched among the catalogs' languages (``fr-FR``
+    finds ``fr``); English when it names none of them, or sends none."""
+    offered = {language.replace("_", "-").lower(): language for language in catalogs().languages}
+    best = request.accept_languages.best_match(list(offered))
+    return offered.get(best.lower(), SOURCE) if best else SOURCE
 
 
 def selected() -> str:

@@ -1,7 +1,10 @@
 """``/secure/onboard/<token>``: opening a wallet (see ``auth.onboarding``). The first step is
 its own (who you are, the terms, the SMS code), then the email code when the MFA scenario asks
 for one (``email``); the rest are registration's views
-(``auth.pages.journey``). ``/secure/terms`` is the bank's terms page, with its version.
+(``auth.pages.journey``). ``/secure/terms`` is the bank's terms page, with its version. Every
+step speaks the language of the link's number (``auth.pages.common.open_link`` chooses it), its
+problems too (``auth.onboarding_texts``); the terms, reached without a link, take the language
+of the page that links to them.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from flask.typing import ResponseReturnValue
 
 from auth.attempts import Attempt
 from auth.onboarding import TERMS_VERSION, Applicant, Onboarding
+from auth.onboarding_texts import say
 from auth.pages import journey, languages
 from auth.pages.common import blocked_page, opened, page, refusal, service
 from auth.pages.journey import Journey
@@ -21,6 +25,7 @@ from auth.stores.codes import SendRefused
 from auth.stores.links import Link, Purpose
 from auth.wiring import services
 from messaging import MessengerError
+from messaging.languages import catalogs
 from messaging.masking import mask_email, mask_phone
 
 
@@ -29,7 +34,11 @@ def onboarding() -> Onboarding:
 
 
 def _details_values(link: Link) -> dict[str, object]:
-    return {"months": languages.month_names(MONTHS), "terms_version": TERMS_VERSION}
+    return {
+        "months": languages.month_names(MONTHS),
+        "terms_version": TERMS_VERSION,
+        "terms_language": languages.selected(),  # the terms open in the page's language
+    }
 
 
 def _opened(link: Link) -> ResponseReturnValue:
@@ -70,7 +79,7 @@ def send_email_code(token: str) -> ResponseReturnValue:
     except SendRefused as exc:
         return journey.show(ONBOARDING, link, 429, email=_email(link), problems=[_wait(exc)])
     except MessengerError:
-        problem = "We couldn't send the email. Please try again in a minute."
+        problem = say("onboarding.send.email_failed")
         return journey.show(ONBOARDING, link, email=_email(link), problems=[problem])
     return redirect(url_for("secure.onboard", token=token, sent="1"), code=303)
 
@@ -88,8 +97,8 @@ def email_code(token: str) -> ResponseReturnValue:
 
 def _wait(exc: SendRefused) -> str:
     if exc.retry_after_s == 0:
-        return "You've had 3 codes already. Use the last one."
-    return f"Please wait {exc.retry_after_s} seconds for another code."
+        return say("problem.code.all_sent")
+    return say("problem.code.wait", seconds=exc.retry_after_s)
 
 
 def send_code(token: str) -> ResponseReturnValue:
@@ -99,7 +108,7 @@ def send_code(token: str) -> ResponseReturnValue:
     except SendRefused as exc:
         return journey.show(ONBOARDING, link, 429, problems=[_wait(exc)])
     except MessengerError:
-        problem = "We couldn't send the code. Please try again in a minute."
+        problem = say("problem.code.not_sent")
         return journey.show(ONBOARDING, link, problems=[problem])
     return redirect(url_for("secure.onboard", token=token, sent="1"), code=303)
 
@@ -141,4 +150,10 @@ def authenticator(token: str) -> ResponseReturnValue:
 
 
 def terms() -> ResponseReturnValue:
+    """The terms, in the language the wallet-opening page that links here speaks (``lang``:
+    a language Teller has a catalog for; anything else is English). It asks nothing secret,
+    so the language is only a preference carried in the link."""
+    wanted = request.args.get("lang", "")[:16]
+    if wanted in catalogs().languages:
+        languages.choose(wanted)
     return page("secure/terms.html", version=TERMS_VERSION, bank=service().bank_name)

@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 
 from auth import registration as reg
 from auth.attempts import Attempt
+from auth.page_texts import say
 from auth.pages import journey, languages
 from auth.pages.common import blocked_page, finished, opened, refusal, service
 from auth.pages.journey import Journey
@@ -79,12 +80,10 @@ def send_code(token: str) -> ResponseReturnValue:
         reg.send_code(service(), link)
     except SendRefused as exc:
         if exc.retry_after_s == 0:
-            return _show(link, 429, problems=["You've had 3 codes already. Use the last one."])
-        return _show(
-            link, 429, problems=[f"Please wait {exc.retry_after_s} seconds for another code."]
-        )
+            return _show(link, 429, problems=[say("problem.code.all_sent")])
+        return _show(link, 429, problems=[say("problem.code.wait", seconds=exc.retry_after_s)])
     except MessengerError:  # logged and taken back by reg.send_code: nothing was sent
-        return _show(link, problems=["We couldn't send the code. Please try again in a minute."])
+        return _show(link, problems=[say("problem.code.not_sent")])
     return redirect(url_for("secure.register", token=token, sent="1"), code=303)
 
 

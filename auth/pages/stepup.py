@@ -10,9 +10,10 @@ from __future__ import annotations
 from flask import request
 from flask.typing import ResponseReturnValue
 
+from auth.page_texts import say
 from auth.pages.common import blocked_page, finished, gone, opened, page, service, stepups
 from auth.ports import Verdict
-from auth.questions import QUESTIONS
+from auth.questions import QUESTIONS, question_text
 from auth.stepup.challenges import Challenge
 from auth.stores.links import Link, Purpose
 
@@ -29,12 +30,12 @@ def stepup(token: str) -> ResponseReturnValue:
 
     link = opened(token, Purpose.STEP_UP, still_pending)
     [challenge] = pending
-    asked = [(qid, QUESTIONS[qid]) for qid in challenge.questions if qid in QUESTIONS]
+    asked = [(qid, question_text(qid)) for qid in challenge.questions if qid in QUESTIONS]
     if request.method == "GET":
         return page("secure/stepup_questions.html", token=token, asked=asked)
     answers = {qid: request.form.get(qid, "")[:MAX_ANSWER_CHARS] for qid, _ in asked}
     if any(not answer.strip() for answer in answers.values()):
-        problems = ["Answer both questions."]  # not a try: nothing was checked
+        problems = [say("problem.stepup.both")]  # not a try: nothing was checked
         return page(
             "secure/stepup_questions.html", 400, token=token, asked=asked, problems=problems
         )

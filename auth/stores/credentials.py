@@ -19,6 +19,8 @@ from enum import StrEnum
 from redis import Redis
 from redis.client import Pipeline
 
+from auth.page_texts import say
+
 # Keys — value shape, lifetime:
 CRED_KEY = "teller:{{{msisdn}}}:cred"
 # hash: customer_id, login_id, pin_hash, status, status_reason, status_until (epoch s or ""),
@@ -91,12 +93,13 @@ class Credentials:
 
 
 def login_id_problems(login_id: str, msisdn: str) -> list[str]:
-    """Why a chosen chat-banking ID is refused (empty when it is acceptable)."""
+    """Why a chosen chat-banking ID is refused, in the current language (empty when it is
+    acceptable)."""
     if not LOGIN_ID.fullmatch(login_id):
-        return ["Use 6 to 20 letters, digits, dots, dashes or underscores."]
+        return [say("problem.login_id.format")]
     digits = "".join(ch for ch in msisdn if ch.isdigit())
     if login_id.isdigit() and (login_id in digits or digits.endswith(login_id.lstrip("0"))):
-        return ["Don't use your phone number as your ID."]
+        return [say("problem.login_id.phone")]
     return []
 
 

@@ -115,7 +115,7 @@ def test_change_the_card_pin_on_a_secure_page(
     path = link_in(reply)
     assert path.startswith("/secure/cardpin/")
     form = secure.get(path)
-    assert form.status == 200 and "A new PIN for card ••4249" in form.text
+    assert form.status == 200 and "A new PIN for card <bdi dir=ltr>••4249</bdi>" in form.text
     refused = secure.post(path, {"new_pin": "1234", "repeat_pin": "1234"})
     assert refused.status == 400 and "digits in a row" in refused.text
     assert "don&#39;t match" in secure.post(path, {"new_pin": "8305", "repeat_pin": "8350"}).text

@@ -55,8 +55,8 @@ def held_for(whatsapp: WhatsApp, secure: SecurePages, outbox: OutboxMessenger, t
 
 
 def plain(page: Page) -> Page:
-    """The page with its entities read and its inline emphasis dropped."""
-    return Page(page.status, html.unescape(re.sub(r"</?strong>", "", page.text)))
+    """The page with its entities read and its inline emphasis and isolation dropped."""
+    return Page(page.status, html.unescape(re.sub(r"</?(?:strong|bdi)[^>]*>", "", page.text)))
 
 
 def login_path(secure: SecurePages, claim: str) -> str:

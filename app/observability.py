@@ -5,9 +5,11 @@ Every request gets an id (the ``X-Request-Id`` it came with, if that looks like 
 new one), sent back in the reply's ``X-Request-Id``; every log line written while it runs
 carries the id, the route template, the masked customer once the webhook knows them and the
 milliseconds so far (``messaging.logs``), and its last line (``teller.request``) says how it
-ended. ``/metrics`` answers with a Bearer ``METRICS_TOKEN``; without one configured it is 404 in
-production and open in development. Under several processes (gunicorn workers, RQ workers on
-the same host) ``PROMETHEUS_MULTIPROC_DIR`` makes the scrape add up every process's values.
+ended, unless the view wrote that line itself (the webhook's per-message line: one line a
+message, not two). ``/metrics`` answers with a Bearer ``METRICS_TOKEN``; without one configured
+it is 404 in production and open in development. Under several processes (gunicorn workers,
+RQ workers on the same host) ``PROMETHEUS_MULTIPROC_DIR`` makes the scrape add up every
+process's values.
 """
 
 from __future__ import annotations
@@ -85,14 +87,11 @@ def install(app: Flask, config: Config, rq_redis: Redis) -> None:
             return response
         response.headers[REQUEST_ID_HEADER] = rid
         route = logs.current().get("route", "unmatched")
-        metrics.HTTP_REQUESTS.labels(route, request.method, str(response.status_code)).inc()
-        log.info(
-            "%s %s %d",
-            request.method,
-            route,
-            response.status_code,
-            extra={"method": request.method, "status": response.status_code},
-        )
+        method, status = request.method, response.status_code
+        metrics.http_request(route, method, status)
+        if status < 400 and logs.is_summarized():
+            return response  # one line per message: the webhook's own said how it went
+        log.info("%s %s %d", method, route, status, extra={"method": method, "status": status})
         return response
 
     @app.teardown_request

@@ -13,7 +13,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
 from auth.ports import Identity, StepUp
@@ -33,7 +33,7 @@ from flows.effects import SetLanguage
 from flows.responses import render_all, template
 from flows.router import normalize
 from flows.types import Context, Effect, Inbound, NameLookups, Outcome, Reply
-from messaging import MessengerError, Notice, Notifier, Path, metrics
+from messaging import MessengerError, Notice, Notifier, Path, logs, metrics
 from messaging.languages import SOURCE, catalogs, speaking, typed_words
 from messaging.masking import mask_phone
 
@@ -96,6 +96,7 @@ class Dispatcher:
         if begin.status is BeginStatus.DUPLICATE:
             log.info("inbound %s: duplicate, answered with the stored reply", msg.sid)
             metrics.message("unknown", "duplicate")
+            logs.summarized()
             return begin.reply or self._wait_for_reply(msg) or twiml.EMPTY
         if begin.status is BeginStatus.BUSY:
             log.warning("inbound %s from %s: customer busy", msg.sid, mask_phone(msg.msisdn))
@@ -132,7 +133,7 @@ class Dispatcher:
         conv = Conversation.from_json(begin.doc)
         typed = self._text(msg)
         language = self._language(msg.msisdn, begin, typed)
-        ctx, prefetched = self._prefetched(self._context(msg.msisdn, now, language), begin)
+        ctx, prefetched = self._context(msg.msisdn, now, begin, language)
         with speaking(language):
             outcome = engine.handle(conv, Inbound(typed, msg.num_media > 0), ctx, self.idle)
             replies = self._perform(outcome, ctx)
@@ -165,6 +166,7 @@ class Dispatcher:
             (time.perf_counter() - started) * 1000,
         )
         metrics.message(intent_of(outcome), "ok")
+        logs.summarized()  # the request's one line: its closing line would repeat it
         return xml
 
     def resume(self, msisdn: str) -> bool:
@@ -186,7 +188,7 @@ class Dispatcher:
         try:
             now = self.clock()
             language = self._language(msisdn, begin)
-            ctx, prefetched = self._prefetched(self._context(msisdn, now, language), begin)
+            ctx, prefetched = self._context(msisdn, now, begin, language)
             if ctx.customer is None:
                 self.edge.abort(msisdn, sid, begin)
                 return False
@@ -242,30 +244,33 @@ class Dispatcher:
                 self.recent.note(msisdn, effect.language)
         return tuple(e for e in effects if not isinstance(e, SetLanguage))
 
-    def _context(self, msisdn: str, now: datetime, language: str = SOURCE) -> Context:
-        found = catalogs()
-        return Context(
+    def _context(
+        self, msisdn: str, now: datetime, begin: Begin, language: str = SOURCE
+    ) -> tuple[Context, Prefetched | None]:
+        """The flows' context; its identity and step-up ports answer the first token check
+        from the session ``begin`` read, when it read one (built here rather than replaced
+        into a finished context: a message builds one context, not two)."""
+        prefetched = None
+        identity, stepup = self.identity, self.stepup
+        if begin.session is not None:
+            prefetched = Prefetched(self.identity, self.stepup, msisdn, begin.session)
+            identity, stepup = prefetched.identity, prefetched.stepup
+        ctx = Context(
             customer=self.bank.customer_by_msisdn(msisdn),
             bank_name=self.bank_name,
             now=now,
             bank=self.bank,
-            identity=self.identity,
+            identity=identity,
             currency=self.currency,
             zone=self.zone,
-            stepup=self.stepup,
+            stepup=stepup,
             lookups=self.lookups,
             msisdn=msisdn,
-            languages=tuple((code, found.name(code)) for code in found.languages),
+            languages=catalogs().named,
             language=language,
             words=typed_words().words,
         )
-
-    def _prefetched(self, ctx: Context, begin: Begin) -> tuple[Context, Prefetched | None]:
-        """The flows' ports with the session read by ``begin``, when it read one."""
-        if begin.session is None:
-            return ctx, None
-        prefetched = Prefetched(self.identity, self.stepup, ctx.msisdn, begin.session)
-        return replace(ctx, identity=prefetched.identity, stepup=prefetched.stepup), prefetched
+        return ctx, prefetched
 
     def _common(self) -> dict[str, str]:
         return {"bank": self.bank_name, "base_url": self.public_base_url}

@@ -1,5 +1,12 @@
-"""TwiML replies built with Twilio's MessagingResponse, split to WhatsApp's 1,600-character
-limit."""
+"""TwiML replies, split to WhatsApp's 1,600-character limit.
+
+Twilio's ``MessagingResponse`` is the reference for the document: ``reply`` writes exactly what
+it writes (tests/unit/test_twiml.py compares the two on arbitrary text), but for the webhook's
+one shape — ``<Message>`` elements of plain text — it writes the string directly, because
+building the library's verb objects and an ElementTree to serialise them cost more than the
+conversation engine on every message. (A lone surrogate, which UTF-8 can't carry, never gets
+this far: ``split_message`` refuses it.)
+"""
 
 from __future__ import annotations
 
@@ -43,13 +50,31 @@ def _max_prefix(text: str, limit: int) -> int:
     return len(text)
 
 
+_HEAD = '<?xml version="1.0" encoding="UTF-8"?><Response>'
+
+
 def reply(messages: Iterable[str]) -> str:
     """A TwiML document with one <Message> per part of each message."""
+    parts = [part for text in messages for part in split_message(text)]
+    if not parts:
+        return EMPTY
+    return _HEAD + "".join(map(_message, parts)) + "</Response>"
+
+
+def _message(part: str) -> str:
+    """One ``<Message>`` as ElementTree writes it: text escaped as character data; empty
+    text makes an empty element."""
+    if not part:
+        return "<Message />"
+    escaped = part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<Message>{escaped}</Message>"
+
+
+def _library_reply(parts: Iterable[str]) -> str:
     response = MessagingResponse()
-    for text in messages:
-        for part in split_message(text):
-            response.message(part)
+    for part in parts:
+        response.message(part)
     return str(response)
 
 
-EMPTY = reply(())
+EMPTY = _library_reply(())

@@ -54,13 +54,12 @@ def _xml(body: str, status: int = 200) -> Response:
 
 def _signed() -> bool:
     graph = services()
-    validator = services().validator
-    return signature.is_valid(validator, graph.config.public_base_url, request)
+    return signature.is_valid(graph.validator, graph.config.public_base_url, request)
 
 
 @bp.post("/whatsapp/inbound")
 def inbound() -> Response:
-    with metrics.WEBHOOK_SECONDS.labels("inbound").time():
+    with metrics.webhook_seconds("inbound").time():
         return _inbound()
 
 
@@ -112,7 +111,7 @@ def _failed(exc: Exception, message: InboundMessage, dispatcher: Dispatcher, lan
 @bp.post("/whatsapp/status")
 def status() -> Response:
     """Delivery status callbacks: recorded once per (MessageSid, MessageStatus)."""
-    with metrics.WEBHOOK_SECONDS.labels("status").time():
+    with metrics.webhook_seconds("status").time():
         return _status()
 
 

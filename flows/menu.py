@@ -7,6 +7,7 @@ the entry resumes after the customer logs in). Entries are numbered in the order
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from flows.conversation import Conversation
 from flows.responses import label
 from flows.states import State
 from flows.types import Choice, Context, Outcome, Reply
+from messaging.languages import current, speaking
 
 
 @dataclass(frozen=True)
@@ -91,12 +93,32 @@ WORD_ONLY: tuple[MenuEntry, ...] = (
 
 
 def menu_text(entries: tuple[MenuEntry, ...] = ENTRIES) -> str:
-    return "\n".join(f"{n} {label(e.key)}" for n, e in enumerate(entries, start=1))
+    if entries is ENTRIES:
+        return _main_menu(current())[0]
+    return _text(entries)
 
 
 def menu_choices(entries: tuple[MenuEntry, ...] = ENTRIES) -> tuple[Choice, ...]:
     """The menu as data: each entry picked by its number, as ``menu_text`` lists it."""
+    if entries is ENTRIES:
+        return _main_menu(current())[1]
+    return _choices(entries)
+
+
+def _text(entries: tuple[MenuEntry, ...]) -> str:
+    return "\n".join(f"{n} {label(e.key)}" for n, e in enumerate(entries, start=1))
+
+
+def _choices(entries: tuple[MenuEntry, ...]) -> tuple[Choice, ...]:
     return tuple(Choice(str(n), label(e.key)) for n, e in enumerate(entries, start=1))
+
+
+# Most messages show the main menu; its labels are the catalogs', fixed for the process, so it
+# is built once per language rather than twenty label look-ups a message.
+@functools.cache
+def _main_menu(language: str) -> tuple[str, tuple[Choice, ...]]:
+    with speaking(language):
+        return _text(ENTRIES), _choices(ENTRIES)
 
 
 def choose(text: str, entries: tuple[MenuEntry, ...] = ENTRIES) -> MenuEntry | None:

@@ -56,10 +56,15 @@ class Catalogs:
 
     entries: Mapping[str, Mapping[str, Entry]]
 
-    @property
+    @functools.cached_property
     def languages(self) -> tuple[str, ...]:
         """English first, then the catalogs' languages in alphabetical order."""
         return (SOURCE, *sorted(self.entries))
+
+    @functools.cached_property
+    def named(self) -> tuple[tuple[str, str], ...]:
+        """Each language (as ``languages`` orders them) with its name in itself."""
+        return tuple((code, self.name(code)) for code in self.languages)
 
     def text(self, key: str, english: str, language: str) -> str:
         """The key's text in ``language``; the English when it has no current translation."""

@@ -31,11 +31,12 @@ FIELDS = ("request_id", "route", "customer")
 
 
 class _Scope:
-    __slots__ = ("fields", "started")
+    __slots__ = ("fields", "started", "summarized")
 
     def __init__(self, fields: Mapping[str, str], started: float) -> None:
         self.fields = dict(fields)
         self.started = started
+        self.summarized = False  # a line saying how the request went was written (``summarized``)
 
 
 _scope: ContextVar[_Scope | None] = ContextVar("teller_log_scope", default=None)
@@ -55,6 +56,21 @@ def bind(**fields: str) -> None:
     scope = _scope.get()
     if scope is not None:
         scope.fields.update(fields)
+
+
+def summarized() -> None:
+    """The open scope's request has had its one summary line (the webhook's per-message line):
+    the request's closing line (``app.observability``) would say it again, and is left out
+    when the request succeeds. Ignored outside a scope."""
+    scope = _scope.get()
+    if scope is not None:
+        scope.summarized = True
+
+
+def is_summarized() -> bool:
+    """Whether ``summarized`` was called in the open scope."""
+    scope = _scope.get()
+    return scope is not None and scope.summarized
 
 
 def current() -> dict[str, str]:

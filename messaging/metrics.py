@@ -14,7 +14,9 @@ are not clients: declaring them at import is prometheus-client's own idiom.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
+from typing import TypeVar
 
 from prometheus_client import Counter, Histogram, disable_created_metrics
 from redis.exceptions import RedisError
@@ -22,6 +24,8 @@ from redis.exceptions import RedisError
 # The *_created series (when each labelled series began) double the scrape for nothing Teller's
 # alerts use.
 disable_created_metrics()  # type: ignore[no-untyped-call]
+
+_Metric = TypeVar("_Metric", Counter, Histogram)
 
 MESSAGES = Counter(
     "teller_messages",
@@ -94,7 +98,25 @@ INTENTS = frozenset(
 
 
 def message(intent: str, result: str) -> None:
-    MESSAGES.labels(intent if intent in INTENTS else "other", result).inc()
+    _series(MESSAGES, intent if intent in INTENTS else "other", result).inc()
+
+
+def webhook_seconds(endpoint: str) -> Histogram:
+    """The webhook's timer for ``endpoint`` (``inbound``, ``status``)."""
+    timer: Histogram = _series(WEBHOOK_SECONDS, endpoint)
+    return timer
+
+
+def http_request(route: str, method: str, status: int) -> None:
+    _series(HTTP_REQUESTS, route, method, str(status)).inc()
+
+
+# The labelled series of the per-message counters, kept once found: their labels come from
+# short fixed sets, and ``labels()`` validates and looks them up under a lock on every call.
+# (prometheus-client keeps the same objects itself; this only skips the look-up.)
+@functools.cache
+def _series(metric: _Metric, *labels: str) -> _Metric:
+    return metric.labels(*labels)
 
 
 def challenge(kind: str, result: str) -> None:

@@ -126,7 +126,7 @@ class InteractiveReplies:
         body), or None when there is none or its template isn't synced. ``language`` is the
         one ``texts`` are written in: the list's own words and the yes/no buttons follow it."""
         at = next((i for i in range(len(replies) - 1, -1, -1) if replies[i].choices), None)
-        if at is None:
+        if at is None or not self.content.any_sendable():  # nothing synced: text, unplanned
             return None
         body = "\n\n".join(texts[at:])
         found = template_for(body, replies[at].choices, language)

@@ -58,6 +58,15 @@ class ContentStore:
     def sendable(self, name: str) -> str | None:
         """The SID to send ``name`` with inside a session, or None (not synced, or rejected).
         Fails open to None: Redis unreachable here means a text reply, never an error."""
+        stored = self._fresh().get(name)
+        return stored.sid if stored and stored.approval != "rejected" else None
+
+    def any_sendable(self) -> bool:
+        """Whether any template is synced and not rejected (through the same cache): with none,
+        a reply's choices need no planning. Fails open to False, as ``sendable``."""
+        return any(stored.approval != "rejected" for stored in self._fresh().values())
+
+    def _fresh(self) -> dict[str, Stored]:
         now = time.monotonic()
         if now - self._read_at >= self.cache_s:
             try:
@@ -65,8 +74,7 @@ class ContentStore:
             except RedisError:
                 self._cached = {}
             self._read_at = now
-        stored = self._cached.get(name)
-        return stored.sid if stored and stored.approval != "rejected" else None
+        return self._cached
 
     def save(self, name: str, sid: str, approval: str) -> None:
         assert approval in APPROVALS, approval

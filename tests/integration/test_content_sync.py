@@ -138,6 +138,7 @@ def test_a_template_with_a_category_is_submitted_once_and_its_approval_followed(
     approval = [c for c in server.calls if c.path.endswith("/ApprovalRequests/whatsapp")]
     assert [json.loads(c.form["category"][0]) for c in approval] == ["UTILITY"]
     assert store.sendable("teller_notice_refund") == entry["sid"]  # usable in a session
+    assert store.any_sendable()
     server.set_approval(entry["sid"], "approved")
     again = sync(client, store, [NOTICE])
     assert again.submitted == [] and again.kept == ["teller_notice_refund"]
@@ -146,6 +147,7 @@ def test_a_template_with_a_category_is_submitted_once_and_its_approval_followed(
     sync(client, store, [NOTICE])
     assert stored(services)["teller_notice_refund"]["approval"] == "rejected"
     assert store.sendable("teller_notice_refund") is None  # a rejected template is never sent
+    assert not store.any_sendable()  # replies with choices then skip planning: text
 
 
 def test_twilio_refusing_leaves_what_was_stored(

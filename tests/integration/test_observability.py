@@ -150,6 +150,27 @@ def test_every_log_line_of_a_conversation_is_json_with_its_request_id_and_no_sec
         assert secret not in text
 
 
+def test_a_webhook_message_is_one_log_line_and_other_requests_keep_their_closing_line(
+    whatsapp: WhatsApp, client: FlaskClient, json_lines: io.StringIO
+) -> None:
+    whatsapp.send(AMINA, "hi")
+    whatsapp.post(whatsapp.form(AMINA, "hi"), signature="forged")
+    client.get("/healthz")
+    records = [json.loads(line) for line in json_lines.getvalue().splitlines()]
+    webhook = [r for r in records if r.get("route") == "/whatsapp/inbound"]
+    answered, forged = webhook[0]["request_id"], webhook[-1]["request_id"]
+    assert answered != forged
+    # The message's own line says how it went; the request's closing line would repeat it.
+    mine = [r for r in webhook if r["request_id"] == answered and r["level"] == "INFO"]
+    assert [r["logger"] for r in mine] == ["teller.webhook"]
+    assert mine[0]["message"].startswith("inbound SM") and "replies" in mine[0]["message"]
+    # A refused request and any other route still end with the closing line.
+    refused = [r for r in webhook if r["request_id"] == forged]
+    assert refused[-1]["logger"] == "teller.request" and refused[-1]["status"] == 403
+    health = [r for r in records if r.get("route") == "/healthz"]
+    assert [(r["logger"], r["status"]) for r in health] == [("teller.request", 200)]
+
+
 def test_a_request_id_is_kept_when_sane_and_replaced_when_not(client: FlaskClient) -> None:
     kept = client.get("/healthz", headers={"X-Request-Id": "lb-7f3a9c2e-0001"})
     assert kept.headers["X-Request-Id"] == "lb-7f3a9c2e-0001"

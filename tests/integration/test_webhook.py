@@ -6,7 +6,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from flask import Flask
+from flask import Flask, session
+from flask.sessions import NullSession
 
 from app import Services
 from bot.store import CONV_KEY
@@ -276,3 +277,20 @@ def test_stored_replies_are_sealed_yet_replayed(whatsapp: WhatsApp, services: Se
     stored = services.redis.get(f"teller:{{{AMINA}}}:sid:{sid}")
     assert stored and "Welcome" not in stored and "Amina" not in stored
     assert whatsapp.send(AMINA, "hi", sid=sid).xml == first.xml
+
+
+def test_the_webhook_opens_no_cookie_session_and_the_pages_still_do(
+    app: Flask, whatsapp: WhatsApp
+) -> None:
+    # A cookie on a webhook (Twilio sends none) is not read, and none is set in reply.
+    whatsapp.client.set_cookie("session", "anything")
+    form = whatsapp.form(AMINA, "hi")
+    reply = whatsapp.client.post(
+        "/whatsapp/inbound", data=form, headers={"X-Twilio-Signature": whatsapp.sign(form)}
+    )
+    assert reply.status_code == 200 and b"Welcome to Demo Bank" in reply.data
+    assert "Set-Cookie" not in reply.headers
+    with app.test_request_context("/whatsapp/inbound", method="POST"):
+        assert isinstance(session._get_current_object(), NullSession)  # type: ignore[attr-defined]
+    with app.test_request_context("/secure/login/x"):
+        assert not isinstance(session._get_current_object(), NullSession)  # type: ignore[attr-defined]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.twiml import MAX_MESSAGE, reply, split_message, utf16_len
 from tests.helpers import parse_twiml
@@ -35,3 +37,33 @@ def test_split_keeps_every_visible_character(text: str) -> None:
     assert "".join(parts).split() == text.split() or "".join("".join(parts).split()) == "".join(
         text.split()
     )
+
+
+def library_reply(messages: list[str]) -> str:
+    """The document Twilio's MessagingResponse writes for the same parts."""
+    response = MessagingResponse()
+    for text in messages:
+        for part in split_message(text):
+            response.message(part)
+    return str(response)
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        [],
+        [""],
+        ["hello & <welcome> \"quoted\" 'single' > done"],
+        ["1 Balance\n2 Mini statement\r\n\ttabbed", "Reply *menu* at any time."],
+        ["Bienvenue à Demo Bank, Amina. Répondez par un numéro :", "مرحبًا بك في Demo Bank"],
+        ["😀 " * 900],  # split in two, surrogate pairs in UTF-16
+        ["a\x00b\x1fc", "&amp; already escaped &lt;"],
+    ],
+)
+def test_reply_is_what_messagingresponse_writes(messages: list[str]) -> None:
+    assert reply(messages) == library_reply(messages)
+
+
+@given(st.lists(st.text(max_size=2000), max_size=4))
+def test_reply_is_what_messagingresponse_writes_for_any_text(messages: list[str]) -> None:
+    assert reply(messages) == library_reply(messages)

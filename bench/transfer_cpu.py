@@ -89,9 +89,7 @@ class UnexpectedReply(RuntimeError):
     pass
 
 
-def play(
-    whatsapp: WhatsApp, redis: Redis, msisdn: str, script: Sequence[tuple[str, str]]
-) -> int:
+def play(whatsapp: WhatsApp, redis: Redis, msisdn: str, script: Sequence[tuple[str, str]]) -> int:
     """One customer through ``script``; returns this client's own Redis reads (the outbox)."""
     own = 0
     for text, expected in script:
@@ -144,7 +142,10 @@ def medians(rounds: Iterable[dict[str, float]]) -> dict[str, float]:
     return {key: statistics.median(r[key] for r in listed) for key in listed[0]}
 
 
-def measure(customers: int = CUSTOMERS, rounds: int = ROUNDS, per_round: int = PER_ROUND) -> dict[str, Any]:
+def measure(
+    customers: int = CUSTOMERS, rounds: int = ROUNDS, per_round: int = PER_ROUND
+) -> dict[str, Any]:
+    """Every script's figures (medians of the rounds), and each one's cost in balances."""
     needed = len(SCRIPTS) * (WARMUP + rounds * per_round)
     if needed > customers:
         raise ValueError(f"{needed} scripts need as many customers; the seed has {customers}")
@@ -177,10 +178,9 @@ def measure(customers: int = CUSTOMERS, rounds: int = ROUNDS, per_round: int = P
             figures: dict[str, list[dict[str, float]]] = {name: [] for name in SCRIPTS}
             for _ in range(rounds):  # kinds in turn, so drift on a shared host hits all alike
                 for name, script in SCRIPTS.items():
-                    figures[name].append(
-                        one_kind(whatsapp, wsgi, redis, server.process.pid, people, script,
-                                 per_round)  # fmt: skip
-                    )
+                    pid = server.process.pid
+                    row = one_kind(whatsapp, wsgi, redis, pid, people, script, per_round)
+                    figures[name].append(row)
         finally:
             services.close()
             redis.close()

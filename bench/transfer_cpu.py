@@ -185,8 +185,9 @@ def measure(
             for _ in range(rounds):  # kinds in turn, so drift on a shared host hits all alike
                 for name, script in SCRIPTS.items():
                     pid = server.process.pid
-                    row = one_kind(whatsapp, wsgi, redis, pid, people, script, per_round)
-                    figures[name].append(row)
+                    figures[name].append(
+                        one_kind(whatsapp, wsgi, redis, pid, people, script, per_round)
+                    )
         finally:
             services.close()
             redis.close()
@@ -194,7 +195,7 @@ def measure(
     result: dict[str, Any] = {"rounds": rounds, "per_round": per_round}
     balance = medians(figures["balance"])
     for name in SCRIPTS:
-        row = medians(figures[name])
+        row: dict[str, Any] = dict(medians(figures[name]))
         row["messages"] = len(SCRIPTS[name])
         row["balances_by_teller_cpu"] = row["teller_us"] / balance["teller_us"]
         row["balances_by_teller_cpu_least"] = row["teller_us_least"] / balance["teller_us_least"]

@@ -8,6 +8,11 @@ that ``EdgeStore.commit`` slides the session (again only if it is still valid th
 call to either port before that check sends the check to the token service as usual: a step-up
 answer or a logout may have changed what it would say. Later checks always go to the service.
 Fails closed like the service: a reading that isn't ``valid`` is answered as it is.
+
+The daily cap is read once per message too: a payment step asks it several times (the amount's
+check, the summary, the bank's request), and its parts (the customer's own limit, the
+cooling-off) change only by staff or by the customer's own limit change, which reads it anew.
+The next message reads it fresh, so a change applies from then on, as before.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ class Prefetched:
         self._msisdn = msisdn
         self._reading: TokenCheck | None = reading
         self.slide = False  # the reading was used, and was valid: commit slides the session
+        self.caps: dict[str, Decimal | None] = {}  # this message's daily cap reads, by number
         self.identity = _Identity(self, identity)
         self.stepup = _StepUp(self, stepup) if stepup is not None else None
 
@@ -77,7 +83,10 @@ class _Identity:
 
     def daily_cap(self, msisdn: str) -> Decimal | None:
         self._owner.spoil()
-        return self._inner.daily_cap(msisdn)
+        caps = self._owner.caps
+        if msisdn not in caps:
+            caps[msisdn] = self._inner.daily_cap(msisdn)
+        return caps[msisdn]
 
     def card_pin_link(self, msisdn: str, customer_id: str, card_id: str) -> IssuedLink:
         self._owner.spoil()
@@ -93,6 +102,7 @@ class _Identity:
 
     def set_personal_limit(self, msisdn: str, customer_id: str, limit: Decimal | None) -> None:
         self._owner.spoil()
+        self._owner.caps.pop(msisdn, None)  # the cap changes with it
         self._inner.set_personal_limit(msisdn, customer_id, limit)
 
     def login_id_problems(self, msisdn: str, login_id: str) -> list[str]:

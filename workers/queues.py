@@ -44,16 +44,24 @@ class JobPolicy:
     backoff_s: tuple[int, ...]  # one wait per retry: len() is the number of retries
 
     def enqueue(self, connection: Redis, func: str, *ids: str | int) -> Job:
-        """Enqueue ``func`` (an importable name) with ids only: never personal data."""
+        """Enqueue ``func`` (an importable name) with ids only: never personal data.
+
+        One round trip: the queue's registration, the job and its place in the queue go in one
+        MULTI (RQ alone sends the registration on its own first). The queue's Redis is never a
+        Cluster (``app.redis_topology``), so the keys' slots don't matter."""
         assert all(isinstance(i, str | int) for i in ids)
-        return queue_for(self.queue, connection).enqueue(
-            func,
-            *ids,
-            job_timeout=self.timeout_s,
-            result_ttl=RESULT_TTL_S,
-            failure_ttl=FAILURE_TTL_S,
-            retry=Retry(max=len(self.backoff_s), interval=list(self.backoff_s)),
-        )
+        with connection.pipeline() as pipe:
+            job = queue_for(self.queue, connection).enqueue(
+                func,
+                *ids,
+                job_timeout=self.timeout_s,
+                result_ttl=RESULT_TTL_S,
+                failure_ttl=FAILURE_TTL_S,
+                retry=Retry(max=len(self.backoff_s), interval=list(self.backoff_s)),
+                pipeline=pipe,
+            )
+            pipe.execute()
+        return job
 
 
 # A service that answers "429, Retry-After: N" (Twilio) is waited for: the job's next retry comes

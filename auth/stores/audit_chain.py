@@ -23,15 +23,16 @@ from dataclasses import dataclass
 GENESIS = "0" * 64  # the ``prev`` of the very first entry
 
 # The SHA-256 of the message in ``ARGV``-independent Lua: ``sha256(msg)`` returns hex.
+# It runs inside Redis, which runs nothing else meanwhile, once per audit entry: written for
+# Lua 5.1's interpreter, where each function call is what costs. With ``bit`` each step is one
+# C call (``bxor`` of three values, ``tobit`` of a whole sum); the fallback gives the same
+# functions the same meaning in plain arithmetic. ``norm`` brings a sum of up to five 32-bit
+# words back to 32 bits (exact: such sums stay far below 2^53).
 _SHA256 = """
-local band, bxor, bnot, rshift, ror, add, hex
+local band, bxor, rshift, ror, norm, hex
 if bit then
-  band, bxor, bnot, rshift, ror = bit.band, bit.bxor, bit.bnot, bit.rshift, bit.ror
-  add = function(...)
-    local s = 0
-    for i = 1, select('#', ...) do s = s + select(i, ...) end
-    return bit.tobit(s)
-  end
+  band, bxor, rshift, ror = bit.band, bit.bxor, bit.rshift, bit.ror
+  norm = bit.tobit
   hex = function(x) return bit.tohex(x, 8) end
 else
   local X, A = {}, {}
@@ -57,18 +58,17 @@ else
     return r
   end
   band = function(a, b) return nib(A, a, b) end
-  bxor = function(a, b) return nib(X, a, b) end
-  bnot = function(a) return 4294967295 - a end
+  bxor = function(a, b, c)
+    local r = nib(X, a, b)
+    if c then r = nib(X, r, c) end
+    return r
+  end
   rshift = function(a, n) return math.floor(a / 2 ^ n) end
   ror = function(a, n)
     local low = a % 2 ^ n
     return (a - low) / 2 ^ n + low * 2 ^ (32 - n)
   end
-  add = function(...)
-    local s = 0
-    for i = 1, select('#', ...) do s = s + select(i, ...) end
-    return s % 4294967296
-  end
+  norm = function(x) return x % 4294967296 end
   hex = function(x) return string.format('%08x', x) end
 end
 
@@ -90,31 +90,28 @@ local function sha256(msg)
   msg = msg .. '\\128' .. string.rep('\\0', (55 - len) % 64) .. table.concat(tail)
   local H = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
              0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
-  local w = {}
+  local w, byte = {}, string.byte
   for pos = 1, #msg, 64 do
     for i = 0, 15 do
-      local b1, b2, b3, b4 = string.byte(msg, pos + i * 4, pos + i * 4 + 3)
-      w[i] = b1 * 16777216 + b2 * 65536 + b3 * 256 + b4
+      local b1, b2, b3, b4 = byte(msg, pos + i * 4, pos + i * 4 + 3)
+      w[i] = norm(b1 * 16777216 + b2 * 65536 + b3 * 256 + b4)
     end
     for i = 16, 63 do
-      local v = w[i - 15]
-      local s0 = bxor(bxor(ror(v, 7), ror(v, 18)), rshift(v, 3))
-      v = w[i - 2]
-      local s1 = bxor(bxor(ror(v, 17), ror(v, 19)), rshift(v, 10))
-      w[i] = add(w[i - 16], s0, w[i - 7], s1)
+      local v, u = w[i - 15], w[i - 2]
+      w[i] = norm(w[i - 16] + bxor(ror(v, 7), ror(v, 18), rshift(v, 3)) + w[i - 7]
+                  + bxor(ror(u, 17), ror(u, 19), rshift(u, 10)))
     end
     local a, b, c, d, e, f, g, h = H[1], H[2], H[3], H[4], H[5], H[6], H[7], H[8]
     for i = 0, 63 do
-      local S1 = bxor(bxor(ror(e, 6), ror(e, 11)), ror(e, 25))
-      local ch = bxor(band(e, f), band(bnot(e), g))
-      local t1 = add(h, S1, ch, K[i + 1], w[i])
-      local S0 = bxor(bxor(ror(a, 2), ror(a, 13)), ror(a, 22))
-      local maj = bxor(bxor(band(a, b), band(a, c)), band(b, c))
-      local t2 = add(S0, maj)
-      h, g, f, e, d, c, b, a = g, f, e, add(d, t1), c, b, a, add(t1, t2)
+      -- ch = (e and f) xor (not e and g) = g xor (e and (f xor g)); maj = (a and b) or
+      -- (c and (a xor b)), whose two terms share no bit, so their sum is their or.
+      local t1 = h + bxor(ror(e, 6), ror(e, 11), ror(e, 25)) + bxor(g, band(e, bxor(f, g)))
+                 + K[i + 1] + w[i]
+      local t2 = bxor(ror(a, 2), ror(a, 13), ror(a, 22)) + band(a, b) + band(c, bxor(a, b))
+      h, g, f, e, d, c, b, a = g, f, e, norm(d + t1), c, b, a, norm(t1 + t2)
     end
-    H[1], H[2], H[3], H[4] = add(H[1], a), add(H[2], b), add(H[3], c), add(H[4], d)
-    H[5], H[6], H[7], H[8] = add(H[5], e), add(H[6], f), add(H[7], g), add(H[8], h)
+    H[1], H[2], H[3], H[4] = norm(H[1] + a), norm(H[2] + b), norm(H[3] + c), norm(H[4] + d)
+    H[5], H[6], H[7], H[8] = norm(H[5] + e), norm(H[6] + f), norm(H[7] + g), norm(H[8] + h)
   end
   local out = {}
   for i = 1, 8 do out[i] = hex(H[i]) end

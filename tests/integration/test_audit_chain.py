@@ -6,6 +6,7 @@ and retention trims keep the chain verifiable from the anchor.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import threading
 import time
@@ -17,7 +18,7 @@ from redis import Redis
 
 from app import Services
 from auth.stores.audit import AUDIT_ANCHOR, AUDIT_STREAM, AuditLog
-from auth.stores.audit_chain import GENESIS, digest
+from auth.stores.audit_chain import _SHA256, GENESIS, digest
 
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -26,6 +27,20 @@ AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 def redis(store_redis: Redis) -> Redis:
     """An empty Redis: single, fakeredis, Sentinel-managed or Cluster (``store_redis``)."""
     return store_redis
+
+
+def test_the_scripts_sha256_is_hashlibs_at_every_length(redis: Redis) -> None:
+    """Every padding case: empty, within one block, across the 55/56-byte and 64-byte block
+    edges, several blocks; bytes of every value (the netstrings hold any UTF-8)."""
+    messages = [bytes((n * 7 + i) % 256 for i in range(n)) for n in (*range(0, 130), 200, 1000)]
+    found = redis.execute_command(  # type: ignore[no-untyped-call]
+        "EVAL",
+        _SHA256 + "local out = {} for i = 1, #ARGV do out[i] = sha256(ARGV[i]) end return out",
+        1,
+        "{audit}",  # a key, so a Cluster knows where to run it
+        *messages,
+    )
+    assert [str(h) for h in found] == [hashlib.sha256(m).hexdigest() for m in messages]
 
 
 def append(audit: AuditLog, n: int, **detail: str) -> str:

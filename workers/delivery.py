@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from redis import Redis
+from redis.cluster import RedisCluster
 
 from auth.stores.languages import LANGUAGE_KEY, LanguageStore, language_of
 from flows.responses import template
@@ -214,16 +215,20 @@ def deliver(ctx: JobContext, out: Outgoing, owner: str) -> str:
             log.info("document %s: outside the window, offered by %s", out.doc, sent.path)
             return "offered"
         sid = sent.sid
-        # One round trip, not a MULTI (a Redis Cluster refuses one across slots, and these are
-        # three): the message's pointer to its document first, so that a status callback can
-        # always find the document once it is marked sent. Redis runs a pipeline's commands in
-        # the order they were written, and a Cluster pipeline writes to the nodes in the order
-        # of their first command, so a crash part-way can leave the pointer without the mark (a
-        # retry then sends again: at least once), not the mark without the pointer (unless a
-        # slot moves at that very moment: redis-py sends the moved command again at once). Then
-        # the record and the lease (nobody else writes the record while we hold it).
+        # The message's pointer to its document goes first, so that a status callback can always
+        # find the document once it is marked sent: a crash part-way may leave the pointer
+        # without the mark (a retry then sends again: at least once), never the mark without the
+        # pointer (``retry`` after a failed delivery would have nothing to resend). One server
+        # runs a pipeline's commands in order, so there it is one round trip, not a MULTI (a
+        # Cluster refuses one across slots, and these are three). A Cluster pipeline writes to
+        # each node apart and goes on when one fails, so there the pointer is its own round trip.
+        # Then the record and the lease (nobody else writes the record while we hold it).
+        pointer, apart = MESSAGE_KEY.format(sid=sid), isinstance(ctx.redis, RedisCluster)
+        if apart:
+            ctx.redis.set(pointer, out.doc, ex=DOC_TTL_S)
         pipe = ctx.redis.pipeline(transaction=False)
-        pipe.set(MESSAGE_KEY.format(sid=sid), out.doc, ex=DOC_TTL_S)
+        if not apart:
+            pipe.set(pointer, out.doc, ex=DOC_TTL_S)
         pipe.hset(key, "sid", sid)
         pipe.expire(key, DOC_TTL_S)
         pipe.execute_command("EVAL", _DROP_LEASE, 1, lease, owner)  # type: ignore[no-untyped-call]

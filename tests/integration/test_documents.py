@@ -5,6 +5,7 @@ runs the same jobs in-process; job arguments hold ids only."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import zlib
@@ -15,9 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from flask.testing import FlaskClient
 from pypdf import PdfReader
+from redis.cluster import RedisCluster
 
+import workers.context
 import workers.jobs
 from app import Config, Services, build_services, twilio_messenger
 from bot.effects import EffectRunner
@@ -221,3 +225,51 @@ def test_the_embedded_default_runs_the_same_jobs_in_process(tmp_path: Path) -> N
         assert len(sms_passwords(outbox, AMINA)) == 1
     finally:
         services.close()
+
+
+class _PointerLost:
+    """A pipeline whose node for the message's pointer fails while the others take their
+    commands, as a Cluster pipeline does (it writes to each node apart and goes on)."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        def record(*args: Any, **kwargs: Any) -> _PointerLost:
+            self.calls.append((name, args, kwargs))
+            return self
+
+        return record
+
+    def execute(self) -> list[Any]:
+        lost = False
+        for name, args, kwargs in self.calls:
+            if name == "set" and str(args[0]).startswith("teller:docmsg:"):
+                lost = True
+                continue
+            getattr(self.real, name)(*args, **kwargs)
+        results: list[Any] = self.real.execute()
+        if lost:
+            raise redis.exceptions.ConnectionError("the pointer's node is down")
+        return results
+
+
+def test_a_document_marked_sent_always_has_its_message_pointer(
+    services: Services, outbox: OutboxMessenger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a Cluster, however the last writes fail part-way, a sent mark never stands without
+    the pointer a status callback finds the document by (``retry`` after a failed delivery
+    needs it). One server runs a pipeline in order, so there the fault can't happen."""
+    store = workers.context.current().redis
+    if not isinstance(store, RedisCluster):
+        pytest.skip("only a Cluster pipeline writes to its nodes apart")
+    real_pipeline = store.pipeline
+    monkeypatch.setattr(store, "pipeline", lambda *a, **k: _PointerLost(real_pipeline(*a, **k)))
+    txn_id = transfer(services, "pointer")
+    with contextlib.suppress(redis.exceptions.ConnectionError):
+        send_receipt(txn_id)  # the job fails and is retried: what it left must be consistent
+    monkeypatch.undo()
+    [sent] = media_messages(outbox, AMINA)
+    assert send_receipt(txn_id) == "already sent"
+    assert store.get(f"teller:docmsg:{sent['id']}") is not None

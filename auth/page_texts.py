@@ -68,6 +68,13 @@ def say(key: str, **values: object) -> str:
     return fill(key, TEXTS[key], **values)
 
 
+def code_refused(retry_after_s: int) -> str:
+    """Why no new code was sent: the send limit (0) reached, or the seconds left to wait."""
+    if retry_after_s == 0:
+        return say("problem.code.all_sent")
+    return say("problem.code.wait", seconds=retry_after_s)
+
+
 def fill(key: str, english: str, **values: object) -> str:
     """``english`` (the key's source text) in the current language, its ``{placeholders}`` filled
     after translating: counts as the language writes its digits, and text (a branch's Latin

@@ -58,8 +58,7 @@ protect_pages(bp)
 
 def _page(status: int = 200, **values: object) -> ResponseReturnValue:
     graph = services()
-    if not languages.chosen():  # no claim was opened: the browser's language
-        languages.choose(languages.browser())
+    languages.default_to_browser()  # no claim was opened
     return render_template("claims/claim.html", bank_name=graph.bank_name, **values), status
 
 

@@ -94,10 +94,12 @@ class Dispatcher:
         if begin.status is not BeginStatus.DUPLICATE:  # a duplicate's claim reads no language
             self.recent.note(msg.msisdn, language_of(begin.language))
         if begin.status is BeginStatus.DUPLICATE:
+            # The reply first: if waiting for it fails, the request's line is the error's.
+            reply = begin.reply or self._wait_for_reply(msg) or twiml.EMPTY
             log.info("inbound %s: duplicate, answered with the stored reply", msg.sid)
             metrics.message("unknown", "duplicate")
             logs.summarized()
-            return begin.reply or self._wait_for_reply(msg) or twiml.EMPTY
+            return reply
         if begin.status is BeginStatus.BUSY:
             log.warning("inbound %s from %s: customer busy", msg.sid, mask_phone(msg.msisdn))
             metrics.message("unknown", "busy")

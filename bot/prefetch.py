@@ -11,8 +11,10 @@ Fails closed like the service: a reading that isn't ``valid`` is answered as it 
 
 The daily cap is read once per message too: a payment step asks it several times (the amount's
 check, the summary, the bank's request), and its parts (the customer's own limit, the
-cooling-off) change only by staff or by the customer's own limit change, which reads it anew.
-The next message reads it fresh, so a change applies from then on, as before.
+cooling-off) change only by staff or by the customer's own limit change. That change runs as an
+effect after the reply, through the service itself, so nothing of the same message reads the
+cap after it (a change through this port would drop the cached one). The next message reads it
+fresh, so a change applies from then on, as before.
 """
 
 from __future__ import annotations

@@ -54,8 +54,7 @@ protect_pages(bp)
 
 def _page(status: int = 200, **values: object) -> ResponseReturnValue:
     graph = services()
-    if not languages.chosen():  # a CSRF refusal answered before this blueprint's own hook
-        languages.choose(languages.browser())
+    languages.default_to_browser()  # a CSRF refusal answered before this blueprint's own hook
     label = text("receipt.verification", wording.RECEIPT["receipt.verification"])
     return (
         render_template(

@@ -59,6 +59,12 @@ def browser() -> str:
     return offered.get(best.lower(), SOURCE) if best else SOURCE
 
 
+def default_to_browser() -> None:
+    """A page that chose no language (no link of a number's was opened): the browser's."""
+    if not chosen():
+        choose(browser())
+
+
 def selected() -> str:
     return str(g.get(_KEY, SOURCE))
 

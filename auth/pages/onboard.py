@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from auth.attempts import Attempt
 from auth.onboarding import TERMS_VERSION, Applicant, Onboarding
 from auth.onboarding_texts import say
+from auth.page_texts import code_refused
 from auth.pages import journey, languages
 from auth.pages.common import blocked_page, opened, page, refusal, service
 from auth.pages.journey import Journey
@@ -77,7 +78,9 @@ def send_email_code(token: str) -> ResponseReturnValue:
     try:
         onboarding().resend_email_code(link)
     except SendRefused as exc:
-        return journey.show(ONBOARDING, link, 429, email=_email(link), problems=[_wait(exc)])
+        return journey.show(
+            ONBOARDING, link, 429, email=_email(link), problems=[code_refused(exc.retry_after_s)]
+        )
     except MessengerError:
         problem = say("onboarding.send.email_failed")
         return journey.show(ONBOARDING, link, email=_email(link), problems=[problem])
@@ -95,18 +98,12 @@ def email_code(token: str) -> ResponseReturnValue:
     return journey.show(ONBOARDING, link, status, email=_email(link), **refusal(attempt))
 
 
-def _wait(exc: SendRefused) -> str:
-    if exc.retry_after_s == 0:
-        return say("problem.code.all_sent")
-    return say("problem.code.wait", seconds=exc.retry_after_s)
-
-
 def send_code(token: str) -> ResponseReturnValue:
     link = journey.opened_at(ONBOARDING, token, "details")
     try:
         onboarding().send_code(link)
     except SendRefused as exc:
-        return journey.show(ONBOARDING, link, 429, problems=[_wait(exc)])
+        return journey.show(ONBOARDING, link, 429, problems=[code_refused(exc.retry_after_s)])
     except MessengerError:
         problem = say("problem.code.not_sent")
         return journey.show(ONBOARDING, link, problems=[problem])

@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 
 from auth import registration as reg
 from auth.attempts import Attempt
-from auth.page_texts import say
+from auth.page_texts import code_refused, say
 from auth.pages import journey, languages
 from auth.pages.common import blocked_page, finished, opened, refusal, service
 from auth.pages.journey import Journey
@@ -79,9 +79,7 @@ def send_code(token: str) -> ResponseReturnValue:
     try:
         reg.send_code(service(), link)
     except SendRefused as exc:
-        if exc.retry_after_s == 0:
-            return _show(link, 429, problems=[say("problem.code.all_sent")])
-        return _show(link, 429, problems=[say("problem.code.wait", seconds=exc.retry_after_s)])
+        return _show(link, 429, problems=[code_refused(exc.retry_after_s)])
     except MessengerError:  # logged and taken back by reg.send_code: nothing was sent
         return _show(link, problems=[say("problem.code.not_sent")])
     return redirect(url_for("secure.register", token=token, sent="1"), code=303)

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import unicodedata
 
+from bot.twiml import utf16_len
+
+# WhatsApp's count, one rule for replies and labels (re-exported: callers measure with it).
+length = utf16_len
+
 ELLIPSIS = "…"
 _JOINERS = frozenset({"\u200d", "\u034f"})  # zero-width joiner, combining grapheme joiner
-
-
-def length(text: str) -> int:
-    """``text``'s length as WhatsApp counts it (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def fit(text: str, limit: int) -> str:

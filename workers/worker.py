@@ -29,7 +29,9 @@ from redis.client import Pipeline
 from redis.exceptions import RedisError
 from rq import SimpleWorker
 from rq.executions import Execution
+from rq.job import JobStatus
 from rq.job_lifecycle import call_exception_handlers
+from rq.rate_limit import release_slot
 from rq.serializers import JSONSerializer
 from rq.utils import now
 from rq.worker import WorkerStatus
@@ -115,6 +117,43 @@ class TellerWorker(Metered, SimpleWorker):
         # and the heartbeat thread covers the job until it is recorded (one round trip less).
         job.ended_at = now()
 
+    def handle_job_success(
+        self, job: Any, queue: Any, started_job_registry: Any, execution: Any
+    ) -> None:
+        # RQ records a success in four round trips: WATCH on the job's dependents, a read of
+        # them, the MULTI that records the result and ends the execution, and (back in
+        # ``execute_job``) the worker's state set to idle. Teller's jobs have no dependents, so
+        # the MULTI goes alone, with the idle state and a count of the dependents in it: the
+        # job is finished in the same transaction that counts them, so a dependent added before
+        # it is counted here and moved just after (RQ's own move, with its own WATCH), and one
+        # added after it sees the job finished and is enqueued at once by RQ's enqueue.
+        # A repeating job keeps RQ's own path, which schedules the repeat.
+        if job.repeats_left:
+            super().handle_job_success(job, queue, started_job_registry, execution)
+            return
+        with self.connection.pipeline() as pipeline:
+            self.increment_successful_job_count(pipeline=pipeline)
+            self.increment_total_working_time(job.ended_at - job.started_at, pipeline)
+            result_ttl = job.get_result_ttl(self.default_result_ttl)
+            if result_ttl != 0:
+                job._handle_success(
+                    result_ttl,
+                    pipeline=pipeline,
+                    worker_name=self.name,
+                    execution_id=execution.id,
+                    execution_started_at=execution.created_at,
+                    execution_ended_at=job.ended_at,
+                )
+            job.cleanup(result_ttl, pipeline=pipeline, remove_from_queue=False)
+            job._status = JobStatus.FINISHED
+            self.cleanup_execution(job, pipeline=pipeline, execution=execution)
+            self.set_state(WorkerStatus.IDLE, pipeline=pipeline)
+            pipeline.scard(job.dependents_key)
+            dependents = pipeline.execute()[-1]
+        if dependents:
+            queue.enqueue_ready_jobs_by_queue(queue.move_dependents_to_ready(job))
+        release_slot(job)
+
     def handle_exception(self, job: Any, *exc_info: Any) -> None:
         # RQ logs a failed job with its traceback. One that failed because Redis went away
         # (an outage: its retry follows) gets one line that says so instead.
@@ -138,7 +177,7 @@ class TellerWorker(Metered, SimpleWorker):
             self.perform_job(job, queue, execution)
         finally:
             self._beats.release()
-        self.set_state(WorkerStatus.IDLE)
+        self.set_state(WorkerStatus.IDLE)  # a trip only after a failure: a success set it
 
     _beats: _Heartbeat | None = None
 

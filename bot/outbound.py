@@ -25,6 +25,7 @@ from datetime import datetime, tzinfo
 from typing import Protocol
 
 from redis import Redis
+from redis.client import Pipeline
 
 from bot import window as windows
 from bot.content.store import ContentStore, Stored
@@ -94,7 +95,12 @@ class ProactiveSender:
         """Over one Redis (str replies): the window, the template SIDs, the message records."""
         return cls(messenger, windows.Window(redis), ContentStore(redis), redis, clock, zone)
 
-    def notify(self, notice: Notice, last_inbound: LastInbound | None = None) -> Sent:
+    def notify(
+        self,
+        notice: Notice,
+        last_inbound: LastInbound | None = None,
+        record_on: Pipeline | None = None,
+    ) -> Sent:
         if notice.key not in WHATSAPP_NOTICES:  # a notice with no template: a bug, not an SMS
             raise KeyError(notice.key)
         fallback = self._fallback(notice)
@@ -111,8 +117,8 @@ class ProactiveSender:
                 self.window.close(notice.to)
                 reason = f"{reason}, but Twilio answered {WINDOW_CLOSED} (window closed)"
             else:
-                return self._sent(fallback, sid, Path.SESSION, reason)
-        return self._outside(fallback, reason)
+                return self._sent(fallback, sid, Path.SESSION, reason, record_on)
+        return self._outside(fallback, reason, record_on)
 
     def on_status(self, sid: str, status: str, error_code: str) -> None:
         """A delivery status for one of this path's messages (others are ignored): recorded;
@@ -174,7 +180,7 @@ class ProactiveSender:
         # The raw free-form send: this is the one place it is called for a customer's WhatsApp.
         return self.messenger.send(Channel.WHATSAPP, to, text, media_urls=media_urls)
 
-    def _outside(self, fallback: _Fallback, reason: str) -> Sent:
+    def _outside(self, fallback: _Fallback, reason: str, record_on: Pipeline | None = None) -> Sent:
         """The template in the customer's language, else English's, else the SMS; the reason
         names each template passed over and why."""
         stored = self.content.all()  # read afresh: a sync shows at the next notice
@@ -188,13 +194,25 @@ class ProactiveSender:
                 continue
             sid = self.messenger.send_content(fallback.to, content_sid, variables, fallback.text)
             over = "".join(f" (over {p})" for p in passed)
-            return self._sent(fallback, sid, Path.TEMPLATE, f"{reason}; template {name}{over}")
+            why = f"{reason}; template {name}{over}"
+            return self._sent(fallback, sid, Path.TEMPLATE, why, record_on)
         sid = self.messenger.send(Channel.SMS, fallback.to, fallback.text)
-        return self._sent(fallback, sid, Path.SMS, f"{reason}; template {', '.join(passed)}")
+        why = f"{reason}; template {', '.join(passed)}"
+        return self._sent(fallback, sid, Path.SMS, why, record_on)
 
-    def _sent(self, fallback: _Fallback, sid: str, path: Path, reason: str) -> Sent:
+    def _sent(
+        self,
+        fallback: _Fallback,
+        sid: str,
+        path: Path,
+        reason: str,
+        record_on: Pipeline | None = None,
+    ) -> Sent:
         key = OUTBOUND_KEY.format(sid=sid)
-        pipe = self.redis.pipeline(transaction=True)
+        # The record and its TTL in one transaction, or in the caller's pipeline, which it
+        # executes next (one round trip less; the record is then written just after the
+        # caller's own work with the message, in the same trip).
+        pipe = self.redis.pipeline(transaction=True) if record_on is None else record_on
         pipe.hset(
             key,
             mapping={
@@ -208,7 +226,8 @@ class ProactiveSender:
             },
         )
         pipe.expire(key, OUTBOUND_TTL_S)
-        pipe.execute()
+        if record_on is None:
+            pipe.execute()
         log.info(
             "proactive %s to %s: %s as %s (%s)",
             fallback.key,

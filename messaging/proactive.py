@@ -18,6 +18,9 @@ The window is read when the notice is sent, unless the caller read it already in
 had to make anyway (a document's job reads it with its lease, before rendering) and passes it as
 ``LastInbound``: the decision is the same, one round trip sooner. The window closes a few
 minutes early (``bot.window.MARGIN``), which covers the time between that read and the send.
+Likewise the message's record (what its status callback reads) is written in its own round trip
+after the send, unless the caller has one to make next anyway (a document's job marks the
+document sent) and hands its pipeline over as ``record_on``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
+
+from redis.client import Pipeline
 
 
 class Path(StrEnum):
@@ -69,7 +74,14 @@ class LastInbound:
 class Notifier(Protocol):
     """Sends a notice by the path the customer's window allows."""
 
-    def notify(self, notice: Notice, last_inbound: LastInbound | None = None) -> Sent:
+    def notify(
+        self,
+        notice: Notice,
+        last_inbound: LastInbound | None = None,
+        record_on: Pipeline | None = None,
+    ) -> Sent:
         """Send one notice; raises ``MessengerError`` when no path could hand it over. Without
-        ``last_inbound`` the notifier reads the customer's window itself."""
+        ``last_inbound`` the notifier reads the customer's window itself. With ``record_on`` (a
+        pipeline of the notifier's own Redis, which the caller executes next, whatever the path)
+        the message's record is added to it instead of being written at once."""
         ...

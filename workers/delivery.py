@@ -208,8 +208,16 @@ def deliver(ctx: JobContext, out: Outgoing, owner: str) -> str:
             session_text=caption,
             media_urls=[url],
         )
-        sent = ctx.notifier.notify(notice, last_inbound)
+        # The message's record (``bot.outbound``: what its status callback reads) goes in the
+        # last round trip below, ahead of the pointer and the sent mark: the notifier writes to
+        # the jobs' Redis (``ctx.redis``). Not on a Cluster, whose pipeline writes to each node
+        # apart: there the record keeps its own transaction, before anything says "sent".
+        apart = isinstance(ctx.redis, RedisCluster)
+        pipe = ctx.redis.pipeline(transaction=False)
+        sent = ctx.notifier.notify(notice, last_inbound, record_on=None if apart else pipe)
         if sent.path is not Path.SESSION:  # kept, with its password sent: ``retry`` sends it
+            if not apart:
+                pipe.execute()  # the message's record
             kind, _, ident = out.doc.partition(":")
             remember_failed(ctx.redis, out.msisdn, DocumentRef(kind, ident))
             log.info("document %s: outside the window, offered by %s", out.doc, sent.path)
@@ -223,10 +231,9 @@ def deliver(ctx: JobContext, out: Outgoing, owner: str) -> str:
         # Cluster refuses one across slots, and these are three). A Cluster pipeline writes to
         # each node apart and goes on when one fails, so there the pointer is its own round trip.
         # Then the record and the lease (nobody else writes the record while we hold it).
-        pointer, apart = MESSAGE_KEY.format(sid=sid), isinstance(ctx.redis, RedisCluster)
+        pointer = MESSAGE_KEY.format(sid=sid)
         if apart:
             ctx.redis.set(pointer, out.doc, ex=DOC_TTL_S)
-        pipe = ctx.redis.pipeline(transaction=False)
         if not apart:
             pipe.set(pointer, out.doc, ex=DOC_TTL_S)
         pipe.hset(key, "sid", sid)

@@ -149,7 +149,11 @@ class TellerWorker(Metered, SimpleWorker):
             self.cleanup_execution(job, pipeline=pipeline, execution=execution)
             self.set_state(WorkerStatus.IDLE, pipeline=pipeline)
             pipeline.scard(job.dependents_key)
-            dependents = pipeline.execute()[-1]
+            try:
+                dependents = pipeline.execute()[-1]
+            except BaseException:
+                self._state = WorkerStatus.BUSY  # not recorded: ``execute_job`` sets it again
+                raise
         if dependents:
             queue.enqueue_ready_jobs_by_queue(queue.move_dependents_to_ready(job))
         release_slot(job)

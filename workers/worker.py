@@ -96,14 +96,14 @@ class TellerWorker(Metered, SimpleWorker):
 
     def prepare_execution(self, job: Any) -> Any:
         # RQ records the execution in one round trip and marks the job started in another
-        # (``prepare_job_execution``, just after): one pipeline here does both.
+        # (``prepare_job_execution``, just after): one pipeline here does both. (RQ's
+        # ``job.heartbeat`` there is left out: marking the job started sets its heartbeat too.)
         with self.connection.pipeline() as pipeline:
             ttl = self.get_heartbeat_ttl(job)
             execution = Execution.create(job, ttl, pipeline=pipeline, worker_name=self.name)
             self.executions[execution.id] = execution
             self.set_state(WorkerStatus.BUSY, pipeline=pipeline)
             self.heartbeat(ttl, pipeline=pipeline)
-            job.heartbeat(now(), ttl, pipeline=pipeline)
             job.prepare_for_execution(self.name, pipeline=pipeline)
             pipeline.persist(job.key)
             pipeline.execute()

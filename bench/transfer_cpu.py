@@ -22,12 +22,19 @@ medians of the rounds; the ratio of a conversation's CPU to a ``balance``'s is w
 not end in ``Done`` stops the run.
 
 The figures go to ``bench/results/transfer_cpu.json`` (git-ignored); ``--json`` prints them as
-JSON instead of the table.
+JSON instead of the table. ``--profile`` measures nothing: it plays ``PROFILED`` scripts of each
+kind (after the same warm-up) under ``cProfile``, one profile per message of each script, and
+prints each message's functions with the most own time (``--profile=N`` for N of them), to see
+where a message's CPU goes beyond a ``balance``'s.
 """
 
 from __future__ import annotations
 
+import contextlib
+import cProfile
+import io
 import json
+import pstats
 import statistics
 import sys
 import tempfile
@@ -50,7 +57,10 @@ CUSTOMERS = 2_000
 ROUNDS = 15
 PER_ROUND = 30  # scripts of each kind a round
 WARMUP = 5  # scripts of each kind first, not counted (scripts loaded, caches filled)
+PROFILED = 200  # scripts of each kind under --profile
+PROFILE_TOP = 25  # functions shown per message under --profile
 BASE_URL = "https://teller.test"
+ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results" / "transfer_cpu.json"
 ONE_LINE = (("send 1.00 to chidi", "summary"), ("yes", "code_sent"), (CODE, "done"))
 
@@ -76,12 +86,18 @@ class InWsgi:
 
     app: Callable[..., Any]
     cpu_s: float = 0.0
+    profile: cProfile.Profile | None = None  # set by --profile around the calls it wants
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         started = time.process_time()
+        profile = self.profile
+        if profile is not None:
+            profile.enable()
         try:
             return list(self.app(environ, start_response))
         finally:
+            if profile is not None:
+                profile.disable()
             self.cpu_s += time.process_time() - started
 
 
@@ -89,17 +105,31 @@ class UnexpectedReply(RuntimeError):
     pass
 
 
-def play(whatsapp: WhatsApp, redis: Redis, msisdn: str, script: Sequence[tuple[str, str]]) -> int:
-    """One customer through ``script``; returns this client's own Redis reads (the outbox)."""
+def play(
+    whatsapp: WhatsApp,
+    redis: Redis,
+    msisdn: str,
+    script: Sequence[tuple[str, str]],
+    profiles: Sequence[cProfile.Profile] | None = None,
+    wsgi: InWsgi | None = None,
+) -> int:
+    """One customer through ``script``; returns this client's own Redis reads (the outbox).
+    With ``profiles`` (one per step) and ``wsgi``, each step's WSGI call runs under its own."""
     own = 0
-    for text, expected in script:
+    for step, (text, expected) in enumerate(script):
         if text == CODE:
             code = latest_code(redis, msisdn)
             own += 1
             if code is None:
                 raise UnexpectedReply(f"{msisdn}: no code in the outbox")
             text = code
-        reply = whatsapp.send(msisdn, text).text
+        if profiles is not None and wsgi is not None:
+            wsgi.profile = profiles[step]
+        try:
+            reply = whatsapp.send(msisdn, text).text
+        finally:
+            if wsgi is not None:
+                wsgi.profile = None
         if not EXPECTED[expected](reply):
             raise UnexpectedReply(f"{msisdn} {text!r}: expected {expected}, got {reply!r}")
     return own
@@ -148,13 +178,20 @@ def medians(rounds: Iterable[dict[str, float]]) -> dict[str, float]:
     return found
 
 
-def measure(
-    customers: int = CUSTOMERS, rounds: int = ROUNDS, per_round: int = PER_ROUND
-) -> dict[str, Any]:
-    """Every script's figures (medians of the rounds), and each one's cost in balances."""
-    needed = len(SCRIPTS) * (WARMUP + rounds * per_round)
-    if needed > customers:
-        raise ValueError(f"{needed} scripts need as many customers; the seed has {customers}")
+@dataclass
+class Rig:
+    """Teller built in this process on a private redis-server, and what drives it."""
+
+    whatsapp: WhatsApp
+    wsgi: InWsgi
+    redis: Redis
+    redis_pid: int
+    people: Iterator[str]
+
+
+@contextlib.contextmanager
+def rig(customers: int) -> Iterator[Rig]:
+    """The seed written, Teller built on it, every customer's session open; torn down after."""
     server = RedisServer().start()
     assert server.process is not None
     redis = Redis.from_url(server.url, decode_responses=True)
@@ -177,21 +214,42 @@ def measure(
             wsgi = InWsgi(app.wsgi_app)
             app.wsgi_app = wsgi  # type: ignore[method-assign]
             whatsapp = WhatsApp(app.test_client(), config.twilio_auth_token, BASE_URL)
-            people = iter(msisdns)
-            for script in SCRIPTS.values():
-                for _ in range(WARMUP):
-                    play(whatsapp, redis, next(people), script)
-            figures: dict[str, list[dict[str, float]]] = {name: [] for name in SCRIPTS}
-            for _ in range(rounds):  # kinds in turn, so drift on a shared host hits all alike
-                for name, script in SCRIPTS.items():
-                    pid = server.process.pid
-                    figures[name].append(
-                        one_kind(whatsapp, wsgi, redis, pid, people, script, per_round)
-                    )
+            yield Rig(whatsapp, wsgi, redis, server.process.pid, iter(msisdns))
         finally:
             services.close()
             redis.close()
             server.stop()
+
+
+def warm_up(rigged: Rig) -> None:
+    for script in SCRIPTS.values():
+        for _ in range(WARMUP):
+            play(rigged.whatsapp, rigged.redis, next(rigged.people), script)
+
+
+def measure(
+    customers: int = CUSTOMERS, rounds: int = ROUNDS, per_round: int = PER_ROUND
+) -> dict[str, Any]:
+    """Every script's figures (medians of the rounds), and each one's cost in balances."""
+    needed = len(SCRIPTS) * (WARMUP + rounds * per_round)
+    if needed > customers:
+        raise ValueError(f"{needed} scripts need as many customers; the seed has {customers}")
+    with rig(customers) as rigged:
+        warm_up(rigged)
+        figures: dict[str, list[dict[str, float]]] = {name: [] for name in SCRIPTS}
+        for _ in range(rounds):  # kinds in turn, so drift on a shared host hits all alike
+            for name, script in SCRIPTS.items():
+                figures[name].append(
+                    one_kind(
+                        rigged.whatsapp,
+                        rigged.wsgi,
+                        rigged.redis,
+                        rigged.redis_pid,
+                        rigged.people,
+                        script,
+                        per_round,
+                    )
+                )
     result: dict[str, Any] = {"rounds": rounds, "per_round": per_round}
     balance = medians(figures["balance"])
     for name in SCRIPTS:
@@ -205,6 +263,35 @@ def measure(
         row["rounds_teller_us"] = [round(r["teller_us"]) for r in figures[name]]
         result[name] = row
     return result
+
+
+def profile(top: int = PROFILE_TOP, count: int = PROFILED, customers: int = CUSTOMERS) -> str:
+    """Each message of each script under its own ``cProfile`` (``count`` scripts of each kind):
+    the time per message and the ``top`` functions by own time, per call of the message."""
+    if len(SCRIPTS) * (WARMUP + count) > customers:
+        raise ValueError(f"{count} scripts of each kind need more customers than {customers}")
+    out = io.StringIO()
+    with rig(customers) as rigged:
+        warm_up(rigged)
+        for name, script in SCRIPTS.items():
+            profiles = [cProfile.Profile(time.process_time) for _ in script]  # CPU, not waits
+            for _ in range(count):
+                play(
+                    rigged.whatsapp,
+                    rigged.redis,
+                    next(rigged.people),
+                    script,
+                    profiles,
+                    rigged.wsgi,
+                )
+            for (text, _expected), prof in zip(script, profiles, strict=True):
+                stats = pstats.Stats(prof, stream=out)
+                total_us = 1e6 * stats.total_tt / count  # type: ignore[attr-defined]
+                out.write(f"\n## {name}: {text!r}, {total_us:,.0f} µs a message (profiled)\n")
+                stats.sort_stats("tottime").print_stats(top)
+                # Teller's own functions by cumulative time: which step of the flow costs what.
+                stats.sort_stats("cumulative").print_stats(str(ROOT), top)
+    return out.getvalue()
 
 
 def table(result: dict[str, Any]) -> str:
@@ -226,6 +313,11 @@ def table(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str]) -> int:
+    for arg in argv:
+        if arg == "--profile" or arg.startswith("--profile="):
+            top = int(arg.partition("=")[2] or PROFILE_TOP)
+            print(profile(top))
+            return 0
     result = measure()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2), encoding="utf-8")

@@ -86,6 +86,7 @@ class InWsgi:
 
     app: Callable[..., Any]
     cpu_s: float = 0.0
+    last_s: float = 0.0  # the last call's
     profile: cProfile.Profile | None = None  # set by --profile around the calls it wants
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -98,7 +99,8 @@ class InWsgi:
         finally:
             if profile is not None:
                 profile.disable()
-            self.cpu_s += time.process_time() - started
+            self.last_s = time.process_time() - started
+            self.cpu_s += self.last_s
 
 
 class UnexpectedReply(RuntimeError):
@@ -112,9 +114,11 @@ def play(
     script: Sequence[tuple[str, str]],
     profiles: Sequence[cProfile.Profile] | None = None,
     wsgi: InWsgi | None = None,
+    steps: list[float] | None = None,
 ) -> int:
     """One customer through ``script``; returns this client's own Redis reads (the outbox).
-    With ``profiles`` (one per step) and ``wsgi``, each step's WSGI call runs under its own."""
+    With ``wsgi``: ``profiles`` (one per step) runs each step's WSGI call under its own, and
+    each step's CPU inside the call is added to ``steps`` (one total per step)."""
     own = 0
     for step, (text, expected) in enumerate(script):
         if text == CODE:
@@ -130,6 +134,8 @@ def play(
         finally:
             if wsgi is not None:
                 wsgi.profile = None
+        if steps is not None and wsgi is not None:
+            steps[step] += wsgi.last_s
         if not EXPECTED[expected](reply):
             raise UnexpectedReply(f"{msisdn} {text!r}: expected {expected}, got {reply!r}")
     return own
@@ -151,10 +157,11 @@ def one_kind(
     """``count`` scripts one after another: per script, Teller's CPU (µs), the redis-server's
     CPU (µs) and the round trips the server saw."""
     own = 0
+    steps = [0.0] * len(script)
     reads = _reads(redis)
     server_cpu, teller_cpu, total_cpu = cpu_seconds([redis_pid]), wsgi.cpu_s, time.process_time()
     for _ in range(count):
-        own += play(whatsapp, redis, next(customers), script)
+        own += play(whatsapp, redis, next(customers), script, wsgi=wsgi, steps=steps)
     total_cpu = time.process_time() - total_cpu
     teller_cpu = wsgi.cpu_s - teller_cpu
     server_cpu = cpu_seconds([redis_pid]) - server_cpu
@@ -164,6 +171,7 @@ def one_kind(
         "process_us": 1e6 * total_cpu / count,
         "redis_server_us": 1e6 * server_cpu / count,
         "round_trips": trips / count,
+        **{f"step{n}_us": 1e6 * cpu / count for n, cpu in enumerate(steps)},
     }
 
 
@@ -261,6 +269,10 @@ def measure(
             balance["teller_us"] + balance["redis_server_us"]
         )
         row["rounds_teller_us"] = [round(r["teller_us"]) for r in figures[name]]
+        # Each message's Teller CPU (µs, the rounds' median), by what the customer typed.
+        row["per_message_us"] = {
+            text: row.pop(f"step{n}_us") for n, (text, _) in enumerate(SCRIPTS[name])
+        }
         result[name] = row
     return result
 
@@ -309,6 +321,10 @@ def table(result: dict[str, Any]) -> str:
             f"| {row['round_trips']:.1f} | {row['balances_by_teller_cpu']:.2f} / "
             f"{row['balances_by_teller_cpu_least']:.2f}; {row['balances_by_cpu']:.2f} |"
         )
+    lines += ["", "| script | message | Teller CPU µs (median of the rounds) |", "|---|---|---:|"]
+    for name in SCRIPTS:
+        for text, cpu in result[name]["per_message_us"].items():
+            lines.append(f"| {name} | `{text}` | {cpu:,.0f} |")
     return "\n".join(lines)
 
 

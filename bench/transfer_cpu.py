@@ -17,8 +17,9 @@ For each it measures the CPU time of this process inside the app's WSGI call
 (``time.process_time``: Teller's own Python and redis-py, not the test client's request
 building), the CPU the ``redis-server`` process used meanwhile, and the Redis round trips as the
 server saw them (``INFO``'s read events; a pipeline arrives in one). Figures are per script,
-medians of the rounds; the ratio of a conversation's CPU to a ``balance``'s is what it costs in
-``balance`` messages, measured the same way. Every reply is checked: a conversation that does
+medians of the rounds, and each message's CPU inside the call (by what was typed); the ratio of a
+conversation's CPU to a ``balance``'s is what it costs in ``balance`` messages, measured the
+same way. Every reply is checked: a conversation that does
 not end in ``Done`` stops the run.
 
 The figures go to ``bench/results/transfer_cpu.json`` (git-ignored); ``--json`` prints them as

@@ -23,17 +23,6 @@ def _start_of_day(now: datetime) -> datetime:
     return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _used_since(db: Connection, customer_id: str, since: datetime) -> Decimal:
-    row = db.execute(
-        "SELECT COALESCE(SUM(t.amount), 0) AS total FROM transfers t"
-        " LEFT JOIN accounts a ON a.number = t.to_account AND a.customer_id = t.customer_id"
-        " AND t.to_bank_code = (SELECT value FROM meta WHERE key = 'code')"
-        " WHERE t.customer_id = ? AND t.created_at >= ? AND a.number IS NULL",
-        (customer_id, stamp(since)),
-    ).fetchone()
-    return from_cents(int(row["total"]))
-
-
 def is_own_account(db: Connection, req: TransferRequest) -> bool:
     """The transfer goes to another account of the same customer, in this bank."""
     row = db.execute(
@@ -44,29 +33,41 @@ def is_own_account(db: Connection, req: TransferRequest) -> bool:
     return row is not None
 
 
+# The level's limits and what the customer sent since the start of the day and of the month,
+# in one statement: money to the customer's own accounts in this bank doesn't count. Today's
+# transfers are within the month's, so one pass over the month sums both.
+_LIMITS_SQL = (
+    "SELECT k.level, k.per_transaction, k.daily, k.monthly, u.used_today, u.used_month"
+    " FROM customers c JOIN kyc_levels k ON k.level = c.kyc_level CROSS JOIN ("
+    "SELECT COALESCE(SUM(CASE WHEN t.created_at >= ? THEN t.amount ELSE 0 END), 0) AS used_today,"
+    " COALESCE(SUM(t.amount), 0) AS used_month FROM transfers t"
+    " LEFT JOIN accounts a ON a.number = t.to_account AND a.customer_id = t.customer_id"
+    " AND t.to_bank_code = (SELECT value FROM meta WHERE key = 'code')"
+    " WHERE t.customer_id = ? AND t.created_at >= ? AND a.number IS NULL) u"
+    " WHERE c.customer_id = ?"
+)
+
+
 def limit_status(
     db: Connection, customer_id: str, now: datetime, daily_cap: Decimal | None = None
 ) -> LimitStatus:
     """The customer's limits and what they used; a customer or level the bank doesn't know
     gets no allowance at all (fail closed)."""
-    level = db.execute(
-        "SELECT k.* FROM customers c JOIN kyc_levels k ON k.level = c.kyc_level"
-        " WHERE c.customer_id = ?",
-        (customer_id,),
-    ).fetchone()
-    if level is None:
-        return LimitStatus(0, ZERO, ZERO, ZERO, ZERO, ZERO)
     day = _start_of_day(now)
-    daily = from_cents(level["daily"])
+    month = day.replace(day=1)
+    row = db.execute(_LIMITS_SQL, (stamp(day), customer_id, stamp(month), customer_id)).fetchone()
+    if row is None:
+        return LimitStatus(0, ZERO, ZERO, ZERO, ZERO, ZERO)
+    daily = from_cents(row["daily"])
     if daily_cap is not None:
         daily = min(daily, max(ZERO, daily_cap))
     return LimitStatus(
-        level=int(level["level"]),
-        per_transaction=from_cents(level["per_transaction"]),
+        level=int(row["level"]),
+        per_transaction=from_cents(row["per_transaction"]),
         daily=daily,
-        monthly=from_cents(level["monthly"]),
-        used_today=_used_since(db, customer_id, day),
-        used_month=_used_since(db, customer_id, day.replace(day=1)),
+        monthly=from_cents(row["monthly"]),
+        used_today=from_cents(int(row["used_today"])),
+        used_month=from_cents(int(row["used_month"])),
     )
 
 

@@ -102,6 +102,10 @@ LETTER_SYMBOLS = frozenset(
     s.casefold() for found in CURRENCY_SYMBOLS.values() for s in found if len(s) > 1 and s.isalpha()
 )
 _LONGEST_FIRST = sorted(_SYMBOLS, key=len, reverse=True)  # "US$" before "$", "Rs." before "Rs"
+# What a symbol can start or end with: a text that neither starts nor ends with one of these
+# (most amounts: "150", "1.00") has no symbol at an end, and no symbol need be tried.
+_FIRSTS = frozenset(s[0] for s in _SYMBOLS)
+_LASTS = frozenset(s[-1] for s in _SYMBOLS)
 
 
 class AmountProblem(StrEnum):
@@ -124,6 +128,8 @@ def _symbol_at_an_end(text: str) -> tuple[frozenset[str], str] | None:
     (or starting) with a letter must not run into another letter: ``R`` is not the start of
     ``RWF 100``."""
     folded = text.casefold()
+    if folded[:1] not in _FIRSTS and folded[-1:] not in _LASTS:
+        return None
     for symbol in _LONGEST_FIRST:
         if folded.startswith(symbol):
             rest = text[len(symbol) :]

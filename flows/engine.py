@@ -32,6 +32,7 @@ from flows import (
 )
 from flows.conversation import Conversation
 from flows.router import GlobalWord, global_word, normalize
+from flows.shared_reads import shared
 from flows.states import SECURED_STATES, State
 from flows.types import Context, Inbound, Outcome, Reply
 
@@ -91,6 +92,7 @@ PROMPTS: dict[State, Prompt] = {
 
 def handle(conv: Conversation, msg: Inbound, ctx: Context, idle: timedelta) -> Outcome:
     """Route one inbound message and say what happens next."""
+    ctx = replace(ctx, bank=shared(ctx.bank))  # this message's repeated bank reads, asked once
     if ctx.customer is None:
         return wallet.handle(ctx, msg.text)  # the new-to-bank menu: nothing is stored
     notes: tuple[Reply, ...] = ()

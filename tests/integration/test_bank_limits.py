@@ -142,3 +142,20 @@ def test_a_customer_the_bank_does_not_know_gets_no_allowance(bank: SqlBank) -> N
     status = bank.limits("C999")
     assert (status.per_transaction, status.left_today) == (Decimal("0.00"), Decimal("0.00"))
     assert status.refusal(Decimal("0.01")) is not None
+
+
+def test_today_and_this_month_are_summed_apart_from_last_month_and_own_accounts(
+    bank: SqlBank, clock: Clock
+) -> None:
+    """One statement sums the day and the month (bank.limits): each sum has only its own."""
+    clock.now = datetime(2026, 10, 31, 23, 59, tzinfo=UTC)
+    send(bank, "7.00")  # last month: counts for neither
+    clock.now = datetime(2026, 11, 1, 0, 0, tzinfo=UTC)
+    send(bank, "20.00")  # this month, an earlier day
+    clock.now = datetime(2026, 11, 2, 0, 0, tzinfo=UTC)  # the first instant of today counts
+    send(bank, "3.00")
+    send(bank, "500.00", to=TUNDE_SAVINGS, code="001")  # own account: counts for neither
+    status = bank.limits(TUNDE)
+    assert (status.used_today, status.used_month) == (Decimal("3.00"), Decimal("23.00"))
+    assert status.level == 3 and status.per_transaction == Decimal("10000.00")
+    assert bank.limits(AMINA).used_month == Decimal("0.00")  # another customer's sums are apart

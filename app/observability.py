@@ -76,14 +76,12 @@ def install(app: Flask, config: Config, rq_redis: Redis) -> None:
 
     @app.before_request
     def _open_scope() -> None:
-        # The request and g looked up once each: every proxy access is a context look-up.
-        req, ctx_g = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
-        url_rule = req.url_rule
+        # The request looked up once: every access through the proxy is a context look-up.
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        rule = req.url_rule.rule if req.url_rule is not None else "unmatched"
         rid = request_id(req.headers.get(REQUEST_ID_HEADER))
-        ctx_g.teller_request_id = rid
-        ctx_g.teller_log_scope = logs.begin(
-            request_id=rid, route=url_rule.rule if url_rule is not None else "unmatched"
-        )
+        g.teller_request_id = rid
+        g.teller_log_scope = logs.begin(request_id=rid, route=rule)
 
     @app.after_request
     def _close_line(response: Response) -> Response:

@@ -16,7 +16,9 @@ PAIRS = st.lists(st.tuples(st.sampled_from(["Body", "From", "To", "Ü", ""]), st
 
 
 @given(PAIRS)
-def test_the_signature_over_the_fields_is_the_one_over_the_form(pairs: list[tuple[str, str]]) -> None:
+def test_the_signature_over_the_fields_is_the_one_over_the_form(
+    pairs: list[tuple[str, str]],
+) -> None:
     form = MultiDict(pairs)
     fields = signed_fields(form)
     assert fields is not None

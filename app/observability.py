@@ -18,7 +18,7 @@ import hmac
 import logging
 import os
 import re
-import uuid
+import secrets
 from collections.abc import Iterator
 
 from flask import Flask, Response, g, request
@@ -68,7 +68,7 @@ def request_id(offered: str | None) -> str:
     """The id a request is logged and answered under."""
     if offered and _SANE_ID.fullmatch(offered):
         return offered
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)  # 32 hex digits, as uuid4().hex, without building a UUID
 
 
 def install(app: Flask, config: Config, rq_redis: Redis) -> None:
@@ -76,9 +76,12 @@ def install(app: Flask, config: Config, rq_redis: Redis) -> None:
 
     @app.before_request
     def _open_scope() -> None:
-        rule = request.url_rule.rule if request.url_rule is not None else "unmatched"
-        g.teller_request_id = request_id(request.headers.get(REQUEST_ID_HEADER))
-        g.teller_log_scope = logs.begin(request_id=g.teller_request_id, route=rule)
+        # The request looked up once: every access through the proxy is a context look-up.
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        rule = req.url_rule.rule if req.url_rule is not None else "unmatched"
+        rid = request_id(req.headers.get(REQUEST_ID_HEADER))
+        g.teller_request_id = rid
+        g.teller_log_scope = logs.begin(request_id=rid, route=rule)
 
     @app.after_request
     def _close_line(response: Response) -> Response:

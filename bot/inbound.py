@@ -37,9 +37,12 @@ class InboundMessage:
 
 def clean_text(text: str, limit: int) -> str:
     """Drop control characters (keeping newlines and tabs) and cut to ``limit`` characters."""
-    kept = "".join(
-        ch for ch in text[: limit * 2] if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
-    )
+    head = text[: limit * 2]
+    if head.isprintable():
+        # No character of category C (nor a separator but the space): nothing to drop, and
+        # the usual one-line message skips the look-up of each character's category.
+        return head[:limit].strip()
+    kept = "".join(ch for ch in head if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     return kept[:limit].strip()
 
 

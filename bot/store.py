@@ -12,6 +12,7 @@ costs no third round trip. All of a customer's keys share the hash tag
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,6 +98,20 @@ return 1
 """
 
 
+@functools.lru_cache(maxsize=4096)
+def customer_keys(msisdn: str) -> tuple[str, ...]:
+    """The number's keys after its MessageSid's, in the begin script's order: lock, conv, last
+    inbound, language (read with the rest), then the session's six (``Sessions.keys``). Only
+    names, made from the number alone, are kept between messages: never a value."""
+    return (
+        LOCK_KEY.format(msisdn=msisdn),
+        CONV_KEY.format(msisdn=msisdn),
+        LAST_INBOUND_KEY.format(msisdn=msisdn),
+        LANGUAGE_KEY.format(msisdn=msisdn),
+        *Sessions.keys(msisdn),
+    )
+
+
 class BeginStatus(StrEnum):
     OK = "ok"  # this request owns the message and the customer's lock
     DUPLICATE = "dup"  # seen before: `reply` holds the first reply ("" while still in progress)
@@ -133,12 +148,10 @@ class EdgeStore:
 
     @staticmethod
     def keys(msisdn: str, sid: str, *, session: bool = False) -> list[str]:
-        found = [
-            SID_KEY.format(msisdn=msisdn, sid=sid),
-            LOCK_KEY.format(msisdn=msisdn),
-            CONV_KEY.format(msisdn=msisdn),
-        ]
-        return found + Sessions.keys(msisdn) if session else found
+        """sid, lock, conv[, the session's six]: the commit's and the abort's keys."""
+        lock, conv, _, _, *session_keys = customer_keys(msisdn)
+        found = [SID_KEY.format(msisdn=msisdn, sid=sid), lock, conv]
+        return found + session_keys if session else found
 
     def begin(
         self,
@@ -153,13 +166,8 @@ class EdgeStore:
         duplicate one too, for they did write; a resumed chat gives none)."""
         token = secrets.token_hex(16)
         check = session_at is not None
-        keys = [
-            *self.keys(msisdn, sid),
-            LAST_INBOUND_KEY.format(msisdn=msisdn),
-            LANGUAGE_KEY.format(msisdn=msisdn),  # the number's language, read with the rest
-        ]
-        if check:
-            keys += Sessions.keys(msisdn)
+        known = customer_keys(msisdn)
+        keys = [SID_KEY.format(msisdn=msisdn, sid=sid), *(known if check else known[:4])]
         result = self._begin(
             keys=keys,
             args=[

@@ -14,6 +14,9 @@ from typing import Any
 
 from flows.states import State
 
+# json.dumps with any option builds an encoder a call; this one is built once (same output).
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
 
 @dataclass(frozen=True)
 class Conversation:
@@ -26,14 +29,13 @@ class Conversation:
         return self.updated_at is not None and now - self.updated_at > idle
 
     def to_json(self) -> str:
-        return json.dumps(
+        return _ENCODER.encode(
             {
                 "state": self.state.value,
                 "data": dict(self.data),
                 "updated_at": self.updated_at.isoformat() if self.updated_at else None,
                 "hinted": self.hinted,
-            },
-            separators=(",", ":"),
+            }
         )
 
     @classmethod

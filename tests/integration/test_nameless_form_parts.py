@@ -31,3 +31,14 @@ def test_a_nameless_part_is_refused_not_a_500(client: FlaskClient, path: str, bo
     answer = client.post(path, data=body, content_type="multipart/form-data; boundary=XX")
     assert answer.status_code in (400, 404, 405), answer.status_code
     assert "<title>400 Bad Request</title>" not in answer.get_data(as_text=True)  # our own page
+
+
+@pytest.mark.parametrize("body", [NAMELESS, NAMELESS_FILE])
+def test_a_nameless_part_to_the_webhook_is_unsigned(client: FlaskClient, body: bytes) -> None:
+    answer = client.post(
+        "/whatsapp/inbound",
+        data=body,
+        content_type="multipart/form-data; boundary=XX",
+        headers={"X-Twilio-Signature": "c2lnbmVk"},
+    )
+    assert answer.status_code == 403

@@ -177,6 +177,7 @@ def test_a_request_id_is_kept_when_sane_and_replaced_when_not(client: FlaskClien
     forged = client.get("/healthz", headers={"X-Request-Id": 'x" level=error forged'})
     assert forged.headers["X-Request-Id"] != 'x" level=error forged'
     assert len(forged.headers["X-Request-Id"]) == 32
+    assert set(forged.headers["X-Request-Id"]) <= set("0123456789abcdef")  # a new id: hex
     assert client.get("/healthz").headers["X-Request-Id"] != forged.headers["X-Request-Id"]
 
 

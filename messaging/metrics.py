@@ -107,8 +107,13 @@ def webhook_seconds(endpoint: str) -> Histogram:
     return timer
 
 
+# The methods counted by name. A request line may carry any token as its method, and each new
+# label value would be a series kept for the process's life: the rest count as ``other``.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def http_request(route: str, method: str, status: int) -> None:
-    _series(HTTP_REQUESTS, route, method, str(status)).inc()
+    _series(HTTP_REQUESTS, route, method if method in METHODS else "other", str(status)).inc()
 
 
 # The labelled series of the per-message counters, kept once found: their labels come from
